@@ -1,0 +1,142 @@
+"""The application factory."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from app import config as config_module
+from app.extensions import bootstrap, csrf, db, login_manager, migrate
+
+BLUEPRINTS = [
+    "app.views.auth",
+    "app.views.home",
+    "app.views.teams",
+    "app.views.proposals",
+    "app.views.staff",
+    "app.views.admin",
+    "app.views.review",
+    "app.views.committee",
+    "app.views.documents",
+]
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        instance_relative_config=True,
+    )
+    app.config.from_object(config_module.Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = config_module.sqlite_default(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+
+    from app import jinja
+
+    jinja.init_app(app)
+
+    import importlib
+
+    for name in BLUEPRINTS:
+        module = importlib.import_module(name)
+        app.register_blueprint(module.bp)
+
+    app.config["_ENDPOINTS"] = frozenset(app.view_functions)
+
+    from app import cli
+
+    cli.init_app(app)
+    _error_pages(app)
+    _health(app)
+    return app
+
+
+def _root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent
+
+
+def _normalise_url(url: str) -> str:
+    # psycopg 3 is the PostgreSQL driver we install.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from app.models import User
+
+    try:
+        return db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def _error_pages(app: Flask) -> None:
+    messages = {
+        400: ("Bad request", "The request could not be understood."),
+        403: ("Not allowed", "You do not have permission to see or do this."),
+        404: ("Not found", "There is nothing at this address."),
+        405: ("Not allowed", "That action is not available here."),
+        409: ("Changed meanwhile", "Someone else changed this at the same time. Reload the page and try again."),
+        413: ("File too large", "The upload is larger than the limit. Choose a smaller file and try again."),
+    }
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return render_template(
+            "errors/error.html", code=400, title="Form expired",
+            message="The form could not be accepted because its security token was missing or expired. "
+                    "Go back, reload the page and submit again.",
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException):
+        if e.code is None or e.code >= 500:
+            return e
+        title, message = messages.get(e.code, (e.name, e.description))
+        if e.code in (403, 409) and e.description and e.description != type(e).description:
+            message = e.description
+        if e.code == 413:
+            limit = app.config.get("MAX_UPLOAD_BYTES", app.config["MAX_CONTENT_LENGTH"]) // (1024 * 1024)
+            message = f"The upload is larger than the {limit} MB limit. Choose a smaller file and try again."
+        return render_template("errors/error.html", code=e.code, title=title, message=message), e.code
+
+    @app.errorhandler(500)
+    def server_error(e):
+        logging.getLogger(__name__).exception("server error on %s", request.path)
+        return render_template(
+            "errors/error.html", code=500, title="Something went wrong",
+            message="The page could not be shown. Nothing you sent was lost; try again in a moment.",
+        ), 500
+
+
+def _health(app: Flask) -> None:
+    @app.get("/healthz")
+    def healthz():
+        try:
+            db.session.execute(text("SELECT 1"))
+            return {"status": "ok", "database": "ok", "dialect": db.engine.dialect.name}, 200
+        except Exception as exc:  # the health check reports, never raises
+            return {"status": "error", "database": str(exc.__class__.__name__)}, 503

@@ -1,0 +1,35 @@
+"""Template filters and globals: money, Boston time, labels."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Flask
+
+from app.models.types import to_money
+from app.services import clock
+
+
+def money(value) -> str:
+    if value is None or value == "":
+        return "—"
+    return "$" + format(to_money(Decimal(str(value))), ",")
+
+
+def local_dt(dt, fmt: str = "%b %-d, %Y %-I:%M %p") -> str:
+    value = clock.local(dt)
+    return value.strftime(fmt) + " " + value.tzname() if value else "—"
+
+
+def local_date(d, fmt: str = "%b %-d, %Y") -> str:
+    if d is None:
+        return "—"
+    if hasattr(d, "tzinfo"):
+        d = clock.local(d)
+    return d.strftime(fmt)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["local_dt"] = local_dt
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.globals["today"] = clock.today

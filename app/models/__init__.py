@@ -1,0 +1,44 @@
+"""All models, importable from one place (Alembic sees them all through this module)."""
+from app.models.audit import AuditEvent
+from app.models.grants import (
+    BUDGET_LABELS,
+    REQUIRED_SECTIONS,
+    Attachment,
+    BudgetCategory,
+    BudgetLine,
+    Cycle,
+    GrantType,
+    Proposal,
+    RubricCriterion,
+)
+from app.models.people import (
+    EDUCATOR_ROLES,
+    Role,
+    School,
+    SchoolLevel,
+    Side,
+    Team,
+    TeamMember,
+    TeamScope,
+    User,
+    UserRole,
+)
+from app.models.review import (
+    ConflictOfInterest,
+    CriterionScore,
+    Decision,
+    DecisionOutcome,
+    Recommendation,
+    ReviewAssignment,
+    ReviewStatus,
+)
+from app.models.sharing import FINAL_REPORT_SECTIONS, Expenditure, FinalReport, LearningSummary
+from workflows.proposal import ProposalState
+
+__all__ = [
+    "AuditEvent", "Attachment", "BUDGET_LABELS", "BudgetCategory", "BudgetLine", "ConflictOfInterest",
+    "CriterionScore", "Cycle", "Decision", "DecisionOutcome", "EDUCATOR_ROLES", "Expenditure",
+    "FINAL_REPORT_SECTIONS", "FinalReport", "GrantType", "LearningSummary", "Proposal", "ProposalState",
+    "REQUIRED_SECTIONS", "Recommendation", "ReviewAssignment", "ReviewStatus", "Role", "RubricCriterion",
+    "School", "SchoolLevel", "Side", "Team", "TeamMember", "TeamScope", "User", "UserRole",
+]

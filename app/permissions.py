@@ -1,0 +1,79 @@
+"""Object-level permission questions, asked in one place by views, services and tests."""
+from __future__ import annotations
+
+from app.models import Proposal, ProposalState, User
+
+S = ProposalState
+
+
+def is_staff(user: User | None) -> bool:
+    return bool(user and user.is_authenticated and user.has_role("staff"))
+
+
+def is_admin(user: User | None) -> bool:
+    return bool(user and user.is_authenticated and user.has_role("admin"))
+
+
+def is_team_member(user: User | None, proposal: Proposal) -> bool:
+    return bool(user and user.is_authenticated and user.id in proposal.team.member_ids)
+
+
+def is_team_lead(user: User | None, proposal: Proposal) -> bool:
+    return bool(user and user.is_authenticated and user.id == proposal.team.lead_id)
+
+
+def assignment_for(user: User | None, proposal: Proposal):
+    if not (user and user.is_authenticated):
+        return None
+    for a in proposal.assignments:
+        if a.reviewer_id == user.id:
+            return a
+    return None
+
+
+def is_assigned_reviewer(user: User | None, proposal: Proposal) -> bool:
+    return assignment_for(user, proposal) is not None
+
+
+def is_conflicted(user: User | None, proposal: Proposal) -> bool:
+    return bool(user and user.is_authenticated and user.id in proposal.conflicted_user_ids())
+
+
+def is_committee_decider(user: User | None, proposal: Proposal) -> bool:
+    """A co-chair may see every proposal that has left the draft stage."""
+    return bool(user and user.is_authenticated and user.has_role("co_chair") and proposal.state is not S.DRAFT)
+
+
+def can_view_proposal(user: User | None, proposal: Proposal) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    if is_staff(user) or is_team_member(user, proposal):
+        return True
+    if proposal.state is S.DRAFT:
+        return False
+    return is_assigned_reviewer(user, proposal) or is_committee_decider(user, proposal)
+
+
+def can_edit_proposal(user: User | None, proposal: Proposal) -> bool:
+    """Team members edit the draft together, and again when revisions are requested."""
+    return is_team_member(user, proposal) and proposal.state in (S.DRAFT, S.REVISIONS_REQUESTED)
+
+
+def can_see_scores(user: User | None, proposal: Proposal) -> bool:
+    """Scores and ranking: staff and co-chairs, never anyone who declared a conflict."""
+    if not (user and user.is_authenticated) or is_conflicted(user, proposal):
+        return False
+    return is_staff(user) or user.has_role("co_chair")
+
+
+def can_see_review_packet(user: User | None, proposal: Proposal) -> bool:
+    """The packet is for reviewers (and those who run or decide the review)."""
+    if not can_view_proposal(user, proposal) or proposal.state is S.DRAFT:
+        return False
+    return is_staff(user) or is_assigned_reviewer(user, proposal) or is_committee_decider(user, proposal)
+
+
+def can_see_decision_letter(user: User | None, proposal: Proposal) -> bool:
+    if proposal.confirmed_decision is None:
+        return False
+    return is_team_member(user, proposal) or is_staff(user) or is_committee_decider(user, proposal)

@@ -1,0 +1,1 @@
+"""Operations that change data. Views call one of these, then commit once."""

@@ -1,0 +1,37 @@
+"""Small helpers every view uses: role checks, 404 loading, flashing refusals."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, flash
+from flask_login import current_user, login_required
+
+from app.extensions import db
+
+
+def roles_required(*roles: str):
+    """Signed in (else redirect to sign-in) and holding one of ``roles`` (else 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def get_or_404(model, ident):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def flash_refusal(exc) -> None:
+    for message in exc.messages:
+        flash(message, "danger")

@@ -1,0 +1,1 @@
+"""One FlaskForm per stage; shape validation only (lengths, types, required)."""

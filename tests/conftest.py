@@ -1,0 +1,137 @@
+"""Shared fixtures: the app on a migrated database (SQLite by default, PostgreSQL when
+TEST_DATABASE_URL is set), a clean database per test, a client, sign-in and factories."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+from tests.factories import Factory
+
+
+def _prepare_postgres(url: str) -> str:
+    from app import _normalise_url
+
+    url = _normalise_url(url)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        url = _prepare_postgres(url)
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+    yield app
+
+
+def _clean(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for t in tables:
+                    conn.execute(t.delete())
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An application context on a clean database."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+    _clean(app)
+
+
+@pytest.fixture
+def factory(app_ctx) -> Factory:
+    return Factory()
+
+
+@pytest.fixture
+def client(app_ctx):
+    with app_ctx.test_client() as c:
+        yield c
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str | bytes) -> str:
+    if isinstance(html, bytes):
+        html = html.decode()
+    m = CSRF_RE.search(html)
+    assert m, "no CSRF token on the page"
+    return m.group(1)
+
+
+class Browser:
+    """A test client that signs in and posts forms with a real CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password: str = "password123"):
+        page = self.client.get("/login")
+        resp = self.client.post("/login", data={"email": user.email, "password": password,
+                                                "csrf_token": csrf_from(page.data)})
+        assert resp.status_code == 302, resp.data[:500]
+        return self
+
+    def logout(self):
+        self.post("/logout")
+        return self
+
+    def token(self, url: str = "/") -> str:
+        resp = self.client.get(url, follow_redirects=True)
+        return csrf_from(resp.data)
+
+    def get(self, url, **kw):
+        return self.client.get(url, **kw)
+
+    def post(self, url, data=None, token_from: str | None = None, **kw):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token(token_from or "/"))
+        return self.client.post(url, data=data, **kw)
+
+
+@pytest.fixture
+def browser(client) -> Browser:
+    return Browser(client)
+
+
+@pytest.fixture
+def login_as(browser):
+    def _login(user):
+        with browser.client.session_transaction() as session:
+            session.clear()
+        return browser.login(user)
+
+    return _login
+
+
+@pytest.fixture
+def world(factory):
+    """A committee, a team and proposals in every state: the standard cast for view tests."""
+    return factory.world()

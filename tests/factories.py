@@ -1,0 +1,233 @@
+"""Factories that build rows for tests. Setup may place a proposal directly in a state;
+everything a test *exercises* goes through the services and the workflow engine."""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from app.extensions import db
+from app.models import (
+    BudgetCategory,
+    BudgetLine,
+    ConflictOfInterest,
+    CriterionScore,
+    Cycle,
+    Decision,
+    DecisionOutcome,
+    GrantType,
+    Proposal,
+    ProposalState,
+    Recommendation,
+    ReviewAssignment,
+    ReviewStatus,
+    RubricCriterion,
+    School,
+    SchoolLevel,
+    Side,
+    Team,
+    TeamMember,
+    TeamScope,
+    User,
+)
+from app.services import clock
+
+PASSWORD = "password123"
+_seq = itertools.count(1)
+
+
+class Factory:
+    def school(self, name=None, level=SchoolLevel.ELEMENTARY, **kw) -> School:
+        s = School(name=name or f"Test School {next(_seq)}", level=level, **kw)
+        db.session.add(s)
+        db.session.flush()
+        return s
+
+    def user(self, *roles, name=None, email=None, side=None, school=None, job_title="Classroom teacher") -> User:
+        n = next(_seq)
+        u = User(
+            name=name or f"Person {n}",
+            email=email or f"person{n}@example.org",
+            side=Side(side) if side else None,
+            school=school,
+            job_title=job_title,
+        )
+        u.set_password(PASSWORD)
+        u.set_roles(roles or ("educator",))
+        db.session.add(u)
+        db.session.flush()
+        return u
+
+    def team(self, lead: User, *members: User, name=None, scope=TeamScope.SCHOOL, school=None) -> Team:
+        t = Team(name=name or f"Team {next(_seq)}", scope=scope, school=school or lead.school, lead=lead)
+        t.memberships = [TeamMember(user=u) for u in (lead, *members)]
+        db.session.add(t)
+        db.session.flush()
+        return t
+
+    def cycle(self, name=None, opens_on=None, closes_on=None, revision_deadline=None, pool="300000.00",
+              max_award="15000.00", reviews_per_side=1, criteria=None) -> Cycle:
+        today = clock.today()
+        c = Cycle(
+            name=name or f"Cycle {next(_seq)}",
+            opens_on=opens_on or today - timedelta(days=10),
+            closes_on=closes_on or today + timedelta(days=20),
+            revision_deadline=revision_deadline or today + timedelta(days=40),
+            pool=Decimal(pool),
+            max_award=Decimal(max_award),
+            reviews_per_side=reviews_per_side,
+            review_due_on=today + timedelta(days=30),
+        )
+        for i, (cname, weight) in enumerate(criteria or [("Focus on students", "2"), ("Feasible plan", "1"),
+                                                          ("Sharing the learning", "1")]):
+            c.criteria.append(RubricCriterion(position=i, name=cname, description=f"How well: {cname.lower()}",
+                                              weight=Decimal(weight)))
+        db.session.add(c)
+        db.session.flush()
+        return c
+
+    def proposal(self, team: Team, cycle: Cycle, state=ProposalState.DRAFT, complete=True, amount="10000.00",
+                 title=None, **kw) -> Proposal:
+        p = Proposal(team=team, cycle=cycle, state=state, created_by=team.lead)
+        if complete:
+            p.grant_type = GrantType.ACTION
+            p.title = title or f"Proposal {next(_seq)}: reading circles for newcomers"
+            p.challenge = "Our multilingual newcomers are not yet reading on grade level."
+            p.students = "Forty grade 3-5 newcomer students."
+            p.plan = "Weekly reading circles with bilingual texts."
+            p.success_measures = "Reading levels in fall and spring."
+            p.sharing_plan = "A faculty meeting and a public summary."
+            p.timeline = "September to June."
+            p.amount_requested = Decimal(amount)
+            p.budget_lines = [
+                BudgetLine(position=0, category=BudgetCategory.BOOKS, description="Bilingual books",
+                           amount=Decimal(amount) - Decimal("4000.00")),
+                BudgetLine(position=1, category=BudgetCategory.STIPENDS, description="Planning stipends",
+                           amount=Decimal("4000.00")),
+            ]
+        elif title:
+            p.title = title
+        for k, v in kw.items():
+            setattr(p, k, v)
+        if state is not ProposalState.DRAFT:
+            p.submitted_at = clock.now()
+        db.session.add(p)
+        db.session.flush()
+        return p
+
+    def assign(self, proposal: Proposal, reviewer: User, assigned_by: User | None = None) -> ReviewAssignment:
+        a = ReviewAssignment(proposal=proposal, reviewer=reviewer, side=reviewer.side,
+                             assigned_by_id=(assigned_by or reviewer).id,
+                             due_on=proposal.cycle.review_due_on)
+        db.session.add(a)
+        db.session.flush()
+        return a
+
+    def review(self, assignment: ReviewAssignment, score=3, submitted=True,
+               recommendation=Recommendation.FUND) -> ReviewAssignment:
+        for c in assignment.proposal.cycle.criteria:
+            assignment.scores.append(CriterionScore(criterion=c, score=score, comment="Solid."))
+        assignment.recommendation = recommendation
+        assignment.comments = "A thoughtful proposal."
+        assignment.status = ReviewStatus.SUBMITTED if submitted else ReviewStatus.DRAFT
+        if submitted:
+            assignment.submitted_at = clock.now()
+        db.session.flush()
+        return assignment
+
+    def conflict(self, proposal: Proposal, user: User, reason="My sister is on this team.") -> ConflictOfInterest:
+        c = ConflictOfInterest(proposal=proposal, user=user, reason=reason)
+        db.session.add(c)
+        db.session.flush()
+        return c
+
+    def decision(self, proposal: Proposal, by: User, outcome=DecisionOutcome.APPROVE, award="10000.00",
+                 feedback="Strong plan; share widely.", confirmed_by: User | None = None) -> Decision:
+        d = Decision(proposal=proposal, outcome=outcome,
+                     award=Decimal(award) if outcome is DecisionOutcome.APPROVE else None,
+                     feedback=feedback, proposed_by=by, proposed_side=by.side, proposed_at=clock.now())
+        if confirmed_by is not None:
+            d.confirmed_by = confirmed_by
+            d.confirmed_side = confirmed_by.side
+            d.confirmed_at = clock.now()
+        db.session.add(d)
+        db.session.flush()
+        return d
+
+    def world(self) -> World:
+        return World.build(self)
+
+
+@dataclass
+class World:
+    """The standard cast. Users' password is ``PASSWORD``."""
+
+    school: School
+    other_school: School
+    lead: User
+    member: User
+    outsider: User  # an educator on another team
+    school_leader: User
+    reviewer_btu: User
+    reviewer_bps: User
+    reviewer_unassigned: User
+    co_chair_btu: User
+    co_chair_bps: User
+    staff: User
+    admin: User
+    team: Team
+    other_team: Team
+    cycle: Cycle
+    proposals: dict[ProposalState, Proposal] = field(default_factory=dict)
+
+    @property
+    def draft(self) -> Proposal:
+        return self.proposals[ProposalState.DRAFT]
+
+    @property
+    def in_review(self) -> Proposal:
+        return self.proposals[ProposalState.IN_REVIEW]
+
+    @classmethod
+    def build(cls, f: Factory) -> World:
+        school = f.school("Mather Elementary", SchoolLevel.ELEMENTARY)
+        other = f.school("Boston Latin Academy", SchoolLevel.HIGH)
+        lead = f.user("educator", name="Lena Lead", email="lead@example.org", school=school)
+        member = f.user("educator", name="Max Member", email="member@example.org", school=school,
+                        job_title="Special educator")
+        outsider = f.user("educator", name="Olga Outsider", email="outsider@example.org", school=other)
+        outsider_peer = f.user("educator", name="Omar Peer", email="peer@example.org", school=other)
+        leader = f.user("school_leader", name="Sofia Principal", email="leader@example.org", school=school)
+        r_btu = f.user("reviewer", name="Rita Btu", email="rbtu@example.org", side="BTU")
+        r_bps = f.user("reviewer", name="Ray Bps", email="rbps@example.org", side="BPS")
+        r_un = f.user("reviewer", name="Una Unassigned", email="runassigned@example.org", side="BTU")
+        cc_btu = f.user("co_chair", "reviewer", name="Carla Chair", email="ccbtu@example.org", side="BTU")
+        cc_bps = f.user("co_chair", "reviewer", name="Colin Chair", email="ccbps@example.org", side="BPS")
+        staff = f.user("staff", name="Stan Staff", email="staff@example.org")
+        admin = f.user("admin", name="Ada Admin", email="admin@example.org")
+        team = f.team(lead, member, name="Mather Readers")
+        other_team = f.team(outsider, outsider_peer, name="Latin Scientists", school=other)
+        cycle = f.cycle("2026-27 Teacher Leadership Fund", reviews_per_side=1)
+        w = cls(school, other, lead, member, outsider, leader, r_btu, r_bps, r_un, cc_btu, cc_bps, staff, admin,
+                team, other_team, cycle)
+        for state in ProposalState:
+            p = f.proposal(team, cycle, state=state, title=f"Mather {state.value} proposal")
+            w.proposals[state] = p
+            if state not in (ProposalState.DRAFT, ProposalState.SUBMITTED, ProposalState.WITHDRAWN):
+                for r in (r_btu, r_bps):
+                    a = f.assign(p, r, staff)
+                    if state is not ProposalState.REVISIONS_REQUESTED:
+                        f.review(a)
+            if state in (ProposalState.APPROVED, ProposalState.ACTIVE, ProposalState.FINAL_REPORT_SUBMITTED,
+                         ProposalState.COMPLETED, ProposalState.PUBLISHED):
+                f.decision(p, cc_btu, confirmed_by=cc_bps)
+                p.award = Decimal("10000.00")
+                p.feedback = "Strong plan; share widely."
+                p.decided_at = clock.now()
+            if state is ProposalState.DECLINED:
+                f.decision(p, cc_btu, outcome=DecisionOutcome.DECLINE, confirmed_by=cc_bps)
+                p.feedback = "Not this round."
+                p.decided_at = clock.now()
+        db.session.commit()
+        return w

@@ -1,0 +1,318 @@
+"""The TLF proposal workflow, declared once.
+
+Guards and who-checks read a case through plain attributes, so this module runs without Flask
+or a database. A case (``app.models.Proposal`` in the app, a small fake in the tests) offers:
+
+``state``, ``title``; ``team`` with ``lead_id``, ``lead_name``, ``size``; ``cycle`` with ``name``,
+``opens_on``, ``closes_on``, ``revision_deadline``, ``max_award``, ``reviews_per_side`` and
+``pool_remaining()``; ``missing_sections()`` (labels of empty required sections),
+``budget_total``, ``amount_requested``; ``assigned_reviewer_counts()`` and
+``submitted_review_counts()`` (by side, conflicted reviewers left out);
+``conflicted_assignees()`` (names); ``conflicted_user_ids()``; ``agreement_accepted_at``;
+``final_report_missing()`` (labels, or ["the final report"] when there is none); ``spent_total``;
+``award``; ``summary_drafted``; ``summary_consented``; ``privacy_flags_open`` (a count, or None
+when the privacy check has not run).
+
+An actor offers ``id``, ``name``, ``side`` ("BTU"/"BPS"/None), ``role_names`` and ``has_role()``.
+The context ``ctx`` carries what the actor supplies: ``today`` (a date in Boston), ``comment``,
+``reason``, and for joint decisions ``decision`` (with ``outcome``, ``award``, ``feedback``,
+``proposed_side``, ``proposed_by_name``).
+"""
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+
+from workflows.engine import T, Who, Workflow, guard
+
+SIDES = ("BTU", "BPS")
+
+
+class ProposalState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    REVISIONS_REQUESTED = "revisions_requested"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    ACTIVE = "active"
+    FINAL_REPORT_SUBMITTED = "final_report_submitted"
+    COMPLETED = "completed"
+    PUBLISHED = "published"
+
+
+S = ProposalState
+
+STATE_LABELS = {
+    S.DRAFT: "Draft",
+    S.SUBMITTED: "Submitted",
+    S.REVISIONS_REQUESTED: "Revisions requested",
+    S.IN_REVIEW: "In review",
+    S.APPROVED: "Approved",
+    S.DECLINED: "Declined",
+    S.WITHDRAWN: "Withdrawn",
+    S.ACTIVE: "Active",
+    S.FINAL_REPORT_SUBMITTED: "Final report submitted",
+    S.COMPLETED: "Completed",
+    S.PUBLISHED: "Published",
+}
+
+# States in which the award counts against the cycle's pool.
+AWARDED_STATES = (S.APPROVED, S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
+
+
+def money(value: Decimal | int | None) -> str:
+    return "$" + format(Decimal(value or 0).quantize(Decimal("0.01")), ",")
+
+
+def _other(side: str | None) -> str:
+    return {"BTU": "BPS", "BPS": "BTU"}.get(side or "", "other")
+
+
+# -- who -------------------------------------------------------------------------------------
+def _team_lead(case, actor, ctx):
+    if actor is None or actor.id != case.team.lead_id:
+        return f"Only the team lead, {case.team.lead_name}, can do this."
+    return None
+
+
+def _staff(case, actor, ctx):
+    if actor is None or not actor.has_role("staff"):
+        return "Only program staff can do this."
+    return None
+
+
+def _co_chairs_jointly(case, actor, ctx):
+    if actor is None or not actor.has_role("co_chair"):
+        return "Only the committee's co-chairs decide proposals, and they decide jointly."
+    if actor.side not in SIDES:
+        return "A co-chair must belong to the BTU or the BPS side to take part in a decision."
+    if actor.id in case.conflicted_user_ids():
+        return "You declared a conflict of interest with this proposal, so you cannot take part in its decision."
+    decision = ctx.get("decision")
+    if decision is None or decision.outcome != ctx.get("trigger"):
+        return (
+            "A co-chair of one side must first record this decision; "
+            "a co-chair of the other side then confirms it."
+        )
+    if decision.proposed_side == actor.side:
+        return (
+            f"{decision.proposed_by_name} of the {decision.proposed_side} side recorded this decision, "
+            f"so a co-chair of the {_other(actor.side)} side must confirm it."
+        )
+    return None
+
+
+TEAM_LEAD = Who("team lead", frozenset({"educator"}), _team_lead)
+STAFF = Who("program staff", frozenset({"staff"}), _staff)
+CO_CHAIRS_JOINTLY = Who(
+    "co-chairs jointly (one side records, the other side confirms)",
+    frozenset({"co_chair"}),
+    _co_chairs_jointly,
+    joint=True,
+)
+
+
+# -- guards ----------------------------------------------------------------------------------
+@guard("cycle open")
+def cycle_is_open(case, ctx):
+    today, c = ctx["today"], case.cycle
+    if not (c.opens_on <= today <= c.closes_on):
+        return (
+            f"The {c.name} cycle accepts proposals from {c.opens_on:%B %-d, %Y} to "
+            f"{c.closes_on:%B %-d, %Y}; today is {today:%B %-d, %Y}."
+        )
+    return None
+
+
+@guard("before the cycle's revision deadline")
+def before_revision_deadline(case, ctx):
+    today, c = ctx["today"], case.cycle
+    if today > c.revision_deadline:
+        return f"The revision deadline for the {c.name} cycle was {c.revision_deadline:%B %-d, %Y}."
+    return None
+
+
+@guard("required sections filled")
+def sections_complete(case, ctx):
+    missing = case.missing_sections()
+    if missing:
+        return "Fill in these sections first: " + ", ".join(missing) + "."
+    return None
+
+
+@guard("team of 2 or more")
+def team_of_two(case, ctx):
+    if case.team.size < 2:
+        return f"A team needs at least two educators; this team has {case.team.size}. Add a member first."
+    return None
+
+
+@guard("budget lines sum to the amount requested")
+def budget_balances(case, ctx):
+    requested = case.amount_requested
+    if requested is None:
+        return None  # reported by sections_complete
+    total = case.budget_total
+    if total != requested:
+        return f"The budget lines add up to {money(total)} but the request is {money(requested)}."
+    return None
+
+
+@guard("request within the cycle's maximum award")
+def within_max_award(case, ctx):
+    requested = case.amount_requested
+    if requested is not None and requested > case.cycle.max_award:
+        return (
+            f"The request of {money(requested)} is more than the cycle's maximum award "
+            f"of {money(case.cycle.max_award)}."
+        )
+    if requested is not None and requested <= 0:
+        return "The amount requested must be more than $0.00."
+    return None
+
+
+@guard("comment required")
+def comment_required(case, ctx):
+    if not (ctx.get("comment") or "").strip():
+        return "Write a comment telling the team what to revise."
+    return None
+
+
+@guard("reason required")
+def reason_required(case, ctx):
+    if not (ctx.get("reason") or "").strip():
+        return "Give a reason."
+    return None
+
+
+@guard("enough reviewers on each side, none with a declared conflict")
+def reviewers_assigned(case, ctx):
+    need = case.cycle.reviews_per_side
+    counts = case.assigned_reviewer_counts()
+    problems = [
+        f"the {side} side has {counts.get(side, 0)} of {need}"
+        for side in SIDES
+        if counts.get(side, 0) < need
+    ]
+    out = []
+    if problems:
+        out.append("Assign more reviewers: " + "; ".join(problems) + ".")
+    conflicted = case.conflicted_assignees()
+    if conflicted:
+        out.append(
+            "These reviewers declared a conflict with this proposal; unassign them: "
+            + ", ".join(conflicted) + "."
+        )
+    return " ".join(out) or None
+
+
+@guard("joint decision recorded with feedback")
+def decision_has_feedback(case, ctx):
+    decision = ctx.get("decision")
+    if decision is None or not (decision.feedback or "").strip():
+        return "A joint decision needs feedback for the team."
+    return None
+
+
+@guard("required reviews complete on both sides")
+def reviews_complete(case, ctx):
+    need = case.cycle.reviews_per_side
+    counts = case.submitted_review_counts()
+    short = [f"the {side} side has {counts.get(side, 0)} of {need}" for side in SIDES if counts.get(side, 0) < need]
+    if short:
+        return "Reviews are not complete: " + "; ".join(short) + " submitted."
+    return None
+
+
+@guard("award ≤ request and ≤ what is left of the pool")
+def award_fits(case, ctx):
+    decision = ctx.get("decision")
+    award = getattr(decision, "award", None)
+    if award is None or award <= 0:
+        return "An approval needs an award of more than $0.00."
+    if case.amount_requested is not None and award > case.amount_requested:
+        return f"The award of {money(award)} is more than the {money(case.amount_requested)} requested."
+    left = case.cycle.pool_remaining()
+    if award > left:
+        return f"The award of {money(award)} is more than the {money(left)} left in the {case.cycle.name} pool."
+    return None
+
+
+@guard("the team accepted the grant agreement")
+def agreement_accepted(case, ctx):
+    if case.agreement_accepted_at is None:
+        return "The team lead has not accepted the grant agreement yet."
+    return None
+
+
+@guard("final report complete")
+def final_report_complete(case, ctx):
+    missing = case.final_report_missing()
+    if missing:
+        return "Finish the final report first: " + ", ".join(missing) + "."
+    return None
+
+
+@guard("spending ≤ award")
+def spending_within_award(case, ctx):
+    if case.award is not None and case.spent_total > case.award:
+        return f"Spending of {money(case.spent_total)} is more than the award of {money(case.award)}."
+    return None
+
+
+@guard("learning summary drafted")
+def summary_drafted(case, ctx):
+    if not case.summary_drafted:
+        return "Draft the learning summary first."
+    return None
+
+
+@guard("the team consented to publish")
+def team_consented(case, ctx):
+    if not case.summary_consented:
+        return "The team has not consented to publish its learning summary."
+    return None
+
+
+@guard("the summary passed the privacy check")
+def privacy_check_passed(case, ctx):
+    flags = case.privacy_flags_open
+    if flags is None:
+        return "Run the privacy check on the learning summary first."
+    if flags:
+        return f"The learning summary has {flags} unresolved privacy flag{'s' if flags != 1 else ''}."
+    return None
+
+
+SUBMIT_GUARDS = (sections_complete, team_of_two, budget_balances, within_max_award)
+
+TRANSITIONS = [
+    T("submit", S.DRAFT, S.SUBMITTED, TEAM_LEAD, (cycle_is_open, *SUBMIT_GUARDS), "Submit proposal"),
+    T("return_for_revision", S.SUBMITTED, S.REVISIONS_REQUESTED, STAFF, (comment_required,),
+      "Return for revision", fields=("comment",)),
+    T("begin_review", S.SUBMITTED, S.IN_REVIEW, STAFF, (reviewers_assigned,), "Begin review"),
+    T("request_revisions", S.IN_REVIEW, S.REVISIONS_REQUESTED, CO_CHAIRS_JOINTLY, (decision_has_feedback,),
+      "Request revisions"),
+    T("resubmit", S.REVISIONS_REQUESTED, S.SUBMITTED, TEAM_LEAD, (before_revision_deadline, *SUBMIT_GUARDS),
+      "Resubmit proposal"),
+    T("approve", S.IN_REVIEW, S.APPROVED, CO_CHAIRS_JOINTLY, (reviews_complete, award_fits, decision_has_feedback),
+      "Approve"),
+    T("decline", S.IN_REVIEW, S.DECLINED, CO_CHAIRS_JOINTLY, (decision_has_feedback,), "Decline"),
+    T("withdraw", (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.REVISIONS_REQUESTED), S.WITHDRAWN, TEAM_LEAD,
+      (reason_required,), "Withdraw proposal", fields=("reason",)),
+    T("activate", S.APPROVED, S.ACTIVE, STAFF, (agreement_accepted,), "Activate grant"),
+    T("submit_final_report", S.ACTIVE, S.FINAL_REPORT_SUBMITTED, TEAM_LEAD,
+      (final_report_complete, spending_within_award, summary_drafted), "Submit final report"),
+    T("return_report", S.FINAL_REPORT_SUBMITTED, S.ACTIVE, STAFF, (comment_required,), "Return report",
+      fields=("comment",)),
+    T("accept_report", S.FINAL_REPORT_SUBMITTED, S.COMPLETED, STAFF, (), "Accept report"),
+    T("publish", S.COMPLETED, S.PUBLISHED, STAFF, (team_consented, privacy_check_passed), "Publish summary"),
+    T("unpublish", S.PUBLISHED, S.COMPLETED, STAFF, (reason_required,), "Unpublish summary", fields=("reason",)),
+]
+
+# Outcomes a co-chair can record; each is the trigger its confirmation fires.
+DECISION_OUTCOMES = {"approve": "Approve", "request_revisions": "Request revisions", "decline": "Decline"}
+
+PROPOSAL = Workflow("proposal", ProposalState, S.DRAFT, TRANSITIONS, STATE_LABELS)
