@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from werkzeug.security import generate_password_hash
+
 from app.extensions import db
 from app.models import (
     BudgetCategory,
@@ -34,6 +36,8 @@ from app.models import (
 from app.services import clock
 
 PASSWORD = "password123"
+# Hashed once with a cheap method: factories make many users, and scrypt per user is slow.
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 _seq = itertools.count(1)
 
 
@@ -53,7 +57,7 @@ class Factory:
             school=school,
             job_title=job_title,
         )
-        u.set_password(PASSWORD)
+        u.password_hash = PASSWORD_HASH
         u.set_roles(roles or ("educator",))
         db.session.add(u)
         db.session.flush()
