@@ -64,8 +64,7 @@ def _request(browser, case: Case, url: str, world):
 
 
 def _check(browser, world, case: Case, persona: str) -> str | None:
-    with browser.client.session_transaction() as session:
-        session.clear()
+    browser.reset()
     _sign_in(browser, world, persona)
     resp = _request(browser, case, case.url(world), world)
     want = case.expected(persona)
