@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -87,14 +88,24 @@ def csrf_from(html: str | bytes) -> str:
 
 
 class Browser:
-    """A test client that signs in and posts forms with a real CSRF token."""
+    """A test client that signs in and posts forms with a real CSRF token.
+
+    Tests run inside one app context, which Flask reuses for each request, so Flask-Login's
+    cached user in ``g`` is dropped before every request: each request sees only its cookies.
+    """
 
     def __init__(self, client):
         self.client = client
 
+    def open(self, url, method="GET", **kw):
+        g.pop("_login_user", None)
+        resp = self.client.open(url, method=method, **kw)
+        g.pop("_login_user", None)
+        return resp
+
     def login(self, user, password: str = "password123"):
-        page = self.client.get("/login")
-        resp = self.client.post("/login", data={"email": user.email, "password": password,
+        page = self.open("/login")
+        resp = self.open("/login", method="POST", data={"email": user.email, "password": password,
                                                 "csrf_token": csrf_from(page.data)})
         assert resp.status_code == 302, resp.data[:500]
         return self
@@ -110,16 +121,16 @@ class Browser:
         return self
 
     def token(self, url: str = "/") -> str:
-        resp = self.client.get(url, follow_redirects=True)
+        resp = self.open(url, follow_redirects=True)
         return csrf_from(resp.data)
 
     def get(self, url, **kw):
-        return self.client.get(url, **kw)
+        return self.open(url, **kw)
 
     def post(self, url, data=None, token_from: str | None = None, **kw):
         data = dict(data or {})
         data.setdefault("csrf_token", self.token(token_from or "/"))
-        return self.client.post(url, data=data, **kw)
+        return self.open(url, method="POST", data=data, **kw)
 
 
 @pytest.fixture

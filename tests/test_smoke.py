@@ -12,7 +12,7 @@ def test_login_and_home(browser, world):
 
 def test_bad_password_keeps_email_and_explains(browser, world):
     token = browser.token("/login")
-    resp = browser.client.post("/login", data={"email": world.lead.email, "password": "nope", "csrf_token": token})
+    resp = browser.open("/login", method="POST", data={"email": world.lead.email, "password": "nope", "csrf_token": token})
     assert resp.status_code == 422
     assert b"do not match" in resp.data
     assert world.lead.email.encode() in resp.data
