@@ -87,20 +87,26 @@ def csrf_from(html: str | bytes) -> str:
     return m.group(1)
 
 
+def _clear_g() -> None:
+    for key in list(vars(g)):
+        g.pop(key, None)
+
+
 class Browser:
     """A test client that signs in and posts forms with a real CSRF token.
 
     Tests run inside one app context, which Flask reuses for each request, so Flask-Login's
-    cached user in ``g`` is dropped before every request: each request sees only its cookies.
+    and Flask-WTF's cached tokens in ``g`` are dropped around every request: each request sees
+    only its cookies.
     """
 
     def __init__(self, client):
         self.client = client
 
     def open(self, url, method="GET", **kw):
-        g.pop("_login_user", None)
+        _clear_g()
         resp = self.client.open(url, method=method, **kw)
-        g.pop("_login_user", None)
+        _clear_g()
         return resp
 
     def login(self, user, password: str = "password123"):
