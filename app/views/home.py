@@ -2,6 +2,9 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.services import clock
+from app.services.dashboard import home_for
+
 bp = Blueprint("home", __name__)
 
 
@@ -9,4 +12,6 @@ bp = Blueprint("home", __name__)
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template("home/index.html")
+    today = clock.today()
+    blocks = home_for(current_user, today)
+    return render_template("home/index.html", blocks=blocks, today=today)

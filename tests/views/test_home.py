@@ -1,0 +1,236 @@
+"""The home page for my roles: what needs me now, with counts, per role."""
+from __future__ import annotations
+
+import html as htmllib
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from app.extensions import db
+from app.models import DecisionOutcome, ProposalState, ReviewStatus
+from app.services import clock
+from app.services.dashboard import home_for
+
+S = ProposalState
+
+
+def text_of(resp) -> str:
+    """The page as a user reads it: tags dropped, whitespace collapsed."""
+    html = resp.data.decode()
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return htmllib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip())
+
+
+def section(resp, key: str) -> str:
+    """The text of one section of the home page (from its <h2 id=key> to the section's end)."""
+    html = resp.data.decode()
+    m = re.search(rf'<h2[^>]*id="{key}"[^>]*>.*?</section>', html, flags=re.S)
+    assert m, f"no section {key!r} on the page"
+    return htmllib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", m.group(0))).strip())
+
+
+def h1_count(resp) -> int:
+    return len(re.findall(r"<h1[\s>]", resp.data.decode()))
+
+
+def test_anonymous_is_sent_to_sign_in(browser, app_ctx):
+    resp = browser.get("/")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_educator_sees_drafts_revisions_waiting_and_decisions(browser, world):
+    browser.login(world.member)
+    resp = browser.get("/")
+    assert resp.status_code == 200
+    assert h1_count(resp) == 1
+    finish = section(resp, "to_finish")
+    # the team's draft and its revisions_requested proposal, with the revision deadline
+    assert "Drafts to finish and revisions requested (2)" in finish
+    assert "Mather draft proposal" in finish
+    assert "Mather revisions_requested proposal" in finish
+    deadline = world.cycle.revision_deadline
+    assert f"Revise and resubmit by {deadline:%b %-d, %Y}" in finish
+    waiting = section(resp, "waiting")
+    assert "Submitted and in review (2)" in waiting
+    assert "Mather submitted proposal" in waiting and "Mather in_review proposal" in waiting
+    decided = section(resp, "decided")
+    assert "Decisions received (2)" in decided
+    assert "Mather approved proposal" in decided and "Award $10,000.00" in decided
+    assert "Mather declined proposal" in decided
+    # states past the decision and withdrawn ones are not "needs me now"
+    page = text_of(resp)
+    assert "Mather withdrawn proposal" not in page
+    assert "Mather active proposal" not in page
+    # nothing of another team's
+    assert "Latin Scientists" not in page
+
+
+def test_educator_of_another_team_sees_only_their_own(browser, world, factory):
+    factory.proposal(world.other_team, world.cycle, title="Latin lab notebooks")
+    db.session.commit()
+    browser.login(world.outsider)
+    finish = section(browser.get("/"), "to_finish")
+    assert "(1)" in finish and "Latin lab notebooks" in finish and "Mather" not in finish
+
+
+def test_revision_deadline_passed_is_marked_in_words(browser, world):
+    world.cycle.revision_deadline = clock.today() - timedelta(days=2)
+    world.cycle.closes_on = clock.today() - timedelta(days=3)
+    db.session.commit()
+    browser.login(world.lead)
+    finish = section(browser.get("/"), "to_finish")
+    assert "Overdue" in finish
+    assert f"Revision deadline was {world.cycle.revision_deadline:%b %-d, %Y}" in finish
+
+
+def test_reviewer_sees_reviews_due_and_overdue_in_text(browser, world, factory):
+    today = clock.today()
+    one = factory.proposal(world.other_team, world.cycle, state=S.IN_REVIEW, title="Newcomer math talk")
+    two = factory.proposal(world.other_team, world.cycle, state=S.IN_REVIEW, title="Restorative circles")
+    late = factory.assign(one, world.reviewer_unassigned, world.staff)
+    late.due_on = today - timedelta(days=3)
+    soon = factory.assign(two, world.reviewer_unassigned, world.staff)
+    soon.due_on = today + timedelta(days=5)
+    soon.status = ReviewStatus.DRAFT
+    done = factory.assign(world.in_review, world.reviewer_unassigned, world.staff)
+    factory.review(done)  # submitted: not due
+    # a proposal they declared a conflict with is not theirs to review
+    three = factory.proposal(world.other_team, world.cycle, state=S.IN_REVIEW, title="Conflicted one")
+    factory.assign(three, world.reviewer_unassigned, world.staff)
+    factory.conflict(three, world.reviewer_unassigned)
+    db.session.commit()
+
+    browser.login(world.reviewer_unassigned)
+    resp = browser.get("/")
+    due = section(resp, "reviews_due")
+    assert "Reviews due (2)" in due
+    assert "1 overdue." in due
+    assert f"Overdue: was due {late.due_on:%b %-d, %Y} (3 days ago)" in due
+    assert f"Due {soon.due_on:%b %-d, %Y} (in 5 days)" in due
+    assert "Draft saved" in due
+    assert due.index("Newcomer math talk") < due.index("Restorative circles")  # soonest first
+    assert "Conflicted one" not in due
+    assert world.in_review.title not in due
+
+
+def test_reviewer_with_everything_submitted_has_nothing_due(browser, world):
+    browser.login(world.reviewer_btu)
+    due = section(browser.get("/"), "reviews_due")
+    assert "Reviews due (0)" in due and "You have no reviews to write." in due
+
+
+def test_co_chairs_see_decisions_by_side(browser, world, factory):
+    pending = factory.proposal(world.other_team, world.cycle, state=S.IN_REVIEW, title="Pending by BTU")
+    for r in (world.reviewer_btu, world.reviewer_bps):
+        factory.review(factory.assign(pending, r, world.staff))
+    factory.decision(pending, world.co_chair_btu, outcome=DecisionOutcome.APPROVE, award="9000.00")
+    db.session.commit()
+
+    browser.login(world.co_chair_bps)
+    resp = browser.get("/")
+    assert h1_count(resp) == 1
+    confirm = section(resp, "to_confirm")
+    assert "Decisions waiting for your side's confirmation (1)" in confirm
+    assert "Pending by BTU" in confirm and "Proposed outcome: Approve" in confirm
+    assert "Award $9,000.00" in confirm and "Recorded by Carla Chair (BTU)" in confirm
+    assert "(0)" in section(resp, "mine_waiting")
+    # world.in_review has both sides' reviews in and no decision
+    ready = section(resp, "ready")
+    assert "(1)" in ready and world.in_review.title in ready and "Pending by BTU" not in ready
+    assert "BTU 1 of 1 submitted; BPS 1 of 1 submitted" in ready
+
+    browser.reset().login(world.co_chair_btu)
+    resp = browser.get("/")
+    assert "(0)" in section(resp, "to_confirm")
+    mine = section(resp, "mine_waiting")
+    assert "(1)" in mine and "Pending by BTU" in mine and "Recorded by you (BTU)" in mine
+    assert "Waiting for a BPS co-chair to confirm." in mine
+
+
+def test_co_chair_ready_list_needs_every_review_on_both_sides(browser, world, factory):
+    half = factory.proposal(world.other_team, world.cycle, state=S.IN_REVIEW, title="Half reviewed")
+    factory.review(factory.assign(half, world.reviewer_btu, world.staff))
+    factory.assign(half, world.reviewer_bps, world.staff)  # not submitted
+    db.session.commit()
+    browser.login(world.co_chair_btu)
+    ready = section(browser.get("/"), "ready")
+    assert "Half reviewed" not in ready
+
+
+def test_staff_see_screening_missing_reviewers_and_activation(browser, world, factory):
+    # a reviewer of world.in_review declares a conflict after review began: one side is short
+    factory.conflict(world.in_review, world.reviewer_bps)
+    db.session.commit()
+    browser.login(world.staff)
+    resp = browser.get("/")
+    assert h1_count(resp) == 1
+    screen = section(resp, "screen")
+    assert "Submissions to screen (1)" in screen and "Mather submitted proposal" in screen
+    assert "BTU 0 of 1 assigned; BPS 0 of 1 assigned" in screen
+    short = section(resp, "short")
+    assert "(1)" in short and "Mather in_review proposal" in short and "BPS 0 of 1 assigned" in short
+    activate = section(resp, "activate")
+    assert "(1)" in activate and "Mather approved proposal" in activate
+    assert "Grant agreement not yet accepted by the team" in activate
+    assert "Mather active proposal" not in activate
+
+
+def test_school_leader_is_told_nothing_needs_them(browser, world):
+    browser.login(world.school_leader)
+    resp = browser.get("/")
+    page = text_of(resp)
+    assert h1_count(resp) == 1
+    assert "endorse professional-learning requests" in page
+    assert "nothing needs you now" in page
+    assert "<h2" not in resp.data.decode()  # no empty lists for them
+
+
+def test_user_with_two_roles_sees_both(browser, world):
+    browser.login(world.co_chair_btu)  # co-chair and reviewer
+    page = text_of(browser.get("/"))
+    assert "As a reviewer" in page and "As a co-chair (BTU side)" in page
+    assert "Reviews due (0)" in page
+
+
+@pytest.mark.parametrize("persona", ["lead", "reviewer_btu", "co_chair_bps", "staff"])
+def test_statement_count_does_not_grow_with_proposals(world, factory, persona):
+    user = getattr(world, persona)
+
+    def statements() -> int:
+        db.session.expire_all()
+        seen = []
+
+        def count(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            home_for(db.session.get(type(user), user.id))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return seen
+
+    def add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            state = [S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.APPROVED, S.REVISIONS_REQUESTED][i % 5]
+            team = world.team if i % 2 else world.other_team
+            p = factory.proposal(team, world.cycle, state=state, title=f"Extra {i}")
+            if state is S.IN_REVIEW:
+                a = factory.assign(p, world.reviewer_btu, world.staff)
+                b = factory.assign(p, world.reviewer_bps, world.staff)
+                factory.review(a)
+                if i % 4 == 2:
+                    factory.review(b)
+                    factory.decision(p, world.co_chair_btu if i % 8 == 2 else world.co_chair_bps)
+        db.session.commit()
+
+    # Some of every kind first, so the baseline already loads every kind of row it shows.
+    add(20, 0)
+    before = statements()
+    add(60, 20)
+    after = statements()
+    assert len(after) <= len(before), (
+        f"{persona}: {len(before)} statements with a few proposals, {len(after)} with 25 more:\n"
+        + "\n".join(after))
