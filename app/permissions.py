@@ -77,3 +77,26 @@ def can_see_decision_letter(user: User | None, proposal: Proposal) -> bool:
     if proposal.confirmed_decision is None:
         return False
     return is_team_member(user, proposal) or is_staff(user) or is_committee_decider(user, proposal)
+
+
+# -- review and committee (review helper) ------------------------------------------------------
+def can_declare_conflict(user: User | None, proposal: Proposal) -> bool:
+    """An assigned reviewer, or a co-chair (who takes part in every decision), of a proposal past draft."""
+    if not (user and user.is_authenticated) or proposal.state is S.DRAFT:
+        return False
+    if user.has_role("co_chair"):
+        return True
+    return user.has_role("reviewer") and is_assigned_reviewer(user, proposal)
+
+
+def can_see_cohort(user: User | None) -> bool:
+    """The cohort selection page: co-chairs and program staff (scores hidden per proposal on conflict)."""
+    return bool(user and user.is_authenticated and user.has_role("co_chair", "staff"))
+
+
+def can_take_part_in_decision(user: User | None, proposal: Proposal) -> bool:
+    """A co-chair with a side and no declared conflict with this proposal."""
+    return bool(
+        user and user.is_authenticated and user.has_role("co_chair")
+        and user.side is not None and not is_conflicted(user, proposal)
+    )
