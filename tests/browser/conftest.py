@@ -83,6 +83,15 @@ class Visitor:
             f"axe found accessibility problems on {self.page.url}:\n{results.generate_report()}"
         )
 
+    def click(self, locator):
+        """Click something that loads a page (a form's button, a link), then check that page."""
+        with self.page.expect_navigation() as nav:
+            locator.click()
+        resp = nav.value
+        assert resp is None or resp.status < 500, f"{self.page.url} answered {resp.status}"
+        self.check_a11y()
+        return resp
+
     def login(self, user, password: str = PASSWORD) -> Visitor:
         self.goto("/login")
         self.page.get_by_label("Email").fill(user.email)
