@@ -100,3 +100,20 @@ def can_take_part_in_decision(user: User | None, proposal: Proposal) -> bool:
         user and user.is_authenticated and user.has_role("co_chair")
         and user.side is not None and not is_conflicted(user, proposal)
     )
+
+
+# -- teams (educator helper) ------------------------------------------------------------------
+def is_lead_of(user: User | None, team) -> bool:
+    return bool(user and user.is_authenticated and user.id == team.lead_id)
+
+
+def can_view_team(user: User | None, team) -> bool:
+    """Team pages: the team's members, and program staff and admins (who support teams)."""
+    if not (user and user.is_authenticated):
+        return False
+    return user.id in team.member_ids or is_staff(user) or is_admin(user)
+
+
+def can_manage_team(user: User | None, team) -> bool:
+    """The lead adds and removes members."""
+    return is_lead_of(user, team)

@@ -1,0 +1,95 @@
+"""Attachments on a proposal: type checked by content, size capped, names sanitized, acts audited."""
+from __future__ import annotations
+
+import hashlib
+from typing import IO
+
+import filetype
+from werkzeug.utils import secure_filename
+
+from app.extensions import db
+from app.models import Attachment, Proposal, ProposalState, User
+from app.services.workflow import record_event
+
+# Detected MIME type -> (what a person calls it, the extensions its name may end in).
+ALLOWED = {
+    "application/pdf": ("a PDF", ("pdf",)),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("a Word document", ("docx",)),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("an Excel workbook", ("xlsx",)),
+    "image/png": ("a PNG image", ("png",)),
+    "image/jpeg": ("a JPEG image", ("jpg", "jpeg")),
+}
+ALLOWED_TEXT = "PDF, Word (.docx), Excel (.xlsx), PNG or JPEG"
+EDITABLE = (ProposalState.DRAFT, ProposalState.REVISIONS_REQUESTED)
+
+
+class UploadError(ValueError):
+    """A refusal the uploader reads (``str(exc)``)."""
+
+
+def _megabytes(n: int) -> str:
+    mb = n / (1024 * 1024)
+    return f"{mb:.0f} MB" if mb >= 1 else f"{n // 1024} KB"
+
+
+def read_limited(stream: IO[bytes], limit: int) -> bytes:
+    """Read at most ``limit`` bytes; one more means the file is too large."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise UploadError(f"The file is larger than the {_megabytes(limit)} limit for each file. "
+                          "Choose a smaller file or split it.")
+    return data
+
+
+def clean_name(raw: str | None, detected_ext: tuple[str, ...]) -> str:
+    """A safe file name (``secure_filename``) whose extension says what the content is."""
+    name = secure_filename(raw or "")
+    stem, ext = name.rsplit(".", 1) if "." in name else (name, "")
+    stem = stem[:180] or "attachment"
+    if ext.lower() not in detected_ext:
+        ext = detected_ext[0]
+    return f"{stem}.{ext.lower()}"
+
+
+def add_attachment(proposal: Proposal, filename: str | None, stream: IO[bytes], actor: User,
+                   max_bytes: int) -> Attachment:
+    if proposal.state not in EDITABLE:
+        raise UploadError(f"Files can be attached while the proposal is a draft or revisions are requested; "
+                          f"it is {proposal.state_label.lower()}.")
+    data = read_limited(stream, max_bytes)
+    if not data:
+        raise UploadError("The file is empty. Choose the file again.")
+    kind = filetype.guess(data)
+    if kind is None or kind.mime not in ALLOWED:
+        found = f" (it looks like a {kind.extension.upper()} file)" if kind is not None else ""
+        raise UploadError(f"This file's content is not an accepted type{found}. "
+                          f"Attach a {ALLOWED_TEXT} file.")
+    _, exts = ALLOWED[kind.mime]
+    name = clean_name(filename, exts)
+    if any(a.filename.lower() == name.lower() for a in proposal.attachments):
+        raise UploadError(f"A file called {name} is already attached. "
+                          "Delete the attached one first, or rename your file.")
+    attachment = Attachment(
+        proposal=proposal, filename=name, content_type=kind.mime, size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), data=data, uploaded_by_id=actor.id,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    record_event(proposal, "upload", actor, data={"filename": name, "size": len(data)})
+    db.session.flush()
+    return attachment
+
+
+def delete_attachment(proposal: Proposal, attachment: Attachment, actor: User) -> None:
+    if proposal.state not in EDITABLE:
+        raise UploadError(f"Files can be removed while the proposal is a draft or revisions are requested; "
+                          f"it is {proposal.state_label.lower()}.")
+    name = attachment.filename
+    proposal.attachments.remove(attachment)
+    db.session.delete(attachment)
+    record_event(proposal, "delete_attachment", actor, data={"filename": name})
+    db.session.flush()
+
+
+def describe(content_type: str) -> str:
+    return ALLOWED.get(content_type, ("a file", ()))[0]
