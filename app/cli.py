@@ -39,13 +39,30 @@ def create_user(email, name, password, roles, side, school, job_title):
 
 
 @click.command("workflows")
-def workflows_command():
-    """Print each workflow's transitions table, generated from its declaration."""
+@click.option("--svg", "svg_dir", type=click.Path(file_okay=False, writable=True), default=None,
+              help="Also write DIR/<workflow>-workflow.svg, the diagram drawn from the declaration.")
+@click.option("--markdown", "md_dir", type=click.Path(file_okay=False, writable=True), default=None,
+              help="Also write DIR/<workflow>-workflow.md, the transitions table.")
+def workflows_command(svg_dir, md_dir):
+    """Print each workflow's transitions table, generated from its declaration.
+
+    The README's table and diagram are made with: flask --app app workflows --svg docs --markdown docs
+    """
+    from pathlib import Path
+
+    from app.diagram import render_svg
     from app.services.workflow import WORKFLOWS
 
     for _, (name, wf) in WORKFLOWS.items():
+        table = markdown_table(wf.table())
         click.echo(f"\n{name} workflow\n")
-        click.echo(markdown_table(wf.table()))
+        click.echo(table)
+        for folder, suffix, text in ((svg_dir, "svg", str(render_svg(wf)) + "\n"), (md_dir, "md", table + "\n")):
+            if folder:
+                path = Path(folder) / f"{name}-workflow.{suffix}"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+                click.echo(f"Wrote {path}")
 
 
 def markdown_table(rows: list[dict[str, str]]) -> str:

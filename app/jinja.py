@@ -33,3 +33,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_dt"] = local_dt
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.globals["today"] = clock.today
+
+    from app.diagram import diagram_for
+
+    app.jinja_env.globals["workflow_diagram"] = diagram_for
