@@ -1,41 +1,185 @@
-"""Users and schools: creation and updates with clear refusals."""
+"""Users and schools: creation and updates with clear refusals.
+
+Used by the admin screens and by the CLI (``flask --app app create-user``). A refusal is a
+``PeopleError`` whose ``field`` names the form field it concerns (or None).
+"""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, exists, func, or_, select
 
 from app.extensions import db
-from app.models import Role, School, Side, User
+from app.models import Role, School, SchoolLevel, Side, User, UserRole
+from app.models.people import SIDED_ROLES
 
 
 class PeopleError(ValueError):
-    pass
+    def __init__(self, message: str, field: str | None = None):
+        self.field = field
+        super().__init__(message)
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(self)]
 
 
+# -- rules shared by create and update ---------------------------------------------------------
+def _clean_email(email: str | None, user: User | None = None) -> str:
+    email = (email or "").strip().lower()
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or " " in email or len(email) > 254:
+        raise PeopleError("Enter a valid email address.", "email")
+    other = User.by_email(email)
+    if other is not None and other is not user:
+        raise PeopleError(f"A user with the email {email} already exists.", "email")
+    return email
+
+
+def _clean_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise PeopleError("Enter the person's name.", "name")
+    if len(name) > 120:
+        raise PeopleError("Keep the name to 120 characters or fewer.", "name")
+    return name
+
+
+def _check_password(password: str | None) -> None:
+    if len(password or "") < 8:
+        raise PeopleError("The password must be at least 8 characters.", "password")
+
+
+def _clean_roles_and_side(roles, side) -> tuple[list[Role], Side | None]:
+    try:
+        roles = sorted({Role(r) for r in roles or ()}, key=lambda r: r.value)
+    except ValueError:
+        raise PeopleError("Choose roles from the list.", "roles") from None
+    if not roles:
+        raise PeopleError("Give the user at least one role.", "roles")
+    try:
+        side = Side(side) if side else None
+    except ValueError:
+        raise PeopleError("The side is BTU or BPS.", "side") from None
+    sided = [r for r in roles if r in SIDED_ROLES]
+    if sided and side is None:
+        raise PeopleError("Reviewers and co-chairs belong to a side: choose BTU or BPS.", "side")
+    if side is not None and not sided:
+        raise PeopleError("Only reviewers and co-chairs belong to a side: choose “No side”, "
+                          "or give the person the reviewer or co-chair role.", "side")
+    return roles, side
+
+
+def find_school(school_name: str) -> School:
+    school = db.session.scalar(select(School).where(func.lower(School.name) == school_name.strip().lower()))
+    if school is None:
+        raise PeopleError(f"There is no school called {school_name!r}.", "school_id")
+    return school
+
+
+# -- users -------------------------------------------------------------------------------------
 def create_user(*, email: str, name: str, password: str, roles, side: str | None = None,
                 school_name: str | None = None, school: School | None = None,
-                job_title: str = "Classroom teacher") -> User:
-    email = (email or "").strip().lower()
-    if not email or "@" not in email:
-        raise PeopleError("Enter a valid email address.")
-    if User.by_email(email) is not None:
-        raise PeopleError(f"A user with the email {email} already exists.")
-    if not (name or "").strip():
-        raise PeopleError("Enter the person's name.")
-    if len(password or "") < 8:
-        raise PeopleError("The password must be at least 8 characters.")
-    roles = [Role(r) for r in roles]
-    if not roles:
-        raise PeopleError("Give the user at least one role.")
-    if any(r in (Role.REVIEWER, Role.CO_CHAIR) for r in roles) and not side:
-        raise PeopleError("Reviewers and co-chairs belong to a side: choose BTU or BPS.")
+                job_title: str = "Classroom teacher", active: bool = True) -> User:
+    email = _clean_email(email)
+    name = _clean_name(name)
+    _check_password(password)
+    roles, side_value = _clean_roles_and_side(roles, side)
     if school is None and school_name:
-        school = db.session.scalar(select(School).where(func.lower(School.name) == school_name.strip().lower()))
-        if school is None:
-            raise PeopleError(f"There is no school called {school_name!r}.")
-    user = User(email=email, name=name.strip(), side=Side(side) if side else None, school=school,
-                job_title=job_title or "Classroom teacher")
+        school = find_school(school_name)
+    user = User(email=email, name=name, side=side_value, school=school,
+                job_title=(job_title or "Classroom teacher")[:80], active=active)
     user.set_password(password)
     user.set_roles(roles)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def update_user(user: User, *, actor: User | None, email: str, name: str, roles, side: str | None,
+                school: School | None, job_title: str, active: bool, password: str | None = None) -> User:
+    """Change a user's details; a blank ``password`` keeps the current one.
+
+    An admin cannot take away their own admin role or deactivate themselves: the app would be left
+    without anyone able to put it right.
+    """
+    email = _clean_email(email, user)
+    name = _clean_name(name)
+    roles, side_value = _clean_roles_and_side(roles, side)
+    if password:
+        _check_password(password)
+    if actor is not None and actor.id == user.id:
+        if Role.ADMIN not in roles:
+            raise PeopleError("You cannot take away your own admin role; ask another admin.", "roles")
+        if not active:
+            raise PeopleError("You cannot deactivate your own account; ask another admin.", "active")
+    user.email = email
+    user.name = name
+    user.side = side_value
+    user.school = school
+    user.job_title = (job_title or "Classroom teacher")[:80]
+    user.active = active
+    user.set_roles(roles)
+    if password:
+        user.set_password(password)
+    db.session.flush()
+    return user
+
+
+def users_query(*, role: str | None = None, side: str | None = None, school_id: int | None = None,
+                q: str | None = None) -> Select:
+    """People matching the filters, by name. Roles and school load with them (no query per row)."""
+    stmt = select(User).order_by(func.lower(User.name), User.id)
+    if role:
+        stmt = stmt.where(exists().where(UserRole.user_id == User.id, UserRole.role == Role(role)))
+    if side:
+        stmt = stmt.where(User.side == Side(side))
+    if school_id:
+        stmt = stmt.where(User.school_id == school_id)
+    if q and q.strip():
+        like = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(func.lower(User.name).like(like, escape="\\"),
+                              func.lower(User.email).like(like, escape="\\")))
+    return stmt
+
+
+# -- schools -----------------------------------------------------------------------------------
+def all_schools() -> list[School]:
+    return list(db.session.scalars(select(School).order_by(School.name)))
+
+
+def _check_school(name: str | None, level, neighborhood: str | None, school: School | None):
+    name = (name or "").strip()
+    if not name:
+        raise PeopleError("Enter the school's name.", "name")
+    if len(name) > 160:
+        raise PeopleError("Keep the name to 160 characters or fewer.", "name")
+    other = db.session.scalar(select(School).where(func.lower(School.name) == name.lower()))
+    if other is not None and other is not school:
+        raise PeopleError(f"There is already a school called “{other.name}”.", "name")
+    try:
+        level = SchoolLevel(level)
+    except ValueError:
+        raise PeopleError("Choose elementary, K-8, middle, high or other.", "level") from None
+    neighborhood = (neighborhood or "").strip()
+    if len(neighborhood) > 80:
+        raise PeopleError("Keep the neighborhood to 80 characters or fewer.", "neighborhood")
+    return name, level, neighborhood
+
+
+def create_school(*, name: str, level, neighborhood: str = "") -> School:
+    name, level, neighborhood = _check_school(name, level, neighborhood, None)
+    school = School(name=name, level=level, neighborhood=neighborhood)
+    db.session.add(school)
+    db.session.flush()
+    return school
+
+
+def update_school(school: School, *, name: str, level, neighborhood: str = "") -> School:
+    school.name, school.level, school.neighborhood = _check_school(name, level, neighborhood, school)
+    db.session.flush()
+    return school
+
+
+def school_people_counts() -> dict[int, int]:
+    return dict(db.session.execute(
+        select(User.school_id, func.count(User.id)).where(User.school_id.is_not(None)).group_by(User.school_id)
+    ).all())

@@ -1,0 +1,103 @@
+"""People and schools: the admin forms, and the filters of the people list.
+
+Shape only. Whether an email is taken, whether a side fits the roles, and whether an admin is
+about to lock themselves out are decided by ``app.services.people``.
+"""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.models import EDUCATOR_ROLES, Role, SchoolLevel, Side
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes (rendered in a fieldset by the template)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def role_choices():
+    return [(r.value, r.label) for r in Role]
+
+
+def side_choices(blank: str = "No side"):
+    return [("", blank)] + [(s.value, s.value) for s in Side]
+
+
+class UserForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(
+        max=120, message="Keep the name to 120 characters or fewer.")])
+    email = EmailField("Email", validators=[
+        DataRequired("Enter an email address."),
+        Length(max=254, message="An email address has at most 254 characters."),
+        Email("Enter a valid email address, like name@bostonpublicschools.org.", check_deliverability=False),
+    ])
+    roles = CheckboxesField("Roles", choices=role_choices(), invalid_choice_message="Choose roles from the list.")
+    side = SelectField("Side", choices=side_choices(), validate_choice=True,
+                       invalid_choice_message="Choose BTU, BPS or no side.",
+                       description="Only reviewers and co-chairs belong to a side, and they must have one.")
+    school_id = SelectField("School", coerce=_optional_int, choices=[], validate_choice=True,
+                            invalid_choice_message="Choose a school from the list.")
+    job_title = SelectField("Job title", choices=[(t, t) for t in EDUCATOR_ROLES],
+                            invalid_choice_message="Choose a job title from the list.")
+    active = BooleanField("Active (can sign in)", default=True)
+    password = PasswordField("Password", validators=[Optional(), Length(
+        min=8, max=200, message="The password must be 8 to 200 characters.")])
+
+    def __init__(self, *args, schools=(), creating: bool = True, **kw):
+        super().__init__(*args, **kw)
+        self.creating = creating
+        self.school_id.choices = [("", "No school")] + [(s.id, s.name) for s in schools]
+        if creating:
+            self.password.description = "At least 8 characters. Share it with the person privately."
+        else:
+            self.password.label.text = "New password"
+            self.password.description = "Leave blank to keep the current password; at least 8 characters."
+
+    def validate_roles(self, field):
+        if not field.data:
+            raise ValidationError("Give the person at least one role.")
+
+    def validate_password(self, field):
+        if self.creating and not field.data:
+            raise ValidationError("Set a password of at least 8 characters.")
+
+
+class SchoolForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter the school's name."), Length(
+        max=160, message="Keep the name to 160 characters or fewer.")])
+    level = SelectField("Level", choices=[(lv.value, lv.label) for lv in SchoolLevel],
+                        validators=[DataRequired("Choose the school's level.")],
+                        invalid_choice_message="Choose elementary, K-8, middle, high or other.")
+    neighborhood = StringField("Neighborhood", validators=[Length(
+        max=80, message="Keep the neighborhood to 80 characters or fewer.")],
+        description="For example Dorchester, East Boston, Roxbury.")
+
+
+class UserFilterForm(FlaskForm):
+    """The people list's filters (GET, no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Name or email", validators=[Length(max=120, message="Search with 120 characters or fewer.")])
+    role = SelectField("Role", choices=[("", "Any role")] + role_choices(),
+                       invalid_choice_message="Choose a role from the list.")
+    side = SelectField("Side", choices=[("", "Either side or none")] + [(s.value, s.value) for s in Side],
+                       invalid_choice_message="Choose BTU or BPS.")
+    school_id = SelectField("School", coerce=_optional_int, choices=[],
+                            invalid_choice_message="Choose a school from the list.")
+
+    def __init__(self, *args, schools=(), **kw):
+        super().__init__(*args, **kw)
+        self.school_id.choices = [("", "Any school")] + [(s.id, s.name) for s in schools]
