@@ -50,6 +50,10 @@ def _render_case(proposal: Proposal, status: int = 200, errors: list[str] | None
     actions = proposal_svc.actions_for(proposal, current_user)
     forms = {a.trigger: action_form_class(a.trigger, a.fields)(formdata=None) for a in actions}
     if fired is not None and fired_form is not None:
+        if fired not in forms:
+            # The action is no longer open to them (the case moved on): keep what they typed on the
+            # page beside the reasons, rather than dropping it.
+            actions.append(proposal_svc.Action(PROPOSAL.transition(fired), list(errors or [])))
         forms[fired] = fired_form
     decision = proposal.confirmed_decision if is_team_member(current_user, proposal) else None
     return render_template(
