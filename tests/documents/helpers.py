@@ -20,3 +20,8 @@ def pdf_title(body: bytes) -> str | None:
 def pdf_lang(body: bytes) -> str | None:
     lang = PdfReader(io.BytesIO(body)).trailer["/Root"].get("/Lang")
     return str(lang) if lang is not None else None
+
+
+def pdf_is_tagged(body: bytes) -> bool:
+    root = PdfReader(io.BytesIO(body)).trailer["/Root"]
+    return "/StructTreeRoot" in root and bool(root.get("/MarkInfo", {}).get("/Marked"))
