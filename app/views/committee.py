@@ -141,7 +141,5 @@ def decision_panel(proposal: Proposal, user) -> dict | None:
         "can_record": in_review and takes_part and pending is None,
         "can_confirm": bool(pending and takes_part and pending.proposed_side != user.side),
         "can_withdraw": bool(pending and pending.proposed_by_id == user.id),
-        "waiting": bool(pending and takes_part and pending.proposed_side == user.side
-                        and pending.proposed_by_id != user.id),
-        "mine": bool(pending and pending.proposed_by_id == user.id),
+        "waiting": bool(pending and takes_part and pending.proposed_side == user.side),
     }

@@ -24,7 +24,8 @@ S = ProposalState
 
 
 def text(resp) -> str:
-    return html.unescape(resp.get_data(as_text=True))
+    """The page as a user reads it: entities decoded, runs of white space as one space."""
+    return re.sub(r"\s+", " ", html.unescape(resp.get_data(as_text=True)))
 
 
 def _radio_checked(page: str, name: str, value: str) -> bool:
