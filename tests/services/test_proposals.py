@@ -1,0 +1,114 @@
+"""Proposal services without the views: drafts, saving, firing, the case page's data, uploads."""
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from app.extensions import db
+from app.models import BudgetCategory, GrantType, ProposalState
+from app.services import clock, uploads
+from app.services import proposals as svc
+from workflows import TransitionRefused
+
+S = ProposalState
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def test_create_draft_records_create(world):
+    p = svc.create_draft(world.team, world.cycle, world.member)
+    assert p.state is S.DRAFT and p.created_by_id == world.member.id
+    assert [e.label for e in svc.timeline(p)] == ["Draft created"]
+
+
+def test_create_draft_refuses_outsiders_and_closed_cycles(world, factory):
+    with pytest.raises(svc.ProposalError, match="a team you belong to"):
+        svc.create_draft(world.team, world.cycle, world.outsider)
+    closed = factory.cycle(opens_on=clock.today() - timedelta(days=30), closes_on=clock.today() - timedelta(days=1),
+                           revision_deadline=clock.today())
+    with pytest.raises(svc.ProposalError, match="not accepting proposals today"):
+        svc.create_draft(world.team, closed, world.lead)
+    assert closed not in svc.open_cycles() and world.cycle in svc.open_cycles()
+
+
+def test_save_draft_names_what_changed(world):
+    p = world.draft
+    event = svc.save_draft(
+        p, world.member, grant_type=GrantType.ACTION, title=p.title, sections={a: getattr(p, a) for a in
+                                                                              svc.TEXT_SECTIONS},
+        amount_requested=Decimal("9000.00"),
+        lines=[svc.LineData(BudgetCategory.BOOKS, "Bilingual books", Decimal("9000.00"))])
+    assert event.trigger == "edit" and event.data["fields"] == ["Amount requested", "Budget lines"]
+    assert p.budget_total == Decimal("9000.00")
+
+
+def test_save_draft_refused_once_submitted(world):
+    p = world.proposals[S.SUBMITTED]
+    with pytest.raises(svc.ProposalError, match="can no longer be edited"):
+        svc.save_draft(p, world.lead, grant_type=None, title="x", sections={}, amount_requested=None, lines=[])
+
+
+def test_fire_submit_sets_submitted_at_and_withdraw_keeps_the_reason(world):
+    event = svc.fire(world.draft, "submit", world.lead)
+    assert (event.from_state, event.to_state) == ("draft", "submitted")
+    assert world.draft.submitted_at is not None
+    p = world.proposals[S.IN_REVIEW]
+    svc.fire(p, "withdraw", world.lead, reason="  Moving on. ")
+    assert p.state is S.WITHDRAWN and p.withdraw_reason == "Moving on."
+
+
+def test_fire_refuses_joint_decisions(world):
+    with pytest.raises(TransitionRefused, match="decision page"):
+        svc.fire(world.in_review, "approve", world.co_chair_bps)
+    assert world.in_review.state is S.IN_REVIEW
+
+
+def test_actions_leave_out_joint_ones_and_typed_fields(world):
+    lead_actions = {a.trigger: a for a in svc.actions_for(world.draft, world.lead)}
+    assert set(lead_actions) == {"submit", "withdraw"}
+    assert lead_actions["withdraw"].blockers == []  # the reason is typed when withdrawing
+    assert svc.actions_for(world.in_review, world.co_chair_btu) == []  # approve etc. are joint
+    staff = {a.trigger for a in svc.actions_for(world.proposals[S.SUBMITTED], world.staff)}
+    assert staff == {"return_for_revision", "begin_review"}
+    assert svc.actions_for(world.draft, world.member) == []
+
+
+def test_timeline_is_oldest_first_with_labels(world):
+    svc.fire(world.draft, "submit", world.lead)
+    svc.fire(world.draft, "withdraw", world.lead, reason="Too busy")
+    entries = svc.timeline(world.draft)
+    assert [(e.label, e.from_label, e.to_label) for e in entries] == [
+        ("Submit proposal", "Draft", "Submitted"), ("Withdraw proposal", "Submitted", "Withdrawn")]
+    assert entries[-1].comment == "Too busy" and entries[-1].actor_name == "Lena Lead"
+
+
+def test_proposals_of_lists_my_teams_only(world):
+    mine = svc.proposals_of(world.member)
+    assert {p.team_id for p in mine} == {world.team.id} and len(mine) == len(ProposalState)
+    assert svc.proposals_of(world.outsider) == []
+
+
+@pytest.mark.parametrize("raw,exts,expected", [
+    ("plan.pdf", ("pdf",), "plan.pdf"),
+    ("../../secret plan.PDF", ("pdf",), "secret_plan.pdf"),
+    ("résumé.exe", ("pdf",), "resume.pdf"),
+    ("", ("png",), "attachment.png"),
+    ("photo.jpg", ("jpg", "jpeg"), "photo.jpg"),
+])
+def test_clean_name(raw, exts, expected):
+    assert uploads.clean_name(raw, exts) == expected
+
+
+def test_add_attachment_checks_content_size_and_duplicates(world):
+    att = uploads.add_attachment(world.draft, "plan.pdf", io.BytesIO(PDF), world.member, max_bytes=1024)
+    assert att.content_type == "application/pdf" and len(att.sha256) == 64
+    with pytest.raises(uploads.UploadError, match="already attached"):
+        uploads.add_attachment(world.draft, "plan.pdf", io.BytesIO(PDF), world.member, max_bytes=1024)
+    with pytest.raises(uploads.UploadError, match="larger than the 1 KB limit"):
+        uploads.add_attachment(world.draft, "big.pdf", io.BytesIO(PDF + b"0" * 2048), world.member, max_bytes=1024)
+    with pytest.raises(uploads.UploadError, match="not an accepted type"):
+        uploads.add_attachment(world.draft, "x.pdf", io.BytesIO(b"<html>hi</html>"), world.member, max_bytes=1024)
+    db.session.flush()
+    assert [a.filename for a in world.draft.attachments] == ["plan.pdf"]
