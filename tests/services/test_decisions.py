@@ -1,0 +1,149 @@
+"""The joint decision service: propose, confirm (two keys), withdraw."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, Decision, DecisionOutcome, ProposalState
+from app.services import decisions
+from app.services.decisions import DecisionError
+from app.services.review import declare_conflict
+from workflows import TransitionRefused
+
+S = ProposalState
+
+
+def events(proposal, trigger):
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.case_id == proposal.id, AuditEvent.trigger == trigger)
+    ).all()
+
+
+def test_propose_then_confirm_by_the_other_side(world):
+    p = world.in_review
+    d = decisions.propose(p, world.co_chair_bps, "approve", award="8000", conditions="Report in June.",
+                          feedback="Well argued.")
+    assert d.is_pending and d.proposed_side.value == "BPS" and d.award == Decimal("8000.00")
+    (rec,) = events(p, "record_decision")
+    assert rec.data["decision_id"] == d.id and rec.data["outcome"] == "approve"
+    assert rec.from_state == rec.to_state == "in_review"
+    assert "Well argued." not in rec.comment  # feedback reaches the team with the confirmed decision only
+
+    decisions.confirm(d, world.co_chair_btu)
+    assert p.state is S.APPROVED
+    assert (p.award, p.conditions, p.feedback) == (Decimal("8000.00"), "Report in June.", "Well argued.")
+    assert p.decided_at == d.confirmed_at and d.confirmed_by_id == world.co_chair_btu.id
+    assert d.confirmed_side.value == "BTU" and not d.is_pending
+
+
+def test_same_side_confirmation_is_refused_by_the_workflow(world, factory):
+    p = world.in_review
+    other_btu = factory.user("co_chair", name="Bea Btu", side="BTU")
+    d = decisions.propose(p, world.co_chair_btu, DecisionOutcome.DECLINE, feedback="Not this round.")
+    for actor in (world.co_chair_btu, other_btu):
+        with pytest.raises(TransitionRefused) as exc:
+            decisions.confirm(d, actor)
+        assert exc.value.messages == [
+            "Carla Chair of the BTU side recorded this decision, so a co-chair of the BPS side must confirm it."
+        ]
+    assert p.state is S.IN_REVIEW and d.confirmed_at is None and not events(p, "decline")
+
+
+def test_only_co_chairs_with_a_side_and_no_conflict_propose(world, factory):
+    p = world.in_review
+    with pytest.raises(DecisionError, match="Only the committee's co-chairs decide proposals"):
+        decisions.propose(p, world.staff, "decline", feedback="No.")
+    sideless = factory.user("co_chair", name="No Side")
+    with pytest.raises(DecisionError, match="must belong to the BTU or the BPS side"):
+        decisions.propose(p, sideless, "decline", feedback="No.")
+    factory.conflict(p, world.co_chair_btu)
+    with pytest.raises(DecisionError, match="You declared a conflict of interest"):
+        decisions.propose(p, world.co_chair_btu, "decline", feedback="No.")
+
+
+@pytest.mark.parametrize("outcome,award,feedback,message", [
+    ("approve", None, "Good.", "An approval needs an award."),
+    ("approve", "0", "Good.", "The award must be more than $0.00."),
+    ("approve", "-5", "Good.", "The award must be more than $0.00."),
+    ("approve", "Infinity", "Good.", "Enter the award in dollars"),
+    ("approve", "abc", "Good.", "Enter the award in dollars"),
+    ("approve", "10000.01", "Good.", "The award of $10,000.01 is more than the $10,000.00 requested."),
+    ("approve", "5000", "  ", "Write feedback for the team."),
+    ("decline", "5000", "No.", "An award is only given with an approval"),
+    ("shrug", None, "Hm.", "Choose an outcome"),
+])
+def test_bad_decisions_are_refused_early(world, outcome, award, feedback, message):
+    p = world.in_review
+    with pytest.raises(DecisionError) as exc:
+        decisions.propose(p, world.co_chair_btu, outcome, award=award, feedback=feedback)
+    assert any(message in m for m in exc.value.messages), exc.value.messages
+    assert not db.session.scalars(select(Decision).where(Decision.proposal_id == p.id)).all()
+
+
+def test_award_within_what_is_left_of_the_pool(world, factory):
+    cycle = factory.cycle("Tight cycle", pool="20000.00")
+    p = factory.proposal(world.other_team, cycle, state=S.IN_REVIEW, amount="12000.00")
+    funded = factory.proposal(world.team, cycle, state=S.ACTIVE, amount="10000.00")
+    funded.award = Decimal("10000.00")
+    for r in (world.reviewer_btu, world.reviewer_bps):
+        factory.review(factory.assign(p, r))
+    with pytest.raises(DecisionError) as exc:
+        decisions.propose(p, world.co_chair_btu, "approve", award="12000", feedback="Good.")
+    assert exc.value.messages == ["The award of $12,000.00 is more than the $10,000.00 left in the Tight cycle pool."]
+    assert exc.value.fields["award"] == exc.value.messages[0]
+    d = decisions.propose(p, world.co_chair_btu, "approve", award="10000", feedback="Good.")
+    # the pool shrinks before the confirmation: the guard runs again and refuses
+    other = factory.proposal(world.team, cycle, state=S.APPROVED, amount="5000.00")
+    other.award = Decimal("1.00")
+    db.session.flush()
+    with pytest.raises(TransitionRefused, match=r"more than the \$9,999.00 left"):
+        decisions.confirm(d, world.co_chair_bps)
+    assert p.state is S.IN_REVIEW
+
+
+def test_approval_needs_complete_reviews(world, factory):
+    p = factory.proposal(world.other_team, world.cycle, state=S.IN_REVIEW)
+    factory.review(factory.assign(p, world.reviewer_btu))
+    with pytest.raises(DecisionError) as exc:
+        decisions.propose(p, world.co_chair_btu, "approve", award="5000", feedback="Good.")
+    assert exc.value.messages == ["Reviews are not complete: the BPS side has 0 of 1 submitted."]
+    # decline needs no complete reviews
+    assert decisions.propose(p, world.co_chair_btu, "decline", feedback="No.").is_pending
+
+
+def test_one_pending_decision_at_a_time_and_withdraw(world):
+    p = world.in_review
+    d = decisions.propose(p, world.co_chair_btu, "decline", feedback="No.")
+    with pytest.raises(DecisionError, match="must be withdrawn before another decision is recorded"):
+        decisions.propose(p, world.co_chair_bps, "approve", award="5000", feedback="Yes.")
+    with pytest.raises(DecisionError, match="Only Carla Chair, who recorded this decision, can withdraw it."):
+        decisions.withdraw(d, world.co_chair_bps)
+    decisions.withdraw(d, world.co_chair_btu)
+    assert d.withdrawn_at is not None and d.withdrawn_by_id == world.co_chair_btu.id
+    assert len(events(p, "withdraw_decision")) == 1
+    with pytest.raises(DecisionError, match="withdrawn, so there is nothing to confirm"):
+        decisions.confirm(d, world.co_chair_bps)
+    with pytest.raises(DecisionError, match="Only a decision waiting for confirmation can be withdrawn."):
+        decisions.withdraw(d, world.co_chair_btu)
+    d2 = decisions.propose(p, world.co_chair_bps, "approve", award="5000", feedback="Yes.")
+    decisions.confirm(d2, world.co_chair_btu)
+    assert p.state is S.APPROVED and p.award == Decimal("5000.00")
+
+
+def test_not_in_review_is_refused(world):
+    p = world.proposals[S.SUBMITTED]
+    with pytest.raises(DecisionError) as exc:
+        decisions.propose(p, world.co_chair_btu, "decline", feedback="No.")
+    assert exc.value.messages == ["“Decline” is not possible while this proposal is Submitted."]
+
+
+def test_declaring_a_conflict_withdraws_my_pending_decision(world):
+    p = world.in_review
+    d = decisions.propose(p, world.co_chair_btu, "decline", feedback="No.")
+    declare_conflict(p, world.co_chair_btu, "My sister joined the team.")
+    assert d.withdrawn_at is not None
+    with pytest.raises(DecisionError, match="withdrawn"):
+        decisions.confirm(d, world.co_chair_bps)
