@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import EDUCATOR_ROLES, Role, SchoolLevel, Side
@@ -51,8 +51,7 @@ class UserForm(FlaskForm):
     job_title = SelectField("Job title", choices=[(t, t) for t in EDUCATOR_ROLES],
                             invalid_choice_message="Choose a job title from the list.")
     active = BooleanField("Active (can sign in)", default=True)
-    password = PasswordField("Password", validators=[Optional(), Length(
-        min=8, max=200, message="The password must be 8 to 200 characters.")])
+    password = PasswordField("Password")
 
     def __init__(self, *args, schools=(), creating: bool = True, **kw):
         super().__init__(*args, **kw)
@@ -69,8 +68,12 @@ class UserForm(FlaskForm):
             raise ValidationError("Give the person at least one role.")
 
     def validate_password(self, field):
-        if self.creating and not field.data:
-            raise ValidationError("Set a password of at least 8 characters.")
+        if not field.data:
+            if self.creating:
+                raise ValidationError("Set a password of at least 8 characters.")
+            return
+        if not 8 <= len(field.data) <= 200:
+            raise ValidationError("The password must be 8 to 200 characters.")
 
 
 class SchoolForm(FlaskForm):
