@@ -53,10 +53,13 @@ class UserForm(FlaskForm):
     active = BooleanField("Active (can sign in)", default=True)
     password = PasswordField("Password")
 
-    def __init__(self, *args, schools=(), creating: bool = True, **kw):
+    def __init__(self, *args, schools=(), creating: bool = True, current_job_title: str | None = None, **kw):
         super().__init__(*args, **kw)
         self.creating = creating
         self.school_id.choices = [("", "No school")] + [(s.id, s.name) for s in schools]
+        if current_job_title and current_job_title not in EDUCATOR_ROLES:
+            # Someone's title from before (or from the CLI) stays selectable, so saving keeps it.
+            self.job_title.choices = [(current_job_title, current_job_title)] + list(self.job_title.choices)
         if creating:
             self.password.description = "At least 8 characters. Share it with the person privately."
         else:

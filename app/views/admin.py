@@ -48,8 +48,9 @@ def users():
     return render_template("admin/users.html", form=form, page=page, args=args, can_edit=is_admin(current_user))
 
 
-def _user_form(creating: bool, **kw) -> UserForm:
-    return UserForm(schools=people.all_schools(), creating=creating, **kw)
+def _user_form(creating: bool, user: User | None = None, **kw) -> UserForm:
+    return UserForm(schools=people.all_schools(), creating=creating,
+                    current_job_title=user.job_title if user is not None else None, **kw)
 
 
 def _user_fields(form: UserForm) -> dict:
@@ -81,13 +82,13 @@ def new_user():
 def edit_user(user_id: int):
     user = get_or_404(User, user_id)
     if request.method != "POST":
-        form = _user_form(False, data={
+        form = _user_form(False, user, data={
             "name": user.name, "email": user.email, "roles": sorted(user.role_names),
             "side": user.side_name or "", "school_id": user.school_id, "job_title": user.job_title,
             "active": user.active,
         })
         return render_template("admin/user_form.html", form=form, user=user)
-    form = _user_form(False)
+    form = _user_form(False, user)
     if form.validate():
         try:
             people.update_user(user, actor=current_user, password=form.password.data or None,

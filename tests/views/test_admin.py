@@ -238,3 +238,20 @@ def test_renaming_a_school_to_a_taken_name_is_refused(admin, world):
     assert "There is already a school called “Boston Latin Academy”." in text(resp)
     db.session.expire_all()
     assert db.session.get(School, world.school.id).name == "Mather Elementary"
+
+
+def test_a_job_title_from_outside_the_list_is_kept_on_edit(admin, factory, world):
+    manager = factory.user("staff", name="Pat Manager", email="pat@example.org", job_title="Program manager")
+    db.session.commit()
+    page = text(admin.get(f"/admin/users/{manager.id}/edit"))
+    assert '<option selected value="Program manager">' in page
+    resp = admin.post(f"/admin/users/{manager.id}/edit", user_form(
+        world, name="Pat Manager", email="pat@example.org", roles=["staff"], school_id="",
+        job_title="Program manager", password=""))
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, manager.id).job_title == "Program manager"
+    # ... but a made-up title is refused for someone else.
+    resp = admin.post(f"/admin/users/{world.member.id}/edit", user_form(
+        world, name="Max Member", email="member@example.org", job_title="Program manager", password=""))
+    assert resp.status_code == 422 and "Choose a job title from the list." in text(resp)
