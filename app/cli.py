@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from app.extensions import db
 
@@ -10,6 +11,8 @@ from app.extensions import db
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(workflows_command)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(demo_command)
 
 
 ROLE_CHOICES = ["educator", "school_leader", "reviewer", "co_chair", "staff", "admin"]
@@ -72,3 +75,68 @@ def markdown_table(rows: list[dict[str, str]]) -> str:
     sep = "|" + "|".join("-" * (widths[h] + 2) for h in headers) + "|"
     body = ["| " + " | ".join(r[h].ljust(widths[h]) for h in headers) + " |" for r in rows]
     return "\n".join([line, sep, *body])
+
+
+# -- demo data -------------------------------------------------------------------------------
+def _print_demo_summary(summary) -> None:
+    states = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in summary.proposals.items() if n)
+    click.echo(f"Seeded {summary.schools} schools, {summary.users} users ({summary.educators} educators), "
+               f"{summary.teams} teams and the {summary.cycle} cycle: {states}.")
+    click.echo(f"Awarded ${summary.awarded:,.2f} of the ${summary.pool:,.2f} pool.")
+
+
+def _print_demo_logins() -> None:
+    from app.demo import DEMO_PASSWORD, demo_logins
+
+    rows = demo_logins()
+    width_role = max(len(r) for r, _, _ in rows)
+    width_email = max(len(e) for _, _, e in rows)
+    click.echo("\nDemo logins (every demo user's password is " + DEMO_PASSWORD + "):")
+    for role, name, email in rows:
+        click.echo(f"  {role.ljust(width_role)}  {email.ljust(width_email)}  {name}")
+
+
+@click.command("seed-demo")
+@click.option("--reset", is_flag=True, help="Wipe every table first, then seed.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Place the demo round around this date (default: today in Boston).")
+@with_appcontext
+def seed_demo_command(reset, today):
+    """Fill an empty database with the demo data (refuses when there is data, unless --reset)."""
+    from app.demo import DemoError, seed
+
+    try:
+        summary = seed(today=today.date() if today else None, reset=reset)
+    except DemoError as e:
+        raise click.ClickException(str(e)) from None
+    _print_demo_summary(summary)
+    _print_demo_logins()
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Prepare the database and print the logins, then stop.")
+@with_appcontext
+def demo_command(host, port, no_serve):
+    """Upgrade the database, seed the demo data if it is empty, print the logins and serve the app."""
+    from flask import current_app
+    from flask_migrate import upgrade
+    from werkzeug.serving import run_simple
+
+    from app.demo import has_data, seed
+
+    upgrade()
+    if has_data():
+        click.echo("The database already has data; serving it as it is "
+                   "(flask --app app seed-demo --reset starts the demo data afresh).")
+    else:
+        _print_demo_summary(seed())
+    _print_demo_logins()
+    click.echo(f"\nDatabase: {db.engine.url.render_as_string(hide_password=True)}")
+    if no_serve:
+        return
+    click.echo(f"Open http://{host}:{port}/ (Ctrl+C stops the server).")
+    run_simple(host, port, current_app._get_current_object(), use_reloader=False, use_debugger=False,
+               threaded=True)
+
