@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from pathlib import Path
 
 from flask import render_template
@@ -78,15 +79,16 @@ def static_url(name: str) -> str:
     return f"{SCHEME}:{name}"
 
 
-_font_config: FontConfiguration | None = None
+_local = threading.local()
 
 
 def _fonts() -> FontConfiguration:
-    # fontconfig's scan of the system fonts is the slow part of a first render; keep it.
-    global _font_config
-    if _font_config is None:
-        _font_config = FontConfiguration()
-    return _font_config
+    # fontconfig's scan of the system fonts is the slow part of a first render: keep one
+    # configuration per thread (the Pango objects behind it are not shared across threads).
+    config = getattr(_local, "font_config", None)
+    if config is None:
+        config = _local.font_config = FontConfiguration()
+    return config
 
 
 def render_html(template_name: str, **context) -> str:
