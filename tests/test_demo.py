@@ -9,6 +9,7 @@ import json
 from collections import Counter, defaultdict
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -341,3 +342,21 @@ def test_demo_command_and_seed_give_the_same_data(tmp_path, monkeypatch):
     with first.app_context():
         assert fingerprint()[0] == one
         db.session.remove()
+
+
+# -- the README tells the truth ----------------------------------------------------------------
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_lists_the_demo_logins_and_the_workflow_table():
+    from app.cli import markdown_table
+    from workflows.proposal import PROPOSAL
+
+    readme = README.read_text()
+    assert f"`{DEMO_PASSWORD}`" in readme
+    for role, name, email in demo_logins():
+        assert f"| {role} | {name} | `{email}` |" in readme, email
+    assert markdown_table(PROPOSAL.table()) in readme, "README's workflow table is out of date"
+    assert "docs/proposal-workflow.svg" in readme
+    for command in ("scripts/demo", "scripts/test", "DATABASE_URL", "TEST_DATABASE_URL"):
+        assert command in readme
