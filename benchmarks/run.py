@@ -1,0 +1,270 @@
+"""Queries per page and render time as the data grows: the staff list, the reviewer queue and the
+cohort page (and the home page) at 10, 200 and 1000 proposals, printed as ratios to the smallest size.
+
+    python benchmarks/run.py                    # throw-away SQLite databases
+    python benchmarks/run.py --sizes 10 200 1000 --rounds 5
+    python benchmarks/run.py --database-url postgresql://postgres@127.0.0.1:5432/bench   # WIPED first
+
+A page whose SQL statement count grows with the number of proposals has an N+1 query; the
+statement ratio should stay at 1.0. Time grows with the rows a page shows (the cohort page and
+the queue list every proposal in review), but should grow no faster than the data.
+
+Each size gets a fresh database built by the migrations and filled with plain inserts (one
+cycle, a committee of six, teams and proposals; most proposals in review with four reviews on a
+five-criterion rubric). Pages whose endpoints do not exist yet are reported as missing.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from flask import url_for  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import create_engine, event, text  # noqa: E402
+from werkzeug.security import generate_password_hash  # noqa: E402
+
+from app import _normalise_url, create_app  # noqa: E402
+from app.config import Config  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import (  # noqa: E402
+    EDUCATOR_ROLES,
+    BudgetCategory,
+    BudgetLine,
+    CriterionScore,
+    Cycle,
+    GrantType,
+    Proposal,
+    ProposalState,
+    Recommendation,
+    ReviewAssignment,
+    ReviewStatus,
+    RubricCriterion,
+    School,
+    SchoolLevel,
+    Side,
+    Team,
+    TeamMember,
+    TeamScope,
+    User,
+)
+from app.services import clock  # noqa: E402
+
+PASSWORD = "bench-password"
+S = ProposalState
+
+
+@dataclass
+class Page:
+    label: str
+    endpoint: str
+    who: str  # "staff", "reviewer", "co_chair", "lead"
+    args: dict
+
+
+PAGES = [
+    Page("staff list", "staff.proposals", "staff", {}),
+    Page("reviewer queue", "review.queue", "reviewer", {}),
+    Page("cohort page", "committee.cohort", "co_chair", {"cycle_id": None}),
+    Page("home (staff)", "home.index", "staff", {}),
+    Page("home (co-chair)", "home.index", "co_chair", {}),
+]
+
+
+# -- building the data -----------------------------------------------------------------------
+def build(n: int) -> dict:
+    """One cycle, a committee, staff and ``n`` proposals; returns the people and the cycle id."""
+    today = clock.today()
+    pw = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    levels = list(SchoolLevel)
+    schools = [School(name=f"Bench School {i}", level=levels[i % len(levels)], neighborhood="Dorchester")
+               for i in range(20)]
+    db.session.add_all(schools)
+
+    def user(name, email, roles, side=None, school=None, title="Classroom teacher"):
+        u = User(name=name, email=email, side=Side(side) if side else None, school=school, job_title=title)
+        u.password_hash = pw
+        u.set_roles(roles)
+        db.session.add(u)
+        return u
+
+    staff = user("Bench Staff", "staff@bench.example.org", ["staff"])
+    btu = [user(f"BTU Reviewer {i}", f"btu{i}@bench.example.org",
+                ["reviewer", "co_chair"] if i == 0 else ["reviewer"], "BTU") for i in range(3)]
+    bps = [user(f"BPS Reviewer {i}", f"bps{i}@bench.example.org",
+                ["reviewer", "co_chair"] if i == 0 else ["reviewer"], "BPS") for i in range(3)]
+    cycle = Cycle(name="Bench cycle", opens_on=today - timedelta(days=30), closes_on=today + timedelta(days=30),
+                  revision_deadline=today + timedelta(days=45), pool=Decimal("300000.00"),
+                  max_award=Decimal("15000.00"), reviews_per_side=2, review_due_on=today + timedelta(days=7))
+    for i, (name, weight) in enumerate([("Focus on students", "3"), ("Plan", "2"), ("Impact", "2"),
+                                        ("Sharing", "1.5"), ("Budget", "1.5")]):
+        cycle.criteria.append(RubricCriterion(position=i, name=name, weight=Decimal(weight)))
+    db.session.add(cycle)
+    db.session.flush()
+
+    titles = EDUCATOR_ROLES
+    educators = [user(f"Educator {i}", f"educator{i}@bench.example.org", ["educator"], school=schools[i % 20],
+                      title=titles[i % len(titles)]) for i in range(max(4, n // 2 * 2))]
+    db.session.flush()
+    teams = []
+    for i in range(0, len(educators), 2):
+        lead, member = educators[i], educators[i + 1]
+        t = Team(name=f"Bench Team {i // 2}", scope=TeamScope.SCHOOL, school=lead.school, lead=lead)
+        t.memberships = [TeamMember(user=lead), TeamMember(user=member)]
+        teams.append(t)
+    db.session.add_all(teams)
+    db.session.flush()
+
+    mix = [S.IN_REVIEW] * 6 + [S.SUBMITTED, S.DRAFT, S.APPROVED, S.DECLINED]
+    now = clock.now()
+    for i in range(n):
+        state = mix[i % len(mix)]
+        p = Proposal(team=teams[i % len(teams)], cycle=cycle, state=state, created_by=teams[i % len(teams)].lead,
+                     grant_type=GrantType.ACTION if i % 3 else GrantType.STUDY, title=f"Bench proposal {i}",
+                     challenge="c", students="s", plan="p", success_measures="m", sharing_plan="sh",
+                     timeline="t", amount_requested=Decimal("10000.00"),
+                     submitted_at=None if state is S.DRAFT else now)
+        p.budget_lines = [BudgetLine(position=0, category=BudgetCategory.STIPENDS, description="Stipends",
+                                     amount=Decimal("10000.00"))]
+        if state is S.APPROVED:
+            p.award = Decimal("5000.00")
+        db.session.add(p)
+        if state in (S.IN_REVIEW, S.APPROVED, S.DECLINED):
+            for k, reviewer in enumerate([btu[i % 3], btu[(i + 1) % 3], bps[i % 3], bps[(i + 1) % 3]]):
+                done = state is not S.IN_REVIEW or (i + k) % 3 != 0
+                a = ReviewAssignment(proposal=p, reviewer=reviewer, side=reviewer.side, assigned_by_id=staff.id,
+                                     due_on=cycle.review_due_on,
+                                     status=ReviewStatus.SUBMITTED if done else ReviewStatus.ASSIGNED,
+                                     recommendation=Recommendation.FUND if done else None,
+                                     submitted_at=now if done else None)
+                if done:
+                    a.scores = [CriterionScore(criterion=c, score=1 + (i + c.position) % 4) for c in cycle.criteria]
+                db.session.add(a)
+        if i % 200 == 199:
+            db.session.flush()
+    db.session.commit()
+    return {"staff": staff.email, "reviewer": btu[1].email, "co_chair": btu[0].email,
+            "lead": educators[0].email, "cycle_id": cycle.id}
+
+
+# -- measuring -------------------------------------------------------------------------------
+@dataclass
+class Measure:
+    statements: int
+    seconds: float
+    status: int
+
+
+def measure(app, page: Page, people: dict, rounds: int) -> Measure | None:
+    if page.endpoint not in app.view_functions:
+        return None
+    args = {k: (people[k] if v is None else v) for k, v in page.args.items()}
+    with app.test_request_context():
+        url = url_for(page.endpoint, **args)
+    client = app.test_client()
+    resp = client.post("/login", data={"email": people[page.who], "password": PASSWORD})
+    if resp.status_code != 302:
+        raise SystemExit(f"could not sign in as {people[page.who]} ({resp.status_code})")
+    client.get(url)  # warm the template and statement caches
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *a):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    times = []
+    status = 0
+    for _ in range(rounds):
+        seen.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        start = time.perf_counter()
+        resp = client.get(url)
+        times.append(time.perf_counter() - start)
+        event.remove(engine, "before_cursor_execute", count)
+        status = resp.status_code
+    return Measure(len(seen), statistics.median(times), status)
+
+
+def fresh_app(url: str | None, workdir: Path, n: int):
+    if url:
+        url = _normalise_url(url)
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = "sqlite:///" + str(workdir / f"bench-{n}.sqlite3")
+
+    class BenchConfig(Config):
+        SQLALCHEMY_DATABASE_URI = url
+        WTF_CSRF_ENABLED = False
+        SECRET_KEY = "bench"
+
+    app = create_app(BenchConfig)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 200, 1000])
+    parser.add_argument("--rounds", type=int, default=5, help="requests per page and size (median time)")
+    parser.add_argument("--database-url", default=None,
+                        help="PostgreSQL to use instead of throw-away SQLite files (its schema is WIPED)")
+    opts = parser.parse_args(argv)
+
+    import logging
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    results: dict[str, dict[int, Measure | None]] = {p.label: {} for p in PAGES}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in opts.sizes:
+            app = fresh_app(opts.database_url, Path(tmp), n)
+            with app.app_context():
+                start = time.perf_counter()
+                people = build(n)
+                built = time.perf_counter() - start
+                dialect = db.engine.dialect.name
+                db.session.remove()
+            print(f"built {n} proposals on {dialect} in {built:.1f}s", file=sys.stderr)
+            for page in PAGES:
+                results[page.label][n] = measure(app, page, people, opts.rounds)
+            with app.app_context():
+                db.engine.dispose()
+
+    base = opts.sizes[0]
+    head = f"{'page':<16} " + " ".join(f"{'n=' + str(n):>16}" for n in opts.sizes)
+    head += "  statements ratio   time ratio"
+    print(head)
+    print("-" * len(head))
+    worst = 1.0
+    for page in PAGES:
+        row = results[page.label]
+        if any(m is None for m in row.values()):
+            print(f"{page.label:<16} missing: no endpoint {page.endpoint} yet")
+            continue
+        cells = " ".join(f"{row[n].statements:>4} q {row[n].seconds * 1000:>7.1f}ms" for n in opts.sizes)
+        ratios_q = "/".join(f"{row[n].statements / row[base].statements:.2f}" for n in opts.sizes[1:])
+        ratios_t = "/".join(f"{row[n].seconds / row[base].seconds:.1f}" for n in opts.sizes[1:])
+        bad = [n for n in opts.sizes if row[n].status != 200]
+        note = f"  (HTTP {row[bad[0]].status} at n={bad[0]})" if bad else ""
+        print(f"{page.label:<16} {cells}  {ratios_q:>16}   {ratios_t:>10}{note}")
+        worst = max(worst, *(row[n].statements / row[base].statements for n in opts.sizes))
+    print(f"\nstatement ratio = statements at n / statements at n={base} (1.00 means no N+1); "
+          f"time ratio likewise.")
+    return 0 if worst <= 1.0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
