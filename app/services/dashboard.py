@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from app.extensions import db
 from app.models import (
+    AuditEvent,
     ConflictOfInterest,
     Cycle,
     Decision,
@@ -104,6 +105,25 @@ def _due_text(due: date | None, today: date) -> tuple[str, bool]:
 
 
 # -- educator --------------------------------------------------------------------------------
+def _revision_requests(proposal_ids: list[int]) -> dict[int, str]:
+    """What the team was asked to revise, for proposals now in revisions_requested: one statement.
+
+    Staff screening leaves it in the return_for_revision event's comment; a joint decision leaves
+    it as the proposal's feedback (copied from the decision when it was confirmed).
+    """
+    if not proposal_ids:
+        return {}
+    events = db.session.execute(
+        select(AuditEvent.case_id, AuditEvent.trigger, AuditEvent.comment)
+        .where(AuditEvent.case_type == "proposal", AuditEvent.case_id.in_(proposal_ids),
+               AuditEvent.to_state == S.REVISIONS_REQUESTED.value, AuditEvent.from_state != AuditEvent.to_state)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+    latest = {case_id: (trigger, comment) for case_id, trigger, comment in events}
+    return {case_id: f"Program staff asked: {comment}" for case_id, (trigger, comment) in latest.items()
+            if trigger == "return_for_revision" and comment}
+
+
 def educator_sections(user: User, today: date | None = None) -> list[Section]:
     """My teams' proposals, with cycle and team joined (team memberships: one batched statement)."""
     today = today or clock.today()
@@ -116,6 +136,7 @@ def educator_sections(user: User, today: date | None = None) -> list[Section]:
         .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
     ).unique().all()
 
+    asked = _revision_requests([p.id for p in proposals if p.state is S.REVISIONS_REQUESTED])
     to_finish, waiting, decided = [], [], []
     for p in proposals:
         team = f"Team: {p.team.name}"
@@ -129,7 +150,7 @@ def educator_sections(user: User, today: date | None = None) -> list[Section]:
             when = (f"Revision deadline was {deadline:%b %-d, %Y}" if late
                     else f"Revise and resubmit by {deadline:%b %-d, %Y}")
             to_finish.append(Item(p, [team, "Revisions requested", when], due_on=deadline, overdue=late,
-                                  note=p.feedback or ""))
+                                  note=asked.get(p.id) or p.feedback or ""))
         elif p.state in (S.SUBMITTED, S.IN_REVIEW):
             since = f"Submitted {clock.local(p.submitted_at):%b %-d, %Y}" if p.submitted_at else "Submitted"
             waiting.append(Item(p, [team, p.state_label, since]))

@@ -75,6 +75,18 @@ def test_educator_of_another_team_sees_only_their_own(browser, world, factory):
     assert "(1)" in finish and "Latin lab notebooks" in finish and "Mather" not in finish
 
 
+def test_revisions_show_what_staff_asked_for(browser, world):
+    from app.services.workflow import advance
+
+    p = world.proposals[S.SUBMITTED]
+    advance(p, "return_for_revision", world.staff, comment="Name the partner employers.")
+    db.session.commit()
+    browser.login(world.member)
+    finish = section(browser.get("/"), "to_finish")
+    assert "Drafts to finish and revisions requested (3)" in finish
+    assert "Program staff asked: Name the partner employers." in finish
+
+
 def test_revision_deadline_passed_is_marked_in_words(browser, world):
     world.cycle.revision_deadline = clock.today() - timedelta(days=2)
     world.cycle.closes_on = clock.today() - timedelta(days=3)
