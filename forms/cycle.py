@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, FormField, HiddenField, StringField, TextAreaField
 from wtforms.fields import DateField, DecimalField, FieldList, IntegerField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.widgets import TextInput
 
 # Numeric(12, 2) holds up to 9,999,999,999.99; refuse more before the database does.
 MONEY_MAX = Decimal("1000000000.00")
@@ -29,7 +30,12 @@ class BlankIsNone:
 
 
 class MoneyField(BlankIsNone, DecimalField):
-    """Dollars and cents. Accepts "15000", "15,000.00" or "$15,000"; refuses words, NaN, Infinity."""
+    """Dollars and cents. Accepts "15000", "15,000.00" or "$15,000"; refuses words, NaN, Infinity.
+
+    A text input (with a decimal keypad on phones): a number input would not take "15,000".
+    """
+
+    widget = TextInput()
 
     def __init__(self, label=None, validators=None, **kw):
         kw.setdefault("places", 2)
