@@ -14,6 +14,7 @@ from app.models import School, User
 from app.permissions import is_admin
 from app.services import people
 from app.views.helpers import get_or_404, roles_required
+from app.views.staff import page_number
 from forms.admin import SchoolForm, UserFilterForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -42,7 +43,7 @@ def users():
 
     stmt = people.users_query(role=ok(form.role), side=ok(form.side), school_id=ok(form.school_id),
                               q=(form.q.data or "").strip()[:120] or None)
-    page = db.paginate(stmt, page=max(request.args.get("page", 1, type=int) or 1, 1), per_page=PER_PAGE,
+    page = db.paginate(stmt, page=page_number(), per_page=PER_PAGE,
                        error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("admin/users.html", form=form, page=page, args=args, can_edit=is_admin(current_user))

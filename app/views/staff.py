@@ -22,6 +22,11 @@ def staff_panel_for(proposal, user):
     return screening.panel(proposal, user)
 
 
+def page_number() -> int:
+    """The ``page`` query argument, within sense (garbage or absurd numbers give a valid page)."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+
+
 # -- every proposal ------------------------------------------------------------------------------
 @bp.get("/proposals")
 @roles_required("staff")
@@ -36,7 +41,7 @@ def proposals():
         grant_type=form.grant_type.data if form.grant_type.data and not form.grant_type.errors else None,
         q=(form.q.data or "").strip()[:120] or None,
     )
-    page, tallies = screening.staff_page(filters, request.args.get("page", 1, type=int) or 1)
+    page, tallies = screening.staff_page(filters, page_number())
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("staff/proposals.html", form=form, page=page, tallies=tallies, args=args)
 

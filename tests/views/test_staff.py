@@ -241,6 +241,8 @@ def test_staff_list_filters(staff, factory, world):
     assert "Latin lab notebooks" in by_text and "Mather" not in by_text.split("<table", 1)[-1]
     by_title = text(staff.get("/staff/proposals?q=notebooks"))
     assert f'data-proposal-id="{p.id}"' in by_title and "1 proposal." in by_title
+    huge = staff.get("/staff/proposals?page=" + "9" * 40)
+    assert huge.status_code == 200 and "proposals" in text(huge).split('id="result-count"', 1)[1][:40]
     bad = staff.get("/staff/proposals?state=nonsense&school_id=abc&page=-3")
     assert bad.status_code == 200 and "Choose a state from the list." in text(bad)
 
