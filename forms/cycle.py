@@ -50,6 +50,9 @@ class MoneyField(BlankIsNone, DecimalField):
         if self.data is not None and not self.data.is_finite():
             self.data = None
             raise ValueError(self.invalid_value_message)
+        if self.data is not None and abs(self.data) <= MONEY_MAX:
+            # Cents are what is stored: 0.001 is $0.00, and is judged as such.
+            self.data = self.data.quantize(Decimal("0.01"), rounding=decimal.ROUND_HALF_UP)
 
     def _value(self):
         if self.raw_data:

@@ -87,6 +87,13 @@ def test_create_a_cycle_with_a_rubric_in_the_order_typed(staff, world):
     assert "2027-28 Teacher Leadership Fund" in listing and "2 criteria" in listing
 
 
+def test_money_may_be_typed_with_dollar_sign_and_commas(staff, world):
+    resp = staff.post("/staff/cycles/new", cycle_form(pool="$250,000", max_award="12,500.50"))
+    assert resp.status_code == 302, text(resp)[:2000]
+    cycle = db.session.scalar(select(Cycle).where(Cycle.name == "2027-28 Teacher Leadership Fund"))
+    assert (cycle.pool, cycle.max_award) == (Decimal("250000.00"), Decimal("12500.50"))
+
+
 @pytest.mark.parametrize("over,message,kept", [
     ({"name": ""}, "Give the cycle a name.", None),
     ({"name": "x" * 121}, "Keep the name to 120 characters or fewer.", "x" * 121),
@@ -94,6 +101,13 @@ def test_create_a_cycle_with_a_rubric_in_the_order_typed(staff, world):
     ({"pool": "-5"}, "The budget pool cannot be negative.", 'value="-5"'),
     ({"pool": "NaN"}, "Enter an amount in dollars", 'value="NaN"'),
     ({"max_award": "-100"}, "The maximum award must be more than $0.00.", 'value="-100"'),
+    ({"max_award": "0.001"}, "The maximum award must be more than $0.00.", 'value="0.001"'),
+    ({"pool": "1e400"}, "The budget pool is too large", 'value="1e400"'),
+    ({"pool": "9" * 40}, "The budget pool is too large", "9" * 40),
+    ({"reviews_per_side": "9" * 40}, "Each side completes from 1 to 10 reviews.", None),
+    ({"criteria-1-weight": "0.001"}, "The weight must be more than 0.", None),
+    ({"criteria-1-weight": "1e9"}, "The weight must be 1,000 or less.", None),
+    ({"criteria-1-position": "x"}, "Enter a whole number", 'value="x"'),
     ({"max_award": "ten thousand"}, "Enter an amount in dollars", 'value="ten thousand"'),
     ({"max_award": "500000"}, "The maximum award of $500,000.00 is more than the whole budget pool of "
                               "$300,000.00.", 'value="500000"'),
