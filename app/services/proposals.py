@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app import permissions
 from app.extensions import db
 from app.models import (
     REQUIRED_SECTIONS,
@@ -118,13 +119,31 @@ def _event_detail(event: AuditEvent) -> str:
     return ""
 
 
-def timeline(proposal: Proposal) -> list[TimelineEntry]:
-    """The case's audit events, oldest first (newest last)."""
-    events = db.session.scalars(
+# The committee's own acts on a case: who reviews it, conflicts, reviews in, tentative selection
+# and decisions not yet confirmed. Only staff and the co-chairs see them on the timeline; the team
+# and reviewers see every transition and the team's own acts.
+COMMITTEE_EVENTS = frozenset({
+    "assign_reviewer", "unassign_reviewer", "declare_conflict", "submit_review",
+    "tentative_selection", "record_decision", "withdraw_decision",
+})
+
+
+def sees_committee_events(proposal: Proposal, viewer: User | None) -> bool:
+    return bool(viewer is not None and getattr(viewer, "is_authenticated", False)
+                and not permissions.is_conflicted(viewer, proposal)
+                and (permissions.is_staff(viewer) or viewer.has_role("co_chair")))
+
+
+def timeline(proposal: Proposal, viewer: User | None = None) -> list[TimelineEntry]:
+    """The case's audit events that ``viewer`` may see, oldest first (newest last)."""
+    query = (
         select(AuditEvent)
         .where(AuditEvent.case_type == "proposal", AuditEvent.case_id == proposal.id)
         .order_by(AuditEvent.at, AuditEvent.id)
-    ).unique()
+    )
+    if not sees_committee_events(proposal, viewer):
+        query = query.where(AuditEvent.trigger.not_in(COMMITTEE_EVENTS))
+    events = db.session.scalars(query).unique()
     return [
         TimelineEntry(
             at=e.at,

@@ -122,7 +122,10 @@ def test_from_draft_to_joint_decision_and_letter(cast, visitor, url):
     staff.goto(url("proposals.show", proposal_id=p.id))
     screening = spage.get_by_role("region", name="Screening (program staff)")
     assert "Each side has its reviewers; review can begin." in screening.inner_text()
-    staff.click(screening.get_by_role("button", name="Begin review"))
+    actions = spage.get_by_role("region", name="What you can do now")
+    assert actions.get_by_role("button", name="Begin review").count() == 1
+    assert spage.get_by_role("button", name="Begin review").count() == 1  # once on the page, not per panel
+    staff.click(actions.get_by_role("button", name="Begin review"))
     assert _proposal().state is ProposalState.IN_REVIEW, _flash(spage)
 
     # 5. Each reviewer scores every criterion and submits.

@@ -458,10 +458,11 @@ def test_staff_panel_on_a_submitted_proposal(staff, world):
     assert "Reviewers: BTU: 0 of 1 assigned, BPS: 0 of 1 assigned." in panel
     assert "Review cannot begin yet" in panel
     assert "Assign more reviewers: the BTU side has 0 of 1; the BPS side has 0 of 1." in panel
-    assert f'action="/proposals/{p.id}/actions/return_for_revision"' in panel
-    assert 'name="comment"' in panel and "required" in panel
-    assert f'action="/proposals/{p.id}/actions/begin_review"' in panel
     assert f'href="/staff/proposals/{p.id}/reviewers"' in panel
+    # The two screening actions appear once on the page, under "What you can do now", not again here.
+    assert 'action="/proposals/' not in panel
+    assert page.count(f'action="/proposals/{p.id}/actions/begin_review"') == 1
+    assert page.count(f'action="/proposals/{p.id}/actions/return_for_revision"') == 1
 
 
 def test_staff_panel_on_an_in_review_proposal_lists_review_status(staff, factory, world):
@@ -490,5 +491,5 @@ def test_staff_panel_renders_without_the_case_page(app, world):
     with app.test_request_context():
         html = render_template("proposals/_staff_panel.html", proposal=world.proposals[S.SUBMITTED],
                                current_user=world.staff)
-    assert "<h2" in html and "Begin review" in html and "Assign reviewers" in html
+    assert "<h2" in html and "Review cannot begin yet" in html and "Assign reviewers" in html
 

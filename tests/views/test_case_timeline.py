@@ -1,0 +1,41 @@
+"""Who sees which events on the case page's timeline."""
+from app.extensions import db
+from app.services import decisions
+from app.services.workflow import record_event
+from workflows.proposal import ProposalState as S
+
+
+def _timeline(browser, user, proposal) -> str:
+    browser.reset().login(user)
+    page = browser.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    return page.split('id="timeline', 1)[1] if 'id="timeline' in page else page
+
+
+def test_committee_acts_are_hidden_from_the_team_and_shown_to_staff(browser, world):
+    p = world.in_review
+    record_event(p, "assign_reviewer", world.staff, comment="Assigned Rita Btu (BTU)")
+    decisions.propose(p, world.co_chair_btu, outcome="approve", award=p.amount_requested, conditions="",
+                      feedback="Fund it.")
+    db.session.commit()
+
+    team_view = _timeline(browser, world.lead, p)
+    assert "Assigned Rita Btu" not in team_view
+    assert "waiting for a BPS co-chair" not in team_view
+
+    staff_view = _timeline(browser, world.staff, p)
+    assert "Assigned Rita Btu" in staff_view
+    assert "waiting for a BPS co-chair" in staff_view
+
+    chair_view = _timeline(browser, world.co_chair_bps, p)
+    assert "waiting for a BPS co-chair" in chair_view
+
+
+def test_transitions_are_on_everyones_timeline(browser, world, factory):
+    from app.services.workflow import advance
+
+    p = factory.proposal(world.team, world.cycle, state=S.SUBMITTED, title="Timeline test")
+    advance(p, "return_for_revision", world.staff, comment="Tie the budget to the plan.")
+    db.session.commit()
+    for person in (world.lead, world.member, world.staff):
+        view = _timeline(browser, person, p)
+        assert "Tie the budget to the plan." in view, person.name
