@@ -10,7 +10,10 @@ CENTS = Decimal("0.01")
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Column default for timestamps: the app's clock (so one clock governs every stored time)."""
+    from app.services import clock
+
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

@@ -275,8 +275,9 @@ def unassign(proposal: Proposal, assignment: ReviewAssignment, actor: User) -> N
             f"Reviewers can be unassigned while a proposal is submitted or in review; this one is "
             f"{proposal.state_label.lower()}."
         ])
+    # The collection is delete-orphan: removing the assignment deletes it at flush (deleting it
+    # as well would ask the session to delete the row twice).
     proposal.assignments.remove(assignment)
-    db.session.delete(assignment)
     workflow.record_event(proposal, "unassign_reviewer", actor, comment=f"Unassigned {name} ({side}).",
                           data={"reviewer": name, "reviewer_id": assignment.reviewer_id, "side": side})
     db.session.flush()

@@ -493,3 +493,16 @@ def test_staff_panel_renders_without_the_case_page(app, world):
                                current_user=world.staff)
     assert "<h2" in html and "Review cannot begin yet" in html and "Assign reviewers" in html
 
+
+
+def test_unassign_in_the_same_transaction_as_the_assignment(world):
+    """Assign then unassign before any commit (as a script or the demo seeding would)."""
+    from app.services import screening
+
+    p = world.proposals[S.SUBMITTED]
+    screening.assign(p, [world.reviewer_unassigned.id], world.staff)
+    a = next(a for a in p.assignments if a.reviewer_id == world.reviewer_unassigned.id)
+    screening.unassign(p, a, world.staff)
+    db.session.commit()
+    db.session.expire_all()
+    assert [a.reviewer_id for a in db.session.get(type(p), p.id).assignments] == []
