@@ -21,6 +21,10 @@ BLUEPRINTS = [
     "app.views.review",
     "app.views.committee",
     "app.views.documents",
+    "app.views.grants",
+    "app.views.summaries",
+    "app.views.gallery",
+    "app.views.notifications",
 ]
 
 

@@ -13,6 +13,19 @@ class Config:
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024
     BOOTSTRAP_SERVE_LOCAL = True  # never load assets from a CDN
     DISPLAY_TIMEZONE = "America/New_York"
+    # Mail: queued in the outbox table, sent by SMTP after each commit and by `flask send-mail`.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Teacher Leadership Fund <tlf@btu.org>")
+    # Off: messages stay queued in the outbox (the demo and the tests that do not test mail).
+    MAIL_ENABLED = os.environ.get("MAIL_ENABLED", "") == "1"
+    MAIL_TIMEOUT = 10
+    MAIL_MAX_ATTEMPTS = 8
+    # Links in emails and the Atom feed are absolute: the app's public address.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"

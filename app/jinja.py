@@ -29,6 +29,9 @@ def local_date(d, fmt: str = "%b %-d, %Y") -> str:
 
 
 def init_app(app: Flask) -> None:
+    from app.markdown import render as render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["local_dt"] = local_dt
     app.jinja_env.filters["local_date"] = local_date

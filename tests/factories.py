@@ -82,6 +82,8 @@ class Factory:
             max_award=Decimal(max_award),
             reviews_per_side=reviews_per_side,
             review_due_on=today + timedelta(days=30),
+            progress_report_due=today + timedelta(days=120),
+            final_report_due=today + timedelta(days=240),
         )
         for i, (cname, weight) in enumerate(criteria or [("Focus on students", "2"), ("Feasible plan", "1"),
                                                           ("Sharing the learning", "1")]):

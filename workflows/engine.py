@@ -72,6 +72,7 @@ class T:
     guards: tuple[Guard, ...] = ()
     label: str = ""  # the button's words, e.g. "Submit proposal"
     fields: tuple[str, ...] = ()  # context the actor supplies: "comment", "reason", ...
+    notify: tuple[str, ...] = ()  # whose turn it is afterwards: audiences the app emails ("team", "staff", ...)
     sources: tuple[Any, ...] = field(init=False)
 
     def __post_init__(self) -> None:

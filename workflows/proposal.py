@@ -4,8 +4,8 @@ Guards and who-checks read a case through plain attributes, so this module runs 
 or a database. A case (``app.models.Proposal`` in the app, a small fake in the tests) offers:
 
 ``state``, ``title``; ``team`` with ``lead_id``, ``lead_name``, ``size``; ``cycle`` with ``name``,
-``opens_on``, ``closes_on``, ``revision_deadline``, ``max_award``, ``reviews_per_side`` and
-``pool_remaining()``; ``missing_sections()`` (labels of empty required sections),
+``opens_on``, ``closes_on``, ``revision_deadline``, ``max_award``, ``reviews_per_side``, ``progress_report_due``,
+``final_report_due`` and ``pool_remaining()``; ``missing_sections()`` (labels of empty required sections),
 ``budget_total``, ``amount_requested``; ``assigned_reviewer_counts()`` and
 ``submitted_review_counts()`` (by side, conflicted reviewers left out);
 ``conflicted_assignees()`` (names); ``conflicted_user_ids()``; ``agreement_accepted_at``;
@@ -240,6 +240,17 @@ def award_fits(case, ctx):
     return None
 
 
+@guard("the cycle has report due dates")
+def report_dates_set(case, ctx):
+    c = case.cycle
+    if c.progress_report_due is None or c.final_report_due is None:
+        return (
+            f"Set the {c.name} cycle's progress report and final report due dates first: "
+            "activation gives the team those dates."
+        )
+    return None
+
+
 @guard("the team accepted the grant agreement")
 def agreement_accepted(case, ctx):
     if case.agreement_accepted_at is None:
@@ -289,30 +300,43 @@ def privacy_check_passed(case, ctx):
 SUBMIT_GUARDS = (sections_complete, team_of_two, budget_balances, within_max_award)
 
 TRANSITIONS = [
-    T("submit", S.DRAFT, S.SUBMITTED, TEAM_LEAD, (cycle_is_open, *SUBMIT_GUARDS), "Submit proposal"),
+    T("submit", S.DRAFT, S.SUBMITTED, TEAM_LEAD, (cycle_is_open, *SUBMIT_GUARDS), "Submit proposal",
+      notify=("staff",)),
     T("return_for_revision", S.SUBMITTED, S.REVISIONS_REQUESTED, STAFF, (comment_required,),
-      "Return for revision", fields=("comment",)),
-    T("begin_review", S.SUBMITTED, S.IN_REVIEW, STAFF, (reviewers_assigned,), "Begin review"),
+      "Return for revision", fields=("comment",), notify=("team",)),
+    T("begin_review", S.SUBMITTED, S.IN_REVIEW, STAFF, (reviewers_assigned,), "Begin review",
+      notify=("reviewers", "team")),
     T("request_revisions", S.IN_REVIEW, S.REVISIONS_REQUESTED, CO_CHAIRS_JOINTLY, (decision_has_feedback,),
-      "Request revisions"),
+      "Request revisions", notify=("team", "staff")),
     T("resubmit", S.REVISIONS_REQUESTED, S.SUBMITTED, TEAM_LEAD, (before_revision_deadline, *SUBMIT_GUARDS),
-      "Resubmit proposal"),
+      "Resubmit proposal", notify=("staff",)),
     T("approve", S.IN_REVIEW, S.APPROVED, CO_CHAIRS_JOINTLY, (reviews_complete, award_fits, decision_has_feedback),
-      "Approve"),
-    T("decline", S.IN_REVIEW, S.DECLINED, CO_CHAIRS_JOINTLY, (decision_has_feedback,), "Decline"),
+      "Approve", notify=("team", "staff")),
+    T("decline", S.IN_REVIEW, S.DECLINED, CO_CHAIRS_JOINTLY, (decision_has_feedback,), "Decline",
+      notify=("team", "staff")),
     T("withdraw", (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.REVISIONS_REQUESTED), S.WITHDRAWN, TEAM_LEAD,
-      (reason_required,), "Withdraw proposal", fields=("reason",)),
-    T("activate", S.APPROVED, S.ACTIVE, STAFF, (agreement_accepted,), "Activate grant"),
+      (reason_required,), "Withdraw proposal", fields=("reason",), notify=("staff", "reviewers")),
+    T("activate", S.APPROVED, S.ACTIVE, STAFF, (agreement_accepted, report_dates_set), "Activate grant",
+      notify=("team",)),
     T("submit_final_report", S.ACTIVE, S.FINAL_REPORT_SUBMITTED, TEAM_LEAD,
-      (final_report_complete, spending_within_award, summary_drafted), "Submit final report"),
+      (final_report_complete, spending_within_award, summary_drafted), "Submit final report", notify=("staff",)),
     T("return_report", S.FINAL_REPORT_SUBMITTED, S.ACTIVE, STAFF, (comment_required,), "Return report",
-      fields=("comment",)),
-    T("accept_report", S.FINAL_REPORT_SUBMITTED, S.COMPLETED, STAFF, (), "Accept report"),
-    T("publish", S.COMPLETED, S.PUBLISHED, STAFF, (team_consented, privacy_check_passed), "Publish summary"),
-    T("unpublish", S.PUBLISHED, S.COMPLETED, STAFF, (reason_required,), "Unpublish summary", fields=("reason",)),
+      fields=("comment",), notify=("team",)),
+    T("accept_report", S.FINAL_REPORT_SUBMITTED, S.COMPLETED, STAFF, (), "Accept report", notify=("team",)),
+    T("publish", S.COMPLETED, S.PUBLISHED, STAFF, (team_consented, privacy_check_passed), "Publish summary",
+      notify=("team",)),
+    T("unpublish", S.PUBLISHED, S.COMPLETED, STAFF, (reason_required,), "Unpublish summary", fields=("reason",),
+      notify=("team",)),
 ]
 
 # Outcomes a co-chair can record; each is the trigger its confirmation fires.
 DECISION_OUTCOMES = {"approve": "Approve", "request_revisions": "Request revisions", "decline": "Decline"}
+
+# Audiences a transition may notify: the app resolves each to people.
+AUDIENCES = {
+    "team": "the team's members",
+    "staff": "program staff",
+    "reviewers": "the proposal's assigned reviewers",
+}
 
 PROPOSAL = Workflow("proposal", ProposalState, S.DRAFT, TRANSITIONS, STATE_LABELS)

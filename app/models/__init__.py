@@ -11,6 +11,7 @@ from app.models.grants import (
     Proposal,
     RubricCriterion,
 )
+from app.models.notify import Notification, OutboxMessage
 from app.models.people import (
     EDUCATOR_ROLES,
     Role,
@@ -32,7 +33,22 @@ from app.models.review import (
     ReviewAssignment,
     ReviewStatus,
 )
-from app.models.sharing import FINAL_REPORT_SECTIONS, Expenditure, FinalReport, LearningSummary
+from app.models.sharing import (
+    FINAL_REPORT_SECTIONS,
+    PROGRESS_SECTIONS,
+    BlockedName,
+    BudgetReallocation,
+    Expenditure,
+    FinalReport,
+    FlagKind,
+    FlagStatus,
+    LearningSummary,
+    PrivacyFlag,
+    ProgressReport,
+    SummaryArtifact,
+    SummaryTag,
+    TagKind,
+)
 from workflows.proposal import ProposalState
 
 __all__ = [
@@ -41,4 +57,6 @@ __all__ = [
     "FINAL_REPORT_SECTIONS", "FinalReport", "GrantType", "LearningSummary", "Proposal", "ProposalState",
     "REQUIRED_SECTIONS", "Recommendation", "ReviewAssignment", "ReviewStatus", "Role", "RubricCriterion",
     "School", "SchoolLevel", "Side", "Team", "TeamMember", "TeamScope", "User", "UserRole",
+    "BlockedName", "BudgetReallocation", "FlagKind", "FlagStatus", "Notification", "OutboxMessage",
+    "PROGRESS_SECTIONS", "PrivacyFlag", "ProgressReport", "SummaryArtifact", "SummaryTag", "TagKind",
 ]

@@ -174,6 +174,10 @@ class Proposal(db.Model):
     withdraw_reason: Mapped[str] = mapped_column(Text, default="")
     agreement_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     agreement_accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Set at activation from the cycle's dates.
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    progress_report_due: Mapped[date | None]
+    final_report_due: Mapped[date | None]
 
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -206,6 +210,12 @@ class Proposal(db.Model):
     )
     learning_summary: Mapped[LearningSummary | None] = relationship(  # noqa: F821
         back_populates="proposal", cascade="all, delete-orphan", uselist=False
+    )
+    progress_report: Mapped[ProgressReport | None] = relationship(  # noqa: F821
+        back_populates="proposal", cascade="all, delete-orphan", uselist=False
+    )
+    reallocations: Mapped[list[BudgetReallocation]] = relationship(  # noqa: F821
+        back_populates="proposal", cascade="all, delete-orphan", order_by="BudgetReallocation.recorded_at"
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -292,7 +302,7 @@ class Proposal(db.Model):
         s = self.learning_summary
         if s is None or s.privacy_checked_at is None:
             return None
-        return s.privacy_flags_open
+        return s.open_flag_count
 
     def __repr__(self) -> str:
         return f"<Proposal {self.id} {self.state.value}>"

@@ -1,23 +1,23 @@
-"""After the award: spending, the final report and the learning summary.
-
-The proposal workflow's post-award guards read these; their screens arrive with the post-award
-work (see the README), the tables and rules exist now so the declared transitions are real.
-"""
+"""After the award: spending and reallocations, progress and final reports, the learning summary
+with its tags, public artifacts and privacy check."""
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.extensions import db
 from app.models.grants import BudgetLine, Proposal
-from app.models.people import User
+from app.models.people import User, enum_column
 from app.models.types import MONEY, UTCDateTime, utcnow
 
 
 class Expenditure(db.Model):
+    """One purchase or payment logged against an approved budget line, with its receipt."""
+
     __tablename__ = "expenditure"
     __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,11 +27,69 @@ class Expenditure(db.Model):
     payee: Mapped[str] = mapped_column(String(160))
     amount: Mapped[Decimal] = mapped_column(MONEY)
     note: Mapped[str] = mapped_column(Text, default="")
+    receipt_filename: Mapped[str] = mapped_column(String(200), default="")
+    receipt_content_type: Mapped[str] = mapped_column(String(120), default="")
+    receipt_size: Mapped[int] = mapped_column(default=0)
+    receipt_sha256: Mapped[str] = mapped_column(String(64), default="")
+    receipt_data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     proposal: Mapped[Proposal] = relationship(back_populates="expenditures")
     budget_line: Mapped[BudgetLine] = relationship()
     recorded_by: Mapped[User] = relationship()
+
+    @property
+    def category(self):
+        return self.budget_line.category
+
+
+class BudgetReallocation(db.Model):
+    """Staff move approved money from one budget line to another; the award's total is unchanged."""
+
+    __tablename__ = "budget_reallocation"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("from_line_id <> to_line_id", name="different_lines"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
+    from_line_id: Mapped[int] = mapped_column(ForeignKey("budget_line.id"))
+    to_line_id: Mapped[int] = mapped_column(ForeignKey("budget_line.id"))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    proposal: Mapped[Proposal] = relationship(back_populates="reallocations")
+    from_line: Mapped[BudgetLine] = relationship(foreign_keys=[from_line_id])
+    to_line: Mapped[BudgetLine] = relationship(foreign_keys=[to_line_id])
+    recorded_by: Mapped[User] = relationship()
+
+
+PROGRESS_SECTIONS = {
+    "progress_so_far": "What we have done so far",
+    "early_evidence": "Early evidence for students",
+    "challenges": "Challenges",
+    "next_steps": "Next steps",
+}
+
+
+class ProgressReport(db.Model):
+    """The mid-grant progress update."""
+
+    __tablename__ = "progress_report"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), unique=True)
+    progress_so_far: Mapped[str] = mapped_column(Text, default="")
+    early_evidence: Mapped[str] = mapped_column(Text, default="")
+    challenges: Mapped[str] = mapped_column(Text, default="")
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    proposal: Mapped[Proposal] = relationship(back_populates="progress_report")
+
+    def missing_sections(self) -> list[str]:
+        return [label for attr, label in PROGRESS_SECTIONS.items() if not (getattr(self, attr) or "").strip()]
 
 
 FINAL_REPORT_SECTIONS = {
@@ -57,15 +115,131 @@ class FinalReport(db.Model):
         return [label for attr, label in FINAL_REPORT_SECTIONS.items() if not (getattr(self, attr) or "").strip()]
 
 
+class TagKind(enum.StrEnum):
+    TOPIC = "topic"
+    GRADE_BAND = "grade_band"
+    SUBJECT = "subject"
+
+    @property
+    def label(self) -> str:
+        return {"topic": "Topic", "grade_band": "Grade band", "subject": "Subject"}[self.value]
+
+
 class LearningSummary(db.Model):
+    """What a funded team learned, written in Markdown, published to the public gallery."""
+
     __tablename__ = "learning_summary"
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), unique=True)
+    slug: Mapped[str | None] = mapped_column(String(220), unique=True)
     title: Mapped[str] = mapped_column(String(200), default="")
-    body: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")  # Markdown, rendered sanitized
+    # Plain lower-case text of title, body, tags, team and schools: what gallery search matches.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     consent_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     privacy_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    privacy_flags_open: Mapped[int] = mapped_column(default=0)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     proposal: Mapped[Proposal] = relationship(back_populates="learning_summary")
+    tags: Mapped[list[SummaryTag]] = relationship(
+        back_populates="summary", cascade="all, delete-orphan", lazy="selectin", order_by="SummaryTag.value"
+    )
+    artifacts: Mapped[list[SummaryArtifact]] = relationship(
+        back_populates="summary", cascade="all, delete-orphan", order_by="SummaryArtifact.uploaded_at"
+    )
+    flags: Mapped[list[PrivacyFlag]] = relationship(
+        back_populates="summary", cascade="all, delete-orphan", order_by="PrivacyFlag.id"
+    )
+    blocked_names: Mapped[list[BlockedName]] = relationship(
+        back_populates="summary", cascade="all, delete-orphan", order_by="BlockedName.name"
+    )
+
+    def tag_values(self, kind: TagKind) -> list[str]:
+        return [t.value for t in self.tags if t.kind is kind]
+
+    @property
+    def open_flag_count(self) -> int:
+        return sum(1 for f in self.flags if f.status is FlagStatus.OPEN)
+
+
+class SummaryTag(db.Model):
+    __tablename__ = "summary_tag"
+    __table_args__ = (
+        UniqueConstraint("summary_id", "kind", "value"),
+        Index("ix_summary_tag_kind_value", "kind", "value"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(ForeignKey("learning_summary.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[TagKind] = mapped_column(enum_column(TagKind, "tag_kind"))
+    value: Mapped[str] = mapped_column(String(80))
+    summary: Mapped[LearningSummary] = relationship(back_populates="tags")
+
+
+class SummaryArtifact(db.Model):
+    """A file the team chose to share publicly with its summary."""
+
+    __tablename__ = "summary_artifact"
+    __table_args__ = (UniqueConstraint("summary_id", "filename"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(ForeignKey("learning_summary.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    summary: Mapped[LearningSummary] = relationship(back_populates="artifacts")
+
+
+class FlagKind(enum.StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    STUDENT_ID = "student_id"
+    BLOCKED_NAME = "blocked_name"
+
+    @property
+    def label(self) -> str:
+        return {"email": "Email address", "phone": "Phone number", "student_id": "Student-ID-like number",
+                "blocked_name": "Name on the block list"}[self.value]
+
+
+class FlagStatus(enum.StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"  # the text no longer holds it
+    OVERRIDDEN = "overridden"  # staff kept it, with a reason
+
+    @property
+    def label(self) -> str:
+        return {"open": "Open", "resolved": "Resolved", "overridden": "Overridden"}[self.value]
+
+
+class PrivacyFlag(db.Model):
+    __tablename__ = "privacy_flag"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(ForeignKey("learning_summary.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[FlagKind] = mapped_column(enum_column(FlagKind, "flag_kind"))
+    match: Mapped[str] = mapped_column(String(200))
+    context: Mapped[str] = mapped_column(String(400), default="")
+    status: Mapped[FlagStatus] = mapped_column(enum_column(FlagStatus, "flag_status"), default=FlagStatus.OPEN)
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    summary: Mapped[LearningSummary] = relationship(back_populates="flags")
+    resolved_by: Mapped[User | None] = relationship()
+
+
+class BlockedName(db.Model):
+    """A name staff add for one summary's privacy check (a student's name, say)."""
+
+    __tablename__ = "blocked_name"
+    __table_args__ = (UniqueConstraint("summary_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(ForeignKey("learning_summary.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    summary: Mapped[LearningSummary] = relationship(back_populates="blocked_names")

@@ -35,6 +35,8 @@ class FakeCycle:
     max_award: Decimal = Decimal("15000.00")
     reviews_per_side: int = 1
     remaining: Decimal = Decimal("300000.00")
+    progress_report_due: date | None = date(2027, 2, 1)
+    final_report_due: date | None = date(2027, 6, 30)
 
     def pool_remaining(self) -> Decimal:
         return self.remaining

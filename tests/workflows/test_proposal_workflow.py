@@ -231,6 +231,11 @@ GUARD_FAILURES = {
         _decision(award=Decimal("12000.00")),
         "The award of $12,000.00 is more than the $10,000.00 requested.",
     ),
+    "report_dates_set": (
+        _set(**{"cycle.final_report_due": None}),
+        "Set the 2026-27 Teacher Leadership Fund cycle's progress report and final report due dates first: "
+        "activation gives the team those dates.",
+    ),
     "agreement_accepted": (
         _set(agreement_accepted_at=None),
         "The team lead has not accepted the grant agreement yet.",

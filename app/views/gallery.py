@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("gallery", __name__)
