@@ -28,7 +28,7 @@ from app.models import (
     TeamMember,
     User,
 )
-from app.services import clock
+from app.services import aftersteps, clock
 from app.services.workflow import advance, record_event, refusals
 from workflows import T, TransitionRefused
 from workflows.proposal import PROPOSAL, STATE_LABELS
@@ -223,6 +223,7 @@ def fire(proposal: Proposal, trigger: str, actor: User, comment: str = "", reaso
         row.submitted_at = clock.now()
     if trigger == "withdraw":
         row.withdraw_reason = data["reason"]
+    aftersteps.run(row, trigger, actor)
     db.session.flush()
     return event
 
