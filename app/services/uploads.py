@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import IO
 
 import filetype
@@ -51,11 +52,29 @@ def clean_name(raw: str | None, detected_ext: tuple[str, ...]) -> str:
     return f"{stem}.{ext.lower()}"
 
 
-def add_attachment(proposal: Proposal, filename: str | None, stream: IO[bytes], actor: User,
-                   max_bytes: int) -> Attachment:
-    if proposal.state not in EDITABLE:
-        raise UploadError(f"Files can be attached while the proposal is a draft or revisions are requested; "
-                          f"it is {proposal.state_label.lower()}.")
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed the checks: a safe name, the type found in its content, its bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def check_file(filename: str | None, stream: IO[bytes], max_bytes: int) -> CheckedFile:
+    """Read an upload (size capped), accept it only if its content is an allowed type, name it safely.
+
+    Raises ``UploadError`` with the sentence the uploader reads. Every upload in the app goes
+    through here (proposal attachments, receipts, a summary's public artifacts).
+    """
     data = read_limited(stream, max_bytes)
     if not data:
         raise UploadError("The file is empty. Choose the file again.")
@@ -65,12 +84,21 @@ def add_attachment(proposal: Proposal, filename: str | None, stream: IO[bytes], 
         raise UploadError(f"This file's content is not an accepted type{found}. "
                           f"Attach a {ALLOWED_TEXT} file.")
     _, exts = ALLOWED[kind.mime]
-    name = clean_name(filename, exts)
+    return CheckedFile(clean_name(filename, exts), kind.mime, data)
+
+
+def add_attachment(proposal: Proposal, filename: str | None, stream: IO[bytes], actor: User,
+                   max_bytes: int) -> Attachment:
+    if proposal.state not in EDITABLE:
+        raise UploadError(f"Files can be attached while the proposal is a draft or revisions are requested; "
+                          f"it is {proposal.state_label.lower()}.")
+    checked = check_file(filename, stream, max_bytes)
+    name, data = checked.filename, checked.data
     if any(a.filename.lower() == name.lower() for a in proposal.attachments):
         raise UploadError(f"A file called {name} is already attached. "
                           "Delete the attached one first, or rename your file.")
     attachment = Attachment(
-        proposal=proposal, filename=name, content_type=kind.mime, size=len(data),
+        proposal=proposal, filename=name, content_type=checked.content_type, size=len(data),
         sha256=hashlib.sha256(data).hexdigest(), data=data, uploaded_by_id=actor.id,
     )
     db.session.add(attachment)
