@@ -117,3 +117,33 @@ def can_view_team(user: User | None, team) -> bool:
 def can_manage_team(user: User | None, team) -> bool:
     """The lead adds and removes members."""
     return is_lead_of(user, team)
+
+
+# -- learning summaries (summaries helper) ----------------------------------------------------
+SUMMARY_EDITABLE_STATES = (S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED)
+SUMMARY_STATES = (*SUMMARY_EDITABLE_STATES, S.PUBLISHED)
+
+
+def can_edit_summary(user: User | None, proposal: Proposal) -> bool:
+    """Team members write the learning summary while the grant is active and until it is published."""
+    return is_team_member(user, proposal) and proposal.state in SUMMARY_EDITABLE_STATES
+
+
+def can_open_summary_editor(user: User | None, proposal: Proposal) -> bool:
+    """The editor page: writable as above, read-only once published."""
+    return is_team_member(user, proposal) and proposal.state in SUMMARY_STATES
+
+
+def can_view_summary(user: User | None, proposal: Proposal) -> bool:
+    """The preview, the PDF and the files of an unpublished summary: the team and program staff."""
+    return is_team_member(user, proposal) or is_staff(user)
+
+
+def can_consent_summary(user: User | None, proposal: Proposal) -> bool:
+    """The team lead gives (or withdraws) the team's consent to publish."""
+    return is_team_lead(user, proposal) and proposal.state in SUMMARY_STATES
+
+
+def can_check_privacy(user: User | None, proposal: Proposal) -> bool:
+    """Program staff run the privacy check, keep the block list and override flags."""
+    return is_staff(user) and proposal.state in SUMMARY_STATES
