@@ -176,6 +176,10 @@ class CycleForm(FlaskForm):
     revision_deadline = PlainDateField("Revision deadline", validators=[Present(
         "Enter the revision deadline.")], description="The last day teams can resubmit a returned proposal.")
     review_due_on = PlainDateField("Reviews due", validators=[Present("Enter the date reviews are due.")])
+    progress_report_due = PlainDateField("Progress reports due", validators=[Optional()],
+                                         description="Funded teams file a progress update by this date.")
+    final_report_due = PlainDateField("Final reports due", validators=[Optional()],
+                                      description="Grants can be activated once both report dates are set.")
     pool = MoneyField("Budget pool ($)", validators=[Present("Enter the budget pool."),
                                                     not_negative("budget pool")])
     max_award = MoneyField("Maximum award per proposal ($)", validators=[

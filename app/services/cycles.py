@@ -54,6 +54,9 @@ class CycleInput:
     reviews_per_side: int
     review_due_on: date | None = None
     criteria: list[CriterionInput] = field(default_factory=list)
+    # Given to each grant at activation (activation needs both).
+    progress_report_due: date | None = None
+    final_report_due: date | None = None
 
 
 def defaults() -> dict:
@@ -120,6 +123,15 @@ def _check(data: CycleInput, cycle: Cycle | None) -> tuple[list[tuple[str | None
     if data.opens_on and data.review_due_on and data.review_due_on < data.opens_on:
         problems.append(("review_due_on", f"Reviews cannot be due ({data.review_due_on:%B %-d, %Y}) before the "
                                           f"cycle opens ({data.opens_on:%B %-d, %Y})."))
+
+    if data.progress_report_due and data.final_report_due and data.final_report_due < data.progress_report_due:
+        problems.append(("final_report_due", f"The final report cannot be due ({data.final_report_due:%B %-d, %Y}) "
+                                             f"before the progress report ({data.progress_report_due:%B %-d, %Y})."))
+    for name, label in (("progress_report_due", "The progress report"), ("final_report_due", "The final report")):
+        due = getattr(data, name)
+        if due and data.closes_on and due < data.closes_on:
+            problems.append((name, f"{label} cannot be due ({due:%B %-d, %Y}) before the cycle closes "
+                                   f"({data.closes_on:%B %-d, %Y})."))
 
     if data.pool is not None and data.pool < 0:
         problems.append(("pool", "The budget pool cannot be negative."))
@@ -193,6 +205,8 @@ def _apply(cycle: Cycle, data: CycleInput, kept: list[CriterionInput]) -> None:
     cycle.closes_on = data.closes_on
     cycle.revision_deadline = data.revision_deadline
     cycle.review_due_on = data.review_due_on
+    cycle.progress_report_due = data.progress_report_due
+    cycle.final_report_due = data.final_report_due
     cycle.pool = to_money(data.pool)
     cycle.max_award = to_money(data.max_award)
     cycle.reviews_per_side = data.reviews_per_side

@@ -70,7 +70,7 @@ def _cycle_input(form: CycleForm) -> cycle_service.CycleInput:
         name=form.name.data, opens_on=form.opens_on.data, closes_on=form.closes_on.data,
         revision_deadline=form.revision_deadline.data, review_due_on=form.review_due_on.data,
         pool=form.pool.data, max_award=form.max_award.data, reviews_per_side=form.reviews_per_side.data,
-        criteria=rows,
+        criteria=rows, progress_report_due=form.progress_report_due.data, final_report_due=form.final_report_due.data,
     )
 
 
@@ -91,7 +91,7 @@ def _add_spare_rows(form: CycleForm, count: int) -> None:
 
 def _cycle_data(cycle: Cycle) -> dict:
     fields = ("name", "opens_on", "closes_on", "revision_deadline", "review_due_on", "pool", "max_award",
-              "reviews_per_side")
+              "reviews_per_side", "progress_report_due", "final_report_due")
     data = {name: getattr(cycle, name) for name in fields}
     data["criteria"] = [{"id": str(c.id), "position": i + 1, "name": c.name, "description": c.description,
                          "weight": c.weight} for i, c in enumerate(cycle.criteria)]
