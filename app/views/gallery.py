@@ -1,3 +1,123 @@
-from flask import Blueprint
+"""The public learning gallery (MAGNIFY): published learning summaries, for anyone, no sign-in.
 
-bp = Blueprint("gallery", __name__)
+Only what ``app.services.gallery`` calls published is ever shown or served: an unknown slug
+and a summary that is not (or no longer) published are both 404.
+"""
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
+from werkzeug.routing import BaseConverter
+
+from app.models import TagKind
+from app.services import gallery, summaries
+from forms.gallery import GalleryFilterForm
+
+bp = Blueprint("gallery", __name__, url_prefix="/learning")
+
+
+class SlugConverter(BaseConverter):
+    """A summary's slug: letters, digits, hyphens and underscores, no dot (so ``<slug>.pdf`` is the PDF)."""
+
+    regex = r"[A-Za-z0-9_-]+"
+
+
+# Registered before the blueprint's rules (deferred functions run in the order they are recorded).
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("slug", SlugConverter))
+
+FILTER_FIELDS = ("q", "topic", "grade_band", "subject", "school_level", "grant_type", "year")
+
+
+def page_number() -> int:
+    """The ``page`` query argument, within sense (garbage or absurd numbers give a valid page)."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute link under the app's public address (``PUBLIC_BASE_URL``)."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def _filters(form: GalleryFilterForm) -> gallery.GalleryFilters:
+    return gallery.GalleryFilters(
+        q=form.value("q"),
+        topic=form.value("topic"),
+        grade_band=form.value("grade_band"),
+        subject=form.value("subject"),
+        school_level=form.value("school_level"),
+        grant_type=form.value("grant_type"),
+        year=form.value("year"),
+    )
+
+
+def _active(form: GalleryFilterForm, args: dict) -> list[tuple[str, str]]:
+    """(what the filter is, the URL without it) for each filter in use."""
+    active = []
+    for name in FILTER_FIELDS:
+        value = form.value(name)
+        if not value:
+            continue
+        if name == "q":
+            shown = f"“{value}”"
+        elif name in ("school_level", "grant_type"):
+            shown = dict(form[name].choices)[value]
+        else:
+            shown = str(value)
+        rest = {k: v for k, v in args.items() if k != name}
+        active.append((f"{form[name].label.text}: {shown}", url_for(".index", **rest)))
+    return active
+
+
+@bp.get("")
+def index():
+    facets = gallery.facets()
+    form = GalleryFilterForm(formdata=request.args, facets=facets)
+    form.validate()
+    page, cards = gallery.gallery_page(_filters(form), page_number())
+    args = {k: v for k, v in request.args.items() if k in FILTER_FIELDS and v}
+    return render_template("gallery/index.html", form=form, page=page, cards=cards, args=args,
+                           active=_active(form, args), TagKind=TagKind)
+
+
+@bp.get("/feed.atom")
+def feed():
+    body = gallery.atom_feed(gallery.newest(), base_url=current_app.config["PUBLIC_BASE_URL"],
+                             absolute=absolute_url)
+    resp = Response(body, mimetype="application/atom+xml")
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@bp.get("/<slug:slug>")
+def show(slug: str):
+    summary = gallery.published_by_slug(slug)
+    if summary is None:
+        abort(404)
+    return render_template("gallery/show.html", summary=summary, card=gallery.card_for(summary),
+                           TagKind=TagKind)
+
+
+@bp.get("/<slug:slug>.pdf")
+def pdf(slug: str):
+    summary = gallery.published_by_slug(slug)
+    if summary is None or not summaries.is_public(summary):
+        abort(404)
+    body = summaries.render_published_pdf(summary)
+    resp = Response(body, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{summary.slug}.pdf"'
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+@bp.get("/<slug:slug>/artifacts/<int:artifact_id>")
+def artifact(slug: str, artifact_id: int):
+    found = gallery.published_artifact(slug, artifact_id)
+    if found is None:
+        abort(404)
+    resp = send_file(BytesIO(found.data), mimetype=found.content_type, as_attachment=True,
+                     download_name=found.filename, max_age=0)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return resp

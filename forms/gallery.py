@@ -1,0 +1,53 @@
+"""The public gallery's search and filters (GET, no CSRF: it changes nothing)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SearchField, SelectField
+from wtforms.validators import Length
+
+from app.models import GrantType, SchoolLevel, TagKind
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # not a year: refused with the field's own message
+
+
+def _tag_choices(values, any_label: str):
+    return [("", any_label)] + [(v, f"{v} ({n})") for v, n in values]
+
+
+class GalleryFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField("Search the summaries", validators=[Length(max=200, message="Search with 200 characters or fewer.")],
+                    description="Every word must appear (titles, text, tags, schools).")
+    topic = SelectField("Topic", choices=[], invalid_choice_message="Choose a topic from the list.")
+    grade_band = SelectField("Grade band", choices=[], invalid_choice_message="Choose a grade band from the list.")
+    subject = SelectField("Subject", choices=[], invalid_choice_message="Choose a subject from the list.")
+    school_level = SelectField("School level", choices=[("", "Any level")] + [(lvl.value, lvl.label) for lvl in SchoolLevel],
+                               invalid_choice_message="Choose a school level from the list.")
+    grant_type = SelectField("Grant type", choices=[("", "Either type")] + [(g.value, g.label) for g in GrantType],
+                             invalid_choice_message="Choose action or study.")
+    year = SelectField("Year published", coerce=_optional_int, choices=[],
+                       invalid_choice_message="Choose a year from the list.")
+
+    def __init__(self, *args, facets=None, **kw):
+        super().__init__(*args, **kw)
+        tags = facets.tags if facets else {}
+        self.topic.choices = _tag_choices(tags.get(TagKind.TOPIC, []), "Any topic")
+        self.grade_band.choices = _tag_choices(tags.get(TagKind.GRADE_BAND, []), "Any grade band")
+        self.subject.choices = _tag_choices(tags.get(TagKind.SUBJECT, []), "Any subject")
+        self.year.choices = [("", "Any year")] + [(y, f"{y} ({n})") for y, n in (facets.years if facets else [])]
+
+    def value(self, name: str):
+        """The field's value when it is valid, else empty (an invalid filter is reported and ignored)."""
+        f = self[name]
+        if f.errors:
+            return None if name == "year" else ""
+        return f.data if name == "year" else (f.data or "").strip()
