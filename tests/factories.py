@@ -161,6 +161,36 @@ class Factory:
         db.session.flush()
         return d
 
+    def summary(self, proposal: Proposal, title="Family literacy nights in five languages",
+                body="We invited families to read with their children.", tags=None, consented=False,
+                checked=False, artifacts=()):
+        """A learning summary on ``proposal`` (setup only: rows written directly).
+
+        ``tags`` maps a TagKind (or its value) to values; ``artifacts`` is a list of
+        (filename, description, bytes) shared with it; ``checked`` marks the privacy check as run
+        with no flags; ``consented`` records the lead's consent.
+        """
+        import hashlib
+
+        from app.models import LearningSummary, SummaryArtifact, SummaryTag, TagKind
+
+        s = LearningSummary(proposal=proposal, title=title, body=body, search_text=f"{title} {body}".lower())
+        for kind, values in (tags or {}).items():
+            for v in values:
+                s.tags.append(SummaryTag(kind=TagKind(kind), value=v))
+        for filename, description, data in artifacts:
+            s.artifacts.append(SummaryArtifact(
+                filename=filename, description=description, content_type="application/pdf", size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(), data=data, uploaded_by_id=proposal.team.lead_id))
+        if consented:
+            s.consent_given_at = clock.now()
+            s.consent_by_id = proposal.team.lead_id
+        if checked:
+            s.privacy_checked_at = clock.now()
+        db.session.add(s)
+        db.session.flush()
+        return s
+
     def world(self) -> World:
         return World.build(self)
 
