@@ -13,6 +13,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(workflows_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(send_mail_command)
+    app.cli.add_command(send_reminders_command)
 
 
 ROLE_CHOICES = ["educator", "school_leader", "reviewer", "co_chair", "staff", "admin"]
@@ -79,10 +81,8 @@ def markdown_table(rows: list[dict[str, str]]) -> str:
 
 # -- demo data -------------------------------------------------------------------------------
 def _print_demo_summary(summary) -> None:
-    states = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in summary.proposals.items() if n)
-    click.echo(f"Seeded {summary.schools} schools, {summary.users} users ({summary.educators} educators), "
-               f"{summary.teams} teams and the {summary.cycle} cycle: {states}.")
-    click.echo(f"Awarded ${summary.awarded:,.2f} of the ${summary.pool:,.2f} pool.")
+    for line in summary.lines():
+        click.echo(line)
 
 
 def _print_demo_logins() -> None:
@@ -140,3 +140,59 @@ def demo_command(host, port, no_serve):
     run_simple(host, port, current_app._get_current_object(), use_reloader=False, use_debugger=False,
                threaded=True)
 
+
+
+# -- mail ------------------------------------------------------------------------------------
+@click.command("send-mail")
+@click.option("--limit", default=500, show_default=True, type=click.IntRange(min=1),
+              help="Send at most this many messages in this run.")
+@click.option("--retry-given-up", is_flag=True,
+              help="First give messages that failed MAIL_MAX_ATTEMPTS times a fresh set of attempts.")
+@with_appcontext
+def send_mail_command(limit, retry_given_up):
+    """Send the outbox's due messages by SMTP (for cron, and to retry failures)."""
+    from app.services import mailer
+
+    if retry_given_up:
+        n = mailer.retry_given_up()
+        db.session.commit()
+        click.echo(f"{n} given-up message{'s' if n != 1 else ''} will be tried again.")
+    result = mailer.send_pending(limit=limit)
+    click.echo(str(result))
+    waiting = mailer.pending_count()
+    gave_up = len(mailer.given_up(limit=10_000))
+    if waiting:
+        click.echo(f"{waiting} message{'s' if waiting != 1 else ''} still due.")
+    if gave_up:
+        click.echo(f"{gave_up} message{'s' if gave_up != 1 else ''} gave up after "
+                   f"{mailer.max_attempts()} attempts (listed for staff on the notifications page).")
+    if result.stopped:
+        raise SystemExit(1)
+
+
+@click.command("send-reminders")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The Boston date to remind for (default: today in Boston).")
+@click.option("--send/--no-send", default=None,
+              help="Send what was queued now (default: when MAIL_ENABLED is on; else `send-mail` sends it).")
+@with_appcontext
+def send_reminders_command(today, send):
+    """Queue today's reminders of overdue reviews, revisions and reports (once per day per item and person)."""
+    from flask import current_app
+
+    from app.services import clock, mailer, reminders
+
+    day = today.date() if today else clock.today()
+    queued = reminders.queue_reminders(day)
+    db.session.commit()
+    if not queued:
+        click.echo(f"No new reminders for {day:%B %-d, %Y}.")
+    else:
+        click.echo(f"Queued {len(queued)} reminder{'s' if len(queued) != 1 else ''} for {day:%B %-d, %Y}:")
+        for q in queued:
+            click.echo(f"  {q.item.what.lower()} ({q.item.due_text(day)}): "
+                       f"{q.item.proposal.display_title} -> {q.user.name} <{q.user.email}>")
+    if send is None:
+        send = bool(current_app.config.get("MAIL_ENABLED"))
+    if send and queued:
+        click.echo(str(mailer.send_pending(limit=len(queued), ids=[q.message_id for q in queued])))

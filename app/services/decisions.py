@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Decision, DecisionOutcome, Proposal, ProposalState, User
 from app.models.types import to_money
-from app.services import clock
+from app.services import clock, notify
 from app.services.workflow import advance, lock, record_event
 from workflows.proposal import PROPOSAL, award_fits
 
@@ -160,6 +160,7 @@ def propose(proposal: Proposal, actor: User, outcome: str | DecisionOutcome, awa
         data={"decision_id": decision.id, "outcome": outcome.value,
               "award": str(award) if award is not None else None, "side": side},
     )
+    notify.decision_recorded(decision, actor)  # the other side's co-chairs: waiting for your confirmation
     db.session.flush()
     db.session.expire(proposal, ["decisions"])
     return decision

@@ -25,7 +25,7 @@ from app.models import (
     User,
     UserRole,
 )
-from app.services import workflow
+from app.services import notify, workflow
 from workflows.proposal import SIDES
 
 S = ProposalState
@@ -260,6 +260,8 @@ def assign(proposal: Proposal, reviewer_ids, actor: User) -> list[ReviewAssignme
                               data={"reviewer": user.name, "reviewer_id": user.id, "side": user.side.value})
         made.append(a)
     db.session.flush()
+    for a in made:
+        notify.reviewer_assigned(a, actor)  # the reviewer hears of it (email after commit, and in the app)
     return made
 
 

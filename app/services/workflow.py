@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Proposal
-from app.services import clock
+from app.services import clock, notify
 from workflows import TransitionRefused, Workflow
 from workflows.proposal import PROPOSAL
 
@@ -71,6 +71,8 @@ def advance(case: Any, trigger: str, actor: Any, comment: str = "", **data: Any)
         audit_data["decision_id"] = data["decision"].id
     event = record_event(row, trigger, actor, comment or data.get("reason", "") or "", audit_data,
                          from_state=before.value, to_state=after.value)
+    # Whose turn it is now: their email (outbox) and in-app notification, in this transaction.
+    notify.transition_fired(row, wf.transition(trigger), actor, comment=comment, data=data)
     db.session.flush()
     return event
 

@@ -1,0 +1,352 @@
+"""Who is told, and what they read: email through the outbox, and the same words in the app.
+
+Every transition declares whose turn it is afterwards (``T.notify``: "team", "staff",
+"reviewers"). ``transition_fired`` is called by ``advance`` inside the same transaction: it
+queues one ``OutboxMessage`` per recipient and one in-app ``Notification``, never for the actor
+themself. Two acts that are not transitions tell someone too: assigning a reviewer (the
+reviewer) and recording a joint decision (the other side's co-chairs, who must confirm it).
+
+Bodies are plain text rendered from ``templates/email/*.txt`` (autoescape is off for .txt;
+no HTML mail). Nothing here sends: the mailer sends after commit.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from sqlalchemy import exists, func, select, update
+
+from app.extensions import db
+from app.models import (
+    Decision,
+    Notification,
+    OutboxMessage,
+    Proposal,
+    ReviewAssignment,
+    Role,
+    Side,
+    User,
+    UserRole,
+)
+from app.services import clock
+from workflows.proposal import STATE_LABELS, money
+
+MAX_SUBJECT = 250
+PER_PAGE = 20
+
+# "Proposal approved: <title>": the subject's words before the title, per trigger.
+SUBJECTS = {
+    "submit": "Proposal submitted",
+    "return_for_revision": "Proposal returned for revision",
+    "begin_review": "Proposal in review",
+    "request_revisions": "Revisions requested",
+    "resubmit": "Proposal resubmitted",
+    "approve": "Proposal approved",
+    "decline": "Proposal declined",
+    "withdraw": "Proposal withdrawn",
+    "activate": "Grant activated",
+    "submit_final_report": "Final report submitted",
+    "return_report": "Final report returned",
+    "accept_report": "Final report accepted",
+    "publish": "Learning summary published",
+    "unpublish": "Learning summary unpublished",
+}
+# A subject that differs for one audience.
+AUDIENCE_SUBJECTS = {("begin_review", "reviewers"): "Ready for your review"}
+
+# "<actor> <verb> “<title>”": what happened, per trigger.
+VERBS = {
+    "submit": "submitted the proposal",
+    "return_for_revision": "returned for revision the proposal",
+    "begin_review": "opened the committee's review of the proposal",
+    "request_revisions": "confirmed the committee's joint decision to request revisions to the proposal",
+    "resubmit": "resubmitted the proposal",
+    "approve": "confirmed the committee's joint decision to approve the proposal",
+    "decline": "confirmed the committee's joint decision to decline the proposal",
+    "withdraw": "withdrew the proposal",
+    "activate": "activated the grant for",
+    "submit_final_report": "submitted the final report for",
+    "return_report": "returned the final report for",
+    "accept_report": "accepted the final report for",
+    "publish": "published the learning summary of",
+    "unpublish": "unpublished the learning summary of",
+}
+
+
+def _d(value: date | None) -> str:
+    return f"{value:%B %-d, %Y}" if value else "the date program staff set"
+
+
+def _next_step(trigger: str, audience: str, case: Proposal) -> str:
+    """What the recipient does now, in a sentence."""
+    c = case.cycle
+    screen = ("Screen it: assign reviewers from both sides and begin the review, "
+              "or return it to the team for revision with a comment.")
+    steps = {
+        ("submit", "staff"): screen,
+        ("resubmit", "staff"): screen,
+        ("return_for_revision", "team"): (
+            f"Revise the proposal as asked; the team lead resubmits it by {_d(c.revision_deadline)}."),
+        ("begin_review", "reviewers"): (
+            f"Read the proposal and submit your review by {_d(c.review_due_on)}. If you have a conflict "
+            "of interest with this team, declare it on the proposal's page instead."),
+        ("begin_review", "team"): "Nothing is needed from you now; you will hear when the committee decides.",
+        ("request_revisions", "team"): (
+            f"Revise the proposal as the committee asks; the team lead resubmits it by "
+            f"{_d(c.revision_deadline)}."),
+        ("request_revisions", "staff"): "Nothing is needed from you now; the team will revise and resubmit.",
+        ("approve", "team"): (
+            "The team lead reads and accepts the grant agreement on the proposal's page; "
+            "program staff then activate the grant."),
+        ("approve", "staff"): "Activate the grant once the team lead has accepted the grant agreement.",
+        ("decline", "team"): "Read the committee's feedback; your team is welcome to apply in a later cycle.",
+        ("decline", "staff"): "Nothing is needed from you; the proposal is closed.",
+        ("withdraw", "staff"): "Nothing is needed from you; the proposal is closed.",
+        ("withdraw", "reviewers"): "You no longer need to review this proposal.",
+        ("activate", "team"): (
+            f"Log your spending against the budget lines as you go. The progress report is due "
+            f"{_d(case.progress_report_due or c.progress_report_due)} and the final report "
+            f"{_d(case.final_report_due or c.final_report_due)}."),
+        ("submit_final_report", "staff"): (
+            "Read the final report, then accept it or return it to the team with a comment."),
+        ("return_report", "team"): "Revise the final report as asked; the team lead submits it again.",
+        ("accept_report", "team"): (
+            "If you have not yet, give consent to publish your learning summary; program staff run the "
+            "privacy check and publish it in the public gallery."),
+        ("publish", "team"): "Nothing is needed from you: your learning summary is now public in the gallery.",
+        ("unpublish", "team"): (
+            "Program staff will tell you what needs to change before the summary can be published again."),
+    }
+    return steps.get((trigger, audience), "Open the proposal to see where it stands.")
+
+
+# -- links -------------------------------------------------------------------------------------
+def _adapter():
+    base = urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000")
+    return current_app.url_map.bind(base.netloc or "127.0.0.1", script_name=base.path or "/",
+                                    url_scheme=base.scheme or "http")
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """An absolute link from PUBLIC_BASE_URL (works without a request, e.g. from the CLI)."""
+    return _adapter().build(endpoint, values, force_external=True)
+
+
+def app_path(endpoint: str, **values: Any) -> str:
+    """The in-app path (without the public host) stored on an in-app notification."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def case_links(proposal_id: int) -> tuple[str, str]:
+    return (absolute_url("proposals.show", proposal_id=proposal_id),
+            app_path("proposals.show", proposal_id=proposal_id))
+
+
+# -- queueing ----------------------------------------------------------------------------------
+def one_line(text: str, limit: int = MAX_SUBJECT) -> str:
+    """A subject line: no line breaks (header injection), at most ``limit`` characters."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def subject_for(prefix: str, case: Proposal) -> str:
+    return one_line(f"{prefix}: {case.display_title}")
+
+
+@dataclass
+class Queued:
+    message: OutboxMessage
+    notification: Notification
+
+
+def queue(user: User, subject: str, body: str, case: Proposal | None = None, link: str = "",
+          dedupe_key: str | None = None) -> Queued:
+    """One email in the outbox and the same words in the user's in-app notifications."""
+    subject = one_line(subject)
+    msg = OutboxMessage(
+        to_email=user.email, to_user_id=user.id, subject=subject, body=body, dedupe_key=dedupe_key,
+        case_type="proposal" if case is not None else None, case_id=case.id if case is not None else None,
+        created_at=clock.now(), attempts=0, last_error="", next_attempt_at=None,
+    )
+    note = Notification(user_id=user.id, subject=subject, body=body, link=link, created_at=clock.now())
+    db.session.add_all([msg, note])
+    return Queued(msg, note)
+
+
+def render_body(template: str, **context: Any) -> str:
+    """A plain-text body from templates/email/ (tidied: no run of blank lines, one final newline)."""
+    text = render_template(f"email/{template}", **context)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    return text + "\n"
+
+
+# -- audiences ---------------------------------------------------------------------------------
+def active_staff() -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.active.is_(True),
+                           exists().where(UserRole.user_id == User.id, UserRole.role == Role.STAFF))
+        .order_by(User.id)
+    ))
+
+
+def team_members(case: Proposal) -> list[User]:
+    return [u for u in case.team.members if u.active]
+
+
+def assigned_reviewers(case: Proposal) -> list[User]:
+    """The proposal's assigned reviewers who declared no conflict with it."""
+    conflicted = case.conflicted_user_ids()
+    return [a.reviewer for a in case.assignments if a.reviewer_id not in conflicted and a.reviewer.active]
+
+
+def recipients(case: Proposal, audiences: tuple[str, ...], actor: Any) -> list[tuple[User, str]]:
+    """(user, audience) once per person, in the declared order of audiences, never the actor."""
+    actor_id = getattr(actor, "id", None)
+    out: dict[int, tuple[User, str]] = {}
+    for audience in audiences:
+        if audience == "team":
+            people = team_members(case)
+        elif audience == "staff":
+            people = active_staff()
+        elif audience == "reviewers":
+            people = assigned_reviewers(case)
+        else:
+            raise ValueError(f"unknown audience {audience!r}")
+        for user in people:
+            if user.id != actor_id and user.id not in out:
+                out[user.id] = (user, audience)
+    return list(out.values())
+
+
+# -- what happened: transitions ----------------------------------------------------------------
+def _feedback(t, data: dict, comment: str) -> tuple[str, str]:
+    """(heading, text) of what the actor wrote for the recipients, or ("", "")."""
+    decision = data.get("decision")
+    if decision is not None and (getattr(decision, "feedback", "") or "").strip():
+        return "The committee's feedback", decision.feedback.strip()
+    if (data.get("reason") or "").strip():
+        return "Reason given", data["reason"].strip()
+    if "comment" in t.fields and (comment or "").strip():
+        return "Comment", comment.strip()
+    return "", ""
+
+
+def transition_fired(case: Any, t, actor: Any, comment: str = "", data: dict | None = None) -> list[Queued]:
+    """Queue the declared audiences' messages for transition ``t`` just fired on ``case``."""
+    if not isinstance(case, Proposal) or not t.notify:
+        return []
+    data = data or {}
+    decision = data.get("decision")
+    heading, feedback = _feedback(t, data, comment)
+    link, path = case_links(case.id)
+    actor_name = getattr(actor, "name", None) or "The system"
+    verb = VERBS.get(t.trigger, f"took the action “{t.label}” on")
+    details = []
+    if decision is not None:
+        details.append(f"Recorded by {decision.proposed_by_name} ({decision.proposed_side.value}), "
+                       f"confirmed by {actor_name}"
+                       + (f" ({actor.side_name})" if getattr(actor, "side_name", None) else "") + ".")
+        if getattr(decision, "award", None) is not None and t.trigger == "approve":
+            details.append(f"Award: {money(decision.award)}")
+        if (getattr(decision, "conditions", "") or "").strip() and t.trigger == "approve":
+            details.append(f"Conditions: {decision.conditions.strip()}")
+    out = []
+    for user, audience in recipients(case, t.notify, actor):
+        prefix = AUDIENCE_SUBJECTS.get((t.trigger, audience), SUBJECTS.get(t.trigger, t.label))
+        body = render_body(
+            "transition.txt", recipient=user, case=case, actor_name=actor_name, verb=verb,
+            state_label=STATE_LABELS[case.state], details=details, feedback_heading=heading,
+            feedback=feedback, next_step=_next_step(t.trigger, audience, case), link=link,
+            audience=audience,
+        )
+        out.append(queue(user, subject_for(prefix, case), body, case, path))
+    return out
+
+
+# -- what happened: other acts -----------------------------------------------------------------
+def reviewer_assigned(assignment: ReviewAssignment, actor: Any) -> list[Queued]:
+    """Tell a reviewer they were assigned (not when they assigned themselves)."""
+    reviewer, case = assignment.reviewer, assignment.proposal
+    if reviewer is None or not reviewer.active or reviewer.id == getattr(actor, "id", None):
+        return []
+    link, path = case_links(case.id)
+    due = assignment.due_on or case.cycle.review_due_on
+    body = render_body("reviewer_assigned.txt", recipient=reviewer, case=case, assignment=assignment,
+                       actor_name=getattr(actor, "name", None) or "Program staff", due=_d(due) if due else "",
+                       review_open=case.state.value == "in_review", link=link)
+    return [queue(reviewer, subject_for("Review assigned", case), body, case, path)]
+
+
+OTHER_SIDE = {"BTU": Side.BPS, "BPS": Side.BTU}
+
+
+def other_side_co_chairs(case: Proposal, side: str) -> list[User]:
+    """Active co-chairs of the side opposite ``side`` with no declared conflict with the case."""
+    conflicted = case.conflicted_user_ids()
+    people = db.session.scalars(
+        select(User).where(User.active.is_(True), User.side == OTHER_SIDE[side],
+                           exists().where(UserRole.user_id == User.id, UserRole.role == Role.CO_CHAIR))
+        .order_by(User.id)
+    )
+    return [u for u in people if u.id not in conflicted]
+
+
+def decision_recorded(decision: Decision, actor: Any) -> list[Queued]:
+    """A co-chair recorded a joint decision: the other side's co-chairs must confirm it."""
+    case = decision.proposal
+    side = decision.proposed_side.value
+    link, path = case_links(case.id)
+    out = []
+    for user in other_side_co_chairs(case, side):
+        if user.id == getattr(actor, "id", None):
+            continue
+        body = render_body("decision_recorded.txt", recipient=user, case=case, decision=decision,
+                           award=money(decision.award) if decision.award is not None else "",
+                           link=link, confirm_side=OTHER_SIDE[side].value)
+        subject = subject_for(f"Waiting for your confirmation ({decision.outcome.label.lower()})", case)
+        out.append(queue(user, subject, body, case, path))
+    return out
+
+
+# -- in-app notifications ----------------------------------------------------------------------
+def notifications_page(user: User, page: int = 1):
+    stmt = (select(Notification).where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    return db.paginate(stmt, page=max(page, 1), per_page=PER_PAGE, error_out=False, count=True)
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ) or 0
+
+
+def mark_read(notification: Notification, user: User) -> bool:
+    """Mark one of the user's own notifications read; False when it was already read."""
+    if notification.user_id != user.id:
+        raise PermissionError("not your notification")
+    if notification.read_at is not None:
+        return False
+    notification.read_at = clock.now()
+    db.session.flush()
+    return True
+
+
+def mark_all_read(user: User) -> int:
+    result = db.session.execute(
+        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=clock.now())
+    )
+    return result.rowcount or 0
+
+
+__all__ = [
+    "Queued", "absolute_url", "active_staff", "assigned_reviewers", "decision_recorded", "mark_all_read",
+    "mark_read", "notifications_page", "queue", "recipients", "render_body", "reviewer_assigned",
+    "transition_fired", "unread_count",
+]
