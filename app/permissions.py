@@ -119,6 +119,28 @@ def can_manage_team(user: User | None, team) -> bool:
     return is_lead_of(user, team)
 
 
+# -- the grant after the award (grants helper) --------------------------------------------------
+GRANT_STATES = (S.APPROVED, S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
+
+
+def can_see_grant(user: User | None, proposal: Proposal) -> bool:
+    """The agreement, the ledger, receipts and reports: the team's members and program staff."""
+    return is_team_member(user, proposal) or is_staff(user)
+
+
+def can_log_spending(user: User | None, proposal: Proposal) -> bool:
+    return is_team_member(user, proposal) and proposal.state is S.ACTIVE
+
+
+def can_reallocate(user: User | None, proposal: Proposal) -> bool:
+    return is_staff(user) and proposal.state in (S.APPROVED, S.ACTIVE)
+
+
+def can_write_reports(user: User | None, proposal: Proposal) -> bool:
+    """Team members write the progress update and the final report while the grant is active."""
+    return is_team_member(user, proposal) and proposal.state is S.ACTIVE
+
+
 # -- learning summaries (summaries helper) ----------------------------------------------------
 SUMMARY_EDITABLE_STATES = (S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED)
 SUMMARY_STATES = (*SUMMARY_EDITABLE_STATES, S.PUBLISHED)
@@ -140,8 +162,8 @@ def can_view_summary(user: User | None, proposal: Proposal) -> bool:
 
 
 def can_consent_summary(user: User | None, proposal: Proposal) -> bool:
-    """The team lead gives (or withdraws) the team's consent to publish."""
-    return is_team_lead(user, proposal) and proposal.state in SUMMARY_STATES
+    """The team lead gives (or withdraws) the team's consent to publish, until it is published."""
+    return is_team_lead(user, proposal) and proposal.state in SUMMARY_EDITABLE_STATES
 
 
 def can_check_privacy(user: User | None, proposal: Proposal) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 Step = Callable[[Any, Any], None]
 _STEPS: dict[str, list[Step]] = {}
 MODULES: list[str] = []  # service modules that register steps
+MODULES.append("app.services.grants")  # grant agreement: activation sets report due dates
 MODULES.append("app.services.summaries")  # learning summary: publish sets the slug and date
 _loaded = False
 

@@ -1,0 +1,135 @@
+"""Forms after the award: accept the agreement, log spending, reallocate, the progress update, the final report.
+
+Shape only (required, lengths, types, money with at most two decimals and more than zero, a real
+date). The rules that need the grant (a line's "left", the award, the activation date, today) are the
+ledger service's; it reports them against the same field names.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from app.models import FINAL_REPORT_SECTIONS, PROGRESS_SECTIONS
+from app.services.ledger import NOTE_MAX, PAYEE_MAX, REASON_MAX
+from app.services.reports import SECTION_MAX
+from forms.proposal import MONEY_MAX, MoneyField
+
+
+class AgreementForm(FlaskForm):
+    accept = BooleanField(
+        "I accept on behalf of the team",
+        validators=[DataRequired("Tick “I accept on behalf of the team” to accept the agreement.")],
+    )
+
+
+class PaymentField(MoneyField):
+    """An amount actually paid: a number of dollars and cents, more than zero."""
+
+    def pre_validate(self, form):
+        if self.process_errors or self.data is None:
+            return
+        if self.data <= 0:
+            raise ValidationError("Enter an amount more than $0.00 (a zero or negative amount is not spending).")
+        if self.data != self.data.quantize(Decimal("0.01")):
+            raise ValidationError("Use at most two decimal places (dollars and cents).")
+        if self.data >= MONEY_MAX:
+            raise ValidationError("That amount is too large; check the number of digits.")
+
+
+class DayField(DateField):
+    """A date typed as YYYY-MM-DD (the browser's date picker sends that); a clear message otherwise."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = " ".join(valuelist).strip()
+        if not raw:
+            self.data = None
+            return
+        try:
+            self.data = datetime.strptime(raw, "%Y-%m-%d").date()
+        except ValueError:
+            self.data = None
+            raise ValueError(f"“{raw[:40]}” is not a date. Enter it as year-month-day, like 2026-03-14.") from None
+
+
+def _required(message: str):
+    return InputRequired(message)
+
+
+class ExpenditureForm(FlaskForm):
+    spent_on = DayField("Date of the purchase or payment", validators=[_required("Enter the date it was paid.")])
+    payee = StringField("Paid to", validators=[
+        DataRequired("Say who was paid."),
+        Length(max=PAYEE_MAX, message=f"Keep the payee to {PAYEE_MAX} characters or fewer."),
+    ], filters=[lambda v: v.strip() if isinstance(v, str) else v])
+    budget_line = SelectField("Budget line", choices=[], validate_choice=False,
+                              validators=[DataRequired("Choose the budget line this spending comes from.")])
+    amount = PaymentField("Amount ($)", validators=[_required("Enter the amount paid.")])
+    receipt = FileField("Receipt (PDF, JPEG or PNG)", validators=[FileRequired("Attach the receipt.")])
+    note = TextAreaField("Note (optional)", render_kw={"rows": 3}, validators=[
+        Length(max=NOTE_MAX, message=f"Keep the note to {NOTE_MAX:,} characters or fewer.")])
+
+    def validate_budget_line(self, field):
+        if field.data and field.data not in {str(value) for value, _ in field.choices}:
+            raise ValidationError("Choose one of this grant's budget lines.")
+
+
+class ReallocationForm(FlaskForm):
+    from_line = SelectField("Move money from", choices=[], validate_choice=False,
+                            validators=[DataRequired("Choose the budget line the money comes from.")])
+    to_line = SelectField("Move it to", choices=[], validate_choice=False,
+                          validators=[DataRequired("Choose the budget line the money goes to.")])
+    amount = PaymentField("Amount ($)", validators=[_required("Enter the amount to move.")])
+    reason = TextAreaField("Reason", render_kw={"rows": 3}, validators=[
+        DataRequired("Give the reason for the reallocation (it goes on the record)."),
+        Length(max=REASON_MAX, message=f"Keep the reason to {REASON_MAX:,} characters or fewer."),
+    ])
+
+    def _check_choice(self, field, message):
+        if field.data and field.data not in {str(value) for value, _ in field.choices}:
+            raise ValidationError(message)
+
+    def validate_from_line(self, field):
+        self._check_choice(field, "Choose one of this grant's budget lines.")
+
+    def validate_to_line(self, field):
+        self._check_choice(field, "Choose one of this grant's budget lines.")
+        if field.data and field.data == self.from_line.data:
+            raise ValidationError("Choose a different line to move the money to.")
+
+
+def _section(label: str):
+    return TextAreaField(label, render_kw={"rows": 6}, validators=[
+        Length(max=SECTION_MAX, message=f"Keep this to {SECTION_MAX:,} characters or fewer.")])
+
+
+class ProgressForm(FlaskForm):
+    progress_so_far = _section(PROGRESS_SECTIONS["progress_so_far"])
+    early_evidence = _section(PROGRESS_SECTIONS["early_evidence"])
+    challenges = _section(PROGRESS_SECTIONS["challenges"])
+    next_steps = _section(PROGRESS_SECTIONS["next_steps"])
+    save = SubmitField("Save draft")
+    submit = SubmitField("Submit progress update")
+
+    def sections(self) -> dict[str, str]:
+        return {attr: self[attr].data or "" for attr in PROGRESS_SECTIONS}
+
+
+class FinalReportForm(FlaskForm):
+    what_we_tried = _section(FINAL_REPORT_SECTIONS["what_we_tried"])
+    what_happened = _section(FINAL_REPORT_SECTIONS["what_happened"])
+    what_we_learned = _section(FINAL_REPORT_SECTIONS["what_we_learned"])
+    what_we_would_change = _section(FINAL_REPORT_SECTIONS["what_we_would_change"])
+
+    def sections(self) -> dict[str, str]:
+        return {attr: self[attr].data or "" for attr in FINAL_REPORT_SECTIONS}
+
+
+__all__ = ["AgreementForm", "DayField", "ExpenditureForm", "FinalReportForm", "PaymentField", "ProgressForm",
+           "ReallocationForm"]
