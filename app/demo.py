@@ -21,6 +21,7 @@ Every demo user's password is ``DEMO_PASSWORD``.
 """
 from __future__ import annotations
 
+import io
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,21 +31,57 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, text
 
+from app.demo_artifacts import bar_chart, handout
+from app.demo_stories import (
+    ACTIVE,
+    ACTIVE_OVERDUE,
+    COMPLETED,
+    PUBLISHED_OVERRIDE,
+    PUBLISHED_RETURNED,
+    REPORT_SUBMITTED,
+    STORIES,
+    UNPUBLISHED,
+    GrantStory,
+)
 from app.extensions import db
 from app.models import (
     BudgetCategory,
+    BudgetReallocation,
+    Expenditure,
+    FinalReport,
+    FlagStatus,
     GrantType,
+    LearningSummary,
+    OutboxMessage,
+    PrivacyFlag,
+    ProgressReport,
     Proposal,
     ProposalState,
     Recommendation,
     ReviewAssignment,
     School,
     SchoolLevel,
+    SummaryArtifact,
+    TagKind,
     Team,
     TeamScope,
     User,
 )
-from app.services import clock, cycles, decisions, people, proposals, review, screening, teams
+from app.services import (
+    clock,
+    cycles,
+    decisions,
+    grants,
+    ledger,
+    people,
+    privacy,
+    proposals,
+    reports,
+    review,
+    screening,
+    summaries,
+    teams,
+)
 from app.services.cycles import CriterionInput, CycleInput
 from app.services.proposals import LineData
 from app.services.review import ReviewInput
@@ -593,8 +630,10 @@ TEAMS = [
 
 # Who to sign in as (the README and ``flask --app app demo`` show this table).
 DEMO_LOGINS = [
-    ("Educator, team lead (approved grant)", "Lan Nguyen"),
-    ("Educator, team lead (revisions requested)", "Priya Raman"),
+    ("Educator, team lead (approved grant; last year's summary published)", "Lan Nguyen"),
+    ("Educator, team lead (active grant: spending, a reallocation)", "Carlos Mendes"),
+    ("Educator, team lead (active grant, progress update overdue)", "Michelle Joseph"),
+    ("Educator, team lead (revisions requested; last year's report returned, then published)", "Priya Raman"),
     ("Educator, team lead (draft to submit)", "Elena Petrova"),
     ("Educator, team member", "Marie-Claude Pierre"),
     ("Reviewer (BTU), has an overdue review", "Ana Lucia Reyes"),
@@ -623,6 +662,74 @@ def cycle_name(today: date) -> str:
     """The school year that ``today`` falls in: "2026-27 Teacher Leadership Fund"."""
     start = today.year if today.month >= 7 else today.year - 1
     return f"{start}-{(start + 1) % 100:02d} Teacher Leadership Fund"
+
+
+# -- last year's round ----------------------------------------------------------------------
+# Days relative to the seed's today: last year's cycle opened a year ago; its progress updates were
+# due five months ago and its final reports are due in six weeks (some teams finished early).
+EARLIER_START = -365
+PROGRESS_DUE = -150
+FINAL_DUE = 45
+
+# Who is paid for each kind of budget line (the receipts are made in code: app.demo_artifacts).
+PAYEES = {
+    C.STIPENDS: "Boston Public Schools payroll (educator stipends)",
+    C.SUBSTITUTES: "Boston Public Schools substitute office",
+    C.MATERIALS: "W.B. Mason",
+    C.BOOKS: "Frugal Bookstore",
+    C.TECHNOLOGY: "B&H Photo Video",
+    C.PROFESSIONAL_LEARNING: "Teachers College Reading and Writing Project",
+    C.FAMILY_EVENTS: "Merengue Restaurant (catering)",
+    C.STUDENT_EXPERIENCES: "Eastern Bus Company",
+    C.CONSULTANTS: "Boston Community Interpreters and Consultants",
+    C.OTHER: "Various vendors",
+}
+CHALLENGES = (
+    "Finding time to meet as a team during the school day; we moved our meetings to Wednesday mornings.",
+    "Two weeks of snow days and state testing pushed the second round of the work into April.",
+    "Getting consent forms back from families took longer than planned; our family liaison helped.",
+    "One team member was on leave for six weeks; the others covered her part of the work.",
+)
+
+
+def after_award_counts() -> dict[str, int]:
+    """How much of the after-award work the demo holds (printed by ``seed-demo``)."""
+    def count(query) -> int:
+        return db.session.scalar(query) or 0
+
+    counts = {
+        ("expenditure", "expenditures"): count(select(func.count(Expenditure.id))),
+        ("budget reallocation", "budget reallocations"): count(select(func.count(BudgetReallocation.id))),
+        ("progress update submitted", "progress updates submitted"): count(
+            select(func.count(ProgressReport.id)).where(ProgressReport.submitted_at.is_not(None))),
+        ("progress update overdue", "progress updates overdue"): count(select(func.count(Proposal.id)).where(
+            Proposal.state == ProposalState.ACTIVE, Proposal.progress_report_due < clock.today(),
+            ~Proposal.progress_report.has(ProgressReport.submitted_at.is_not(None)))),
+        ("final report written", "final reports written"): count(select(func.count(FinalReport.id))),
+        ("learning summary published", "learning summaries published"): count(
+            select(func.count(LearningSummary.id)).where(LearningSummary.published_at.is_not(None))),
+        ("public artifact", "public artifacts"): count(select(func.count(SummaryArtifact.id))),
+        ("privacy flag overridden", "privacy flags overridden"): count(
+            select(func.count(PrivacyFlag.id)).where(PrivacyFlag.status == FlagStatus.OVERRIDDEN)),
+        ("message queued in the outbox", "messages queued in the outbox"): count(select(func.count(OutboxMessage.id))),
+    }
+    return {(one if n == 1 else many): n for (one, many), n in counts.items()}
+
+
+def split(total: Decimal, parts: int) -> list[Decimal]:
+    """``total`` in ``parts`` payments of whole cents that add up to it exactly."""
+    each = (total / parts).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    return [each] * (parts - 1) + [total - each * (parts - 1)]
+
+
+def receipt_pdf(payee: str, description: str, amount: Decimal, on: date) -> bytes:
+    return handout(f"Receipt: {payee}", [f"Date: {on:%B %-d, %Y}", f"For: {description}",
+                                        f"Amount paid: ${amount:,.2f}", "Paid in full. Thank you."])
+
+
+TEAM_BY_NAME = {spec.name: spec for spec in TEAMS}
+TIMELINE_EARLIER = YEAR_TIMELINE
+MAX_DEMO_FILE = 1024 * 1024
 
 
 # -- the staged clock ------------------------------------------------------------------------
@@ -721,6 +828,21 @@ class Summary:
     awarded: Decimal
     pool: Decimal
     cycle: str
+    earlier_cycle: str = ""
+    earlier_awarded: Decimal = Decimal(0)
+    after_award: dict[str, int] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        """What ``seed-demo`` and ``demo`` print."""
+        states = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in self.proposals.items() if n)
+        out = [f"Seeded {self.schools} schools, {self.users} users ({self.educators} educators), "
+               f"{self.teams} teams and two cycles ({self.earlier_cycle}, closed; {self.cycle}, open): "
+               f"{sum(self.proposals.values())} proposals, {states}.",
+               f"Awarded ${self.awarded:,.2f} of the ${self.pool:,.2f} pool in {self.cycle}, "
+               f"${self.earlier_awarded:,.2f} in {self.earlier_cycle}."]
+        if self.after_award:
+            out.append("After the award: " + ", ".join(f"{n} {what}" for what, n in self.after_award.items()) + ".")
+        return out
 
 
 def seed(today: date | None = None, reset: bool = False) -> Summary:
@@ -755,6 +877,7 @@ class Seeder:
         self.proposals: dict[str, Proposal] = {}
         self.btu: list[User] = []
         self.bps: list[User] = []
+        self.earlier: dict[str, Proposal] = {}  # last year's grants, by team name
 
     # -- who -----------------------------------------------------------------------------
     def u(self, name: str) -> User:
@@ -781,17 +904,24 @@ class Seeder:
 
     # -- the whole story -----------------------------------------------------------------
     def run(self) -> Summary:
-        self.at(-60, 8)
+        self.at(EARLIER_START - 30, 8)
         self.make_schools()
         self.make_people()
         self.done()
+        # The teams formed for last year's round; each held a grant in it (``app.demo_stories``).
+        for i, spec in enumerate(TEAMS):
+            self.at(EARLIER_START - 25 + i // 4, 15 + i % 4)
+            self.make_team(spec)
+        self.at(EARLIER_START - 20, 10)
+        self.earlier_cycle = self.make_earlier_cycle()
+        self.done()
+        for i, story in enumerate(STORIES):
+            self.play_earlier(story, i)
+        self.finish_earlier()
+
         self.at(-50, 10)
         self.cycle = self.make_cycle()
         self.done()
-        self.at(-44, 15)
-        for i, spec in enumerate(TEAMS):
-            self.at(-44 + i // 4, 15 + i % 4)
-            self.make_team(spec)
         # The first wave's reviews were due before the second wave was assigned, so the second
         # wave (the proposal with a declared conflict) is played last.
         for spec in sorted(TEAMS, key=lambda s: s.story == "in_review_conflict"):
@@ -805,7 +935,8 @@ class Seeder:
             schools=len(self.schools), users=len(self.users),
             educators=sum(1 for u in self.users.values() if u.has_role("educator")),
             teams=len(self.teams), proposals=counts, awarded=self.cycle.awarded_total(),
-            pool=self.cycle.pool, cycle=self.cycle.name,
+            pool=self.cycle.pool, cycle=self.cycle.name, earlier_cycle=self.earlier_cycle.name,
+            earlier_awarded=self.earlier_cycle.awarded_total(), after_award=after_award_counts(),
         )
 
     # -- people and places ---------------------------------------------------------------
@@ -841,6 +972,19 @@ class Seeder:
             reviews_per_side=2, review_due_on=t - timedelta(days=3),
             criteria=[CriterionInput(name=n, weight=w, description=d, position=i)
                       for i, (n, w, d) in enumerate(RUBRIC)],
+            progress_report_due=t + timedelta(days=150), final_report_due=t + timedelta(days=270),
+        ))
+
+    def make_earlier_cycle(self):
+        t, d = self.today, EARLIER_START
+        return cycles.create_cycle(CycleInput(
+            name=cycle_name(t + timedelta(days=d)), opens_on=t + timedelta(days=d),
+            closes_on=t + timedelta(days=d + 30), revision_deadline=t + timedelta(days=d + 40),
+            pool=Decimal("300000.00"), max_award=Decimal("15000.00"), reviews_per_side=2,
+            review_due_on=t + timedelta(days=d + 48),
+            criteria=[CriterionInput(name=n, weight=w, description=d, position=i)
+                      for i, (n, w, d) in enumerate(RUBRIC)],
+            progress_report_due=t + timedelta(days=PROGRESS_DUE), final_report_due=t + timedelta(days=FINAL_DUE),
         ))
 
     def make_team(self, spec: TeamSpec) -> None:
@@ -1038,6 +1182,188 @@ class Seeder:
 
         raise ValueError(f"unknown story {story!r}")
 
+    # -- last year's round, from proposal to public summary ------------------------------
+    def play_earlier(self, story: GrantStory, i: int) -> None:
+        """One of last year's grants, played through the services as far as ``story.ending``."""
+        E = EARLIER_START
+        team, lead = self.teams[story.team], self.u(TEAM_BY_NAME[story.team].lead)
+        members = [self.u(m) for m in TEAM_BY_NAME[story.team].members]
+        member = members[0] if members else lead
+        self.at(E + 2 + i % 5, 16)
+        p = proposals.create_draft(team, self.earlier_cycle, lead)
+        self.done()
+        self.at(E + 3 + i % 5, 19)
+        sections = {"challenge": story.challenge, "students": story.students, "plan": story.plan,
+                    "success_measures": story.success_measures, "sharing_plan": story.sharing_plan,
+                    "timeline": TIMELINE_EARLIER}
+        proposals.save_draft(p, member, grant_type=story.grant_type, title=story.title, sections=sections,
+                             amount_requested=story.amount,
+                             lines=[LineData(category=c, description=d, amount=Decimal(a))
+                                    for c, d, a in story.budget])
+        self.done()
+        self.earlier[story.team] = p
+        btu, bps = self.reviewers_for(i)
+        self.fire(p, "submit", lead, E + 8 + i % 6)
+        self.assign(p, btu + bps, E + 16)
+        self.fire(p, "begin_review", self.staff, E + 16, 11)
+        for k, (reviewer, profile) in enumerate(zip(btu + bps, story.reviews, strict=True)):
+            self.review(p, reviewer, profile, E + 20 + (i + 3 * k) % 20)
+        decider = story.decided_by
+        self.at(E + 50 + i % 3, 14)
+        decision = decisions.propose(p, self.co_chair(decider), "approve", award=str(story.amount),
+                                     feedback=story.feedback)
+        self.done()
+        self.at(E + 51 + i % 3, 9, 30)
+        decisions.confirm(decision, self.co_chair("BPS" if decider == "BTU" else "BTU"))
+        self.done()
+
+        # The lead accepts the agreement; staff activate the grant (report due dates from the cycle).
+        self.at(E + 58 + i % 4, 20)
+        grants.accept_agreement(p, lead)
+        self.done()
+        staff = self.staff if i % 2 == 0 else self.coordinator
+        self.fire(p, "activate", staff, E + 62 + i % 4, 9)
+
+        finished = story.ending not in (ACTIVE, ACTIVE_OVERDUE)
+        self.spend(p, story, i, lead, members, last_day=-75 if finished else -12)
+        if "reallocate" in story.extra:
+            source, target, amount, reason = story.extra["reallocate"]
+            self.at(-100, 13)
+            lines = p.budget_lines
+            ledger.reallocate(p, self.staff, from_line_id=lines[source].id, to_line_id=lines[target].id,
+                              amount=Decimal(amount), reason=reason)
+            self.done()
+        self.progress(p, story, i, lead, member)
+        if not finished:
+            return
+
+        # The final report and the learning summary, written by the team.
+        self.at(-70 + i % 10, 19)
+        reports.save_final_report(p, member, self.final_sections(story))
+        self.done()
+        body = story.summary_markdown()
+        if "blocked" in story.extra:
+            body += "\n" + story.extra["blocked"][1] + "\n"
+        self.at(-68 + i % 10, 20)
+        summaries.save(p, lead, title=story.title, body=body, tags=self.tags(story))
+        self.done()
+        for artifact in story.artifacts:
+            data = (bar_chart(list(artifact.pairs)) if artifact.kind == "png"
+                    else handout(artifact.title, list(artifact.lines)))
+            self.at(-67 + i % 10, 20)
+            summaries.add_artifact(p, lead, filename=artifact.filename, stream=io.BytesIO(data),
+                                   description=artifact.description, max_bytes=MAX_DEMO_FILE)
+            self.done()
+        if story.ending != COMPLETED:
+            self.at(-66 + i % 10, 21)
+            summaries.give_consent(p, lead)
+            self.done()
+        self.fire(p, "submit_final_report", lead, -65 + i % 10, 21)
+        if story.ending == REPORT_SUBMITTED:
+            return
+        if story.ending == PUBLISHED_RETURNED:
+            self.fire(p, "return_report", self.staff, -58, 10, comment=story.extra["return"])
+            self.at(-56, 19)
+            sections = self.final_sections(story)
+            sections["what_happened"] += (" Ninety families came to at least one night, about sixty to each: "
+                                          "dinner was for each night's families, not for all ninety at once.")
+            reports.save_final_report(p, lead, sections)
+            self.done()
+            self.fire(p, "submit_final_report", lead, -55, 20)
+        self.fire(p, "accept_report", self.staff if i % 2 else self.coordinator, -50 + i % 10, 11)
+        if story.ending == COMPLETED:
+            return
+
+        # Staff check the summary for private details, then publish it.
+        summary = p.learning_summary
+        if "blocked" in story.extra:
+            name, _ = story.extra["blocked"]
+            self.at(-40 + i % 10, 10)
+            privacy.add_blocked_name(summary, name, self.staff)
+            privacy.run_check(summary, self.staff)
+            self.done()
+            # The team takes the student's name out; the next check passes.
+            self.at(-39 + i % 10, 18)
+            summaries.save(p, lead, title=story.title, body=story.summary_markdown(), tags=self.tags(story))
+            self.done()
+        self.at(-38 + i % 10, 10)
+        privacy.run_check(summary, self.staff)
+        self.done()
+        if story.ending == PUBLISHED_OVERRIDE:
+            self.at(-38 + i % 10, 11)
+            for flag in summary.flags:
+                if flag.status is FlagStatus.OPEN:
+                    privacy.override_flag(flag, story.extra["override"], self.staff)
+            self.done()
+        self.fire(p, "publish", self.staff, -30 + i % 12, 12)
+        if story.ending == UNPUBLISHED:
+            self.fire(p, "unpublish", self.staff, -6, 15, reason=story.extra["unpublish"])
+
+    def finish_earlier(self) -> None:
+        """Nothing left half-done: every earlier grant reached its ending."""
+        want = {ACTIVE: ProposalState.ACTIVE, ACTIVE_OVERDUE: ProposalState.ACTIVE,
+                REPORT_SUBMITTED: ProposalState.FINAL_REPORT_SUBMITTED, COMPLETED: ProposalState.COMPLETED,
+                UNPUBLISHED: ProposalState.COMPLETED}
+        for story in STORIES:
+            p = self.earlier[story.team]
+            assert p.state is want.get(story.ending, ProposalState.PUBLISHED), (story.team, p.state)
+
+    @staticmethod
+    def tags(story: GrantStory) -> dict[TagKind, tuple[str, ...]]:
+        return {TagKind.TOPIC: story.topics, TagKind.GRADE_BAND: story.grades, TagKind.SUBJECT: story.subjects}
+
+    @staticmethod
+    def final_sections(story: GrantStory) -> dict[str, str]:
+        return {"what_we_tried": story.tried, "what_happened": story.happened,
+                "what_we_learned": " ".join(story.learned), "what_we_would_change": story.change}
+
+    def spend(self, p: Proposal, story: GrantStory, i: int, lead: User, members: list[User], last_day: int) -> None:
+        """Payments against each line (``story.spent`` per cent of it), spread from activation to ``last_day``."""
+        first_day = EARLIER_START + 68 + i % 4
+        payments = []
+        for line, pct in zip(p.budget_lines, story.spent, strict=True):
+            total = (line.amount * pct / 100).quantize(Decimal("0.01"))
+            if total <= 0:
+                continue
+            parts = 1 if total < 1000 else 2 if total < 3000 else 3
+            payments += [(line, amount, k, parts) for k, amount in enumerate(split(total, parts))]
+        people_ = [lead, *members]
+        for n, (line, amount, k, parts) in enumerate(payments):
+            day = first_day + (last_day - first_day) * (k + 1) // (parts + 1) + n % 5
+            spent_on = self.today + timedelta(days=day - 2)
+            self.at(day, 17, 10 * (n % 5))
+            payee = PAYEES[line.category]
+            ledger.log_expenditure(
+                p, people_[n % len(people_)], spent_on=spent_on, payee=payee, budget_line_id=line.id,
+                amount=amount, note=f"{line.description} ({k + 1} of {parts})" if parts > 1 else line.description,
+                receipt_filename=f"receipt-{spent_on:%Y-%m-%d}-{n + 1}.pdf",
+                receipt_stream=io.BytesIO(receipt_pdf(payee, line.description, amount, spent_on)),
+                max_bytes=MAX_DEMO_FILE,
+            )
+            self.done()
+
+    def progress(self, p: Proposal, story: GrantStory, i: int, lead: User, member: User) -> None:
+        """The mid-grant progress update: a member drafts it, the lead submits it (one team never does)."""
+        so_far, early, hurdle, nxt = story.midyear
+        sections = {
+            "progress_so_far": so_far or story.tried,
+            "early_evidence": early or story.happened.split(". ")[0].rstrip(".") + " (early signs at mid-year).",
+            "challenges": hurdle or CHALLENGES[i % len(CHALLENGES)],
+            "next_steps": nxt or "Carry on through the spring and collect the end-of-year evidence we planned.",
+        }
+        self.at(PROGRESS_DUE - 12 + i % 5, 19)
+        if story.ending == ACTIVE_OVERDUE:
+            sections = {"progress_so_far": sections["progress_so_far"], "early_evidence": "",
+                        "challenges": "", "next_steps": ""}
+            reports.save_progress(p, member, sections)
+            self.done()
+            return
+        reports.save_progress(p, member, sections)
+        self.done()
+        self.at(PROGRESS_DUE - 9 + i % 5, 20)
+        reports.save_progress(p, lead, sections, submit=True)
+        self.done()
+
     def extend_review_due_date(self, due: date) -> None:
         c = self.cycle
         cycles.update_cycle(c, CycleInput(
@@ -1045,4 +1371,5 @@ class Seeder:
             pool=c.pool, max_award=c.max_award, reviews_per_side=c.reviews_per_side, review_due_on=due,
             criteria=[CriterionInput(name=k.name, weight=k.weight, description=k.description,
                                      position=k.position, id=k.id) for k in c.criteria],
+            progress_report_due=c.progress_report_due, final_report_due=c.final_report_due,
         ))
