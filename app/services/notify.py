@@ -61,7 +61,7 @@ AUDIENCE_SUBJECTS = {("begin_review", "reviewers"): "Ready for your review"}
 # "<actor> <verb> “<title>”": what happened, per trigger.
 VERBS = {
     "submit": "submitted the proposal",
-    "return_for_revision": "returned for revision the proposal",
+    "return_for_revision": "asked for revisions to the proposal",
     "begin_review": "opened the committee's review of the proposal",
     "request_revisions": "confirmed the committee's joint decision to request revisions to the proposal",
     "resubmit": "resubmitted the proposal",
