@@ -13,31 +13,44 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from app import create_app
 from app.config import TestConfig
 from app.demo import DEMO_PASSWORD, TEAMS, demo_logins, email_for
+from app.demo_stories import STORIES
 from app.extensions import db
 from app.models import (
     AuditEvent,
     BudgetLine,
+    BudgetReallocation,
     ConflictOfInterest,
     Cycle,
     Decision,
     DecisionOutcome,
+    Expenditure,
+    FlagKind,
+    FlagStatus,
+    GrantType,
+    LearningSummary,
+    PrivacyFlag,
+    ProgressReport,
     Proposal,
     ProposalState,
     ReviewAssignment,
     ReviewStatus,
     School,
     SchoolLevel,
+    SummaryArtifact,
+    TagKind,
     Team,
     TeamScope,
     User,
 )
 from app.services import clock
 from tests.conftest import Browser, _clean
+from workflows.proposal import AWARDED_STATES
 
 S = ProposalState
 
@@ -116,11 +129,24 @@ def test_educators_and_teams(ctx):
             assert {m.school_id for m in t.members} == {t.school_id}, t.name
 
 
+def current_cycle() -> Cycle:
+    return next(c for c in all_(Cycle) if c.is_open(clock.today()))
+
+
+def earlier_cycle() -> Cycle:
+    return next(c for c in all_(Cycle) if not c.is_open(clock.today()))
+
+
 def test_one_open_cycle_with_the_program_figures(ctx):
     cycles = all_(Cycle)
-    assert len(cycles) == 1
-    c = cycles[0]
-    assert c.is_open(clock.today())
+    assert len(cycles) == 2
+    assert sum(c.is_open(clock.today()) for c in cycles) == 1
+    c = current_cycle()
+    earlier = earlier_cycle()
+    assert earlier.closes_on < c.opens_on, "last year's round closed before this one opened"
+    for cycle in cycles:  # activation gives each grant the cycle's report dates
+        assert cycle.progress_report_due and cycle.final_report_due
+        assert cycle.closes_on < cycle.progress_report_due < cycle.final_report_due
     assert c.pool == Decimal("300000.00") and c.max_award == Decimal("15000.00")
     assert c.reviews_per_side == 2
     assert 4 <= len(c.criteria) <= 5
@@ -130,27 +156,29 @@ def test_one_open_cycle_with_the_program_figures(ctx):
     assert len({k.weight for k in c.criteria}) > 1  # weighted, not all equal
 
 
-def test_every_state_from_draft_to_decision(ctx):
+def test_every_state_from_draft_to_published(ctx):
     states = Counter(p.state for p in all_(Proposal))
-    for state in (S.DRAFT, S.SUBMITTED, S.REVISIONS_REQUESTED, S.IN_REVIEW, S.APPROVED, S.DECLINED,
-                  S.WITHDRAWN):
+    for state in S:
         assert states[state] >= 1, f"no {state.value} proposal"
+    # The current round is still the one a visitor sees first: nothing in it is past approval.
+    current = current_cycle()
+    assert {p.state for p in all_(Proposal) if p.cycle_id == current.id} <= {
+        S.DRAFT, S.SUBMITTED, S.REVISIONS_REQUESTED, S.IN_REVIEW, S.APPROVED, S.DECLINED, S.WITHDRAWN}
     assert {p.grant_type.value for p in all_(Proposal) if p.grant_type} == {"action", "study"}
 
 
 def test_awards_within_the_pool_and_the_maximum(ctx):
-    cycle = all_(Cycle)[0]
-    approved = [p for p in all_(Proposal) if p.state is S.APPROVED]
-    assert approved
-    for p in approved:
-        assert Decimal(0) < p.award <= cycle.max_award, p.title
-        assert p.award <= p.amount_requested, p.title
-    assert sum(p.award for p in approved) <= cycle.pool
-    assert cycle.pool_remaining() == cycle.pool - sum(p.award for p in approved)
+    for cycle in all_(Cycle):
+        approved = [p for p in all_(Proposal) if p.cycle_id == cycle.id and p.state in AWARDED_STATES]
+        assert approved
+        for p in approved:
+            assert Decimal(0) < p.award <= cycle.max_award, p.title
+            assert p.award <= p.amount_requested, p.title
+        assert sum(p.award for p in approved) <= cycle.pool
+        assert cycle.pool_remaining() == cycle.pool - sum(p.award for p in approved)
 
 
 def test_budgets_balance_for_everything_submitted(ctx):
-    cycle = all_(Cycle)[0]
     totals = defaultdict(Decimal)
     for line in all_(BudgetLine):
         totals[line.proposal_id] += line.amount
@@ -158,14 +186,14 @@ def test_budgets_balance_for_everything_submitted(ctx):
     assert len(submitted) >= 12
     for p in submitted:
         assert totals[p.id] == p.amount_requested, p.title
-        assert p.amount_requested <= cycle.max_award, p.title
+        assert p.amount_requested <= p.cycle.max_award, p.title
         assert not p.missing_sections(), p.title
 
 
 def test_joint_decisions_follow_the_two_key_rule(ctx):
-    need = all_(Cycle)[0].reviews_per_side
     for d in all_(Decision):
         p = d.proposal
+        need = p.cycle.reviews_per_side
         assert d.proposed_by.has_role("co_chair")
         reviews = [a for a in p.assignments if a.is_submitted and a.reviewer_id not in p.conflicted_user_ids()]
         per_side = Counter(a.side.value for a in reviews)
@@ -175,11 +203,11 @@ def test_joint_decisions_follow_the_two_key_rule(ctx):
             assert d.confirmed_side is not d.proposed_side, p.title
             assert d.confirmed_by.has_role("co_chair") and d.confirmed_by.side is d.confirmed_side
             assert d.confirmed_at > d.proposed_at
-    decided = [p for p in all_(Proposal) if p.state in (S.APPROVED, S.DECLINED)]
+    decided = [p for p in all_(Proposal) if p.state in (*AWARDED_STATES, S.DECLINED)]
     for p in decided:
         confirmed = p.confirmed_decision
         assert confirmed is not None, p.title
-        want = DecisionOutcome.APPROVE if p.state is S.APPROVED else DecisionOutcome.DECLINE
+        want = DecisionOutcome.DECLINE if p.state is S.DECLINED else DecisionOutcome.APPROVE
         assert confirmed.outcome is want and confirmed.award == p.award
     pending = [d for d in all_(Decision) if d.is_pending]
     assert {d.proposed_side.value for d in pending} == {"BTU", "BPS"}  # one waiting on each side
@@ -226,13 +254,18 @@ def test_audit_trail_replays_every_proposal(ctx):
         if p.state is not S.DRAFT:
             submit = next(e for e in trail if e.trigger == "submit")
             assert submit.actor_id == p.team.lead_id
-        if p.state in (S.IN_REVIEW, S.APPROVED, S.DECLINED):
+        if p.state in (S.IN_REVIEW, *AWARDED_STATES, S.DECLINED):
             assert triggers.count("assign_reviewer") >= 4 and "begin_review" in triggers
             assert triggers.count("submit_review") >= 1
     kinds = Counter(e.trigger for e in all_(AuditEvent))
     for trigger in ("create", "edit", "submit", "return_for_revision", "resubmit", "begin_review",
                     "assign_reviewer", "unassign_reviewer", "declare_conflict", "submit_review",
-                    "record_decision", "approve", "decline", "request_revisions", "withdraw"):
+                    "record_decision", "approve", "decline", "request_revisions", "withdraw",
+                    # after the award
+                    "accept_agreement", "activate", "log_expenditure", "reallocate", "edit_progress",
+                    "submit_progress", "edit_final_report", "edit_summary", "upload_artifact", "consent_to_publish",
+                    "submit_final_report", "return_report", "accept_report", "block_name", "privacy_check",
+                    "override_privacy_flag", "publish", "unpublish"):
         assert kinds[trigger] >= 1, f"no {trigger} event"
     times = [e.at for e in all_(AuditEvent)]
     assert (max(times) - min(times)).days >= 30  # a round spread over weeks, not one instant
@@ -268,8 +301,8 @@ def test_seeding_again_is_refused_then_reset_works(ctx, app):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.scalar(select(func.count(User.id))) == before
-    assert db.session.scalar(select(func.count(Proposal.id))) == len(TEAMS)
-    assert db.session.scalar(select(func.count(Cycle.id))) == 1
+    assert db.session.scalar(select(func.count(Proposal.id))) == len(TEAMS) + len(STORIES)
+    assert db.session.scalar(select(func.count(Cycle.id))) == 2
 
 
 # -- the same data every time ----------------------------------------------------------------
@@ -329,11 +362,13 @@ def test_demo_command_and_seed_give_the_same_data(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     with second.app_context():
         two, sizes_two = fingerprint()
-        assert db.session.scalar(select(Cycle.name)) == "2026-27 Teacher Leadership Fund"
+        assert set(db.session.scalars(select(Cycle.name))) == {"2025-26 Teacher Leadership Fund",
+                                                                "2026-27 Teacher Leadership Fund"}
         db.session.remove()
 
     assert sizes == sizes_two
-    assert sizes["proposal"] == len(TEAMS) and sizes["audit_event"] > 100
+    assert sizes["proposal"] == len(TEAMS) + len(STORIES) and sizes["audit_event"] > 100
+    assert sizes["expenditure"] > 50 and sizes["learning_summary"] >= 10 and sizes["summary_artifact"] >= 3
     assert one == two
 
     # And `demo` on a database that has data leaves it alone.
@@ -360,3 +395,181 @@ def test_readme_lists_the_demo_logins_and_the_workflow_table():
     assert "docs/proposal-workflow.svg" in readme
     for command in ("scripts/demo", "scripts/test", "DATABASE_URL", "TEST_DATABASE_URL"):
         assert command in readme
+
+
+# -- after the award ---------------------------------------------------------------------------
+def published_summaries() -> list:
+    return [s for s in all_(LearningSummary) if s.published_at is not None]
+
+
+def test_grants_were_accepted_and_activated_with_the_cycles_dates(ctx):
+    for p in all_(Proposal):
+        if p.state in (S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED):
+            assert p.agreement_accepted_at is not None and p.agreement_accepted_by_id == p.team.lead_id, p.title
+            assert p.activated_at is not None and p.agreement_accepted_at < p.activated_at, p.title
+            assert (p.progress_report_due, p.final_report_due) == (
+                p.cycle.progress_report_due, p.cycle.final_report_due), p.title
+            activate = db.session.scalars(select(AuditEvent).where(
+                AuditEvent.case_id == p.id, AuditEvent.trigger == "activate")).one()
+            assert db.session.get(User, activate.actor_id).has_role("staff")
+
+
+def test_spending_never_passes_a_line_or_the_award(ctx):
+    from app.services import ledger
+
+    spent_somewhere = nearly_spent = 0
+    for p in all_(Proposal):
+        book = ledger.ledger_for(p)
+        for line in book.lines:
+            assert Decimal(0) <= line.spent <= line.approved, (p.title, line.name)
+            if p.state is S.ACTIVE and line.approved and line.spent >= line.approved * Decimal("0.95"):
+                nearly_spent += 1
+        assert book.spent_total <= (p.award or Decimal(0)), p.title
+        spent_somewhere += bool(book.expenditures)
+    assert spent_somewhere >= 15 and nearly_spent >= 2
+    for e in all_(Expenditure):
+        assert e.proposal.state in (S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
+        assert e.amount > 0 and e.amount == e.amount.quantize(Decimal("0.01"))
+        assert e.receipt_size > 0 and e.receipt_content_type == "application/pdf" and e.payee
+        assert e.recorded_by_id in e.proposal.team.member_ids
+        assert e.spent_on >= clock.local(e.proposal.activated_at).date()
+
+
+def test_a_staff_reallocation_keeps_the_totals(ctx):
+    from app.services import ledger
+
+    moves = all_(BudgetReallocation)
+    assert len(moves) == 1
+    move = moves[0]
+    p = move.proposal
+    assert move.reason and db.session.get(User, move.recorded_by_id).has_role("staff")
+    book = ledger.ledger_for(p)
+    assert book.approved_total == p.budget_total == p.award
+    source, target = book.balance_of(move.from_line_id), book.balance_of(move.to_line_id)
+    assert source.approved == source.planned - move.amount and target.approved == target.planned + move.amount
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == p.id,
+                                                        AuditEvent.trigger == "reallocate")).one()
+    assert event.comment == move.reason
+
+
+def test_progress_updates_in_and_one_overdue(ctx):
+    active = [p for p in all_(Proposal) if p.state is S.ACTIVE]
+    assert len(active) >= 3
+    overdue = [p for p in active if p.progress_report_due < clock.today()
+               and (p.progress_report is None or p.progress_report.submitted_at is None)]
+    assert len(overdue) == 1
+    assert overdue[0].progress_report is not None, "the team started its update but has not submitted it"
+    assert overdue[0].team.lead.email == email_for("Michelle Joseph")
+    submitted = [r for r in all_(ProgressReport) if r.submitted_at is not None]
+    assert len(submitted) >= 15
+    for r in submitted:
+        assert not r.missing_sections()
+        assert clock.local(r.submitted_at).date() <= r.proposal.progress_report_due
+
+
+def test_final_reports_submitted_accepted_and_one_returned(ctx):
+    reported = [p for p in all_(Proposal) if p.state in (S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)]
+    assert len(reported) >= 12
+    for p in reported:
+        assert p.final_report is not None and not p.final_report.missing_sections(), p.title
+        assert p.summary_drafted, p.title
+    events = defaultdict(list)
+    for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)):
+        events[e.case_id].append(e)
+    returned = [p for p in reported if any(e.trigger == "return_report" for e in events[p.id])]
+    assert len(returned) == 1
+    trail = [e.trigger for e in events[returned[0].id] if e.is_transition]
+    assert trail[-4:] == ["submit_final_report", "return_report", "submit_final_report", "accept_report"] or \
+        trail[-5:-1] == ["submit_final_report", "return_report", "submit_final_report", "accept_report"]
+    comment = next(e.comment for e in events[returned[0].id] if e.trigger == "return_report")
+    assert "resubmit" in comment
+    accepted = [p for p in reported if any(e.trigger == "accept_report" for e in events[p.id])]
+    assert len(accepted) >= 12
+
+
+def test_at_least_ten_summaries_published_with_varied_tags(ctx):
+    published = published_summaries()
+    assert len(published) >= 10
+    kinds = {kind: {v for s in published for v in s.tag_values(kind)} for kind in TagKind}
+    assert len(kinds[TagKind.TOPIC]) >= 8 and len(kinds[TagKind.GRADE_BAND]) >= 4
+    assert len(kinds[TagKind.SUBJECT]) >= 6
+    assert {s.proposal.grant_type for s in published} == {GrantType.ACTION, GrantType.STUDY}
+    levels = {school.level for s in published for school in s.proposal.team.schools}
+    assert len(levels) >= 4
+    assert any(s.proposal.team.scope is TeamScope.CROSS_SCHOOL for s in published)
+    for s in published:
+        assert s.slug and s.proposal.state is S.PUBLISHED
+        body = s.body
+        assert "## What we learned" in body and "\n- " in body, s.title  # headings and a list
+        assert s.consent_given_at is not None and s.consent_by_id == s.proposal.team.lead_id
+        assert s.privacy_checked_at is not None and s.open_flag_count == 0, s.title
+    assert sum("](https://" in s.body for s in published) >= 5  # links
+
+
+def test_privacy_checks_a_block_listed_name_and_an_override(ctx):
+    flags = all_(PrivacyFlag)
+    overridden = [f for f in flags if f.status is FlagStatus.OVERRIDDEN]
+    assert len(overridden) == 1
+    flag = overridden[0]
+    assert flag.kind is FlagKind.PHONE and flag.override_reason and flag.summary.published_at is not None
+    assert db.session.get(User, flag.resolved_by_id).has_role("staff")
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.trigger == "override_privacy_flag")).one()
+    assert event.comment == flag.override_reason
+    blocked = [f for f in flags if f.kind is FlagKind.BLOCKED_NAME]
+    assert len(blocked) == 1 and blocked[0].status is FlagStatus.RESOLVED  # the team took the name out
+    assert blocked[0].match.lower() not in blocked[0].summary.body.lower()
+
+
+def test_one_summary_unpublished_with_a_reason(ctx):
+    unpublish = db.session.scalars(select(AuditEvent).where(AuditEvent.trigger == "unpublish")).one()
+    p = db.session.get(Proposal, unpublish.case_id)
+    assert p.state is S.COMPLETED and p.learning_summary.published_at is None
+    assert unpublish.comment and db.session.get(User, unpublish.actor_id).has_role("staff")
+
+
+def test_artifacts_are_real_files(ctx):
+    artifacts = all_(SummaryArtifact)
+    kinds = Counter(a.content_type for a in artifacts)
+    assert kinds["image/png"] >= 2 and kinds["application/pdf"] >= 2
+    for a in artifacts:
+        data = db.session.scalar(select(SummaryArtifact.data).where(SummaryArtifact.id == a.id))
+        assert len(data) == a.size and hashlib.sha256(data).hexdigest() == a.sha256
+        assert data.startswith(b"\x89PNG\r\n\x1a\n" if a.content_type == "image/png" else b"%PDF-")
+        assert a.description
+
+
+def test_the_gallery_shows_the_published_summaries_to_anyone(ctx, app):
+    anonymous = Browser(app.test_client())
+    published = published_summaries()
+    index = anonymous.get("/learning")
+    assert index.status_code == 200
+    page = index.data.decode()
+    for s in published:
+        assert escape(s.title) in page, s.title
+    for s in all_(LearningSummary):
+        if s.published_at is None:
+            assert escape(s.title) not in page, s.title
+            if s.slug:  # the unpublished one keeps its slug, and its page is gone
+                assert anonymous.get(f"/learning/{s.slug}").status_code == 404
+    # Search finds one by words of its body; a filter narrows by tag.
+    found = anonymous.get("/learning?q=pause-and-ask").data.decode()
+    assert "Bilingual Read-Aloud Videos for K-2 Families" in found
+    assert "Number Talks Every Morning" not in found
+    science = anonymous.get("/learning?topic=Science").data.decode()
+    assert "Science Word Walls in Two Languages" in science and "Neighborhood Oral History Podcast" not in science
+    for s in published:
+        shown = anonymous.get(f"/learning/{s.slug}")
+        assert shown.status_code == 200 and escape(s.title) in shown.data.decode()
+        for a in s.artifacts:
+            got = anonymous.get(f"/learning/{s.slug}/artifacts/{a.id}")
+            assert got.status_code == 200 and len(got.data) == a.size, a.filename
+
+
+def test_home_pages_after_the_award(ctx, app):
+    client = Browser(app.test_client())
+    carlos = db.session.scalar(select(User).where(User.email == email_for("Carlos Mendes")))
+    page = client.login(carlos, DEMO_PASSWORD).get("/proposals/").data.decode()
+    assert "Ninth Grade Study Hall Redesign" in page and "Active" in page
+    p = next(p for p in all_(Proposal) if p.title == "Ninth Grade Study Hall Redesign")
+    case = client.get(f"/proposals/{p.id}").data.decode()
+    assert "Active" in case and "Reallocat" in case
