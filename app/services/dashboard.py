@@ -27,7 +27,7 @@ from app.models import (
     TeamMember,
     User,
 )
-from app.services import clock
+from app.services import clock, reminders
 from workflows.proposal import SIDES
 
 S = ProposalState
@@ -167,10 +167,26 @@ def educator_sections(user: User, today: date | None = None) -> list[Section]:
     return [
         Section("to_finish", "Drafts to finish and revisions requested", to_finish,
                 "Your teams have no drafts or revisions waiting.", "proposals.mine", "All my proposals"),
+        _overdue_reports_section(user, today),
         Section("waiting", "Submitted and in review", waiting,
                 "None of your teams' proposals is waiting for screening or review."),
         Section("decided", "Decisions received", decided, "No decisions yet on your teams' proposals."),
     ]
+
+
+def _overdue_reports_section(user: User, today: date) -> Section:
+    """My teams' active grants with a progress or final report past due: one statement.
+
+    The same definition as the daily reminder emails (``app.services.reminders``).
+    """
+    items = []
+    for due in reminders.proposal_items(today, member_id=user.id):
+        if due.kind in (reminders.PROGRESS, reminders.FINAL):
+            p = due.proposal
+            items.append(Item(p, [f"Team: {p.team.name}", f"{due.what}: {due.due_text(today)}"],
+                              due_on=due.due_on, overdue=True, note=due.next_step()))
+    items.sort(key=lambda i: (i.due_on, i.proposal.id))
+    return Section("reports_overdue", "Overdue grant reports", items, "None of your teams' grant reports is overdue.")
 
 
 # -- reviewer --------------------------------------------------------------------------------
@@ -326,6 +342,7 @@ def staff_sections(user: User, today: date | None = None) -> list[Section]:
                           else "Grant agreement not yet accepted by the team")
             activate.append(Item(p, detail))
     return [
+        _staff_overdue_section(today),
         Section("screen", "Submissions to screen", screen, "No submissions are waiting to be screened.",
                 "staff.proposals", "All proposals"),
         Section("short", "In review and missing reviewers", short,
@@ -333,6 +350,26 @@ def staff_sections(user: User, today: date | None = None) -> list[Section]:
         Section("activate", "Approved grants waiting for activation", activate,
                 "No approved grant is waiting for activation."),
     ]
+
+
+def _staff_overdue_section(today: date | None = None) -> Section:
+    """Every overdue review, revision and report (what the reminders email about): two statements."""
+    today = today or clock.today()
+    items = []
+    for due in reminders.overdue_reviews(today):
+        a = due.assignment
+        items.append(Item(due.proposal, [f"Team: {due.proposal.team.name}",
+                                         f"Review by {a.reviewer.name} ({a.side.value}): {due.due_text(today)}"],
+                          due_on=due.due_on, overdue=True))
+    for due in reminders.proposal_items(today, soon_days=0):
+        if due.overdue(today):
+            items.append(Item(due.proposal, [f"Team: {due.proposal.team.name}",
+                                             f"{due.what}: {due.due_text(today)}"],
+                              due_on=due.due_on, overdue=True))
+    items.sort(key=lambda i: (i.due_on, i.proposal.id))
+    return Section("overdue", "Overdue reviews, revisions and reports", items,
+                   "Nothing is overdue: every review, revision and report is on time.",
+                   intro="The people concerned get a reminder email once a day.")
 
 
 # -- all of it -------------------------------------------------------------------------------

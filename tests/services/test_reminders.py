@@ -164,3 +164,67 @@ def test_send_reminders_without_mail_only_queues(app, world, due, smtp, monkeypa
 def test_send_reminders_rejects_a_bad_date(app, app_ctx):
     result = app.test_cli_runner().invoke(args=["send-reminders", "--today", "next tuesday"])
     assert result.exit_code == 2 and "Invalid value for '--today'" in result.output
+
+
+# -- the home page shows the same overdue work ---------------------------------------------------
+def page_text(resp) -> str:
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", resp.get_data(as_text=True)))
+
+
+def test_home_pages_show_overdue_work_per_role(browser, world, due):
+    browser.login(world.lead)
+    page = page_text(browser.get("/"))
+    assert "Overdue grant reports (1)" in page
+    assert "Progress report: was due" in page and "(3 days ago)" in page
+    assert "Revision deadline was" in page  # the late revision, flagged in the team's to-do list
+
+    browser.reset().login(world.outsider)
+    page = page_text(browser.get("/"))
+    assert "Overdue grant reports (1)" in page and "Final report: was due" in page
+
+    browser.reset().login(world.reviewer_unassigned)
+    page = page_text(browser.get("/"))
+    assert "Reviews due (1)" in page and "Overdue" in page
+
+    browser.reset().login(world.staff)
+    page = page_text(browser.get("/"))
+    assert "Overdue reviews, revisions and reports (4)" in page
+    assert "Review by Una Unassigned (BTU): was due" in page
+    assert "Revision: was due" in page and "Progress report: was due" in page and "Final report: was due" in page
+    assert "Cora Conflicted" not in page  # recused: not overdue
+    assert "once a day" in page
+
+
+def test_home_overdue_sections_keep_a_constant_statement_count(app_ctx, world, due, factory):
+    from sqlalchemy import event
+
+    from app.models import User
+    from app.services.dashboard import home_for
+
+    def statements(user) -> int:
+        db.session.expire_all()
+        seen = []
+
+        def count(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            home_for(db.session.get(User, user.id), due["today"])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    before = {p: statements(getattr(world, p)) for p in ("lead", "staff", "reviewer_unassigned")}
+    today = due["today"]
+    for i in range(12):
+        p = factory.proposal(world.team, world.cycle, state=S.ACTIVE, title=f"Extra grant {i}")
+        p.progress_report_due = today - timedelta(days=i + 1)
+        p.final_report_due = today - timedelta(days=1) if i % 2 else today + timedelta(days=30)
+        r = factory.proposal(world.team, world.cycle, state=S.IN_REVIEW, title=f"Extra review {i}")
+        factory.assign(r, world.reviewer_unassigned, world.staff).due_on = today - timedelta(days=1)
+    db.session.commit()
+    after = {p: statements(getattr(world, p)) for p in before}
+    assert after == before
