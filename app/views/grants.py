@@ -279,9 +279,18 @@ def _render_final(proposal: Proposal, form: FinalReportForm, status: int = 200, 
         returned=report_svc.returned_since_last_submit(proposal),
         due_text=report_svc.due_text(report_svc.final_due(proposal), proposal.state is not S.ACTIVE),
         overdue=report_svc.final_overdue(proposal),
-        summary_url=(url_for("summaries.edit", proposal_id=proposal.id)
-                     if "summaries.edit" in current_app.config["_ENDPOINTS"] else None),
+        summary_link=_summary_link(proposal),
     ), status
+
+
+def _summary_link(proposal: Proposal) -> tuple[str, str] | None:
+    """Where the team writes its learning summary (staff: where they read it), when that page exists."""
+    endpoints = current_app.config["_ENDPOINTS"]
+    if permissions.is_team_member(current_user, proposal) and "summaries.edit" in endpoints:
+        return url_for("summaries.edit", proposal_id=proposal.id), "Write or edit the learning summary"
+    if permissions.is_staff(current_user) and "summaries.preview" in endpoints:
+        return url_for("summaries.preview", proposal_id=proposal.id), "Read the learning summary"
+    return None
 
 
 @bp.route("/final-report", methods=["GET", "POST"])
