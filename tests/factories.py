@@ -175,6 +175,7 @@ class Factory:
         from app.models import LearningSummary, SummaryArtifact, SummaryTag, TagKind
 
         s = LearningSummary(proposal=proposal, title=title, body=body, search_text=f"{title} {body}".lower())
+        db.session.add(s)
         for kind, values in (tags or {}).items():
             for v in values:
                 s.tags.append(SummaryTag(kind=TagKind(kind), value=v))

@@ -75,18 +75,6 @@ BODY_MAX = 20_000
 DESCRIPTION_MAX = 300
 SLUG_MAX = 80
 
-EVENT_LABELS = {
-    "edit_summary": "Learning summary edited",
-    "upload_artifact": "Public file added to the learning summary",
-    "delete_artifact": "Public file removed from the learning summary",
-    "consent_to_publish": "Team consented to publish the learning summary",
-    "withdraw_consent": "Team withdrew its consent to publish",
-    "privacy_check": "Privacy check run",
-    "override_privacy_flag": "Privacy flag overridden",
-    "block_name": "Name added to the privacy block list",
-    "unblock_name": "Name removed from the privacy block list",
-}
-
 
 class SummaryError(ValueError):
     """A refusal a user reads (``str(exc)``)."""
@@ -336,7 +324,7 @@ def _on_publish(proposal: Proposal, actor: User) -> None:
     if summary is None:  # the publish guards require one; nothing to date without it
         return
     if not summary.slug:
-        summary.slug = unique_slug(slugify(summary.title or proposal.title), summary.id)
+        summary.slug = unique_slug(slugify(summary.title) or slugify(proposal.title), summary.id)
     summary.published_at = clock.now()
     summary.search_text = build_search_text(summary, proposal)
     db.session.flush()
@@ -389,7 +377,7 @@ def render_published_pdf(summary: LearningSummary) -> bytes:
 
 
 __all__ = [
-    "EDITABLE_STATES", "EVENT_LABELS", "GRADE_BANDS", "SUBJECTS", "Status", "SummaryError", "TOPICS",
+    "EDITABLE_STATES", "GRADE_BANDS", "SUBJECTS", "Status", "SummaryError", "TOPICS",
     "VOCABULARIES", "add_artifact", "build_search_text", "delete_artifact", "give_consent", "grant_type_label",
     "is_editable", "is_public", "not_editable_reason", "pdf_context", "published_by_slug", "render_pdf",
     "render_published_pdf", "save", "school_levels", "slugify", "status", "summary_of", "unique_slug",
