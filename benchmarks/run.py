@@ -1,5 +1,7 @@
 """Queries per page and render time as the data grows: the staff list, the reviewer queue and the
-cohort page (and the home page) at 10, 200 and 1000 proposals, printed as ratios to the smallest size.
+cohort page (and the home page) at 10, 200 and 1000 proposals, and the public gallery (index, search
+with a filter, Atom feed, one summary) at 10, 200 and 1000 published learning summaries, printed as
+ratios to the smallest size.
 
     python benchmarks/run.py                    # throw-away SQLite databases
     python benchmarks/run.py --sizes 10 200 1000 --rounds 5
@@ -11,7 +13,9 @@ the queue list every proposal in review), but should grow no faster than the dat
 
 Each size gets a fresh database built by the migrations and filled with plain inserts (one
 cycle, a committee of six, teams and proposals; most proposals in review with four reviews on a
-five-criterion rubric). Pages whose endpoints do not exist yet are reported as missing.
+five-criterion rubric). The gallery gets a fresh database of its own per size, holding that many
+published summaries (each with three tags, a team of its own and a school). Pages whose endpoints
+do not exist yet are reported as missing.
 """
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ from app.models import (  # noqa: E402
     CriterionScore,
     Cycle,
     GrantType,
+    LearningSummary,
     Proposal,
     ProposalState,
     Recommendation,
@@ -51,6 +56,8 @@ from app.models import (  # noqa: E402
     School,
     SchoolLevel,
     Side,
+    SummaryTag,
+    TagKind,
     Team,
     TeamMember,
     TeamScope,
@@ -66,7 +73,7 @@ S = ProposalState
 class Page:
     label: str
     endpoint: str
-    who: str  # "staff", "reviewer", "co_chair", "lead"
+    who: str | None  # "staff", "reviewer", "co_chair", "lead"; None: anonymous (the public gallery)
     args: dict
 
 
@@ -77,6 +84,26 @@ PAGES = [
     Page("home (staff)", "home.index", "staff", {}),
     Page("home (co-chair)", "home.index", "co_chair", {}),
 ]
+GALLERY_PAGES = [
+    Page("gallery index", "gallery.index", None, {}),
+    Page("gallery search", "gallery.index", None, {"q": "reading circles", "topic": "Literacy"}),
+    Page("gallery feed", "gallery.feed", None, {}),
+    Page("gallery summary", "gallery.show", None, {"slug": None}),
+]
+TOPICS = ("Literacy", "Math", "Science", "Family engagement", "Multilingual learners", "Special education")
+GRADES = ("PreK-K", "1-2", "3-5", "6-8", "9-12")
+SUBJECTS = ("ELA", "Math", "Science", "Social studies", "ESL")
+SUMMARY_BODY = """## What we tried
+
+Weekly reading circles with bilingual texts, led by a classroom teacher and an ESL teacher.
+
+## What we learned
+
+- Students read more when they could talk first in their home language.
+- Families joined the last circle of each month.
+
+Our book list is on the [district's library pages](https://www.bostonpublicschools.org/).
+"""
 
 
 # -- building the data -----------------------------------------------------------------------
@@ -155,6 +182,54 @@ def build(n: int) -> dict:
             "lead": educators[0].email, "cycle_id": cycle.id}
 
 
+def build_gallery(n: int) -> dict:
+    """``n`` published learning summaries in a closed cycle, each of its own two-person team."""
+    today = clock.today()
+    now = clock.now()
+    pw = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    levels = list(SchoolLevel)
+    schools = [School(name=f"Bench School {i}", level=levels[i % len(levels)], neighborhood="Roxbury")
+               for i in range(20)]
+    db.session.add_all(schools)
+    cycle = Cycle(name="Bench past cycle", opens_on=today - timedelta(days=400), closes_on=today - timedelta(days=370),
+                  revision_deadline=today - timedelta(days=360), pool=Decimal("99999999.00"),
+                  max_award=Decimal("15000.00"), reviews_per_side=1, review_due_on=today - timedelta(days=350),
+                  progress_report_due=today - timedelta(days=200), final_report_due=today - timedelta(days=60))
+    db.session.add(cycle)
+    db.session.flush()
+    slug = ""
+    for i in range(n):
+        school = schools[i % 20]
+        lead = User(name=f"Lead {i}", email=f"lead{i}@bench.example.org", school=school)
+        member = User(name=f"Member {i}", email=f"member{i}@bench.example.org", school=school)
+        for u in (lead, member):
+            u.password_hash = pw
+            u.set_roles(["educator"])
+        team = Team(name=f"Bench Team {i}", scope=TeamScope.SCHOOL, school=school, lead=lead)
+        team.memberships = [TeamMember(user=lead), TeamMember(user=member)]
+        title = f"Reading circles {i}" if i % 3 else f"Family math nights {i}"
+        p = Proposal(team=team, cycle=cycle, state=S.PUBLISHED, created_by=lead,
+                     grant_type=GrantType.ACTION if i % 3 else GrantType.STUDY, title=title,
+                     challenge="c", students="s", plan="p", success_measures="m", sharing_plan="sh", timeline="t",
+                     amount_requested=Decimal("8000.00"), award=Decimal("8000.00"), submitted_at=now,
+                     activated_at=now, agreement_accepted_at=now)
+        p.budget_lines = [BudgetLine(position=0, category=BudgetCategory.BOOKS, description="Books",
+                                     amount=Decimal("8000.00"))]
+        slug = f"reading-circles-{i}"
+        summary = LearningSummary(proposal=p, slug=slug, title=title, body=SUMMARY_BODY,
+                                  search_text=f"{title} weekly reading circles with bilingual texts {school.name}".lower(),
+                                  consent_given_at=now, privacy_checked_at=now,
+                                  published_at=now - timedelta(hours=i))
+        summary.tags = [SummaryTag(kind=TagKind.TOPIC, value=TOPICS[i % len(TOPICS)]),
+                        SummaryTag(kind=TagKind.GRADE_BAND, value=GRADES[i % len(GRADES)]),
+                        SummaryTag(kind=TagKind.SUBJECT, value=SUBJECTS[i % len(SUBJECTS)])]
+        db.session.add_all([lead, member, team, p, summary])
+        if i % 200 == 199:
+            db.session.flush()
+    db.session.commit()
+    return {"slug": slug}
+
+
 # -- measuring -------------------------------------------------------------------------------
 @dataclass
 class Measure:
@@ -170,9 +245,10 @@ def measure(app, page: Page, people: dict, rounds: int) -> Measure | None:
     with app.test_request_context():
         url = url_for(page.endpoint, **args)
     client = app.test_client()
-    resp = client.post("/login", data={"email": people[page.who], "password": PASSWORD})
-    if resp.status_code != 302:
-        raise SystemExit(f"could not sign in as {people[page.who]} ({resp.status_code})")
+    if page.who is not None:
+        resp = client.post("/login", data={"email": people[page.who], "password": PASSWORD})
+        if resp.status_code != 302:
+            raise SystemExit(f"could not sign in as {people[page.who]} ({resp.status_code})")
     client.get(url)  # warm the template and statement caches
     seen: list[str] = []
 
@@ -194,7 +270,7 @@ def measure(app, page: Page, people: dict, rounds: int) -> Measure | None:
     return Measure(len(seen), statistics.median(times), status)
 
 
-def fresh_app(url: str | None, workdir: Path, n: int):
+def fresh_app(url: str | None, workdir: Path, n: int | str):
     if url:
         url = _normalise_url(url)
         engine = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -227,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    results: dict[str, dict[int, Measure | None]] = {p.label: {} for p in PAGES}
+    results: dict[str, dict[int, Measure | None]] = {p.label: {} for p in PAGES + GALLERY_PAGES}
     with tempfile.TemporaryDirectory() as tmp:
         for n in opts.sizes:
             app = fresh_app(opts.database_url, Path(tmp), n)
@@ -243,13 +319,27 @@ def main(argv: list[str] | None = None) -> int:
             with app.app_context():
                 db.engine.dispose()
 
+            app = fresh_app(opts.database_url, Path(tmp), f"gallery-{n}")
+            with app.app_context():
+                start = time.perf_counter()
+                people = build_gallery(n)
+                built = time.perf_counter() - start
+                db.session.remove()
+            print(f"built {n} published summaries in {built:.1f}s", file=sys.stderr)
+            for page in GALLERY_PAGES:
+                results[page.label][n] = measure(app, page, people, opts.rounds)
+            with app.app_context():
+                db.engine.dispose()
+
     base = opts.sizes[0]
     head = f"{'page':<16} " + " ".join(f"{'n=' + str(n):>16}" for n in opts.sizes)
     head += "  statements ratio   time ratio"
     print(head)
     print("-" * len(head))
     worst = 1.0
-    for page in PAGES:
+    for page in PAGES + GALLERY_PAGES:
+        if page is GALLERY_PAGES[0]:
+            print("(the gallery: n = published learning summaries, anonymous visitor)")
         row = results[page.label]
         if any(m is None for m in row.values()):
             print(f"{page.label:<16} missing: no endpoint {page.endpoint} yet")
