@@ -75,7 +75,8 @@ def index():
     form = GalleryFilterForm(formdata=request.args, facets=facets)
     form.validate()
     page, cards = gallery.gallery_page(_filters(form), page_number())
-    args = {k: v for k, v in request.args.items() if k in FILTER_FIELDS and v}
+    # What the page links keep: the filters in use (a refused value is reported once, then dropped).
+    args = {k: request.args[k] for k in FILTER_FIELDS if form.value(k)}
     return render_template("gallery/index.html", form=form, page=page, cards=cards, args=args,
                            active=_active(form, args), TagKind=TagKind)
 

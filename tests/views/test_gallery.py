@@ -463,3 +463,11 @@ def test_empty_feed_is_still_valid(browser, factory):
     root = feed(browser)
     assert root.findall(f"{ATOM}entry") == []
     assert RFC3339_UTC.fullmatch(root.find(f"{ATOM}updated").text)
+
+
+def test_page_links_drop_a_refused_filter(browser, many):
+    page = browser.get("/learning?topic=Math&grade_band=13").get_data(as_text=True)
+    assert "Choose a grade band from the list." in page
+    assert result_count(page) == "15 learning summaries; showing 1–12."
+    link = unescape(re.search(r'href="(/learning\?[^"]*page=2[^"]*)"', page).group(1))
+    assert "topic=Math" in link and "grade_band" not in link
