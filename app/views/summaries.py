@@ -350,7 +350,8 @@ def override_flag(proposal_id: int, flag_id: int):
         abort(404)
     form = override_form(flag, formdata=request.form)
     if not form.validate_on_submit():
-        return _render_privacy(proposal, 422, flag_forms={flag.id: form})
+        problems = [f"Override of “{flag.match}”: {e}" for e in form.reason.errors]
+        return _render_privacy(proposal, 422, flag_forms={flag.id: form}, errors=problems)
     try:
         privacy.override_flag(flag, form.reason.data, current_user)
     except privacy.PrivacyError as exc:
