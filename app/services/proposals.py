@@ -50,6 +50,22 @@ EVENT_LABELS = {
     "record_decision": "Decision recorded",
     "withdraw_decision": "Recorded decision withdrawn",
     "confirm_decision": "Decision confirmed",
+    "tentative_selection": "Tentative selection changed",
+    "accept_agreement": "Grant agreement accepted",
+    "log_expenditure": "Spending logged",
+    "reallocate": "Budget reallocated",
+    "edit_progress": "Progress update edited",
+    "submit_progress": "Progress update submitted",
+    "edit_final_report": "Final report edited",
+    "edit_summary": "Learning summary edited",
+    "upload_artifact": "Shared file added to the summary",
+    "delete_artifact": "Shared file removed from the summary",
+    "consent_to_publish": "Consent to publish given",
+    "withdraw_consent": "Consent to publish withdrawn",
+    "privacy_check": "Privacy check run",
+    "block_name": "Name added to the privacy block list",
+    "unblock_name": "Name removed from the privacy block list",
+    "override_privacy_flag": "Privacy flag overridden",
 }
 
 

@@ -39,3 +39,19 @@ def test_transitions_are_on_everyones_timeline(browser, world, factory):
     for person in (world.lead, world.member, world.staff):
         view = _timeline(browser, person, p)
         assert "Tie the budget to the plan." in view, person.name
+
+
+def test_every_recorded_act_has_a_label_on_the_timeline():
+    """Every trigger the services record reads as words, not as a raw identifier."""
+    import pathlib
+    import re
+
+    from app.services.proposals import EVENT_LABELS
+    from workflows.proposal import PROPOSAL
+
+    recorded = set()
+    for path in pathlib.Path("app").rglob("*.py"):
+        recorded |= set(re.findall(r'record_event\(\s*[\w.]+,\s*"([a-z_]+)"', path.read_text()))
+    assert recorded, "found no recorded acts"
+    unlabelled = sorted(t for t in recorded if t not in EVENT_LABELS and t not in PROPOSAL.by_trigger)
+    assert not unlabelled, f"add these to EVENT_LABELS: {unlabelled}"
