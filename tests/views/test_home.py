@@ -6,12 +6,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from app.extensions import db
 from app.models import DecisionOutcome, ProposalState, ReviewStatus
 from app.services import clock
 from app.services.dashboard import home_for
+from tests.sqlcount import statements as count_statements
 
 S = ProposalState
 
@@ -210,18 +210,10 @@ def test_user_with_two_roles_sees_both(browser, world):
 def test_statement_count_does_not_grow_with_proposals(world, factory, persona):
     user = getattr(world, persona)
 
-    def statements() -> int:
+    def statements() -> list[str]:
         db.session.expire_all()
-        seen = []
-
-        def count(conn, cursor, statement, *args):
-            seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with count_statements() as seen:
             home_for(db.session.get(type(user), user.id))
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         return seen
 
     def add(n: int, start: int) -> None:

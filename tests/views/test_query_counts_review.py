@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
-
-from sqlalchemy import event
 
 from app.extensions import db
 from app.models import (
@@ -18,23 +15,10 @@ from app.models import (
     TeamScope,
 )
 from app.services import clock
+from tests.sqlcount import statements
 
 S = ProposalState
 ROW = r"Query proposal \d{4}</a>"
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def count(browser, url: str, expect_rows: int, marker: str) -> int:

@@ -1,29 +1,13 @@
 """The staff proposal list issues the same number of SQL statements for 10 proposals as for 200."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from app.extensions import db
 from app.models import ProposalState
+from tests.sqlcount import statements as counting
 
 S = ProposalState
-
-
-@contextmanager
-def counting():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 @pytest.fixture
