@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
@@ -23,6 +23,7 @@ from app.models import (
 )
 from app.services import clock
 from app.services import ledger as L
+from tests.sqlcount import statements as sql_statements
 
 S = ProposalState
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -297,17 +298,8 @@ def test_no_reallocation_after_the_final_report(grant):
 
 # -- the row lock ----------------------------------------------------------------------------
 def test_logging_locks_the_proposal_row_first(grant):
-    statements = []
-
-    def capture(conn, cursor, statement, params, context, executemany):
-        statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
+    with sql_statements() as statements:
         spend(grant, books(grant), "10.00")
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
     db.session.commit()
     reads = [i for i, s in enumerate(statements) if "FROM expenditure" in s]
     if db.engine.dialect.name == "postgresql":

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import Notification, OutboxMessage, ProgressReport, ProposalState
 from app.services import clock, reminders
 from tests.smtp_server import smtp_fixture  # noqa: F401  (the smtp fixture)
+from tests.sqlcount import statements as sql_statements
 
 S = ProposalState
 
@@ -198,23 +199,14 @@ def test_home_pages_show_overdue_work_per_role(browser, world, due):
 
 
 def test_home_overdue_sections_keep_a_constant_statement_count(app_ctx, world, due, factory):
-    from sqlalchemy import event
 
     from app.models import User
     from app.services.dashboard import home_for
 
     def statements(user) -> int:
         db.session.expire_all()
-        seen = []
-
-        def count(conn, cursor, statement, *args):
-            seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with sql_statements() as seen:
             home_for(db.session.get(User, user.id), due["today"])
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         return len(seen)
 
     before = {p: statements(getattr(world, p)) for p in ("lead", "staff", "reviewer_unassigned")}

@@ -9,9 +9,9 @@ import pytest
 from app.extensions import db
 from app.models import GrantType, ProposalState, SchoolLevel, TagKind
 from app.services import clock
+from tests.sqlcount import statements as counting
 from tests.views.access.gallery import PNG, place_summary
 from tests.views.test_gallery import slugs
-from tests.views.test_query_counts_staff import counting
 
 S = ProposalState
 LEVELS = (SchoolLevel.ELEMENTARY, SchoolLevel.K8, SchoolLevel.MIDDLE, SchoolLevel.HIGH)
