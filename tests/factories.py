@@ -153,6 +153,7 @@ class Factory:
         d = Decision(proposal=proposal, outcome=outcome,
                      award=Decimal(award) if outcome is DecisionOutcome.APPROVE else None,
                      feedback=feedback, proposed_by=by, proposed_side=by.side, proposed_at=clock.now())
+        db.session.add(d)
         if confirmed_by is not None:
             d.confirmed_by = confirmed_by
             d.confirmed_side = confirmed_by.side

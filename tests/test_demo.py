@@ -572,7 +572,7 @@ def test_home_pages_after_the_award(ctx, app):
     assert "Ninth Grade Study Hall Redesign" in page and "Active" in page
     p = next(p for p in all_(Proposal) if p.title == "Ninth Grade Study Hall Redesign")
     case = client.get(f"/proposals/{p.id}").data.decode()
-    assert "Active" in case and "Reallocat" in case
+    assert "Active" in case and "Budget reallocated" in case
     michelle = db.session.scalar(select(User).where(User.email == email_for("Michelle Joseph")))
     page = client.reset().login(michelle, DEMO_PASSWORD).get("/").data.decode()
     assert "Overdue grant reports (1)" in page and "Morning Check-Ins for Sixth Graders Who Miss School" in page
