@@ -27,12 +27,13 @@ class GalleryFilterForm(FlaskForm):
 
     q = SearchField("Search the summaries", validators=[Length(max=200, message="Search with 200 characters or fewer.")],
                     description="Every word must appear (titles, text, tags, schools).")
-    topic = SelectField("Topic", choices=[], invalid_choice_message="Choose a topic from the list.")
-    grade_band = SelectField("Grade band", choices=[], invalid_choice_message="Choose a grade band from the list.")
-    subject = SelectField("Subject", choices=[], invalid_choice_message="Choose a subject from the list.")
-    school_level = SelectField("School level", choices=[("", "Any level")] + [(lvl.value, lvl.label) for lvl in SchoolLevel],
+    topic = SelectField("Topic", choices=[], default="", invalid_choice_message="Choose a topic from the list.")
+    grade_band = SelectField("Grade band", choices=[], default="", invalid_choice_message="Choose a grade band from the list.")
+    subject = SelectField("Subject", choices=[], default="", invalid_choice_message="Choose a subject from the list.")
+    # A filter the visitor did not send is "" (any), not a wrong choice.
+    school_level = SelectField("School level", default="", choices=[("", "Any level")] + [(lvl.value, lvl.label) for lvl in SchoolLevel],
                                invalid_choice_message="Choose a school level from the list.")
-    grant_type = SelectField("Grant type", choices=[("", "Either type")] + [(g.value, g.label) for g in GrantType],
+    grant_type = SelectField("Grant type", default="", choices=[("", "Either type")] + [(g.value, g.label) for g in GrantType],
                              invalid_choice_message="Choose action or study.")
     year = SelectField("Year published", coerce=_optional_int, choices=[],
                        invalid_choice_message="Choose a year from the list.")

@@ -471,3 +471,11 @@ def test_page_links_drop_a_refused_filter(browser, many):
     assert result_count(page) == "15 learning summaries; showing 1–12."
     link = unescape(re.search(r'href="(/learning\?[^"]*page=2[^"]*)"', page).group(1))
     assert "topic=Math" in link and "grade_band" not in link
+
+
+@pytest.mark.parametrize("query", ["", "?q=literacy", "?topic=", "?page=1", "?q=reading&page=1"])
+def test_filters_a_visitor_did_not_send_are_not_errors(browser, query):
+    """A plain visit or a search alone shows results, never 'problems to fix' for untouched filters."""
+    page = browser.get("/learning" + query).get_data(as_text=True)
+    assert "problem" not in page and "Choose a" not in page
+    assert 'aria-invalid="true"' not in page
