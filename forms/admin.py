@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import EDUCATOR_ROLES, Role, SchoolLevel, Side
+from forms.filters import FilterForm
 
 
 def _optional_int(value):
@@ -90,11 +91,9 @@ class SchoolForm(FlaskForm):
         description="For example Dorchester, East Boston, Roxbury.")
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(FilterForm):
     """The people list's filters (GET, no CSRF: it changes nothing)."""
 
-    class Meta:
-        csrf = False
 
     q = StringField("Name or email", validators=[Length(max=120, message="Search with 120 characters or fewer.")])
     role = SelectField("Role", choices=[("", "Any role")] + role_choices(),

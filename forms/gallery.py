@@ -1,11 +1,11 @@
 """The public gallery's search and filters (GET, no CSRF: it changes nothing)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectField
 from wtforms.validators import Length
 
 from app.models import GrantType, SchoolLevel, TagKind
+from forms.filters import FilterForm
 
 
 def _optional_int(value):
@@ -21,19 +21,15 @@ def _tag_choices(values, any_label: str):
     return [("", any_label)] + [(v, f"{v} ({n})") for v, n in values]
 
 
-class GalleryFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class GalleryFilterForm(FilterForm):
     q = SearchField("Search the summaries", validators=[Length(max=200, message="Search with 200 characters or fewer.")],
                     description="Every word must appear (titles, text, tags, schools).")
-    topic = SelectField("Topic", choices=[], default="", invalid_choice_message="Choose a topic from the list.")
-    grade_band = SelectField("Grade band", choices=[], default="", invalid_choice_message="Choose a grade band from the list.")
-    subject = SelectField("Subject", choices=[], default="", invalid_choice_message="Choose a subject from the list.")
-    # A filter the visitor did not send is "" (any), not a wrong choice.
-    school_level = SelectField("School level", default="", choices=[("", "Any level")] + [(lvl.value, lvl.label) for lvl in SchoolLevel],
+    topic = SelectField("Topic", choices=[], invalid_choice_message="Choose a topic from the list.")
+    grade_band = SelectField("Grade band", choices=[], invalid_choice_message="Choose a grade band from the list.")
+    subject = SelectField("Subject", choices=[], invalid_choice_message="Choose a subject from the list.")
+    school_level = SelectField("School level", choices=[("", "Any level")] + [(lvl.value, lvl.label) for lvl in SchoolLevel],
                                invalid_choice_message="Choose a school level from the list.")
-    grant_type = SelectField("Grant type", default="", choices=[("", "Either type")] + [(g.value, g.label) for g in GrantType],
+    grant_type = SelectField("Grant type", choices=[("", "Either type")] + [(g.value, g.label) for g in GrantType],
                              invalid_choice_message="Choose action or study.")
     year = SelectField("Year published", coerce=_optional_int, choices=[],
                        invalid_choice_message="Choose a year from the list.")

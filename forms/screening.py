@@ -7,6 +7,7 @@ from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import GrantType, ProposalState
+from forms.filters import FilterForm
 from workflows.proposal import STATE_LABELS
 
 
@@ -19,11 +20,9 @@ def _optional_int(value):
 ALL_CYCLES = "all"
 
 
-class ProposalFilterForm(FlaskForm):
+class ProposalFilterForm(FilterForm):
     """The staff list's filters (GET, no CSRF: it changes nothing)."""
 
-    class Meta:
-        csrf = False
 
     cycle = SelectField("Cycle", choices=[], invalid_choice_message="Choose a cycle from the list.")
     state = SelectField("State", choices=[("", "Any state")] + [(s.value, STATE_LABELS[s]) for s in ProposalState],
