@@ -73,6 +73,9 @@ def _check(browser, world, case: Case, persona: str) -> str | None:
         return f"{persona} got {resp.status_code}, expected {want}: {resp.data[:200]!r}"
     if resp.status_code == 302 and persona == "anon" and not case.public and "/login" not in resp.headers["Location"]:
         return f"anon was redirected to {resp.headers['Location']}, not to sign in"
+    plain_visit = case.method == "GET" and "?" not in case.url(world)
+    if plain_visit and resp.status_code == 200 and b'id="error-summary"' in resp.data:
+        return f"{persona}: a plain visit shows 'problems to fix' before anything was sent"
     return None
 
 
