@@ -50,7 +50,8 @@ def test_every_recorded_act_has_a_label_on_the_timeline():
     from workflows.proposal import PROPOSAL
 
     recorded = set()
-    for path in pathlib.Path("app").rglob("*.py"):
+    app_dir = pathlib.Path(__file__).resolve().parents[2] / "app"
+    for path in app_dir.rglob("*.py"):
         recorded |= set(re.findall(r'record_event\(\s*[\w.]+,\s*"([a-z_]+)"', path.read_text()))
     assert recorded, "found no recorded acts"
     unlabelled = sorted(t for t in recorded if t not in EVENT_LABELS and t not in PROPOSAL.by_trigger)
