@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app import pdf, permissions
 from app.models import REQUIRED_SECTIONS, Proposal
 from app.services import clock
-from app.views.helpers import get_or_404
+from app.views.helpers import download, get_or_404
 from workflows.proposal import PROPOSAL
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -39,11 +39,7 @@ def letter_context(proposal: Proposal) -> dict:
 
 
 def _pdf_response(body: bytes, filename: str) -> Response:
-    resp = Response(body, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return download(body, filename, "application/pdf")
 
 
 @bp.get("/proposals/<int:proposal_id>/packet.pdf")

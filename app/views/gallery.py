@@ -5,13 +5,12 @@ and a summary that is not (or no longer) published are both 404.
 """
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from werkzeug.routing import BaseConverter
 
 from app.models import TagKind
 from app.services import gallery, summaries
+from app.views.helpers import download
 from forms.gallery import GalleryFilterForm
 
 bp = Blueprint("gallery", __name__, url_prefix="/learning")
@@ -105,11 +104,7 @@ def pdf(slug: str):
     if summary is None or not summaries.is_public(summary):
         abort(404)
     body = summaries.render_published_pdf(summary)
-    resp = Response(body, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{summary.slug}.pdf"'
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "no-cache"
-    return resp
+    return download(body, f"{summary.slug}.pdf", "application/pdf", private=False)
 
 
 @bp.get("/<slug:slug>/artifacts/<int:artifact_id>")
@@ -117,8 +112,4 @@ def artifact(slug: str, artifact_id: int):
     found = gallery.published_artifact(slug, artifact_id)
     if found is None:
         abort(404)
-    resp = send_file(BytesIO(found.data), mimetype=found.content_type, as_attachment=True,
-                     download_name=found.filename, max_age=0)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return resp
+    return download(found.data, found.filename, found.content_type, private=False)

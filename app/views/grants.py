@@ -6,9 +6,7 @@ accept_report, return_report) go through ``proposals.fire``; these pages link or
 """
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -19,7 +17,7 @@ from app.services import grants as grant_svc
 from app.services import ledger as ledger_svc
 from app.services import reports as report_svc
 from app.services.workflow import refusals
-from app.views.helpers import get_or_404, roles_required
+from app.views.helpers import download, get_or_404, roles_required
 from forms.grants import AgreementForm, ExpenditureForm, FinalReportForm, ProgressForm, ReallocationForm
 from forms.proposal import action_form_class
 from workflows.proposal import PROPOSAL, STATE_LABELS, money
@@ -167,11 +165,8 @@ def receipt(proposal_id: int, expenditure_id: int):
     expenditure = ledger_svc.expenditure_of(proposal, expenditure_id)
     if expenditure is None or not expenditure.receipt_filename:
         abort(404)
-    resp = send_file(BytesIO(ledger_svc.receipt_bytes(expenditure)), mimetype=expenditure.receipt_content_type,
-                     as_attachment=True, download_name=expenditure.receipt_filename, max_age=0)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return download(ledger_svc.receipt_bytes(expenditure), expenditure.receipt_filename,
+                    expenditure.receipt_content_type)
 
 
 def _render_reallocate(proposal: Proposal, form: ReallocationForm, ledger, status: int = 200, errors=None):

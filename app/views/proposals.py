@@ -5,9 +5,7 @@ operation -> commit once -> redirect with a flash.
 """
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields import SelectChoice
@@ -17,7 +15,7 @@ from app.models import Attachment, BudgetCategory, GrantType, Proposal
 from app.permissions import can_edit_proposal, can_view_proposal, can_view_team, is_team_member
 from app.services import proposals as proposal_svc
 from app.services import uploads as upload_svc
-from app.views.helpers import get_or_404, roles_required
+from app.views.helpers import download, get_or_404, roles_required
 from forms.proposal import BLANK_BUDGET_ROWS, NewProposalForm, ProposalForm, UploadForm, action_form_class
 from workflows import TransitionRefused
 from workflows.proposal import PROPOSAL
@@ -248,11 +246,7 @@ def attachment(proposal_id: int, attachment_id: int):
     if not can_view_proposal(current_user, proposal):
         abort(403)
     att = _attachment_of(proposal, attachment_id)
-    resp = send_file(BytesIO(att.data), mimetype=att.content_type, as_attachment=True,
-                     download_name=att.filename, max_age=0)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return download(att.data, att.filename, att.content_type)
 
 
 @bp.post("/<int:proposal_id>/attachments/<int:attachment_id>/delete")

@@ -6,18 +6,14 @@ operation -> commit once -> redirect with a flash.
 """
 from __future__ import annotations
 
-from io import BytesIO
-
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -29,7 +25,7 @@ from app.models import FlagStatus, PrivacyFlag, Proposal, SummaryArtifact, TagKi
 from app.services import privacy
 from app.services import summaries as summary_svc
 from app.services.workflow import refusals
-from app.views.helpers import get_or_404
+from app.views.helpers import download, get_or_404
 from forms.summary import (
     ArtifactForm,
     BlockedNameForm,
@@ -168,11 +164,7 @@ def pdf(proposal_id: int):
         abort(403)
     summary = _summary_or_404(proposal)
     body = summary_svc.render_pdf(summary)
-    resp = Response(body, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = f'attachment; filename="proposal-{proposal.id}-learning-summary.pdf"'
-    resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return download(body, f"proposal-{proposal.id}-learning-summary.pdf", "application/pdf")
 
 
 # -- public files -------------------------------------------------------------------------------
@@ -215,11 +207,7 @@ def artifact(proposal_id: int, artifact_id: int):
     if not permissions.can_view_summary(current_user, proposal):
         abort(403)
     found = _artifact_of(proposal, artifact_id)
-    resp = send_file(BytesIO(found.data), mimetype=found.content_type, as_attachment=True,
-                     download_name=found.filename, max_age=0)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return download(found.data, found.filename, found.content_type)
 
 
 @bp.post("/summary/artifacts/<int:artifact_id>/delete")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from werkzeug.http import parse_options_header
 
 from app.extensions import db
 from app.models import DecisionOutcome, ProposalState
@@ -38,7 +39,8 @@ def test_team_gets_the_letter_only_after_a_confirmed_decision(browser, world, fa
     resp = browser.get(_letter_url(p))
     assert resp.status_code == 200
     assert resp.mimetype == "application/pdf"
-    assert resp.headers["Content-Disposition"] == f'attachment; filename="proposal-{p.id}-decision-letter.pdf"'
+    assert parse_options_header(resp.headers["Content-Disposition"]) == (
+        "attachment", {"filename": f"proposal-{p.id}-decision-letter.pdf"})
     text = pdf_text(resp.data)
     assert p.title in text
     assert "award of $9,500.00" in text
@@ -60,7 +62,8 @@ def test_assigned_reviewer_gets_the_packet(browser, world):
     resp = browser.get(_packet_url(world.in_review))
     assert resp.status_code == 200
     assert resp.mimetype == "application/pdf"
-    assert resp.headers["Content-Disposition"] == f'attachment; filename="proposal-{world.in_review.id}-packet.pdf"'
+    assert parse_options_header(resp.headers["Content-Disposition"]) == (
+        "attachment", {"filename": f"proposal-{world.in_review.id}-packet.pdf"})
     assert world.in_review.title in pdf_text(resp.data)
 
 
