@@ -65,6 +65,15 @@ class BudgetReallocation(db.Model):
     recorded_by: Mapped[User] = relationship()
 
 
+class _WrittenSections:
+    """A report written in named sections: ``SECTIONS`` maps attribute -> label."""
+
+    SECTIONS: dict[str, str] = {}
+
+    def missing_sections(self) -> list[str]:
+        return [label for attr, label in self.SECTIONS.items() if not (getattr(self, attr) or "").strip()]
+
+
 PROGRESS_SECTIONS = {
     "progress_so_far": "What we have done so far",
     "early_evidence": "Early evidence for students",
@@ -73,7 +82,7 @@ PROGRESS_SECTIONS = {
 }
 
 
-class ProgressReport(db.Model):
+class ProgressReport(_WrittenSections, db.Model):
     """The mid-grant progress update."""
 
     __tablename__ = "progress_report"
@@ -87,9 +96,7 @@ class ProgressReport(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     proposal: Mapped[Proposal] = relationship(back_populates="progress_report")
-
-    def missing_sections(self) -> list[str]:
-        return [label for attr, label in PROGRESS_SECTIONS.items() if not (getattr(self, attr) or "").strip()]
+    SECTIONS = PROGRESS_SECTIONS
 
 
 FINAL_REPORT_SECTIONS = {
@@ -100,7 +107,7 @@ FINAL_REPORT_SECTIONS = {
 }
 
 
-class FinalReport(db.Model):
+class FinalReport(_WrittenSections, db.Model):
     __tablename__ = "final_report"
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), unique=True)
@@ -110,9 +117,7 @@ class FinalReport(db.Model):
     what_we_would_change: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     proposal: Mapped[Proposal] = relationship(back_populates="final_report")
-
-    def missing_sections(self) -> list[str]:
-        return [label for attr, label in FINAL_REPORT_SECTIONS.items() if not (getattr(self, attr) or "").strip()]
+    SECTIONS = FINAL_REPORT_SECTIONS
 
 
 class TagKind(enum.StrEnum):
