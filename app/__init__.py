@@ -25,6 +25,12 @@ BLUEPRINTS = [
     "app.views.summaries",
     "app.views.gallery",
     "app.views.notifications",
+    "app.views.taxonomy",
+    "app.views.surveys",
+    "app.views.catalog",
+    "app.views.registrations",
+    "app.views.pl_requests",
+    "app.views.transcript",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
@@ -19,18 +19,32 @@ from app.models import (
     Decision,
     DecisionOutcome,
     GrantType,
+    NeedsSurvey,
+    Opportunity,
+    OpportunitySession,
+    PLBudget,
+    PLFormat,
+    PLRequest,
+    PLRequestState,
     Proposal,
     ProposalState,
+    ProviderKind,
     Recommendation,
+    Registration,
+    RegistrationStatus,
     ReviewAssignment,
     ReviewStatus,
     RubricCriterion,
     School,
     SchoolLevel,
     Side,
+    SurveyRating,
+    SurveyResponse,
     Team,
     TeamMember,
     TeamScope,
+    Term,
+    TermKind,
     User,
 )
 from app.services import clock
@@ -196,6 +210,152 @@ class Factory:
     def world(self) -> World:
         return World.build(self)
 
+    # -- ASK and CONNECT (issue 4) ----------------------------------------------------------
+    def term(self, name=None, kind=TermKind.TOPIC, position=0, **kw) -> Term:
+        name = name or f"Topic {next(_seq)}"
+        t = Term(kind=TermKind(kind), name=name, slug=_slug(name), position=position, **kw)
+        db.session.add(t)
+        db.session.flush()
+        return t
+
+    def survey(self, topics, school_year="2026-27", opens_on=None, closes_on=None, opened=True, closed=False,
+               threshold=5, created_by: User | None = None, title=None) -> NeedsSurvey:
+        today = clock.today()
+        creator = created_by or self.user("staff")
+        s = NeedsSurvey(school_year=school_year, title=title or f"PL needs survey {school_year}",
+                        opens_on=opens_on or today - timedelta(days=7), closes_on=closes_on or today + timedelta(days=21),
+                        opened_at=clock.now() if opened else None, closed_at=clock.now() if closed else None,
+                        privacy_threshold=threshold, created_by_id=creator.id, topics=list(topics))
+        db.session.add(s)
+        db.session.flush()
+        return s
+
+    def response(self, survey: NeedsSurvey, ratings: dict, respondent: User | None = None, team: Team | None = None,
+                 comment="", school=None) -> SurveyResponse:
+        """``ratings`` maps a Term (or its id) to 1-5."""
+        author = respondent or team.lead
+        school_id = (school.id if school is not None else
+                     (respondent.school_id if respondent is not None else (team.school.id if team.school else None)))
+        r = SurveyResponse(survey=survey, respondent=respondent, team=team, school_id=school_id, comment=comment,
+                           submitted_by_id=author.id, submitted_at=clock.now(), updated_at=clock.now())
+        r.ratings = [SurveyRating(term_id=getattr(t, "id", t), rating=v) for t, v in ratings.items()]
+        db.session.add(r)
+        db.session.flush()
+        return r
+
+    def opportunity(self, title=None, provider_kind=ProviderKind.BTU, provider_name=None, cost="0.00",
+                    capacity=None, pdps=10, hours="6.0", fmt=PLFormat.IN_PERSON, terms=(), starts_in_days=14,
+                    sessions=1, location="BTU Hall, 180 Mount Vernon St", published=True, **kw) -> Opportunity:
+        title = title or f"Workshop {next(_seq)}"
+        start_day = clock.today() + timedelta(days=starts_in_days)
+        o = Opportunity(
+            slug=f"{_slug(title)}-{next(_seq)}", title=title, description=kw.pop("description", f"About {title}."),
+            provider_kind=ProviderKind(provider_kind),
+            provider_name=provider_name or {"btu": "Boston Teachers Union", "bps": "Boston Public Schools"}.get(
+                ProviderKind(provider_kind).value, "Outside Provider Inc."),
+            format=PLFormat(fmt), cost=Decimal(cost), capacity=capacity, pdps=pdps, hours=Decimal(hours),
+            published=published, terms=list(terms), **kw,
+        )
+        o.sessions = [
+            OpportunitySession(
+                starts_at=datetime.combine(start_day + timedelta(days=7 * i), time(20, 0), tzinfo=UTC),
+                ends_at=datetime.combine(start_day + timedelta(days=7 * i), time(23, 0), tzinfo=UTC),
+                location=location,
+            )
+            for i in range(sessions)
+        ]
+        db.session.add(o)
+        db.session.flush()
+        return o
+
+    def registration(self, opportunity: Opportunity, user: User, status=RegistrationStatus.REGISTERED,
+                     attended=None) -> Registration:
+        now = clock.now()
+        r = Registration(opportunity=opportunity, user=user, status=RegistrationStatus(status), queued_at=now,
+                         registered_at=now if status == RegistrationStatus.REGISTERED else None, attended=attended)
+        db.session.add(r)
+        db.session.flush()
+        return r
+
+    def pl_budget(self, amount="5000.00", school_year=None) -> PLBudget:
+        from workflows.pl_request import school_year_of
+
+        b = PLBudget(school_year=school_year or school_year_of(clock.today() + timedelta(days=30)),
+                     amount=Decimal(amount))
+        db.session.add(b)
+        db.session.flush()
+        return b
+
+    def pl_request(self, requester: User, state=PLRequestState.DRAFT, cost="450.00", opportunity=None,
+                   need: Term | None = None, complete=True, **kw) -> PLRequest:
+        """A PL request placed directly in ``state`` (setup only; tests exercise transitions via advance)."""
+        state = PLRequestState(state)
+        r = PLRequest(requester=requester, school_id=requester.school_id, state=state, opportunity=opportunity)
+        if complete:
+            start = clock.today() + timedelta(days=30)
+            if opportunity is None:
+                r.title = "Orton-Gillingham Classroom Educator course"
+                r.provider_name = "Institute for Multi-Sensory Education"
+            r.cost = Decimal(cost)
+            r.starts_on, r.ends_on = start, start + timedelta(days=2)
+            r.hours, r.pdps = Decimal("12.00"), 12
+            r.rationale = "Many of my second graders are still decoding below grade level."
+            r.need_term_id = need.id if need is not None else self.term(f"Literacy {next(_seq)}").id
+            r.set_budget_year()
+        if state is not PLRequestState.DRAFT:
+            r.submitted_at = clock.now()
+        if state is PLRequestState.COMPLETED:
+            r.attended, r.reflection = True, "I now run structured phonics groups daily."
+            r.hours_completed, r.pdps_earned, r.completed_at = Decimal("12.00"), 12, clock.now()
+        for k, v in kw.items():
+            setattr(r, k, v)
+        db.session.add(r)
+        db.session.flush()
+        return r
+
+
+@dataclass
+class LearningWorld:
+    """Topics, an open survey, catalog entries, a PL budget and one PL request by ``lead`` in each state.
+
+    ``free`` is a free BTU workshop with 2 seats (``lead`` registered); ``paid`` an outside course
+    costing $450. ``lead``'s requests are for ``paid``; their school leader is ``school_leader``.
+    """
+
+    topics: list[Term]
+    grade_band: Term
+    subject: Term
+    survey: NeedsSurvey
+    free: Opportunity
+    paid: Opportunity
+    budget: PLBudget
+    registration: Registration
+    pl_requests: dict[PLRequestState, PLRequest] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, f: Factory, w: World) -> LearningWorld:
+        topics = [f.term(n, position=i) for i, n in enumerate(
+            ["Culturally responsive teaching", "Literacy", "Math", "Special education"])]
+        band = f.term("Grades 3-5", TermKind.GRADE_BAND)
+        subject = f.term("English language arts", TermKind.SUBJECT)
+        survey = f.survey(topics, created_by=w.staff)
+        free = f.opportunity("Culturally responsive read-alouds", capacity=2, terms=[topics[0], band])
+        paid = f.opportunity("Orton-Gillingham course", provider_kind=ProviderKind.OUTSIDE, cost="450.00",
+                             terms=[topics[1], band, subject])
+        budget = f.pl_budget("20000.00")
+        reg = f.registration(free, w.lead)
+        lw = cls(topics, band, subject, survey, free, paid, budget, reg)
+        for state in PLRequestState:
+            lw.pl_requests[state] = f.pl_request(w.lead, state, opportunity=paid, need=topics[1])
+        db.session.commit()
+        return lw
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "x"
+
 
 @dataclass
 class World:
@@ -218,6 +378,15 @@ class World:
     other_team: Team
     cycle: Cycle
     proposals: dict[ProposalState, Proposal] = field(default_factory=dict)
+
+    _learning: LearningWorld | None = None
+
+    @property
+    def learning(self) -> LearningWorld:
+        """ASK/CONNECT objects (built on first use, so other tests do not pay for them)."""
+        if self._learning is None:
+            self._learning = LearningWorld.build(Factory(), self)
+        return self._learning
 
     @property
     def draft(self) -> Proposal:

@@ -11,6 +11,28 @@ from app.models.grants import (
     Proposal,
     RubricCriterion,
 )
+from app.models.learning import (
+    HOURS,
+    NeedsSurvey,
+    Opportunity,
+    OpportunitySession,
+    PLBudget,
+    PLDecision,
+    PLDecisionOutcome,
+    PLFormat,
+    PLRequest,
+    ProviderKind,
+    Registration,
+    RegistrationStatus,
+    SurveyRating,
+    SurveyResponse,
+    Term,
+    TermKind,
+    educator_term,
+    opportunity_term,
+    proposal_priority,
+    survey_topic,
+)
 from app.models.notify import Notification, OutboxMessage
 from app.models.people import (
     EDUCATOR_ROLES,
@@ -49,6 +71,7 @@ from app.models.sharing import (
     SummaryTag,
     TagKind,
 )
+from workflows.pl_request import PLRequestState
 from workflows.proposal import ProposalState
 
 __all__ = [
@@ -59,4 +82,8 @@ __all__ = [
     "School", "SchoolLevel", "Side", "Team", "TeamMember", "TeamScope", "User", "UserRole",
     "BlockedName", "BudgetReallocation", "FlagKind", "FlagStatus", "Notification", "OutboxMessage",
     "PROGRESS_SECTIONS", "PrivacyFlag", "ProgressReport", "SummaryArtifact", "SummaryTag", "TagKind",
+    "HOURS", "NeedsSurvey", "Opportunity", "OpportunitySession", "PLBudget", "PLDecision", "PLDecisionOutcome",
+    "PLFormat", "PLRequest", "PLRequestState", "ProviderKind", "Registration", "RegistrationStatus",
+    "SurveyRating", "SurveyResponse", "Term", "TermKind", "educator_term", "opportunity_term",
+    "proposal_priority", "survey_topic",
 ]

@@ -10,12 +10,16 @@ from typing import Any
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Proposal
+from app.models import AuditEvent, PLRequest, Proposal
 from app.services import clock, notify
 from workflows import TransitionRefused, Workflow
+from workflows.pl_request import PL_REQUEST
 from workflows.proposal import PROPOSAL
 
-WORKFLOWS: dict[type, tuple[str, Workflow]] = {Proposal: ("proposal", PROPOSAL)}
+WORKFLOWS: dict[type, tuple[str, Workflow]] = {
+    Proposal: ("proposal", PROPOSAL),
+    PLRequest: ("pl_request", PL_REQUEST),
+}
 
 
 def workflow_for(case: Any) -> Workflow:

@@ -1,0 +1,266 @@
+"""The professional-learning (PL) request workflow, declared once.
+
+An educator asks to attend outside or paid PL; the school leader of their school endorses it (or
+returns or denies it); when it costs money the committee's co-chairs decide jointly (one side
+records, the other side confirms) against the year's PL budget, which cannot be over-committed;
+when it costs nothing it is approved on endorsement. Afterwards the educator records attendance, a
+reflection, hours and PDPs, and it lands on their PL transcript.
+
+Guards and who-checks read a case through plain attributes, so this module runs without Flask or
+a database. A case (``app.models.PLRequest`` in the app, a fake in the tests) offers:
+
+``state``; ``requester_id``, ``requester_name``, ``school_id``, ``school_name``; ``opportunity_id``
+and ``title`` / ``provider_name`` (the opportunity is chosen from the catalog, or described);
+``cost`` (Decimal or None), ``starts_on``, ``ends_on`` (dates or None), ``rationale``,
+``need_term_id`` (the survey topic it addresses); ``is_free`` (cost == 0); ``budget_year``
+("2026-27"), ``budget_remaining()`` (Decimal, or None when no PL budget is set for that year, and
+counting every approved or completed request of that year except this one); the completion record
+``attended`` (bool or None), ``reflection``, ``hours_completed``, ``pdps_earned``;
+``conflicted_user_ids()`` is not needed: PL requests have no conflicts.
+
+An actor offers ``id``, ``name``, ``side`` ("BTU"/"BPS"/None), ``school_id``, ``role_names`` and
+``has_role()``. ``ctx`` carries ``today``, ``comment``, ``reason``; ``automatic=True`` when the
+app approves a free request on endorsement; and for joint decisions ``decision`` (with
+``outcome``, ``proposed_side``, ``proposed_by_name``, ``feedback``).
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date
+from decimal import Decimal
+
+from workflows.engine import T, Who, Workflow, guard
+from workflows.proposal import SIDES, money
+
+PDPS_PER_LICENSE_CYCLE = 150  # Massachusetts licensure renewal: 150 PDPs per five-year cycle
+
+
+class PLRequestState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ENDORSED = "endorsed"
+    APPROVED = "approved"
+    DENIED = "denied"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+S = PLRequestState
+
+STATE_LABELS = {
+    S.DRAFT: "Draft",
+    S.SUBMITTED: "Submitted",
+    S.ENDORSED: "Endorsed",
+    S.APPROVED: "Approved",
+    S.DENIED: "Denied",
+    S.COMPLETED: "Completed",
+    S.CANCELLED: "Cancelled",
+}
+
+# States in which a request's cost counts against the year's PL budget.
+COMMITTED_STATES = (S.APPROVED, S.COMPLETED)
+
+
+def school_year_of(day: date) -> str:
+    """The school year a day falls in: July 1 to June 30 ("2026-27")."""
+    start = day.year if day.month >= 7 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def _other(side: str | None) -> str:
+    return {"BTU": "BPS", "BPS": "BTU"}.get(side or "", "other")
+
+
+# -- who -------------------------------------------------------------------------------------
+def _requester(case, actor, ctx):
+    if actor is None or actor.id != case.requester_id:
+        return f"Only the educator who made this request, {case.requester_name}, can do this."
+    return None
+
+
+def _school_leader(case, actor, ctx):
+    if actor is None or not actor.has_role("school_leader"):
+        return f"Only the school leader of {case.school_name} can do this."
+    if case.school_id is None or actor.school_id != case.school_id:
+        return f"Only the school leader of {case.school_name} can do this."
+    return None
+
+
+def _co_chair_joint(case, actor, ctx):
+    """One side's co-chair recorded the decision (``ctx['decision']``); the other side's confirms."""
+    if actor is None or not actor.has_role("co_chair"):
+        return "Only the committee's co-chairs decide PL requests that cost money, and they decide jointly."
+    if actor.side not in SIDES:
+        return "A co-chair must belong to the BTU or the BPS side to take part in a decision."
+    decision = ctx.get("decision")
+    if decision is None or decision.outcome != ctx.get("trigger"):
+        return (
+            "A co-chair of one side must first record this decision; "
+            "a co-chair of the other side then confirms it."
+        )
+    if decision.proposed_side == actor.side:
+        return (
+            f"{decision.proposed_by_name} of the {decision.proposed_side} side recorded this decision, "
+            f"so a co-chair of the {_other(actor.side)} side must confirm it."
+        )
+    return None
+
+
+def _approver(case, actor, ctx):
+    if case.is_free:
+        if not ctx.get("automatic"):
+            return "A request that costs nothing is approved automatically when its school leader endorses it."
+        return None
+    return _co_chair_joint(case, actor, ctx)
+
+
+def _leader_or_co_chair(case, actor, ctx):
+    if actor is not None and actor.has_role("co_chair") and case.state != S.DRAFT:
+        return None
+    if _school_leader(case, actor, ctx) is None:
+        return None
+    return f"Only the school leader of {case.school_name} or a co-chair of the committee can do this."
+
+
+def _denier(case, actor, ctx):
+    if S(case.state) is S.SUBMITTED:
+        if _school_leader(case, actor, ctx) is None:
+            return None
+        return f"While a request waits for endorsement, only the school leader of {case.school_name} can deny it."
+    return _co_chair_joint(case, actor, ctx)
+
+
+REQUESTER = Who("the educator who requested it", frozenset({"educator"}), _requester)
+SCHOOL_LEADER = Who("the school leader of the educator's school", frozenset({"school_leader"}), _school_leader)
+APPROVER = Who(
+    "co-chairs jointly when it costs money (one side records, the other confirms); automatic when it is free",
+    frozenset({"co_chair"}),
+    _approver,
+)
+LEADER_OR_CO_CHAIR = Who("the school leader or a co-chair", frozenset({"school_leader", "co_chair"}),
+                         _leader_or_co_chair)
+DENIER = Who(
+    "the school leader (while submitted) or the co-chairs jointly (once endorsed)",
+    frozenset({"school_leader", "co_chair"}),
+    _denier,
+)
+
+
+# -- guards ----------------------------------------------------------------------------------
+@guard("opportunity chosen from the catalog or described")
+def opportunity_given(case, ctx):
+    if case.opportunity_id is None and not ((case.title or "").strip() and (case.provider_name or "").strip()):
+        return "Choose the opportunity from the catalog, or describe it: its title and its provider."
+    return None
+
+
+@guard("cost given")
+def cost_given(case, ctx):
+    if case.cost is None:
+        return "Give the cost (enter 0 if it is free)."
+    if case.cost < 0:
+        return "The cost cannot be negative."
+    return None
+
+
+@guard("dates given")
+def dates_given(case, ctx):
+    if case.starts_on is None or case.ends_on is None:
+        return "Give the dates: when it starts and when it ends."
+    if case.ends_on < case.starts_on:
+        return f"The end date ({case.ends_on:%B %-d, %Y}) is before the start date ({case.starts_on:%B %-d, %Y})."
+    return None
+
+
+@guard("rationale tied to a need")
+def rationale_tied_to_need(case, ctx):
+    missing = []
+    if not (case.rationale or "").strip():
+        missing.append("write the rationale")
+    if case.need_term_id is None:
+        missing.append("choose the need it addresses")
+    if missing:
+        return "Explain why: " + " and ".join(missing) + "."
+    return None
+
+
+@guard("comment required")
+def comment_required(case, ctx):
+    if not (ctx.get("comment") or "").strip():
+        return "Write a comment telling the educator what to change."
+    return None
+
+
+@guard("reason required")
+def reason_required(case, ctx):
+    if not (ctx.get("reason") or "").strip():
+        return "Give a reason."
+    return None
+
+
+@guard("funds left in the PL budget")
+def budget_fits(case, ctx):
+    cost = case.cost or Decimal("0")
+    if cost <= 0:
+        return None
+    left = case.budget_remaining()
+    if left is None:
+        return f"No PL budget is set for {case.budget_year}; program staff set it first."
+    if cost > left:
+        return f"The cost of {money(cost)} is more than the {money(left)} left in the {case.budget_year} PL budget."
+    return None
+
+
+@guard("attendance confirmed")
+def attendance_confirmed(case, ctx):
+    if not case.attended:
+        return "Confirm that you attended."
+    return None
+
+
+@guard("reflection written")
+def reflection_written(case, ctx):
+    if not (case.reflection or "").strip():
+        return "Write a reflection on what you learned and how you will use it."
+    return None
+
+
+@guard("hours and PDPs recorded")
+def hours_recorded(case, ctx):
+    problems = []
+    if case.hours_completed is None or case.hours_completed <= 0:
+        problems.append("the hours you attended")
+    if case.pdps_earned is None or case.pdps_earned < 0:
+        problems.append("the PDPs earned (0 if none)")
+    if problems:
+        return "Record " + " and ".join(problems) + "."
+    return None
+
+
+SUBMIT_GUARDS = (opportunity_given, cost_given, dates_given, rationale_tied_to_need)
+
+TRANSITIONS = [
+    T("submit", S.DRAFT, S.SUBMITTED, REQUESTER, SUBMIT_GUARDS, "Submit request", notify=("school_leaders",)),
+    T("endorse", S.SUBMITTED, S.ENDORSED, SCHOOL_LEADER, (), "Endorse", notify=("requester", "co_chairs")),
+    T("return", (S.SUBMITTED, S.ENDORSED), S.DRAFT, LEADER_OR_CO_CHAIR, (comment_required,), "Return to educator",
+      fields=("comment",), notify=("requester",)),
+    T("approve", S.ENDORSED, S.APPROVED, APPROVER, (budget_fits,), "Approve", notify=("requester",)),
+    T("deny", (S.SUBMITTED, S.ENDORSED), S.DENIED, DENIER, (reason_required,), "Deny", fields=("reason",),
+      notify=("requester",)),
+    T("complete", S.APPROVED, S.COMPLETED, REQUESTER, (attendance_confirmed, reflection_written, hours_recorded),
+      "Record completion"),
+    T("cancel", (S.DRAFT, S.SUBMITTED, S.ENDORSED, S.APPROVED), S.CANCELLED, REQUESTER, (), "Cancel request",
+      notify=("school_leaders",)),
+]
+
+# Outcomes a co-chair can record on an endorsed request that costs money; each is the trigger its
+# confirmation fires.
+DECISION_OUTCOMES = {"approve": "Approve", "deny": "Deny"}
+
+AUDIENCES = {
+    "requester": "the educator who made the request",
+    "school_leaders": "the school leaders of the educator's school",
+    "co_chairs": "the committee's co-chairs (only when the request costs money)",
+}
+
+PL_REQUEST = Workflow("PL request", PLRequestState, S.DRAFT, TRANSITIONS, STATE_LABELS)
