@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, func, select
@@ -103,6 +103,8 @@ class User(UserMixin, db.Model):
     job_title: Mapped[str] = mapped_column(String(80), default="Classroom teacher")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The start of the educator's current five-year licensure cycle (their PL transcript counts PDPs from it).
+    license_cycle_starts_on: Mapped[date | None]
 
     school: Mapped[School | None] = relationship(lazy="joined")
     roles: Mapped[list[UserRole]] = relationship(
