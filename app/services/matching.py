@@ -125,9 +125,12 @@ def score(opportunity: Opportunity, signals: Signals) -> tuple[int, list[str]]:
     return points, reasons
 
 
-def recommend(user: User, today: date | None = None, limit: int = 6) -> list[Recommendation]:
-    """The best ``limit`` opportunities for ``user`` with the reasons for each (only ones that fit)."""
-    signals = signals_for(user)
+def recommend(user: User, today: date | None = None, limit: int = 6,
+              signals: Signals | None = None) -> list[Recommendation]:
+    """The best ``limit`` opportunities for ``user`` with the reasons for each (only ones that fit).
+
+    ``today``: opportunities starting before that day (Boston) are past; by default, before now."""
+    signals = signals or signals_for(user)
     if signals.empty:
         return []
     candidates = _candidates(user, _cutoff(today))

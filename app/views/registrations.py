@@ -61,9 +61,10 @@ def recommendations_for(user, limit: int = 6) -> dict | None:
     """What ``registrations/_recommended.html`` shows to a signed-in educator, or None for anyone else."""
     if not (user and user.is_authenticated and user.has_role("educator")):
         return None
+    signals = match_svc.signals_for(user)
     return {
-        "items": match_svc.recommend(user, limit=limit),
-        "has_profile": match_svc.has_signals(user),
+        "items": match_svc.recommend(user, limit=limit, signals=signals),
+        "has_profile": not signals.empty,
         "survey_url": url_for("surveys.answer") if "surveys.answer" in current_app.config["_ENDPOINTS"] else None,
     }
 
