@@ -1,0 +1,125 @@
+"""The PL catalog's forms: the public search and filters (GET), the staff opportunity form, the CSV upload.
+
+The opportunity form is shape only (its fields are text, as typed): every rule lives in
+``app.services.catalog.validate``, shared with the CSV import, which reports problems against these
+field names (``sessions-2-ends`` for a session row's end time).
+"""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    Form,
+    FormField,
+    HiddenField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import FieldList
+from wtforms.validators import Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.models import PLFormat, ProviderKind, TermKind
+from forms.filters import FilterForm
+
+COST_CHOICES = [("", "Free or paid"), ("free", "Free"), ("paid", "Paid")]
+
+
+def _term_choices(terms, kind: TermKind, any_label: str):
+    return [("", any_label)] + [(t.slug, t.name) for t in terms if t.kind is kind]
+
+
+class CatalogFilterForm(FilterForm):
+    q = SearchField("Search the catalog", validators=[Length(max=200, message="Search with 200 characters or fewer.")],
+                    description="Every word must appear (title, description, provider, topics).")
+    topic = SelectField("Topic", choices=[], invalid_choice_message="Choose a topic from the list.")
+    grade_band = SelectField("Grade band", choices=[], invalid_choice_message="Choose a grade band from the list.")
+    subject = SelectField("Subject", choices=[], invalid_choice_message="Choose a subject from the list.")
+    provider = SelectField("Provider", choices=[("", "Any provider")] + [(k.value, k.label) for k in ProviderKind],
+                           invalid_choice_message="Choose BTU, BPS or outside provider.")
+    format = SelectField("Format", choices=[("", "Any format")] + [(f.value, f.label) for f in PLFormat],
+                         invalid_choice_message="Choose in person, virtual or hybrid.")
+    cost = SelectField("Cost", choices=COST_CHOICES, invalid_choice_message="Choose free or paid.")
+    past = BooleanField("Include past opportunities")
+
+    def __init__(self, *args, terms=(), **kw):
+        super().__init__(*args, **kw)
+        terms = list(terms)
+        self.topic.choices = _term_choices(terms, TermKind.TOPIC, "Any topic")
+        self.grade_band.choices = _term_choices(terms, TermKind.GRADE_BAND, "Any grade band")
+        self.subject.choices = _term_choices(terms, TermKind.SUBJECT, "Any subject")
+
+    def value(self, name: str) -> str:
+        """The field's value when it is valid, else empty (an invalid filter is reported and ignored)."""
+        f = self[name]
+        if f.errors:
+            return ""
+        return (f.data or "").strip()
+
+
+class CheckboxesField(SelectMultipleField):
+    """A group of checkboxes (no JavaScript); unticked everything is an empty list."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):  # the service checks the names against the taxonomy
+        pass
+
+
+class SessionRowForm(Form):
+    id = HiddenField()
+    day = StringField("Date", render_kw={"type": "date"})
+    starts = StringField("Starts", render_kw={"type": "time"})
+    ends = StringField("Ends", render_kw={"type": "time"})
+    location = StringField("Location")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class OpportunityForm(FlaskForm):
+    title = StringField("Title", filters=[_strip])
+    description = TextAreaField("Description", render_kw={"rows": 8},
+                                description="Markdown: **bold**, *italic*, lists and links.")
+    provider_kind = SelectField("Provider", choices=[(k.value, k.label) for k in ProviderKind], validate_choice=False)
+    provider_name = StringField("Provider name", filters=[_strip],
+                                description="Leave blank for the BTU or BPS to use their full name.")
+    format = SelectField("Format", choices=[(f.value, f.label) for f in PLFormat], validate_choice=False)
+    cost = StringField("Cost ($)", render_kw={"inputmode": "decimal"}, description="0 for free.")
+    capacity = StringField("Capacity (seats)", render_kw={"inputmode": "numeric"},
+                           description="Leave blank for no limit.")
+    pdps = StringField("PDPs", render_kw={"inputmode": "numeric"})
+    hours = StringField("Hours", render_kw={"inputmode": "decimal"})
+    url = StringField("Web address", description="An http:// or https:// page about it (optional).")
+    contact_email = StringField("Contact email", description="Optional.")
+    published = BooleanField("Published (anyone can see it in the catalog)")
+    topics = CheckboxesField("Topics", choices=[])
+    grade_bands = CheckboxesField("Grade bands", choices=[])
+    subjects = CheckboxesField("Subjects", choices=[])
+    sessions = FieldList(FormField(SessionRowForm), min_entries=1)
+
+    def set_term_choices(self, terms) -> None:
+        """Active terms of each kind, plus any already chosen (an inactive term stays on what it tags)."""
+        for name, kind in (("topics", TermKind.TOPIC), ("grade_bands", TermKind.GRADE_BAND),
+                           ("subjects", TermKind.SUBJECT)):
+            self[name].choices = [(t.name, t.name) for t in terms if t.kind is kind]
+
+    def fields_dict(self) -> dict:
+        """What was typed, in the shape ``app.services.catalog.validate`` reads."""
+        data = {name: self[name].data for name in (
+            "title", "description", "provider_kind", "provider_name", "format", "cost", "capacity", "pdps",
+            "hours", "url", "contact_email", "published", "topics", "grade_bands", "subjects")}
+        data["sessions"] = [{k: (row.form[k].data or "") for k in ("id", "day", "starts", "ends", "location")}
+                            for row in self.sessions]
+        return data
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file", validators=[FileRequired("Choose the CSV file to import.")],
+                     description="UTF-8 CSV with a header row; at most 1,000 opportunities and 2 MB.")
