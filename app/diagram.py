@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -280,7 +281,7 @@ def next_steps(wf: Workflow, state: enum.Enum | None) -> list[Step]:
 
 
 def accessible_name(wf: Workflow, state: enum.Enum | None) -> str:
-    title = f"{wf.name.capitalize()} workflow diagram."
+    title = f"{wf.name[:1].upper()}{wf.name[1:]} workflow diagram."
     if state is None:
         first = wf.label(wf.initial)
         return f"{title} Every stage and the steps between them, starting at {first}."
@@ -292,6 +293,11 @@ def accessible_name(wf: Workflow, state: enum.Enum | None) -> str:
 
 
 # -- drawing ------------------------------------------------------------------------------------
+def _slug(name: str) -> str:
+    """An id-safe form of a workflow's name ("PL request" -> "pl-request")."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "workflow"
+
+
 def _fmt(v: float) -> str:
     text = f"{v:.1f}"
     return text[:-2] if text.endswith(".0") else text
@@ -308,7 +314,7 @@ def _arrow_marker(mid: str, colour: str) -> str:
 def render_svg(wf: Workflow, current: enum.Enum | None = None, id_prefix: str | None = None) -> Markup:
     """The diagram as an inline SVG, with ``current`` (a state, or None for none) lit."""
     lay = layout_for(wf)
-    pid = escape(id_prefix or f"{wf.name}-wf")
+    pid = escape(id_prefix or f"{_slug(wf.name)}-wf")
     title_id, desc_id = f"{pid}-title", f"{pid}-desc"
 
     out: list[str] = [

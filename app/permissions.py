@@ -169,3 +169,41 @@ def can_consent_summary(user: User | None, proposal: Proposal) -> bool:
 def can_check_privacy(user: User | None, proposal: Proposal) -> bool:
     """Program staff run the privacy check, keep the block list and override flags."""
     return is_staff(user) and proposal.state in SUMMARY_STATES
+
+
+# -- PL requests (PL request helper) ----------------------------------------------------------
+def is_pl_requester(user: User | None, request) -> bool:
+    return bool(user and user.is_authenticated and user.id == request.requester_id)
+
+
+def is_pl_school_leader(user: User | None, request) -> bool:
+    """A school leader of the school the request was made from."""
+    return bool(user and user.is_authenticated and user.has_role("school_leader")
+                and request.school_id is not None and user.school_id == request.school_id)
+
+
+def can_view_pl_request(user: User | None, request) -> bool:
+    """The requester and program staff always; once it has left the draft stage, the school leaders of
+    its school (who endorse it) and the committee's co-chairs (who return it or decide it)."""
+    if not (user and user.is_authenticated):
+        return False
+    if is_staff(user) or is_pl_requester(user, request):
+        return True
+    if request.state.value == "draft":
+        return False
+    return is_pl_school_leader(user, request) or user.has_role("co_chair")
+
+
+def can_edit_pl_request(user: User | None, request) -> bool:
+    """The requester edits the request while it is a draft (new, or returned to them)."""
+    return is_pl_requester(user, request) and request.state.value == "draft"
+
+
+def can_complete_pl_request(user: User | None, request) -> bool:
+    """The requester records attendance, a reflection, hours and PDPs once it is approved."""
+    return is_pl_requester(user, request) and request.state.value == "approved"
+
+
+def can_take_part_in_pl_decision(user: User | None) -> bool:
+    """A co-chair with a side (PL requests have no conflicts of interest)."""
+    return bool(user and user.is_authenticated and user.has_role("co_chair") and user.side is not None)

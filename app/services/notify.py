@@ -1,10 +1,12 @@
 """Who is told, and what they read: email through the outbox, and the same words in the app.
 
 Every transition declares whose turn it is afterwards (``T.notify``: "team", "staff",
-"reviewers"). ``transition_fired`` is called by ``advance`` inside the same transaction: it
-queues one ``OutboxMessage`` per recipient and one in-app ``Notification``, never for the actor
-themself. Two acts that are not transitions tell someone too: assigning a reviewer (the
-reviewer) and recording a joint decision (the other side's co-chairs, who must confirm it).
+"reviewers" for a proposal; "requester", "school_leaders", "co_chairs" for a PL request).
+``transition_fired`` is called by ``advance`` inside the same transaction, for either kind of
+case: it queues one ``OutboxMessage`` per recipient and one in-app ``Notification``, never for
+the actor themself. Two acts that are not transitions tell someone too: assigning a reviewer (the
+reviewer) and recording a joint decision (the other side's co-chairs, who must confirm it; for a
+proposal or a PL request).
 
 Bodies are plain text rendered from ``templates/email/*.txt`` (autoescape is off for .txt;
 no HTML mail). Nothing here sends: the mailer sends after commit.
@@ -25,6 +27,8 @@ from app.models import (
     Decision,
     Notification,
     OutboxMessage,
+    PLDecision,
+    PLRequest,
     Proposal,
     ReviewAssignment,
     Role,
@@ -33,6 +37,7 @@ from app.models import (
     UserRole,
 )
 from app.services import clock
+from workflows.pl_request import STATE_LABELS as PL_STATE_LABELS
 from workflows.proposal import STATE_LABELS, money
 
 MAX_SUBJECT = 250
@@ -146,6 +151,18 @@ def case_links(proposal_id: int) -> tuple[str, str]:
             app_path("proposals.show", proposal_id=proposal_id))
 
 
+def pl_links(request_id: int) -> tuple[str, str]:
+    return absolute_url("pl.show", id=request_id), app_path("pl.show", id=request_id)
+
+
+def case_type_of(case: Any) -> str | None:
+    if isinstance(case, PLRequest):
+        return "pl_request"
+    if isinstance(case, Proposal):
+        return "proposal"
+    return None
+
+
 # -- queueing ----------------------------------------------------------------------------------
 def one_line(text: str, limit: int = MAX_SUBJECT) -> str:
     """A subject line: no line breaks (header injection), at most ``limit`` characters."""
@@ -163,13 +180,13 @@ class Queued:
     notification: Notification
 
 
-def queue(user: User, subject: str, body: str, case: Proposal | None = None, link: str = "",
+def queue(user: User, subject: str, body: str, case: Proposal | PLRequest | None = None, link: str = "",
           dedupe_key: str | None = None) -> Queued:
     """One email in the outbox and the same words in the user's in-app notifications."""
     subject = one_line(subject)
     msg = OutboxMessage(
         to_email=user.email, to_user_id=user.id, subject=subject, body=body, dedupe_key=dedupe_key,
-        case_type="proposal" if case is not None else None, case_id=case.id if case is not None else None,
+        case_type=case_type_of(case), case_id=case.id if case is not None else None,
         created_at=clock.now(), attempts=0, last_error="", next_attempt_at=None,
     )
     note = Notification(user_id=user.id, subject=subject, body=body, link=link, created_at=clock.now())
@@ -238,6 +255,8 @@ def _feedback(t, data: dict, comment: str) -> tuple[str, str]:
 
 def transition_fired(case: Any, t, actor: Any, comment: str = "", data: dict | None = None) -> list[Queued]:
     """Queue the declared audiences' messages for transition ``t`` just fired on ``case``."""
+    if isinstance(case, PLRequest):
+        return pl_transition_fired(case, t, actor, comment, data)
     if not isinstance(case, Proposal) or not t.notify:
         return []
     data = data or {}
@@ -313,6 +332,144 @@ def decision_recorded(decision: Decision, actor: Any) -> list[Queued]:
     return out
 
 
+# -- PL requests -------------------------------------------------------------------------------
+PL_SUBJECTS = {
+    "submit": "PL request submitted",
+    "endorse": "PL request endorsed",
+    "return": "PL request returned to you",
+    "approve": "PL request approved",
+    "deny": "PL request denied",
+    "complete": "PL completed",
+    "cancel": "PL request cancelled",
+}
+PL_AUDIENCE_SUBJECTS = {
+    ("submit", "school_leaders"): "PL request waiting for your endorsement",
+    ("endorse", "co_chairs"): "PL request waiting for the committee's decision",
+}
+PL_VERBS = {
+    "submit": "submitted the PL request",
+    "endorse": "endorsed the PL request",
+    "return": "returned the PL request",
+    "approve": "approved the PL request",
+    "deny": "denied the PL request",
+    "complete": "recorded the completion of",
+    "cancel": "cancelled the PL request",
+}
+JOINT_PL_VERBS = {
+    "approve": "confirmed the committee's joint decision to approve the PL request",
+    "deny": "confirmed the committee's joint decision to deny the PL request",
+}
+
+
+def _pl_next_step(trigger: str, audience: str, case: PLRequest) -> str:
+    steps = {
+        ("submit", "school_leaders"): (
+            "Read the request, then endorse it, return it to the educator with a comment, or deny it "
+            "with a reason."),
+        ("endorse", "requester"): (
+            "Nothing is needed from you now: it costs nothing, so it is approved on endorsement."
+            if case.is_free else
+            "Nothing is needed from you now: the committee's co-chairs decide requests that cost money."),
+        ("endorse", "co_chairs"): (
+            "A co-chair of one side records a decision (approve or deny, with feedback); a co-chair of "
+            "the other side confirms it."),
+        ("return", "requester"): "Change the request as asked, then submit it again.",
+        ("approve", "requester"): (
+            "Attend, then record your attendance, a reflection, your hours and PDPs on the request's page: "
+            "it then appears on your PL transcript."),
+        ("deny", "requester"): "Read the reason given. You are welcome to make another request.",
+        ("cancel", "school_leaders"): "Nothing is needed from you; the request is closed.",
+    }
+    return steps.get((trigger, audience), "Open the request to see where it stands.")
+
+
+def active_school_leaders(school_id: int | None) -> list[User]:
+    if school_id is None:
+        return []
+    return list(db.session.scalars(
+        select(User).where(User.active.is_(True), User.school_id == school_id,
+                           exists().where(UserRole.user_id == User.id, UserRole.role == Role.SCHOOL_LEADER))
+        .order_by(User.id)
+    ))
+
+
+def active_co_chairs(side: Side | None = None) -> list[User]:
+    stmt = select(User).where(User.active.is_(True),
+                              exists().where(UserRole.user_id == User.id, UserRole.role == Role.CO_CHAIR))
+    if side is not None:
+        stmt = stmt.where(User.side == side)
+    return list(db.session.scalars(stmt.order_by(User.id)))
+
+
+def pl_recipients(case: PLRequest, audiences: tuple[str, ...], actor: Any) -> list[tuple[User, str]]:
+    """(user, audience) once per person, in the declared order of audiences, never the actor.
+    The co-chairs are told only about requests that cost money (a free one is approved on endorsement)."""
+    actor_id = getattr(actor, "id", None)
+    out: dict[int, tuple[User, str]] = {}
+    for audience in audiences:
+        if audience == "requester":
+            people = [case.requester] if case.requester.active else []
+        elif audience == "school_leaders":
+            people = active_school_leaders(case.school_id)
+        elif audience == "co_chairs":
+            people = active_co_chairs() if (case.cost or 0) > 0 else []
+        else:
+            raise ValueError(f"unknown audience {audience!r}")
+        for user in people:
+            if user.id != actor_id and user.id not in out:
+                out[user.id] = (user, audience)
+    return list(out.values())
+
+
+def pl_subject(prefix: str, case: PLRequest) -> str:
+    return one_line(f"{prefix}: {case.display_title}")
+
+
+def pl_transition_fired(case: PLRequest, t, actor: Any, comment: str = "", data: dict | None = None) -> list[Queued]:
+    if not t.notify:
+        return []
+    data = data or {}
+    decision = data.get("decision")
+    heading, feedback = _feedback(t, data, comment)
+    link, path = pl_links(case.id)
+    actor_name = getattr(actor, "name", None) or "The system"
+    verb = (JOINT_PL_VERBS if decision is not None else PL_VERBS).get(t.trigger, f"took the action “{t.label}” on")
+    details = []
+    if decision is not None:
+        details.append(f"Recorded by {decision.proposed_by_name} ({decision.proposed_side.value}), "
+                       f"confirmed by {actor_name}"
+                       + (f" ({actor.side_name})" if getattr(actor, "side_name", None) else "") + ".")
+    if data.get("automatic"):
+        details.append("It costs nothing, so it was approved automatically when it was endorsed.")
+    out = []
+    for user, audience in pl_recipients(case, t.notify, actor):
+        prefix = PL_AUDIENCE_SUBJECTS.get((t.trigger, audience), PL_SUBJECTS.get(t.trigger, t.label))
+        body = render_body(
+            "pl_transition.txt", recipient=user, case=case, actor_name=actor_name, verb=verb,
+            state_label=PL_STATE_LABELS[case.state], details=details, feedback_heading=heading,
+            feedback=feedback, next_step=_pl_next_step(t.trigger, audience, case), link=link,
+            cost=money(case.cost) if case.cost is not None else "not given",
+        )
+        out.append(queue(user, pl_subject(prefix, case), body, case, path))
+    return out
+
+
+def pl_decision_recorded(decision: PLDecision, actor: Any) -> list[Queued]:
+    """A co-chair recorded a joint decision on a PL request: the other side's co-chairs must confirm it."""
+    case = decision.request
+    side = decision.proposed_side.value
+    link, path = pl_links(case.id)
+    out = []
+    for user in active_co_chairs(OTHER_SIDE[side]):
+        if user.id == getattr(actor, "id", None):
+            continue
+        body = render_body("pl_decision_recorded.txt", recipient=user, case=case, decision=decision,
+                           cost=money(case.cost), link=link, confirm_side=OTHER_SIDE[side].value)
+        subject = pl_subject(f"Waiting for your confirmation ({decision.outcome.label.lower()})", case)
+        out.append(queue(user, subject, body, case, path))
+    return out
+
+
 # -- in-app notifications ----------------------------------------------------------------------
 def notifications_page(user: User, page: int = 1):
     stmt = (select(Notification).where(Notification.user_id == user.id)
@@ -346,7 +503,8 @@ def mark_all_read(user: User) -> int:
 
 
 __all__ = [
-    "Queued", "absolute_url", "active_staff", "assigned_reviewers", "decision_recorded", "mark_all_read",
-    "mark_read", "notifications_page", "queue", "recipients", "render_body", "reviewer_assigned",
-    "transition_fired", "unread_count",
+    "Queued", "absolute_url", "active_co_chairs", "active_school_leaders", "active_staff", "assigned_reviewers",
+    "decision_recorded", "mark_all_read", "mark_read", "notifications_page", "pl_decision_recorded",
+    "pl_recipients", "queue", "recipients", "render_body", "reviewer_assigned", "transition_fired",
+    "unread_count",
 ]

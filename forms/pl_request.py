@@ -1,0 +1,220 @@
+"""PL request forms: the draft (save or submit), an action with its comment or reason, the co-chairs'
+decision, completion, the year's PL budget and staff's list filters.
+
+Shape only (types, lengths, a real date, money with at most two decimals, choices from the lists the
+view fills). Whether a request is complete enough to submit, or to complete, is the workflow's
+question: its guards give those messages.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
+
+from app.models import PLDecisionOutcome
+from forms.filters import FilterForm
+from forms.proposal import MoneyField
+from workflows.pl_request import STATE_LABELS, PLRequestState
+
+TEXT_MAX = 10_000
+TITLE_MAX = 200
+PROVIDER_MAX = 160
+URL_MAX = 500
+HOURS_MAX = Decimal("1000")
+PDPS_MAX = 1000
+
+
+class DayField(StringField):
+    """A date typed as YYYY-MM-DD (what the browser's date picker sends); what was typed is kept."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = (valuelist[0] or "").strip()
+        if not raw:
+            self.data = None
+            return
+        try:
+            self.data = datetime.strptime(raw, "%Y-%m-%d").date()
+        except ValueError:
+            self.data = None
+            raise ValueError(f"“{raw[:40]}” is not a date. Enter it as year-month-day, like 2026-03-14.") from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.isoformat() if self.data else ""
+
+
+class HoursField(StringField):
+    """Hours as a number with at most two decimals ("6", "7.5")."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = (valuelist[0] or "").strip()
+        if not raw:
+            self.data = None
+            return
+        try:
+            value = Decimal(raw)
+        except (InvalidOperation, ValueError):
+            self.data = None
+            raise ValueError(f"“{raw[:40]}” is not a number of hours. Enter it like 6 or 7.5.") from None
+        if not value.is_finite() or value <= 0:
+            self.data = None
+            raise ValueError("Enter a number of hours more than 0.")
+        if value != value.quantize(Decimal("0.01")):
+            self.data = None
+            raise ValueError("Use at most two decimal places for hours.")
+        if value >= HOURS_MAX:
+            self.data = None
+            raise ValueError(f"Enter fewer than {HOURS_MAX} hours.")
+        self.data = value
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else format(Decimal(self.data).normalize(), "f")
+
+
+class CountField(StringField):
+    """A whole number of 0 or more (PDPs)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = (valuelist[0] or "").strip()
+        if not raw:
+            self.data = None
+            return
+        if not raw.isdigit():
+            self.data = None
+            raise ValueError(f"“{raw[:40]}” is not a whole number. Enter 0 or more, like 10.")
+        value = int(raw)
+        if value > PDPS_MAX:
+            self.data = None
+            raise ValueError(f"Enter at most {PDPS_MAX} PDPs.")
+        self.data = value
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class PLRequestForm(FlaskForm):
+    """The draft: save it as it is, or submit it (the workflow's guards then say what is missing)."""
+
+    opportunity = SelectField(
+        "Opportunity from the catalog", choices=[], validate_choice=False,
+        description="Choose it from the catalog, or leave this and describe it below.",
+    )
+    title = StringField("Title", filters=[_strip], validators=[
+        Length(max=TITLE_MAX, message=f"Keep the title to {TITLE_MAX} characters or fewer.")])
+    provider_name = StringField("Provider", filters=[_strip], validators=[
+        Length(max=PROVIDER_MAX, message=f"Keep the provider to {PROVIDER_MAX} characters or fewer.")])
+    description = TextAreaField("Description", render_kw={"rows": 3}, filters=[_strip], validators=[
+        Length(max=TEXT_MAX, message=f"Keep the description to {TEXT_MAX:,} characters or fewer.")])
+    url = StringField("Web address", filters=[_strip], render_kw={"inputmode": "url"}, validators=[
+        Length(max=URL_MAX, message=f"Keep the web address to {URL_MAX} characters or fewer.")])
+    cost = MoneyField("Cost ($)", description="What the district would pay. Enter 0 if it is free.",
+                      render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    starts_on = DayField("Start date", render_kw={"type": "date"})
+    ends_on = DayField("End date", render_kw={"type": "date"})
+    hours = HoursField("Expected hours", render_kw={"inputmode": "decimal"})
+    pdps = CountField("Expected PDPs", render_kw={"inputmode": "numeric"},
+                      description="Professional development points toward licensure renewal.")
+    rationale = TextAreaField("Rationale", render_kw={"rows": 5}, filters=[_strip],
+                              description="Why this PL, and how you will use it with your students.",
+                              validators=[Length(max=TEXT_MAX,
+                                                 message=f"Keep the rationale to {TEXT_MAX:,} characters or fewer.")])
+    need = SelectField("The need it addresses", choices=[], validate_choice=False,
+                       description="A topic from the district's PL needs survey.")
+
+    def validate_opportunity(self, field):
+        if field.data and field.data not in {str(c[0]) for c in field.choices}:
+            raise ValidationError("Choose an opportunity from the list, or describe it below.")
+
+    def validate_need(self, field):
+        if field.data and field.data not in {str(c[0]) for c in field.choices}:
+            raise ValidationError("Choose a need from the list.")
+
+    def validate_url(self, field):
+        if field.data and not field.data.lower().startswith(("http://", "https://")):
+            raise ValidationError("Give a web address starting with http:// or https://.")
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError("The end date cannot be before the start date.")
+
+
+def action_form_class(trigger: str, fields: tuple[str, ...]) -> type[FlaskForm]:
+    """A form for one action on the case page: the fields its declaration asks for."""
+    labels = {"comment": "Comment for the educator", "reason": "Reason"}
+    attrs = {
+        name: TextAreaField(
+            labels.get(name, name.capitalize()), id=f"{trigger}-{name}", render_kw={"rows": 3},
+            validators=[Optional(), Length(max=TEXT_MAX, message=f"Keep this to {TEXT_MAX:,} characters or fewer.")],
+        )
+        for name in fields
+    }
+    return type(f"PLActionForm_{trigger}", (FlaskForm,), attrs)
+
+
+class PLDecisionForm(FlaskForm):
+    outcome = RadioField(
+        "Outcome", choices=[SelectChoice(o.value, o.label) for o in PLDecisionOutcome], validate_choice=False,
+        validators=[DataRequired("Choose an outcome."),
+                    AnyOf([o.value for o in PLDecisionOutcome], message="Choose approve or deny.")],
+    )
+    feedback = TextAreaField(
+        "Feedback for the educator", render_kw={"rows": 4},
+        description="For a denial, this is the reason the educator reads.",
+        validators=[DataRequired("Write feedback for the educator."),
+                    Length(max=TEXT_MAX, message=f"Keep the feedback to {TEXT_MAX:,} characters.")],
+    )
+
+
+class CompletionForm(FlaskForm):
+    attended = BooleanField("I attended")
+    reflection = TextAreaField("Reflection", render_kw={"rows": 6}, filters=[_strip],
+                               description="What you learned and how you will use it with your students.",
+                               validators=[Length(max=TEXT_MAX,
+                                                  message=f"Keep the reflection to {TEXT_MAX:,} characters or fewer.")])
+    hours_completed = HoursField("Hours attended", render_kw={"inputmode": "decimal"})
+    pdps_earned = CountField("PDPs earned", render_kw={"inputmode": "numeric"},
+                             description="As on your certificate; enter 0 if none were awarded.")
+
+
+class PLBudgetForm(FlaskForm):
+    school_year = StringField("School year", filters=[_strip], description="Like 2026-27 (July 1 to June 30).",
+                              validators=[DataRequired("Give the school year, like 2026-27."),
+                                          Length(max=9, message="Write the school year as 2026-27.")])
+    amount = MoneyField("PL budget ($)", render_kw={"inputmode": "decimal", "autocomplete": "off"})
+
+    def validate_amount(self, field):
+        if field.data is None and not field.errors:
+            raise ValidationError("Enter the budget in dollars, for example 20000.00.")
+
+
+class PLQueueFilterForm(FilterForm):
+    state = SelectField("State", choices=[("", "Any state")] + [(s.value, STATE_LABELS[s]) for s in PLRequestState],
+                        invalid_choice_message="Choose a state from the list.")
+    year = SelectField("Budget year", choices=[], invalid_choice_message="Choose a school year from the list.")
+
+    def __init__(self, *args, years=(), **kw):
+        super().__init__(*args, **kw)
+        self.year.choices = [("", "Any year")] + [(y, y) for y in years]
+
+
+__all__ = ["CompletionForm", "PLBudgetForm", "PLDecisionForm", "PLQueueFilterForm", "PLRequestForm",
+           "action_form_class"]
