@@ -9,9 +9,18 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import Form, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    Form,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import FieldList, FormField, SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import BudgetCategory, GrantType
 
@@ -64,6 +73,14 @@ class MoneyField(StringField):
             raise ValidationError("Use at most two decimal places (dollars and cents).")
         if self.data >= MONEY_MAX:
             raise ValidationError("That amount is too large; check the number of digits.")
+
+
+class PriorityCheckboxes(SelectMultipleField):
+    """The district priorities (active survey topics) a proposal cites, as checkboxes. A choice that
+    is not in the list is refused with ``invalid_choice_message``; none ticked is fine."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def _category_choices():
@@ -127,6 +144,16 @@ class ProposalForm(FlaskForm):
     amount_requested = MoneyField("Amount requested ($)")
     budget_lines = FieldList(FormField(BudgetLineForm), label="Budget lines", min_entries=BLANK_BUDGET_ROWS,
                              max_entries=MAX_BUDGET_ROWS)
+    priorities = PriorityCheckboxes("Which district priorities does this proposal address?", coerce=int,
+                                    invalid_choice_message="Choose priorities from the list.")
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        from app.services import clock
+        from app.services.priorities import topic_order
+
+        topics, self.priorities_ranked = topic_order(clock.today(), with_ranked=True)
+        self.priorities.choices = [SelectChoice(t.id, t.name) for t in topics]
 
     def validate_grant_type(self, field):
         if field.data in (None, "", "None"):

@@ -238,18 +238,20 @@ def rollup(survey: NeedsSurvey) -> Rollup:
     )
 
 
-def topic_order(today) -> list[Term]:
+def topic_order(today, *, with_ranked: bool = False):
     """Active topics for a proposal to cite: by the current survey's district rank when there is one
-    (topics it did not ask about follow, by position), else by position."""
+    with answers (topics it did not ask about follow, by position), else by position. With
+    ``with_ranked``, also says whether the order is the survey's ranking."""
     from app.services.surveys import latest_survey
 
     topics = list(db.session.scalars(select(Term).where(Term.kind == TermKind.TOPIC, Term.active.is_(True))
                                      .order_by(Term.position, Term.name)))
     survey = latest_survey(today)
-    if survey is None:
-        return topics
-    ranks = {f.term.id: f.rank for f in district_ranking(survey)}
-    return sorted(topics, key=lambda t: (ranks.get(t.id) is None, ranks.get(t.id) or 0))
+    ranking = district_ranking(survey) if survey is not None else []
+    ranks = {f.term.id: f.rank for f in ranking if f.responses}
+    if ranks:
+        topics.sort(key=lambda t: (ranks.get(t.id) is None, ranks.get(t.id) or 0))
+    return (topics, bool(ranks)) if with_ranked else topics
 
 
 def district_ranking(survey: NeedsSurvey) -> list[TopicFigures]:

@@ -26,6 +26,8 @@ from app.models import (
     ProposalState,
     Team,
     TeamMember,
+    Term,
+    TermKind,
     User,
 )
 from app.services import aftersteps, clock
@@ -266,8 +268,11 @@ class LineData:
 
 def save_draft(proposal: Proposal, actor: User, *, grant_type: GrantType | None, title: str,
                sections: dict[str, str], amount_requested: Decimal | None,
-               lines: list[LineData]) -> AuditEvent:
-    """Save the draft as typed (drafts may be partial); records an "edit" event naming what changed."""
+               lines: list[LineData], priorities: list[int] | None = None) -> AuditEvent:
+    """Save the draft as typed (drafts may be partial); records an "edit" event naming what changed.
+
+    ``priorities`` are the ids of the district priorities (active topics) the proposal cites; None
+    leaves them as they are. A cited topic staff have since deactivated is not offered, so it stays."""
     if proposal.state not in (ProposalState.DRAFT, ProposalState.REVISIONS_REQUESTED):
         raise ProposalError(f"A proposal that is {proposal.state_label.lower()} can no longer be edited.")
     changed = []
@@ -293,6 +298,17 @@ def save_draft(proposal: Proposal, actor: User, *, grant_type: GrantType | None,
             for i, line in enumerate(lines)
         ]
         changed.append("Budget lines")
+    if priorities is not None:
+        wanted = {int(i) for i in priorities}
+        chosen = list(db.session.scalars(select(Term).where(
+            Term.id.in_(wanted), Term.kind == TermKind.TOPIC, Term.active.is_(True)))) if wanted else []
+        if len(chosen) != len(wanted):
+            raise ProposalError("Choose the priorities from the list of district priorities.")
+        kept = [t for t in proposal.priorities if not t.active]
+        new_priorities = sorted(kept + chosen, key=lambda t: (t.position, t.name))
+        if {t.id for t in new_priorities} != {t.id for t in proposal.priorities}:
+            proposal.priorities = new_priorities
+            changed.append("Priorities")
     proposal.updated_at = clock.now()  # also bumps the version, so a stale form is noticed
     event = record_event(proposal, "edit", actor, data={"fields": changed})
     db.session.flush()
