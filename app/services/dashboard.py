@@ -374,8 +374,7 @@ def _staff_overdue_section(today: date | None = None) -> Section:
 
 # -- all of it -------------------------------------------------------------------------------
 SCHOOL_LEADER_TEXT = (
-    "As a school leader you will endorse professional-learning requests from educators at your school. "
-    "Those requests arrive in a later part of the program, so nothing needs you now."
+    "As a school leader you endorse (or return) professional-learning requests from educators at your school."
 )
 ADMIN_TEXT = "As an administrator you manage people, their roles and sides, and the schools."
 
@@ -401,4 +400,22 @@ def home_for(user: User, today: date | None = None) -> list[RoleBlock]:
     return blocks
 
 
-__all__ = ["Item", "RoleBlock", "Section", "home_for"]
+def learning_panels(user: User, today: date | None = None) -> dict:
+    """The ASK and CONNECT panels under the role blocks: the open needs survey (surveys' panel), the
+    person's PL requests or those waiting for them (PL requests' panel), and whether to show
+    "Recommended for you" (educators; the top three, read by ``recommendations_for``). Each panel
+    issues a fixed number of statements."""
+    from app.services import pl_requests, surveys
+
+    today = today or clock.today()
+    pl = pl_requests.home_panel(user, today)
+    waiting = sum((pl or {}).get(k) or 0 for k in ("to_endorse", "to_decide", "to_confirm"))
+    return {
+        "survey": surveys.home_panel(user, today),
+        "pl": pl,
+        "recommended": user.has_role("educator"),
+        "count": waiting,  # PL requests waiting for this person: part of "N items need your attention"
+    }
+
+
+__all__ = ["Item", "RoleBlock", "Section", "home_for", "learning_panels"]

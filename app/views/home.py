@@ -3,7 +3,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.services import clock
-from app.services.dashboard import home_for
+from app.services.dashboard import home_for, learning_panels
 
 bp = Blueprint("home", __name__)
 
@@ -14,4 +14,5 @@ def index():
         return redirect(url_for("auth.login"))
     today = clock.today()
     blocks = home_for(current_user, today)
-    return render_template("home/index.html", blocks=blocks, today=today)
+    return render_template("home/index.html", blocks=blocks, today=today,
+                           panels=learning_panels(current_user, today))

@@ -194,9 +194,19 @@ def test_school_leader_is_told_nothing_needs_them(browser, world):
     resp = browser.get("/")
     page = text_of(resp)
     assert h1_count(resp) == 1
-    assert "endorse professional-learning requests" in page
-    assert "nothing needs you now" in page
-    assert "<h2" not in resp.data.decode()  # no empty lists for them
+    assert "endorse (or return) professional-learning requests" in page
+    assert "Nothing needs you now." in page
+    assert "No request from your school waits for your endorsement." in section(resp, "pl-panel-title")
+    assert "Recommended for you" not in page  # not an educator
+
+
+def test_school_leader_sees_requests_waiting_for_endorsement(browser, world, factory):
+    factory.pl_request(world.lead, "submitted", opportunity=world.learning.paid)
+    db.session.commit()
+    browser.login(world.school_leader)
+    resp = browser.get("/")
+    assert "2 requests wait for your endorsement" in section(resp, "pl-panel-title")  # with the world's own
+    assert "2 items need your attention." in text_of(resp)
 
 
 def test_user_with_two_roles_sees_both(browser, world):
@@ -238,3 +248,73 @@ def test_statement_count_does_not_grow_with_proposals(world, factory, persona):
     assert len(after) <= len(before), (
         f"{persona}: {len(before)} statements with a few proposals, {len(after)} with 25 more:\n"
         + "\n".join(after))
+
+
+# -- ASK and CONNECT on the home page --------------------------------------------------------------
+def _rated_educator(world, factory):
+    """``member`` rated Literacy 5 and Math 4 in the open survey and teaches grades 3-5."""
+    lw = world.learning
+    world.member.profile_terms = [lw.grade_band]
+    factory.response(lw.survey, {lw.topics[1]: 5, lw.topics[2]: 4}, respondent=world.member)
+    return lw
+
+
+def test_educator_sees_top_three_recommendations_with_reasons(browser, world, factory):
+    lw = _rated_educator(world, factory)
+    both = factory.opportunity("Literacy and math lab", terms=[lw.topics[1], lw.topics[2], lw.grade_band])
+    math = factory.opportunity("Math talks", terms=[lw.topics[2]], starts_in_days=3)
+    factory.opportunity("Math talks again", terms=[lw.topics[2]], starts_in_days=40)
+    factory.opportunity("Past literacy", terms=[lw.topics[1], lw.grade_band], starts_in_days=-1)
+    db.session.commit()
+    browser.login(world.member)
+    resp = browser.get("/")
+    assert h1_count(resp) == 1
+    rec = section(resp, "recommended-title")
+    titles = [t for t in ("Literacy and math lab", "Orton-Gillingham course", "Math talks ", "Math talks again",
+                          "Past literacy", "Culturally responsive read-alouds") if t in rec + " "]
+    # lab: 6 + 4 + 3; Orton-Gillingham (paid; requested by lead, not member): 6 + 3; Math talks: 4
+    assert titles == ["Literacy and math lab", "Orton-Gillingham course", "Math talks "]
+    assert rec.index(both.title) < rec.index("Orton-Gillingham") < rec.index(math.title)
+    assert (f"You rated Literacy 5 of 5 in the {lw.survey.school_year} needs survey; You rated Math 4 of 5 in the "
+            f"{lw.survey.school_year} needs survey; For grades 3-5, your grade band") in rec
+
+
+def test_educator_without_answers_is_invited_to_the_survey(browser, world):
+    assert world.learning.survey is not None
+    browser.login(world.outsider)
+    resp = browser.get("/")
+    assert "answer the needs survey" in section(resp, "recommended-title")
+    survey = section(resp, "survey-panel-title")
+    assert "Answer the needs survey" in survey and world.learning.survey.title in survey
+    assert "You have no open PL request." in section(resp, "pl-panel-title")
+
+
+def test_educator_sees_their_open_pl_requests(browser, world):
+    lw = world.learning
+    browser.login(world.lead)
+    pl = section(browser.get("/"), "pl-panel-title")
+    assert lw.pl_requests["submitted"].display_title in pl and "Waiting for your school leader's endorsement." in pl
+
+
+def test_home_statement_count_does_not_grow_with_the_catalog(browser, world, factory):
+    lw = _rated_educator(world, factory)
+    browser.login(world.member)
+
+    def count() -> int:
+        db.session.expire_all()
+        with count_statements() as seen:
+            assert browser.get("/").status_code == 200
+        return len(seen)
+
+    def add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            o = factory.opportunity(f"Extra {i}", terms=[lw.topics[i % 4], lw.grade_band], capacity=2, sessions=2)
+            factory.registration(o, factory.user("educator"))
+            if i % 3 == 0:
+                factory.pl_request(world.member, "submitted", opportunity=o)
+        db.session.commit()
+
+    add(4, 0)
+    before = count()
+    add(30, 4)
+    assert count() <= before
