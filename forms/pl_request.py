@@ -107,6 +107,10 @@ class CountField(StringField):
         return "" if self.data is None else str(self.data)
 
 
+def _values(field) -> set[str]:
+    return {str(c.value) for c in field.choices}
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -141,11 +145,11 @@ class PLRequestForm(FlaskForm):
                        description="A topic from the district's PL needs survey.")
 
     def validate_opportunity(self, field):
-        if field.data and field.data not in {str(c[0]) for c in field.choices}:
+        if field.data and field.data not in _values(field):
             raise ValidationError("Choose an opportunity from the list, or describe it below.")
 
     def validate_need(self, field):
-        if field.data and field.data not in {str(c[0]) for c in field.choices}:
+        if field.data and field.data not in _values(field):
             raise ValidationError("Choose a need from the list.")
 
     def validate_url(self, field):
@@ -207,13 +211,14 @@ class PLBudgetForm(FlaskForm):
 
 
 class PLQueueFilterForm(FilterForm):
-    state = SelectField("State", choices=[("", "Any state")] + [(s.value, STATE_LABELS[s]) for s in PLRequestState],
+    state = SelectField("State", choices=[SelectChoice("", "Any state")]
+                        + [SelectChoice(s.value, STATE_LABELS[s]) for s in PLRequestState],
                         invalid_choice_message="Choose a state from the list.")
     year = SelectField("Budget year", choices=[], invalid_choice_message="Choose a school year from the list.")
 
     def __init__(self, *args, years=(), **kw):
         super().__init__(*args, **kw)
-        self.year.choices = [("", "Any year")] + [(y, y) for y in years]
+        self.year.choices = [SelectChoice("", "Any year")] + [SelectChoice(y, y) for y in years]
 
 
 __all__ = ["CompletionForm", "PLBudgetForm", "PLDecisionForm", "PLQueueFilterForm", "PLRequestForm",

@@ -394,7 +394,7 @@ def queue_csv(state: str | None = None, year: str | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADERS)
-    for r in db.session.scalars(_staff_query(state, year).execution_options(yield_per=500)).unique():
+    for r in db.session.scalars(_staff_query(state, year).execution_options(yield_per=500)):
         writer.writerow([_cell(v) for v in (
             r.id, r.requester_name, r.school.name if r.school else "", r.display_title, r.display_provider,
             r.cost if r.cost is not None else "", r.starts_on or "", r.ends_on or "", r.budget_year,

@@ -141,7 +141,7 @@ def new():
                 data = svc.prefill_from(opp)
                 form = PLRequestForm(formdata=None, data=data)
         _fill_choices(form)
-        if data and data["opportunity"] not in {str(c[0]) for c in form.opportunity.choices}:
+        if data and data["opportunity"] not in {str(c.value) for c in form.opportunity.choices}:
             # It no longer takes requests (started, or free in-district): keep what it says, unchosen.
             form.opportunity.data = ""
         return _render_form(form, None)
