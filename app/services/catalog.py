@@ -481,7 +481,11 @@ def registered_count(o: Opportunity) -> int:
 
 def update(o: Opportunity, data: OpportunityData, actor: User) -> Opportunity:
     """Save an edit. A capacity below the number already registered is refused; a capacity that
-    goes up (or becomes unlimited) gives the open seats to the waitlist, first come first served."""
+    goes up (or becomes unlimited) gives the open seats to the waitlist, first come first served.
+    The row is locked first (PostgreSQL), so a registration cannot slip in between the count and the save."""
+    from app.services.workflow import lock
+
+    o = lock(o)
     old_capacity = o.capacity
     if data.capacity is not None:
         taken = registered_count(o)

@@ -298,3 +298,19 @@ def test_template_file_imports(factory, taxonomy):
     db.session.commit()
     result = catalog.import_csv(catalog.template_csv(), factory.user("staff"))
     assert result.ok, result.messages()
+
+
+def test_the_documented_example_imports(factory):
+    from pathlib import Path
+
+    for name in ("Culturally responsive teaching", "Literacy", "Math", "Special education"):
+        factory.term(name)
+    for name in ("PK-2", "3-5", "6-8"):
+        factory.term(name, TermKind.GRADE_BAND)
+    for name in ("ELA", "Math", "Special education"):
+        factory.term(name, TermKind.SUBJECT)
+    db.session.commit()
+    example = Path(__file__).resolve().parents[2] / "docs" / "catalog-import-example.csv"
+    result = catalog.import_csv(example.read_bytes(), factory.user("staff"))
+    assert result.ok, result.messages()
+    assert [len(o.sessions) for o in result.created] == [2, 1, 2]
