@@ -32,6 +32,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, text
 
 from app.demo_artifacts import bar_chart, handout
+from app.demo_learning import seed_learning
 from app.demo_stories import (
     ACTIVE,
     ACTIVE_OVERDUE,
@@ -927,6 +928,7 @@ class Seeder:
         for spec in sorted(TEAMS, key=lambda s: s.story == "in_review_conflict"):
             self.play(spec)
         db.session.flush()
+        seed_learning(self)  # ASK and CONNECT: taxonomy, survey, catalog, registrations, PL requests
 
         counts = dict.fromkeys((s.value for s in ProposalState), 0)
         for state, n in db.session.execute(select(Proposal.state, func.count()).group_by(Proposal.state)):
