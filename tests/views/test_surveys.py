@@ -347,3 +347,15 @@ def test_proposal_edit_offers_priorities_by_rank_and_case_page_lists_them(login_
     page = _text(b.get(f"/proposals/{world.draft.id}"))
     cited = page[page.index('id="cited-priorities"'):]
     assert "Math" in cited[:cited.index("</dd>")]
+
+
+def test_home_partial_renders_the_panel(app, world, lw):
+    from flask import render_template
+
+    from app.services import surveys as survey_svc
+
+    with app.test_request_context("/"):
+        html = render_template("surveys/_home.html", panel=survey_svc.home_panel(world.member, clock.today()))
+        assert '<h2 id="survey-panel-title">' in html and "Answer the needs survey" in html
+        assert "/survey" in html
+        assert render_template("surveys/_home.html", panel=None).strip() == ""
