@@ -233,7 +233,7 @@ def fire(id: int, trigger: str):
 @bp.post("/requests/<int:id>/decision")
 @roles_required("co_chair")
 def decide(id: int):
-    row = _load(id)
+    row = _viewable(id)
     refusal = decision_svc.participation_refusal(current_user)
     if refusal:
         abort(403, description=refusal)

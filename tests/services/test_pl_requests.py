@@ -253,3 +253,15 @@ def test_home_panel_template_renders(app_ctx, world, lw):
         html = render_template("pl/_home.html", panel=svc.home_panel(world.school_leader))
         assert "1</strong> request waits" in html and 'href="/pl/queue"' in html
         assert render_template("pl/_home.html", panel=None).strip() == ""
+
+
+def test_every_recorded_act_on_a_pl_request_has_words_on_the_timeline():
+    import re
+    from pathlib import Path
+
+    app_dir = Path(__file__).resolve().parents[2] / "app" / "services"
+    recorded = set()
+    for name in ("pl_requests.py", "pl_decisions.py"):
+        recorded |= set(re.findall(r'record_event\(\s*[\w.]+,\s*"([a-z_]+)"', (app_dir / name).read_text()))
+    assert recorded == {"create", "edit", "record_decision", "withdraw_decision"}
+    assert recorded <= set(svc.EVENT_LABELS)

@@ -86,6 +86,8 @@ CASES = [
          {"co_chair_btu": 302, "co_chair_bps": 302}, method="POST",
          data=lambda w: {"outcome": "approve", "feedback": "A good fit."},
          missing=lambda w: "/pl/requests/999999/decision", missing_as="co_chair_btu"),
+    Case("pl.decide", lambda w: f"/pl/requests/{_r(w)}/decision", {}, method="POST", label="draft",
+         data=lambda w: {"outcome": "approve", "feedback": "A good fit."}),
     Case("pl.confirm", lambda w: f"/pl/decisions/{_pending(w)}/confirm", {"co_chair_btu": 302, "co_chair_bps": 302},
          method="POST", missing=lambda w: "/pl/decisions/999999/confirm", missing_as="co_chair_bps"),
     Case("pl.withdraw_decision", lambda w: f"/pl/decisions/{_pending(w)}/withdraw", {"co_chair_btu": 302},
