@@ -265,3 +265,13 @@ def test_every_recorded_act_on_a_pl_request_has_words_on_the_timeline():
         recorded |= set(re.findall(r'record_event\(\s*[\w.]+,\s*"([a-z_]+)"', (app_dir / name).read_text()))
     assert recorded == {"create", "edit", "record_decision", "withdraw_decision"}
     assert recorded <= set(svc.EVENT_LABELS)
+
+
+def test_every_notifying_pl_transition_has_words_for_its_message():
+    from app.services import notify
+    from workflows.pl_request import AUDIENCES, TRANSITIONS
+
+    for t in TRANSITIONS:
+        assert set(t.notify) <= set(AUDIENCES), t.trigger
+        if t.notify:
+            assert t.trigger in notify.PL_SUBJECTS and t.trigger in notify.PL_VERBS, t.trigger
