@@ -238,8 +238,8 @@ class Factory:
                      (respondent.school_id if respondent is not None else (team.school.id if team.school else None)))
         r = SurveyResponse(survey=survey, respondent=respondent, team=team, school_id=school_id, comment=comment,
                            submitted_by_id=author.id, submitted_at=clock.now(), updated_at=clock.now())
-        r.ratings = [SurveyRating(term_id=getattr(t, "id", t), rating=v) for t, v in ratings.items()]
         db.session.add(r)
+        r.ratings = [SurveyRating(term_id=getattr(t, "id", t), rating=v) for t, v in ratings.items()]
         db.session.flush()
         return r
 

@@ -159,7 +159,8 @@ def _form_data(proposal: Proposal) -> dict:
     data = {attr: getattr(proposal, attr) or "" for attr in proposal_svc.TEXT_SECTIONS}
     data.update(title=proposal.title or "", amount_requested=proposal.amount_requested,
                 grant_type=proposal.grant_type.value if proposal.grant_type else None,
-                budget_lines=lines, version=str(proposal.version))
+                budget_lines=lines, version=str(proposal.version),
+                priorities=[t.id for t in proposal.priorities])
     return data
 
 
@@ -199,6 +200,7 @@ def edit(proposal_id: int):
             sections={attr: (form[attr].data or "").strip() for attr in proposal_svc.TEXT_SECTIONS},
             amount_requested=form.amount_requested.data,
             lines=lines,
+            priorities=form.priorities.data or [],
         )
         db.session.commit()
     except StaleDataError:

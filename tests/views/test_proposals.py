@@ -565,3 +565,20 @@ def test_cross_school_team_proposal_shows_scope(browser, factory, world):
     browser.login(world.outsider)
     shown = page(browser.get(f"/proposals/{p.id}"))
     assert "City Readers" in shown and "Cross-school" in shown
+
+
+def test_edit_saves_the_priorities_the_proposal_cites_and_the_case_page_lists_them(browser, world):
+    lw = world.learning
+    browser.login(world.lead)
+    page_html = browser.get(f"/proposals/{world.draft.id}/edit").get_data(as_text=True)
+    assert "Literacy" in page_html and "Math" in page_html
+    resp = browser.post(f"/proposals/{world.draft.id}/edit",
+                        edit_data(world.draft, priorities=[str(lw.topics[1].id), str(lw.topics[2].id)]))
+    assert resp.status_code == 302
+    assert [t.name for t in fresh(world.draft).priorities] == ["Literacy", "Math"]
+    shown = browser.get(f"/proposals/{world.draft.id}").get_data(as_text=True)
+    assert "District priorities it addresses" in shown and "Literacy" in shown
+    # Unticking them all clears the citation.
+    resp = browser.post(f"/proposals/{world.draft.id}/edit", edit_data(world.draft))
+    assert resp.status_code == 302
+    assert fresh(world.draft).priorities == []
