@@ -14,7 +14,7 @@ from flask_login import login_user
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Notification, ProviderKind, Registration, TermKind
+from app.models import Notification, Registration
 from app.models import RegistrationStatus as RS
 from app.services import clock
 from app.services import registrations as R
@@ -306,7 +306,3 @@ def test_recommended_invites_the_survey_without_signals(app, world, factory):
         login_user(world.staff)
         assert render_template_string('{% include "registrations/_recommended.html" %}').strip() == ""
 
-
-def test_profile_terms_kind(world):
-    assert world.learning.grade_band.kind is TermKind.GRADE_BAND
-    assert world.learning.paid.provider_kind is ProviderKind.OUTSIDE
