@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import PLBudget, PLRequest, User
@@ -123,10 +124,18 @@ def set_budget(school_year: str, amount: Decimal | None, actor: User) -> PLBudge
                f"approved and completed requests.")
         raise BudgetError(msg, {"amount": msg})
     if budget is None:
-        budget = PLBudget(school_year=school_year, amount=amount)
-        db.session.add(budget)
-    else:
-        budget.amount = amount
+        # Two people may set a year's first budget at once: the unique year lets one row in, and the
+        # other is told, rather than failing the request.
+        try:
+            with db.session.begin_nested():
+                budget = PLBudget(school_year=school_year, amount=amount, updated_at=clock.now())
+                db.session.add(budget)
+        except IntegrityError:
+            msg = (f"Someone else set the {school_year} PL budget at the same moment. "
+                   "Reload the page to see it, then change it if you need to.")
+            raise BudgetError(msg, {"school_year": msg}) from None
+        return budget
+    budget.amount = amount
     budget.updated_at = clock.now()
     db.session.flush()
     return budget

@@ -58,3 +58,15 @@ def test_a_budget_cannot_be_lowered_below_what_is_committed(world):
 ])
 def test_bad_years_and_amounts_are_refused(world, year, amount, fields):
     assert refused(year, amount, world.staff).fields == fields
+
+
+def test_two_staff_setting_a_years_first_budget_at_once_the_second_is_told_not_failed(world, monkeypatch):
+    B.set_budget("2032-33", Decimal("9000"), world.staff)
+    db.session.commit()
+    # The second person read "no budget yet" before the first one's row was committed.
+    monkeypatch.setattr(B, "lock_year", lambda year: None)
+    err = refused("2032-33", Decimal("7000"), world.staff)
+    assert "Someone else set the 2032-33 PL budget at the same moment" in err.messages[0]
+    assert "school_year" in err.fields
+    [row] = [y for y in B.overview() if y.school_year == "2032-33"]
+    assert row.amount == Decimal("9000.00")
