@@ -23,7 +23,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Opportunity, PLRequest, Term, TermKind, User
+from app.models import Opportunity, PLRequest, Proposal, Term, TermKind, User
 from app.services import catalog, pl_budgets, pl_decisions, pl_requests, registrations, surveys, taxonomy
 from app.services import transcript as transcript_svc
 from app.services.pl_requests import DraftData
@@ -48,6 +48,17 @@ TOPICS = [
     (SEL, "Social-emotional learning, relationships and classroom community."),
     (FAM, "Partnering with families and caregivers."),
     (TECH, "Digital tools, accessibility and computer science."),
+]
+# Words in a proposal that show which priority it addresses.
+PRIORITY_WORDS = [
+    (CRT, ("cultur", "equity", "identity", "anti-racis")),
+    (LIT, ("read", "literacy", "writ", "book")),
+    (MATH, ("math", "algebra", "fraction", "numera")),
+    (SPED, ("special educ", "iep", "inclusi", "disabilit", "udl")),
+    (ML, ("multilingual", "english learner", "newcomer", "bilingual", "language")),
+    (SEL, ("social-emotional", "restorative", "belonging", "wellbeing", "well-being", "discipline")),
+    (FAM, ("famil", "caregiver", "parent")),
+    (TECH, ("digital", "technolog", "computer", "coding", "video")),
 ]
 GRADE_BANDS = ["PK-2", "3-5", "6-8", "9-12"]
 SUBJECTS = ["ELA", "Math", "Science", "Social studies", "Arts", "World languages", "Special education", "ESL"]
@@ -401,6 +412,7 @@ class LearningSeeder:
     def run(self) -> LearningCounts:
         self.at(-130, 9)
         self.make_taxonomy()
+        self.cite_priorities()
         self.at(-125, 10)
         self.make_catalog()
         self.at(-124, 9)
@@ -429,6 +441,15 @@ class LearningSeeder:
         for i, name in enumerate(SUBJECTS):
             self.terms[(TermKind.SUBJECT, name)] = taxonomy.create_term(TermKind.SUBJECT, name=name, position=i)
         self.counts.terms = len(self.terms)
+        self.done()
+
+    def cite_priorities(self) -> None:
+        """The district priorities each demo proposal addresses, read from its own words (a team ticks
+        them on the proposal's edit page; the demo's proposals were written before the taxonomy existed)."""
+        for p in db.session.scalars(select(Proposal).order_by(Proposal.id)):
+            text = f"{p.title} {p.challenge} {p.plan}".lower()
+            cited = [name for name, words in PRIORITY_WORDS if any(w in text for w in words)]
+            p.priorities = [self.topic(name) for name in cited[:3]]
         self.done()
 
     # -- catalog -----------------------------------------------------------------------------------

@@ -239,7 +239,8 @@ def test_reviews_and_conflicts_are_consistent(ctx):
 def test_audit_trail_replays_every_proposal(ctx):
     """Made through advance(): the transition events, in order, lead from draft to today's state."""
     events = defaultdict(list)
-    for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)):
+    for e in db.session.scalars(select(AuditEvent).where(AuditEvent.case_type == "proposal")
+                                .order_by(AuditEvent.at, AuditEvent.id)):
         events[e.case_id].append(e)
     for p in all_(Proposal):
         trail = events[p.id]
@@ -410,7 +411,7 @@ def test_grants_were_accepted_and_activated_with_the_cycles_dates(ctx):
             assert (p.progress_report_due, p.final_report_due) == (
                 p.cycle.progress_report_due, p.cycle.final_report_due), p.title
             activate = db.session.scalars(select(AuditEvent).where(
-                AuditEvent.case_id == p.id, AuditEvent.trigger == "activate")).one()
+                AuditEvent.case_type == "proposal", AuditEvent.case_id == p.id, AuditEvent.trigger == "activate")).one()
             assert db.session.get(User, activate.actor_id).has_role("staff")
 
 
@@ -447,7 +448,7 @@ def test_a_staff_reallocation_keeps_the_totals(ctx):
     assert book.approved_total == p.budget_total == p.award
     source, target = book.balance_of(move.from_line_id), book.balance_of(move.to_line_id)
     assert source.approved == source.planned - move.amount and target.approved == target.planned + move.amount
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == p.id,
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.case_type == "proposal", AuditEvent.case_id == p.id,
                                                         AuditEvent.trigger == "reallocate")).one()
     assert event.comment == move.reason
 
@@ -474,7 +475,8 @@ def test_final_reports_submitted_accepted_and_one_returned(ctx):
         assert p.final_report is not None and not p.final_report.missing_sections(), p.title
         assert p.summary_drafted, p.title
     events = defaultdict(list)
-    for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)):
+    for e in db.session.scalars(select(AuditEvent).where(AuditEvent.case_type == "proposal")
+                                .order_by(AuditEvent.at, AuditEvent.id)):
         events[e.case_id].append(e)
     returned = [p for p in reported if any(e.trigger == "return_report" for e in events[p.id])]
     assert len(returned) == 1

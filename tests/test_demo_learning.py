@@ -238,3 +238,18 @@ def test_the_demo_pages_render(ctx, app):
 def test_most_educators_answered_and_names_match_the_demo(ctx):
     answered = {r.respondent.name for r in all_(SurveyResponse) if r.respondent_id}
     assert answered == {name for name, _, _ in EDUCATORS} - set(NOT_ANSWERED)
+
+
+
+def test_demo_proposals_cite_priorities_and_the_rollup_counts_them(ctx):
+    from app.models import NeedsSurvey, Proposal, ProposalState
+    from app.services import priorities
+
+    proposals = all_(Proposal)
+    citing = [p for p in proposals if p.priorities]
+    assert len(citing) >= len(proposals) // 2
+    assert len({t.name for p in citing for t in p.priorities}) >= 5
+    counted = [p for p in citing if p.state not in (ProposalState.DRAFT, ProposalState.WITHDRAWN)]
+    expected = Counter(t.id for p in counted for t in p.priorities)
+    survey = db.session.scalars(select(NeedsSurvey)).one()
+    assert priorities.rollup(survey).proposals == dict(expected)

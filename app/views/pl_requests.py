@@ -23,6 +23,7 @@ from app.services import clock
 from app.services import pl_budgets as budget_svc
 from app.services import pl_decisions as decision_svc
 from app.services import pl_requests as svc
+from app.services import transcript as transcript_svc
 from app.views.helpers import download, flash_refusal, get_or_404, roles_required
 from forms.pl_request import (
     CompletionForm,
@@ -185,6 +186,7 @@ def _render_case(row: PLRequest, status: int = 200, errors: list[str] | None = N
         errors=errors or [], timeline=svc.timeline(row, current_user),
         can_edit=can_edit_pl_request(current_user, row),
         can_complete=can_complete_pl_request(current_user, row),
+        can_see_transcript=transcript_svc.refusal_to_view(current_user, row.requester) is None,
         dp=decision_svc.panel(row, current_user),
         decision_form=decision_form or PLDecisionForm(formdata=None),
     ), status

@@ -293,3 +293,24 @@ def test_budget_page_sets_a_year_and_refuses_bad_input(login_as, world, lw):
     assert resp.status_code == 302
     db.session.expire_all()
     assert str(db.session.scalar(select(PLBudget.amount).where(PLBudget.school_year == year))) == "25000.00"
+
+
+def test_case_page_links_to_the_educators_transcript_for_those_who_may_read_it(browser, world):
+    row = world.learning.pl_requests[PLRequestState.SUBMITTED]
+    for who, link in [(world.lead, 'href="/pl/transcript"'),
+                      (world.school_leader, f'href="/people/{world.lead.id}/transcript"'),
+                      (world.staff, f'href="/people/{world.lead.id}/transcript"'),
+                      (world.co_chair_btu, None)]:
+        browser.reset()
+        browser.login(who)
+        html = browser.get(f"/pl/requests/{row.id}").get_data(as_text=True)
+        if link:
+            assert link in html and ">PL transcript</a>" in html, who.name
+        else:
+            assert ">PL transcript</a>" not in html, who.name
+
+
+def test_my_pl_requests_links_to_the_transcript_and_registrations(browser, world):
+    browser.login(world.lead)
+    html = browser.get("/pl/requests").get_data(as_text=True)
+    assert 'href="/pl/transcript"' in html and 'href="/my/registrations"' in html
