@@ -1,7 +1,9 @@
 """Queries per page and render time as the data grows: the staff list, the reviewer queue and the
-cohort page (and the home page) at 10, 200 and 1000 proposals, and the public gallery (index, search
-with a filter, Atom feed, one summary) at 10, 200 and 1000 published learning summaries, printed as
-ratios to the smallest size.
+cohort page (and the home page) at 10, 200 and 1000 proposals; the public gallery (index, search
+with a filter, Atom feed, one summary) at 10, 200 and 1000 published learning summaries; and the ASK
+and CONNECT pages: the PL catalog (anonymous and signed in as an educator, with "Recommended for
+you" on the catalog and the home page), the priorities page, the PL request queues and the PL
+transcript, each at 10, 200 and 1000 of what it lists; printed as ratios to the smallest size.
 
     python benchmarks/run.py                    # throw-away SQLite databases
     python benchmarks/run.py --sizes 10 200 1000 --rounds 5
@@ -13,9 +15,25 @@ the queue list every proposal in review), but should grow no faster than the dat
 
 Each size gets a fresh database built by the migrations and filled with plain inserts (one
 cycle, a committee of six, teams and proposals; most proposals in review with four reviews on a
-five-criterion rubric). The gallery gets a fresh database of its own per size, holding that many
-published summaries (each with three tags, a team of its own and a school). Pages whose endpoints
-do not exist yet are reported as missing.
+five-criterion rubric). Every other section gets a fresh database of its own per size, holding
+``n`` of the one thing that grows there:
+
+* the gallery: published summaries (each with three tags, a team of its own and a school);
+* the catalog: published opportunities (each with two sessions and three terms; some with a
+  capacity, some full, one in ten over), and an educator who rated every topic of the open needs
+  survey and has a grade band and a subject in their profile: the catalog index and a search with
+  a topic filter (anonymous), then the home page and the catalog signed in as that educator
+  (recommendations are computed over every upcoming opportunity);
+* priorities: survey responses to one survey from educators spread over 20 schools (program staff);
+* PL requests: requests across the states, half from the school leader's school: staff's list
+  (paginated), the school leader's queue (every submitted request of their school) and a
+  co-chair's queue (every endorsed request that costs money, some with a decision to confirm);
+* the PL transcript: one educator's completed PL (completed requests and attended registrations,
+  half each), capped at ``learning.TRANSCRIPT_CAP`` (200) entries, since no educator completes
+  1000: at n=1000 the transcript holds 200.
+
+The data for the ASK and CONNECT sections is built in ``benchmarks/learning.py``. Pages whose
+endpoints do not exist yet are reported as missing.
 """
 from __future__ import annotations
 
@@ -24,6 +42,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -64,8 +83,9 @@ from app.models import (  # noqa: E402
     User,
 )
 from app.services import clock  # noqa: E402
+from benchmarks import learning  # noqa: E402
 
-PASSWORD = "bench-password"
+PASSWORD = learning.PASSWORD
 S = ProposalState
 
 
@@ -73,8 +93,8 @@ S = ProposalState
 class Page:
     label: str
     endpoint: str
-    who: str | None  # "staff", "reviewer", "co_chair", "lead"; None: anonymous (the public gallery)
-    args: dict
+    who: str | None  # "staff", "reviewer", "co_chair", "lead", ...; None: anonymous (the public gallery)
+    args: dict  # a value of None is taken from what the section's build returned, by the same name
 
 
 PAGES = [
@@ -90,6 +110,24 @@ GALLERY_PAGES = [
     Page("gallery feed", "gallery.feed", None, {}),
     Page("gallery summary", "gallery.show", None, {"slug": None}),
 ]
+CATALOG_PAGES = [
+    Page("catalog index", "catalog.index", None, {}),
+    Page("catalog search", "catalog.index", None, {"q": "reading", "topic": None}),
+    Page("home (educator)", "home.index", "educator", {}),
+    Page("catalog (educator)", "catalog.index", "educator", {}),
+]
+PRIORITY_PAGES = [
+    Page("priorities", "surveys.priorities", "staff", {}),
+]
+PL_QUEUE_PAGES = [
+    Page("PL queue (staff)", "pl.queue", "staff", {}),
+    Page("PL queue (leader)", "pl.queue", "leader", {}),
+    Page("PL queue (co-chair)", "pl.queue", "co_chair", {}),
+]
+TRANSCRIPT_PAGES = [
+    Page("PL transcript", "transcript.mine", "educator", {}),
+]
+
 TOPICS = ("Literacy", "Math", "Science", "Family engagement", "Multilingual learners", "Special education")
 GRADES = ("PreK-K", "1-2", "3-5", "6-8", "9-12")
 SUBJECTS = ("ELA", "Math", "Science", "Social studies", "ESL")
@@ -292,6 +330,34 @@ def fresh_app(url: str | None, workdir: Path, n: int | str):
     return app
 
 
+# -- the sections ----------------------------------------------------------------------------
+@dataclass
+class Section:
+    key: str  # names the database file
+    what: str  # what there are n of, as printed while building
+    build: Callable[[int], dict]
+    pages: list[Page]
+    note: str | None  # printed above the section's rows
+    size: Callable[[int], int] = lambda n: n  # how many the section builds for n (a cap)
+
+
+SECTIONS = [
+    Section("proposals", "proposals", build, PAGES, None),
+    Section("gallery", "published summaries", build_gallery, GALLERY_PAGES,
+            "(the gallery: n = published learning summaries, anonymous visitor)"),
+    Section("catalog", "published opportunities", learning.build_catalog, CATALOG_PAGES,
+            "(the PL catalog: n = published opportunities; anonymous, then an educator with survey ratings "
+            "and a profile)"),
+    Section("priorities", "survey responses", learning.build_priorities, PRIORITY_PAGES,
+            "(priorities: n = survey responses over 20 schools, program staff)"),
+    Section("pl-requests", "PL requests", learning.build_pl_requests, PL_QUEUE_PAGES,
+            "(PL requests: n = PL requests, half from the school leader's school)"),
+    Section("transcript", "completed PL entries", learning.build_transcript, TRANSCRIPT_PAGES,
+            "(the PL transcript: n = one educator's completed PL entries, half PL requests, half registrations)",
+            learning.transcript_size),
+]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 200, 1000])
@@ -303,54 +369,50 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    results: dict[str, dict[int, Measure | None]] = {p.label: {} for p in PAGES + GALLERY_PAGES}
+    pages = [page for section in SECTIONS for page in section.pages]
+    results: dict[str, dict[int, Measure | None]] = {p.label: {} for p in pages}
     with tempfile.TemporaryDirectory() as tmp:
         for n in opts.sizes:
-            app = fresh_app(opts.database_url, Path(tmp), n)
-            with app.app_context():
-                start = time.perf_counter()
-                people = build(n)
-                built = time.perf_counter() - start
-                dialect = db.engine.dialect.name
-                db.session.remove()
-            print(f"built {n} proposals on {dialect} in {built:.1f}s", file=sys.stderr)
-            for page in PAGES:
-                results[page.label][n] = measure(app, page, people, opts.rounds)
-            with app.app_context():
-                db.engine.dispose()
-
-            app = fresh_app(opts.database_url, Path(tmp), f"gallery-{n}")
-            with app.app_context():
-                start = time.perf_counter()
-                people = build_gallery(n)
-                built = time.perf_counter() - start
-                db.session.remove()
-            print(f"built {n} published summaries in {built:.1f}s", file=sys.stderr)
-            for page in GALLERY_PAGES:
-                results[page.label][n] = measure(app, page, people, opts.rounds)
-            with app.app_context():
-                db.engine.dispose()
+            for section in SECTIONS:
+                app = fresh_app(opts.database_url, Path(tmp), f"{section.key}-{n}")
+                with app.app_context():
+                    start = time.perf_counter()
+                    people = section.build(n)
+                    built = time.perf_counter() - start
+                    dialect = db.engine.dialect.name
+                    db.session.remove()
+                print(f"built {section.size(n)} {section.what} on {dialect} in {built:.1f}s", file=sys.stderr)
+                for page in section.pages:
+                    results[page.label][n] = measure(app, page, people, opts.rounds)
+                with app.app_context():
+                    db.engine.dispose()
 
     base = opts.sizes[0]
-    head = f"{'page':<16} " + " ".join(f"{'n=' + str(n):>16}" for n in opts.sizes)
+    width = max(16, *(len(p.label) for p in pages))
+    head = f"{'page':<{width}} " + " ".join(f"{'n=' + str(n):>16}" for n in opts.sizes)
     head += "  statements ratio   time ratio"
     print(head)
     print("-" * len(head))
     worst = 1.0
-    for page in PAGES + GALLERY_PAGES:
-        if page is GALLERY_PAGES[0]:
-            print("(the gallery: n = published learning summaries, anonymous visitor)")
-        row = results[page.label]
-        if any(m is None for m in row.values()):
-            print(f"{page.label:<16} missing: no endpoint {page.endpoint} yet")
-            continue
-        cells = " ".join(f"{row[n].statements:>4} q {row[n].seconds * 1000:>7.1f}ms" for n in opts.sizes)
-        ratios_q = "/".join(f"{row[n].statements / row[base].statements:.2f}" for n in opts.sizes[1:])
-        ratios_t = "/".join(f"{row[n].seconds / row[base].seconds:.1f}" for n in opts.sizes[1:])
-        bad = [n for n in opts.sizes if row[n].status != 200]
-        note = f"  (HTTP {row[bad[0]].status} at n={bad[0]})" if bad else ""
-        print(f"{page.label:<16} {cells}  {ratios_q:>16}   {ratios_t:>10}{note}")
-        worst = max(worst, *(row[n].statements / row[base].statements for n in opts.sizes))
+    for section in SECTIONS:
+        if section.note:
+            print(section.note)
+        capped = [n for n in opts.sizes if section.size(n) != n]
+        if capped:
+            print("(" + ", ".join(f"n={n} holds {section.size(n)}" for n in capped)
+                  + ": more makes no sense here)")
+        for page in section.pages:
+            row = results[page.label]
+            if any(m is None for m in row.values()):
+                print(f"{page.label:<{width}} missing: no endpoint {page.endpoint} yet")
+                continue
+            cells = " ".join(f"{row[n].statements:>4} q {row[n].seconds * 1000:>7.1f}ms" for n in opts.sizes)
+            ratios_q = "/".join(f"{row[n].statements / row[base].statements:.2f}" for n in opts.sizes[1:])
+            ratios_t = "/".join(f"{row[n].seconds / row[base].seconds:.1f}" for n in opts.sizes[1:])
+            bad = [n for n in opts.sizes if row[n].status != 200]
+            note = f"  (HTTP {row[bad[0]].status} at n={bad[0]})" if bad else ""
+            print(f"{page.label:<{width}} {cells}  {ratios_q:>16}   {ratios_t:>10}{note}")
+            worst = max(worst, *(row[n].statements / row[base].statements for n in opts.sizes))
     print(f"\nstatement ratio = statements at n / statements at n={base} (1.00 means no N+1); "
           f"time ratio likewise.")
     return 0 if worst <= 1.0 else 1
