@@ -16,7 +16,7 @@ from app.models.types import to_money
 from app.services import clock, joint, notify
 from app.services.errors import FormError
 from app.services.joint import OTHER_SIDE
-from app.services.workflow import advance, lock
+from app.services.workflow import advance, lock, record_event
 from workflows.proposal import PROPOSAL, award_fits
 
 S = ProposalState
@@ -125,8 +125,11 @@ def propose(proposal: Proposal, actor: User, outcome: str | DecisionOutcome, awa
     )
     db.session.add(decision)
     db.session.flush()
-    joint.record_proposed(proposal, decision, actor, side,
-                          {"outcome": outcome.value, "award": str(award) if award is not None else None, "side": side})
+    record_event(
+        proposal, "record_decision", actor, comment=joint.recorded_comment(actor, side),
+        data={"decision_id": decision.id, "outcome": outcome.value,
+              "award": str(award) if award is not None else None, "side": side},
+    )
     notify.decision_recorded(decision, actor)  # the other side's co-chairs: waiting for your confirmation
     db.session.flush()
     db.session.expire(proposal, ["decisions"])
@@ -158,4 +161,7 @@ def confirm(decision: Decision, actor: User) -> Decision:
 
 def withdraw(decision: Decision, actor: User) -> Decision:
     """The co-chair who recorded a pending decision takes it back."""
-    return joint.withdraw(decision, "proposal", actor, DecisionError)
+    event = joint.mark_withdrawn(decision, actor, DecisionError)
+    record_event(decision.proposal, "withdraw_decision", actor, **event)
+    db.session.flush()
+    return decision

@@ -3,7 +3,8 @@
 One side's co-chair records a decision; a co-chair of the other side confirms it, and only the
 confirmation fires the case's transition. The models stay apart (``Decision``, ``PLDecision``);
 both have ``proposed_by_id``/``_name``/``_side``, ``outcome`` (with ``label``), ``confirmed_*``,
-``withdrawn_*`` and ``is_pending``. Each service passes its own error class (a ``FormError``).
+``withdrawn_*`` and ``is_pending``. Each service passes its own error class (a ``FormError``) and
+records its own events (``record_event`` with the comments made here).
 """
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from sqlalchemy import select
 from app.extensions import db
 from app.services import clock
 from app.services.errors import FormError
-from app.services.workflow import record_event
 
 OTHER_SIDE = {"BTU": "BPS", "BPS": "BTU"}
 
@@ -54,13 +54,9 @@ def refuse_if_pending(model: Any, case_column: Any, case_id: int, error: type[Fo
         )
 
 
-def record_proposed(case: Any, decision: Any, actor: Any, side: str, data: dict) -> None:
-    """The case's history: a decision recorded, waiting for the other side."""
-    record_event(
-        case, "record_decision", actor,
-        comment=f"Decision recorded by {actor.name} ({side}); waiting for a {OTHER_SIDE[side]} co-chair to confirm.",
-        data={"decision_id": decision.id, **data},
-    )
+def recorded_comment(actor: Any, side: str) -> str:
+    """The comment on the case's ``record_decision`` event: recorded, waiting for the other side."""
+    return f"Decision recorded by {actor.name} ({side}); waiting for a {OTHER_SIDE[side]} co-chair to confirm."
 
 
 def refuse_unless_pending(decision: Any, error: type[FormError]) -> None:
@@ -86,19 +82,16 @@ def mark_confirmed(decision: Any, actor: Any, now: datetime) -> None:
     decision.confirmed_at = now
 
 
-def withdraw(decision: Any, case_attr: str, actor: Any, error: type[FormError]) -> Any:
-    """The co-chair who recorded a pending decision takes it back; the event goes on the case the
-    decision's ``case_attr`` names ("proposal", "request")."""
+def mark_withdrawn(decision: Any, actor: Any, error: type[FormError]) -> dict:
+    """The co-chair who recorded a pending decision takes it back: raise ``error`` unless they may,
+    mark it withdrawn, and return the comment and data of the case's ``withdraw_decision`` event."""
     if not decision.is_pending:
         raise error("Only a decision waiting for confirmation can be withdrawn.")
     if actor is None or decision.proposed_by_id != actor.id:
         raise error(f"Only {decision.proposed_by_name}, who recorded this decision, can withdraw it.")
     decision.withdrawn_at = clock.now()
     decision.withdrawn_by_id = actor.id
-    record_event(
-        getattr(decision, case_attr), "withdraw_decision", actor,
-        comment=f"Recorded decision withdrawn by {actor.name} ({actor.side_name}).",
-        data={"decision_id": decision.id, "outcome": decision.outcome.value},
-    )
-    db.session.flush()
-    return decision
+    return {
+        "comment": f"Recorded decision withdrawn by {actor.name} ({actor.side_name}).",
+        "data": {"decision_id": decision.id, "outcome": decision.outcome.value},
+    }

@@ -17,7 +17,7 @@ from app.permissions import can_take_part_in_pl_decision
 from app.services import clock, joint, notify, pl_budgets
 from app.services.errors import FormError
 from app.services.joint import OTHER_SIDE
-from app.services.workflow import advance, lock
+from app.services.workflow import advance, lock, record_event
 from workflows.pl_request import PL_REQUEST
 
 S = PLRequestState
@@ -88,7 +88,10 @@ def propose(request: PLRequest, actor: User, outcome: str, feedback: str = "") -
                           proposed_side=actor.side, proposed_at=clock.now())
     db.session.add(decision)
     db.session.flush()
-    joint.record_proposed(request, decision, actor, side, {"outcome": outcome.value, "side": side})
+    record_event(
+        request, "record_decision", actor, comment=joint.recorded_comment(actor, side),
+        data={"decision_id": decision.id, "outcome": outcome.value, "side": side},
+    )
     notify.pl_decision_recorded(decision, actor)
     db.session.flush()
     db.session.expire(request, ["decisions"])
@@ -124,7 +127,10 @@ def confirm(decision: PLDecision, actor: User) -> PLDecision:
 
 def withdraw(decision: PLDecision, actor: User) -> PLDecision:
     """The co-chair who recorded a pending decision takes it back."""
-    return joint.withdraw(decision, "request", actor, DecisionError)
+    event = joint.mark_withdrawn(decision, actor, DecisionError)
+    record_event(decision.request, "withdraw_decision", actor, **event)
+    db.session.flush()
+    return decision
 
 
 def panel(request: PLRequest, user) -> dict | None:
