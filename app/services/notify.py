@@ -271,6 +271,20 @@ def _feedback(t, data: dict, comment: str) -> tuple[str, str]:
     return "", ""
 
 
+def _queue_each(case: Proposal | PLRequest, t, people: list[tuple[User, str]], subjects: dict[str, str],
+                audience_subjects: dict[tuple[str, str], str], next_step: Any, path: str, template: str,
+                **context: Any) -> list[Queued]:
+    """One message per (user, audience) for transition ``t``: the audience's subject, the template
+    rendered with ``context`` and the audience's next step."""
+    out = []
+    for user, audience in people:
+        prefix = audience_subjects.get((t.trigger, audience), subjects.get(t.trigger, t.label))
+        body = render_body(template, recipient=user, case=case, next_step=next_step(t.trigger, audience, case),
+                           audience=audience, **context)
+        out.append(queue(user, subject_for(prefix, case), body, case, path))
+    return out
+
+
 def transition_fired(case: Any, t, actor: Any, comment: str = "", data: dict | None = None) -> list[Queued]:
     """Queue the declared audiences' messages for transition ``t`` just fired on ``case``."""
     if isinstance(case, PLRequest):
@@ -289,17 +303,11 @@ def transition_fired(case: Any, t, actor: Any, comment: str = "", data: dict | N
             details.append(f"Award: {money(decision.award)}")
         if (getattr(decision, "conditions", "") or "").strip() and t.trigger == "approve":
             details.append(f"Conditions: {decision.conditions.strip()}")
-    out = []
-    for user, audience in recipients(case, t.notify, actor):
-        prefix = AUDIENCE_SUBJECTS.get((t.trigger, audience), SUBJECTS.get(t.trigger, t.label))
-        body = render_body(
-            "transition.txt", recipient=user, case=case, actor_name=actor_name, verb=verb,
-            state_label=STATE_LABELS[case.state], details=details, feedback_heading=heading,
-            feedback=feedback, next_step=_next_step(t.trigger, audience, case), link=link,
-            audience=audience,
-        )
-        out.append(queue(user, subject_for(prefix, case), body, case, path))
-    return out
+    return _queue_each(
+        case, t, recipients(case, t.notify, actor), SUBJECTS, AUDIENCE_SUBJECTS, _next_step, path,
+        "transition.txt", actor_name=actor_name, verb=verb, state_label=STATE_LABELS[case.state],
+        details=details, feedback_heading=heading, feedback=feedback, link=link,
+    )
 
 
 # -- what happened: other acts -----------------------------------------------------------------
@@ -422,9 +430,6 @@ def pl_recipients(case: PLRequest, audiences: tuple[str, ...], actor: Any) -> li
     }, actor)
 
 
-pl_subject = subject_for  # "<prefix>: <title>" reads the same for a PL request
-
-
 def pl_transition_fired(case: PLRequest, t, actor: Any, comment: str = "", data: dict | None = None) -> list[Queued]:
     if not t.notify:
         return []
@@ -437,17 +442,12 @@ def pl_transition_fired(case: PLRequest, t, actor: Any, comment: str = "", data:
     details = _joint_details(decision, actor, actor_name)
     if data.get("automatic"):
         details.append("It costs nothing, so it was approved automatically when it was endorsed.")
-    out = []
-    for user, audience in pl_recipients(case, t.notify, actor):
-        prefix = PL_AUDIENCE_SUBJECTS.get((t.trigger, audience), PL_SUBJECTS.get(t.trigger, t.label))
-        body = render_body(
-            "pl_transition.txt", recipient=user, case=case, actor_name=actor_name, verb=verb,
-            state_label=PL_STATE_LABELS[case.state], details=details, feedback_heading=heading,
-            feedback=feedback, next_step=_pl_next_step(t.trigger, audience, case), link=link,
-            cost=money(case.cost) if case.cost is not None else "not given",
-        )
-        out.append(queue(user, pl_subject(prefix, case), body, case, path))
-    return out
+    return _queue_each(
+        case, t, pl_recipients(case, t.notify, actor), PL_SUBJECTS, PL_AUDIENCE_SUBJECTS, _pl_next_step, path,
+        "pl_transition.txt", actor_name=actor_name, verb=verb, state_label=PL_STATE_LABELS[case.state],
+        details=details, feedback_heading=heading, feedback=feedback, link=link,
+        cost=money(case.cost) if case.cost is not None else "not given",
+    )
 
 
 def pl_decision_recorded(decision: PLDecision, actor: Any) -> list[Queued]:
