@@ -32,8 +32,8 @@ from app.models import (
 from app.services import aftersteps, clock
 from app.services import timeline as case_timeline
 from app.services.timeline import TimelineEntry
-from app.services.workflow import advance, record_event, refusals
-from workflows import T, TransitionRefused
+from app.services.workflow import Action, advance, record_event, refusals
+from workflows import TransitionRefused
 from workflows.pl_request import PL_REQUEST
 from workflows.proposal import money
 
@@ -206,26 +206,6 @@ def timeline(request: PLRequest, viewer: User | None = None) -> list[TimelineEnt
 def is_joint(request: PLRequest, trigger: str) -> bool:
     """Approve is never fired from a button (joint, or automatic when free); deny is joint once endorsed."""
     return trigger == "approve" or (trigger == "deny" and request.state is not S.SUBMITTED)
-
-
-@dataclass(frozen=True)
-class Action:
-    """A transition the viewer may take now, with what would stop it if they clicked."""
-
-    transition: T
-    blockers: list[str]
-
-    @property
-    def trigger(self) -> str:
-        return self.transition.trigger
-
-    @property
-    def label(self) -> str:
-        return self.transition.label
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return self.transition.fields
 
 
 def actions_for(request: PLRequest, user: User | None) -> list[Action]:

@@ -32,7 +32,7 @@ from app.models import (
 from app.services import aftersteps, clock
 from app.services import timeline as case_timeline
 from app.services.timeline import TimelineEntry
-from app.services.workflow import advance, record_event, refusals
+from app.services.workflow import Action, advance, record_event, refusals
 from workflows import T, TransitionRefused
 from workflows.proposal import PROPOSAL
 
@@ -131,26 +131,6 @@ def timeline(proposal: Proposal, viewer: User | None = None) -> list[TimelineEnt
         "proposal", proposal.id, workflow=PROPOSAL, event_labels=EVENT_LABELS, detail=_event_detail,
         hidden=() if sees_committee_events(proposal, viewer) else COMMITTEE_EVENTS,
     )
-
-
-@dataclass(frozen=True)
-class Action:
-    """A transition the viewer may take now, with what would stop it if they clicked."""
-
-    transition: T
-    blockers: list[str]
-
-    @property
-    def trigger(self) -> str:
-        return self.transition.trigger
-
-    @property
-    def label(self) -> str:
-        return self.transition.label
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return self.transition.fields
 
 
 def actions_for(proposal: Proposal, user: User | None) -> list[Action]:
