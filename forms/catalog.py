@@ -13,18 +13,16 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields import FieldList
-from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import PLFormat, ProviderKind, TermKind
-from forms.filters import FilterForm
+from forms.filters import FilterForm, search_field, tag_filter_fields
 
 COST_CHOICES = [("", "Free or paid"), ("free", "Free"), ("paid", "Paid")]
 
@@ -34,11 +32,9 @@ def _term_choices(terms, kind: TermKind, any_label: str):
 
 
 class CatalogFilterForm(FilterForm):
-    q = SearchField("Search the catalog", validators=[Length(max=200, message="Search with 200 characters or fewer.")],
-                    description="Every word must appear (title, description, provider, topics).")
-    topic = SelectField("Topic", choices=[], invalid_choice_message="Choose a topic from the list.")
-    grade_band = SelectField("Grade band", choices=[], invalid_choice_message="Choose a grade band from the list.")
-    subject = SelectField("Subject", choices=[], invalid_choice_message="Choose a subject from the list.")
+    q = search_field("Search the catalog",
+                     description="Every word must appear (title, description, provider, topics).")
+    topic, grade_band, subject = tag_filter_fields()
     provider = SelectField("Provider", choices=[("", "Any provider")] + [(k.value, k.label) for k in ProviderKind],
                            invalid_choice_message="Choose BTU, BPS or outside provider.")
     format = SelectField("Format", choices=[("", "Any format")] + [(f.value, f.label) for f in PLFormat],
@@ -52,13 +48,6 @@ class CatalogFilterForm(FilterForm):
         self.topic.choices = _term_choices(terms, TermKind.TOPIC, "Any topic")
         self.grade_band.choices = _term_choices(terms, TermKind.GRADE_BAND, "Any grade band")
         self.subject.choices = _term_choices(terms, TermKind.SUBJECT, "Any subject")
-
-    def value(self, name: str) -> str:
-        """The field's value when it is valid, else empty (an invalid filter is reported and ignored)."""
-        f = self[name]
-        if f.errors:
-            return ""
-        return (f.data or "").strip()
 
 
 class CheckboxesField(SelectMultipleField):

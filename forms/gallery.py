@@ -1,11 +1,10 @@
 """The public gallery's search and filters (GET, no CSRF: it changes nothing)."""
 from __future__ import annotations
 
-from wtforms import SearchField, SelectField
-from wtforms.validators import Length
+from wtforms import SelectField
 
 from app.models import GrantType, SchoolLevel, TagKind
-from forms.filters import FilterForm
+from forms.filters import FilterForm, search_field, tag_filter_fields
 
 
 def _optional_int(value):
@@ -22,11 +21,8 @@ def _tag_choices(values, any_label: str):
 
 
 class GalleryFilterForm(FilterForm):
-    q = SearchField("Search the summaries", validators=[Length(max=200, message="Search with 200 characters or fewer.")],
-                    description="Every word must appear (titles, text, tags, schools).")
-    topic = SelectField("Topic", choices=[], invalid_choice_message="Choose a topic from the list.")
-    grade_band = SelectField("Grade band", choices=[], invalid_choice_message="Choose a grade band from the list.")
-    subject = SelectField("Subject", choices=[], invalid_choice_message="Choose a subject from the list.")
+    q = search_field("Search the summaries", description="Every word must appear (titles, text, tags, schools).")
+    topic, grade_band, subject = tag_filter_fields()
     school_level = SelectField("School level", choices=[("", "Any level")] + [(lvl.value, lvl.label) for lvl in SchoolLevel],
                                invalid_choice_message="Choose a school level from the list.")
     grant_type = SelectField("Grant type", choices=[("", "Either type")] + [(g.value, g.label) for g in GrantType],
@@ -43,8 +39,7 @@ class GalleryFilterForm(FilterForm):
         self.year.choices = [("", "Any year")] + [(y, f"{y} ({n})") for y, n in (facets.years if facets else [])]
 
     def value(self, name: str):
-        """The field's value when it is valid, else empty (an invalid filter is reported and ignored)."""
-        f = self[name]
-        if f.errors:
-            return None if name == "year" else ""
-        return f.data if name == "year" else (f.data or "").strip()
+        """As ``FilterForm.value``; the year is a number (None when not chosen or invalid)."""
+        if name == "year":
+            return None if self.year.errors else self.year.data
+        return super().value(name)

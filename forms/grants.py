@@ -6,18 +6,17 @@ ledger service's; it reports them against the same field names.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.models import FINAL_REPORT_SECTIONS, PROGRESS_SECTIONS
 from app.services.ledger import NOTE_MAX, PAYEE_MAX, REASON_MAX
 from app.services.reports import SECTION_MAX
-from forms.proposal import MONEY_MAX, MoneyField
+from forms.fields import MONEY_MAX, DayField, MoneyField
 
 
 class AgreementForm(FlaskForm):
@@ -39,23 +38,6 @@ class PaymentField(MoneyField):
             raise ValidationError("Use at most two decimal places (dollars and cents).")
         if self.data >= MONEY_MAX:
             raise ValidationError("That amount is too large; check the number of digits.")
-
-
-class DayField(DateField):
-    """A date typed as YYYY-MM-DD (the browser's date picker sends that); a clear message otherwise."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = " ".join(valuelist).strip()
-        if not raw:
-            self.data = None
-            return
-        try:
-            self.data = datetime.strptime(raw, "%Y-%m-%d").date()
-        except ValueError:
-            self.data = None
-            raise ValueError(f"“{raw[:40]}” is not a date. Enter it as year-month-day, like 2026-03-14.") from None
 
 
 def _required(message: str):

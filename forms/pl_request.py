@@ -7,17 +7,17 @@ question: its guards give those messages.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
 from app.models import PLDecisionOutcome
+from forms.fields import DayField, MoneyField, ParsedTextField
 from forms.filters import FilterForm
-from forms.proposal import MoneyField
+from forms.proposal import action_form_class as proposal_action_form_class
 from workflows.pl_request import STATE_LABELS, PLRequestState
 
 TEXT_MAX = 10_000
@@ -28,83 +28,36 @@ HOURS_MAX = Decimal("1000")
 PDPS_MAX = 1000
 
 
-class DayField(StringField):
-    """A date typed as YYYY-MM-DD (what the browser's date picker sends); what was typed is kept."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = (valuelist[0] or "").strip()
-        if not raw:
-            self.data = None
-            return
-        try:
-            self.data = datetime.strptime(raw, "%Y-%m-%d").date()
-        except ValueError:
-            self.data = None
-            raise ValueError(f"“{raw[:40]}” is not a date. Enter it as year-month-day, like 2026-03-14.") from None
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data.isoformat() if self.data else ""
-
-
-class HoursField(StringField):
+class HoursField(ParsedTextField):
     """Hours as a number with at most two decimals ("6", "7.5")."""
 
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = (valuelist[0] or "").strip()
-        if not raw:
-            self.data = None
-            return
+    def parse(self, raw):
         try:
             value = Decimal(raw)
         except (InvalidOperation, ValueError):
-            self.data = None
             raise ValueError(f"“{raw[:40]}” is not a number of hours. Enter it like 6 or 7.5.") from None
         if not value.is_finite() or value <= 0:
-            self.data = None
             raise ValueError("Enter a number of hours more than 0.")
         if value != value.quantize(Decimal("0.01")):
-            self.data = None
             raise ValueError("Use at most two decimal places for hours.")
         if value >= HOURS_MAX:
-            self.data = None
             raise ValueError(f"Enter fewer than {HOURS_MAX} hours.")
-        self.data = value
+        return value
 
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else format(Decimal(self.data).normalize(), "f")
+    def display(self, value):
+        return format(Decimal(value).normalize(), "f")
 
 
-class CountField(StringField):
+class CountField(ParsedTextField):
     """A whole number of 0 or more (PDPs)."""
 
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = (valuelist[0] or "").strip()
-        if not raw:
-            self.data = None
-            return
+    def parse(self, raw):
         if not raw.isdigit():
-            self.data = None
             raise ValueError(f"“{raw[:40]}” is not a whole number. Enter 0 or more, like 10.")
         value = int(raw)
         if value > PDPS_MAX:
-            self.data = None
             raise ValueError(f"Enter at most {PDPS_MAX} PDPs.")
-        self.data = value
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
+        return value
 
 
 def _values(field) -> set[str]:
@@ -132,8 +85,8 @@ class PLRequestForm(FlaskForm):
         Length(max=URL_MAX, message=f"Keep the web address to {URL_MAX} characters or fewer.")])
     cost = MoneyField("Cost ($)", description="What the district would pay. Enter 0 if it is free.",
                       render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    starts_on = DayField("Start date", render_kw={"type": "date"})
-    ends_on = DayField("End date", render_kw={"type": "date"})
+    starts_on = DayField("Start date")
+    ends_on = DayField("End date")
     hours = HoursField("Expected hours", render_kw={"inputmode": "decimal"})
     pdps = CountField("Expected PDPs", render_kw={"inputmode": "numeric"},
                       description="Professional development points toward licensure renewal.")
@@ -163,15 +116,8 @@ class PLRequestForm(FlaskForm):
 
 def action_form_class(trigger: str, fields: tuple[str, ...]) -> type[FlaskForm]:
     """A form for one action on the case page: the fields its declaration asks for."""
-    labels = {"comment": "Comment for the educator", "reason": "Reason"}
-    attrs = {
-        name: TextAreaField(
-            labels.get(name, name.capitalize()), id=f"{trigger}-{name}", render_kw={"rows": 3},
-            validators=[Optional(), Length(max=TEXT_MAX, message=f"Keep this to {TEXT_MAX:,} characters or fewer.")],
-        )
-        for name in fields
-    }
-    return type(f"PLActionForm_{trigger}", (FlaskForm,), attrs)
+    return proposal_action_form_class(trigger, fields, comment_label="Comment for the educator",
+                                      class_prefix="PLActionForm")
 
 
 class PLDecisionForm(FlaskForm):

@@ -5,8 +5,6 @@ blank or complete. Whether the proposal is complete enough to submit is the work
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -23,56 +21,13 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import BudgetCategory, GrantType
+from forms.fields import MoneyField
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000
 DESCRIPTION_MAX = 200
-MONEY_MAX = Decimal("1000000000")  # far above any grant; keeps a typo from overflowing the column
 BLANK_BUDGET_ROWS = 3
 MAX_BUDGET_ROWS = 60
-
-
-class MoneyField(StringField):
-    """Dollars and cents typed as text ("1250", "1,250.00", "$1,250.50").
-
-    ``data`` is a ``Decimal`` (or None when blank); what the user typed is always re-shown.
-    Non-numeric, negative, more than two decimals and absurdly large amounts get a clear message.
-    """
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = (valuelist[0] or "").strip()
-        if not raw:
-            self.data = None
-            return
-        cleaned = raw.replace(",", "").replace("$", "").strip()
-        try:
-            value = Decimal(cleaned)
-        except (InvalidOperation, ValueError):
-            self.data = None
-            raise ValueError(f"“{raw}” is not an amount of money. Enter dollars and cents, like 1250.00.") from None
-        if not value.is_finite():
-            self.data = None
-            raise ValueError(f"“{raw}” is not an amount of money. Enter dollars and cents, like 1250.00.")
-        self.data = value
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        return str(Decimal(self.data).quantize(Decimal("0.01")))
-
-    def pre_validate(self, form):
-        if self.process_errors or self.data is None:
-            return
-        if self.data < 0:
-            raise ValidationError("Enter an amount of $0.00 or more, not a negative amount.")
-        if self.data != self.data.quantize(Decimal("0.01")):
-            raise ValidationError("Use at most two decimal places (dollars and cents).")
-        if self.data >= MONEY_MAX:
-            raise ValidationError("That amount is too large; check the number of digits.")
 
 
 class PriorityCheckboxes(SelectMultipleField):
@@ -196,13 +151,14 @@ class UploadForm(FlaskForm):
                      validators=[FileRequired("Choose a file to upload.")])
 
 
-def action_form_class(trigger: str, fields: tuple[str, ...]) -> type[FlaskForm]:
+def action_form_class(trigger: str, fields: tuple[str, ...], *, comment_label: str = "Comment for the team",
+                      class_prefix: str = "ActionForm") -> type[FlaskForm]:
     """A form for one action: the fields its declaration asks for (``comment`` / ``reason``).
 
     Field names are the contract (``comment``, ``reason``); ids carry the trigger so that two
-    action forms on one page never share an id.
+    action forms on one page never share an id. ``comment_label`` names who reads the comment.
     """
-    labels = {"comment": "Comment for the team", "reason": "Reason"}
+    labels = {"comment": comment_label, "reason": "Reason"}
     attrs = {
         name: TextAreaField(
             labels.get(name, name.capitalize()), id=f"{trigger}-{name}", render_kw={"rows": 3},
@@ -210,7 +166,7 @@ def action_form_class(trigger: str, fields: tuple[str, ...]) -> type[FlaskForm]:
         )
         for name in fields
     }
-    return type(f"ActionForm_{trigger}", (FlaskForm,), attrs)
+    return type(f"{class_prefix}_{trigger}", (FlaskForm,), attrs)
 
 
 __all__ = ["BudgetLineForm", "MoneyField", "NewProposalForm", "ProposalForm", "UploadForm",

@@ -10,8 +10,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from app.services.surveys import COMMENT_MAX, INTRO_MAX, RATING_LABELS, THRESHOLD_MAX, TITLE_MAX
 from forms.admin import CheckboxesField
+from forms.fields import DayField
 from forms.filters import FilterForm
-from forms.grants import DayField
 from forms.taxonomy import WholeNumberField
 
 

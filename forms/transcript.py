@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms.validators import InputRequired
 
-from forms.grants import DayField
+from forms.fields import DayField
 
 
 class CycleStartForm(FlaskForm):

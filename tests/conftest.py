@@ -1,5 +1,6 @@
 """Shared fixtures: the app on a migrated database (SQLite by default, PostgreSQL when
-TEST_DATABASE_URL is set), a clean database per test, a client, sign-in and factories."""
+TEST_DATABASE_URL is set), a clean database per test, a client, sign-in and factories; and the demo
+data seeded once per module for the modules that check it (``seeded``, ``ctx``)."""
 from __future__ import annotations
 
 import os
@@ -8,7 +9,7 @@ import re
 import pytest
 from flask import g
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from app import create_app
 from app.config import TestConfig
@@ -63,6 +64,30 @@ def app_ctx(app):
         yield app
         db.session.remove()
     _clean(app)
+
+
+# -- the demo data (tests/test_demo.py, tests/test_demo_learning.py) ---------------------------
+@pytest.fixture(scope="module")
+def seeded(app):
+    """The demo data seeded once (through the CLI) into the suite's database, for this module's tests."""
+    _clean(app)
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    yield result.output
+    _clean(app)
+
+
+@pytest.fixture
+def ctx(seeded, app):
+    """An application context on the seeded demo database (left as it is after the test)."""
+    with app.app_context():
+        yield seeded
+        db.session.remove()
+
+
+def all_(model):
+    """Every row of ``model`` (in an application context)."""
+    return list(db.session.scalars(select(model)))
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from flask_migrate import upgrade
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -49,32 +48,10 @@ from app.models import (
     User,
 )
 from app.services import clock
-from tests.conftest import Browser, _clean
+from tests.conftest import Browser, all_
 from workflows.proposal import AWARDED_STATES
 
 S = ProposalState
-
-
-@pytest.fixture(scope="module")
-def seeded(app):
-    """The demo data seeded once (through the CLI) into the suite's database, for this module's tests."""
-    _clean(app)
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    yield result.output
-    _clean(app)
-
-
-@pytest.fixture
-def ctx(seeded, app):
-    """An application context on the seeded database (left as it is after the test)."""
-    with app.app_context():
-        yield seeded
-        db.session.remove()
-
-
-def all_(model):
-    return list(db.session.scalars(select(model)))
 
 
 def test_cli_prints_summary_and_logins(ctx):

@@ -8,7 +8,6 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from app.demo import DEMO_PASSWORD, EDUCATORS, email_for
@@ -32,30 +31,10 @@ from app.models import (
     User,
 )
 from app.services import clock, transcript
-from tests.conftest import Browser, _clean
+from tests.conftest import Browser, all_
 from workflows.pl_request import PL_REQUEST, school_year_of
 
 S = PLRequestState
-
-
-@pytest.fixture(scope="module")
-def seeded(app):
-    _clean(app)
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    yield result.output
-    _clean(app)
-
-
-@pytest.fixture
-def ctx(seeded, app):
-    with app.app_context():
-        yield seeded
-        db.session.remove()
-
-
-def all_(model):
-    return list(db.session.scalars(select(model)))
 
 
 def user(name: str) -> User:

@@ -30,7 +30,8 @@ from datetime import date
 from decimal import Decimal
 
 from workflows.engine import T, Who, Workflow, guard
-from workflows.proposal import SIDES, money
+from workflows.joint import co_chair_joint_refusal, text_required
+from workflows.proposal import money
 
 PDPS_PER_LICENSE_CYCLE = 150  # Massachusetts licensure renewal: 150 PDPs per five-year cycle
 
@@ -67,10 +68,6 @@ def school_year_of(day: date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
-def _other(side: str | None) -> str:
-    return {"BTU": "BPS", "BPS": "BTU"}.get(side or "", "other")
-
-
 # -- who -------------------------------------------------------------------------------------
 def _requester(case, actor, ctx):
     if actor is None or actor.id != case.requester_id:
@@ -88,22 +85,10 @@ def _school_leader(case, actor, ctx):
 
 def _co_chair_joint(case, actor, ctx):
     """One side's co-chair recorded the decision (``ctx['decision']``); the other side's confirms."""
-    if actor is None or not actor.has_role("co_chair"):
-        return "Only the committee's co-chairs decide PL requests that cost money, and they decide jointly."
-    if actor.side not in SIDES:
-        return "A co-chair must belong to the BTU or the BPS side to take part in a decision."
-    decision = ctx.get("decision")
-    if decision is None or decision.outcome != ctx.get("trigger"):
-        return (
-            "A co-chair of one side must first record this decision; "
-            "a co-chair of the other side then confirms it."
-        )
-    if decision.proposed_side == actor.side:
-        return (
-            f"{decision.proposed_by_name} of the {decision.proposed_side} side recorded this decision, "
-            f"so a co-chair of the {_other(actor.side)} side must confirm it."
-        )
-    return None
+    return co_chair_joint_refusal(
+        actor, ctx,
+        not_co_chair="Only the committee's co-chairs decide PL requests that cost money, and they decide jointly.",
+    )
 
 
 def _approver(case, actor, ctx):
@@ -184,18 +169,8 @@ def rationale_tied_to_need(case, ctx):
     return None
 
 
-@guard("comment required")
-def comment_required(case, ctx):
-    if not (ctx.get("comment") or "").strip():
-        return "Write a comment telling the educator what to change."
-    return None
-
-
-@guard("reason required")
-def reason_required(case, ctx):
-    if not (ctx.get("reason") or "").strip():
-        return "Give a reason."
-    return None
+comment_required = text_required("comment", "Write a comment telling the educator what to change.")
+reason_required = text_required("reason", "Give a reason.")
 
 
 @guard("funds left in the PL budget")

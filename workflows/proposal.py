@@ -24,8 +24,7 @@ import enum
 from decimal import Decimal
 
 from workflows.engine import T, Who, Workflow, guard
-
-SIDES = ("BTU", "BPS")
+from workflows.joint import SIDES, co_chair_joint_refusal, text_required
 
 
 class ProposalState(enum.StrEnum):
@@ -66,10 +65,6 @@ def money(value: Decimal | int | None) -> str:
     return "$" + format(Decimal(value or 0).quantize(Decimal("0.01")), ",")
 
 
-def _other(side: str | None) -> str:
-    return {"BTU": "BPS", "BPS": "BTU"}.get(side or "", "other")
-
-
 # -- who -------------------------------------------------------------------------------------
 def _team_lead(case, actor, ctx):
     if actor is None or actor.id != case.team.lead_id:
@@ -84,24 +79,16 @@ def _staff(case, actor, ctx):
 
 
 def _co_chairs_jointly(case, actor, ctx):
-    if actor is None or not actor.has_role("co_chair"):
-        return "Only the committee's co-chairs decide proposals, and they decide jointly."
-    if actor.side not in SIDES:
-        return "A co-chair must belong to the BTU or the BPS side to take part in a decision."
-    if actor.id in case.conflicted_user_ids():
-        return "You declared a conflict of interest with this proposal, so you cannot take part in its decision."
-    decision = ctx.get("decision")
-    if decision is None or decision.outcome != ctx.get("trigger"):
-        return (
-            "A co-chair of one side must first record this decision; "
-            "a co-chair of the other side then confirms it."
-        )
-    if decision.proposed_side == actor.side:
-        return (
-            f"{decision.proposed_by_name} of the {decision.proposed_side} side recorded this decision, "
-            f"so a co-chair of the {_other(actor.side)} side must confirm it."
-        )
-    return None
+    def not_conflicted():
+        if actor.id in case.conflicted_user_ids():
+            return "You declared a conflict of interest with this proposal, so you cannot take part in its decision."
+        return None
+
+    return co_chair_joint_refusal(
+        actor, ctx,
+        not_co_chair="Only the committee's co-chairs decide proposals, and they decide jointly.",
+        before_decision=not_conflicted,
+    )
 
 
 TEAM_LEAD = Who("team lead", frozenset({"educator"}), _team_lead)
@@ -173,18 +160,8 @@ def within_max_award(case, ctx):
     return None
 
 
-@guard("comment required")
-def comment_required(case, ctx):
-    if not (ctx.get("comment") or "").strip():
-        return "Write a comment telling the team what to revise."
-    return None
-
-
-@guard("reason required")
-def reason_required(case, ctx):
-    if not (ctx.get("reason") or "").strip():
-        return "Give a reason."
-    return None
+comment_required = text_required("comment", "Write a comment telling the team what to revise.")
+reason_required = text_required("reason", "Give a reason.")
 
 
 @guard("enough reviewers on each side, none with a declared conflict")

@@ -10,28 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
-
 from app.extensions import db
 from app.models import Decision, DecisionOutcome, Proposal, ProposalState, User
 from app.models.types import to_money
-from app.services import clock, notify
+from app.services import clock, joint, notify
+from app.services.errors import FormError
+from app.services.joint import OTHER_SIDE
 from app.services.workflow import advance, lock, record_event
 from workflows.proposal import PROPOSAL, award_fits
 
 S = ProposalState
-OTHER_SIDE = {"BTU": "BPS", "BPS": "BTU"}
 MAX_FEEDBACK = 10000
 MAX_CONDITIONS = 5000
 
 
-class DecisionError(ValueError):
+class DecisionError(FormError):
     """A refusal a user reads. ``fields`` maps form fields to the message shown beside them."""
-
-    def __init__(self, messages: list[str] | str, fields: dict[str, str] | None = None):
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        self.fields = fields or {}
-        super().__init__(" ".join(self.messages))
 
 
 @dataclass(frozen=True)
@@ -44,20 +38,6 @@ class _Proposed:
     conditions: str
     proposed_side: str
     proposed_by_name: str
-
-
-@dataclass(frozen=True)
-class _OtherSideCoChair:
-    """A stand-in for 'a co-chair of the other side', to ask the workflow whether the decision
-    could be confirmed now (state and guards), without anyone's conflict or side in the way."""
-
-    side: str
-    id: int = 0
-    name: str = "the other side's co-chair"
-    role_names: frozenset = frozenset({"co_chair"})
-
-    def has_role(self, *names: str) -> bool:
-        return bool(self.role_names & set(names))
 
 
 def participation_refusal(proposal: Proposal, actor: User) -> str | None:
@@ -97,16 +77,7 @@ def propose(proposal: Proposal, actor: User, outcome: str | DecisionOutcome, awa
         raise DecisionError("Choose an outcome: approve, request revisions or decline.",
                             {"outcome": "Choose an outcome."}) from None
     proposal = lock(proposal)  # one decision at a time: two co-chairs recording at once queue here
-    pending = db.session.scalars(
-        select(Decision).where(Decision.proposal_id == proposal.id, Decision.confirmed_at.is_(None),
-                               Decision.withdrawn_at.is_(None))
-    ).first()
-    if pending is not None:
-        raise DecisionError(
-            f"{pending.proposed_by_name} ({pending.proposed_side.value}) already recorded a decision "
-            f"({pending.outcome.label.lower()}) that is waiting for confirmation. "
-            "It must be withdrawn before another decision is recorded."
-        )
+    joint.refuse_if_pending(Decision, Decision.proposal_id, proposal.id, DecisionError)
     award = _money(award)
     feedback = (feedback or "").strip()
     conditions = (conditions or "").strip()
@@ -143,7 +114,7 @@ def propose(proposal: Proposal, actor: User, outcome: str | DecisionOutcome, awa
     stand_in = _Proposed(outcome.value, award, feedback, conditions, side, actor.name)
     ctx = {"today": clock.today(), "decision": stand_in}
     # Would the other side's confirmation pass now? (the state, then every guard of the transition)
-    problems = PROPOSAL.refusals(proposal, outcome.value, _OtherSideCoChair(OTHER_SIDE[side]), ctx)
+    problems = PROPOSAL.refusals(proposal, outcome.value, joint.other_side_co_chair(side), ctx)
     if problems:
         award_problem = award_fits(proposal, ctx) if outcome is DecisionOutcome.APPROVE else None
         raise DecisionError(problems, {"award": award_problem} if award_problem else {})
@@ -155,8 +126,7 @@ def propose(proposal: Proposal, actor: User, outcome: str | DecisionOutcome, awa
     db.session.add(decision)
     db.session.flush()
     record_event(
-        proposal, "record_decision", actor,
-        comment=f"Decision recorded by {actor.name} ({side}); waiting for a {OTHER_SIDE[side]} co-chair to confirm.",
+        proposal, "record_decision", actor, comment=joint.recorded_comment(actor, side),
         data={"decision_id": decision.id, "outcome": outcome.value,
               "award": str(award) if award is not None else None, "side": side},
     )
@@ -172,24 +142,15 @@ def confirm(decision: Decision, actor: User) -> Decision:
     Raises ``DecisionError`` for a decision that is no longer pending, and the workflow's
     ``TransitionRefused`` (same side, conflict, state, guards) with its messages.
     """
-    if decision.withdrawn_at is not None:
-        raise DecisionError("This decision was withdrawn, so there is nothing to confirm.")
-    if decision.confirmed_at is not None:
-        raise DecisionError(
-            f"This decision was already confirmed by {decision.confirmed_by.name} "
-            f"({decision.confirmed_side.value})."
-        )
+    joint.refuse_unless_pending(decision, DecisionError)
     proposal = decision.proposal
     now = clock.now()
     advance(
         proposal, decision.outcome.value, actor,
-        comment=(f"Joint decision ({decision.outcome.label.lower()}): recorded by {decision.proposed_by_name} "
-                 f"({decision.proposed_side.value}), confirmed by {actor.name} ({actor.side_name})."),
+        comment=joint.confirmation_comment(decision, actor),
         decision=decision,
     )
-    decision.confirmed_by_id = actor.id
-    decision.confirmed_side = actor.side
-    decision.confirmed_at = now
+    joint.mark_confirmed(decision, actor, now)
     proposal.award = decision.award if decision.outcome is DecisionOutcome.APPROVE else None
     proposal.conditions = decision.conditions or ""
     proposal.feedback = decision.feedback
@@ -200,16 +161,7 @@ def confirm(decision: Decision, actor: User) -> Decision:
 
 def withdraw(decision: Decision, actor: User) -> Decision:
     """The co-chair who recorded a pending decision takes it back."""
-    if not decision.is_pending:
-        raise DecisionError("Only a decision waiting for confirmation can be withdrawn.")
-    if actor is None or decision.proposed_by_id != actor.id:
-        raise DecisionError(f"Only {decision.proposed_by_name}, who recorded this decision, can withdraw it.")
-    decision.withdrawn_at = clock.now()
-    decision.withdrawn_by_id = actor.id
-    record_event(
-        decision.proposal, "withdraw_decision", actor,
-        comment=f"Recorded decision withdrawn by {actor.name} ({actor.side_name}).",
-        data={"decision_id": decision.id, "outcome": decision.outcome.value},
-    )
+    event = joint.mark_withdrawn(decision, actor, DecisionError)
+    record_event(decision.proposal, "withdraw_decision", actor, **event)
     db.session.flush()
     return decision

@@ -170,7 +170,7 @@ def one_line(text: str, limit: int = MAX_SUBJECT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def subject_for(prefix: str, case: Proposal) -> str:
+def subject_for(prefix: str, case: Proposal | PLRequest) -> str:
     return one_line(f"{prefix}: {case.display_title}")
 
 
@@ -203,12 +203,17 @@ def render_body(template: str, **context: Any) -> str:
 
 
 # -- audiences ---------------------------------------------------------------------------------
-def active_staff() -> list[User]:
+def _active_with_role(role: Role, *where: Any) -> list[User]:
+    """Active users who hold ``role`` (and match ``where``), by id."""
     return list(db.session.scalars(
-        select(User).where(User.active.is_(True),
-                           exists().where(UserRole.user_id == User.id, UserRole.role == Role.STAFF))
+        select(User).where(User.active.is_(True), *where,
+                           exists().where(UserRole.user_id == User.id, UserRole.role == role))
         .order_by(User.id)
     ))
+
+
+def active_staff() -> list[User]:
+    return _active_with_role(Role.STAFF)
 
 
 def team_members(case: Proposal) -> list[User]:
@@ -221,26 +226,39 @@ def assigned_reviewers(case: Proposal) -> list[User]:
     return [a.reviewer for a in case.assignments if a.reviewer_id not in conflicted and a.reviewer.active]
 
 
-def recipients(case: Proposal, audiences: tuple[str, ...], actor: Any) -> list[tuple[User, str]]:
-    """(user, audience) once per person, in the declared order of audiences, never the actor."""
+def _once_each(audiences: tuple[str, ...], people_of: dict[str, Any], actor: Any) -> list[tuple[User, str]]:
+    """(user, audience) once per person, in the declared order of audiences, never the actor.
+    ``people_of`` maps each audience to a function returning its people."""
     actor_id = getattr(actor, "id", None)
     out: dict[int, tuple[User, str]] = {}
     for audience in audiences:
-        if audience == "team":
-            people = team_members(case)
-        elif audience == "staff":
-            people = active_staff()
-        elif audience == "reviewers":
-            people = assigned_reviewers(case)
-        else:
+        if audience not in people_of:
             raise ValueError(f"unknown audience {audience!r}")
-        for user in people:
+        for user in people_of[audience]():
             if user.id != actor_id and user.id not in out:
                 out[user.id] = (user, audience)
     return list(out.values())
 
 
+def recipients(case: Proposal, audiences: tuple[str, ...], actor: Any) -> list[tuple[User, str]]:
+    """(user, audience) once per person, in the declared order of audiences, never the actor."""
+    return _once_each(audiences, {
+        "team": lambda: team_members(case),
+        "staff": active_staff,
+        "reviewers": lambda: assigned_reviewers(case),
+    }, actor)
+
+
 # -- what happened: transitions ----------------------------------------------------------------
+def _joint_details(decision: Any, actor: Any, actor_name: str) -> list[str]:
+    """Who recorded and who confirmed a joint decision, as the first detail lines (none without one)."""
+    if decision is None:
+        return []
+    return [f"Recorded by {decision.proposed_by_name} ({decision.proposed_side.value}), "
+            f"confirmed by {actor_name}"
+            + (f" ({actor.side_name})" if getattr(actor, "side_name", None) else "") + "."]
+
+
 def _feedback(t, data: dict, comment: str) -> tuple[str, str]:
     """(heading, text) of what the actor wrote for the recipients, or ("", "")."""
     decision = data.get("decision")
@@ -251,6 +269,20 @@ def _feedback(t, data: dict, comment: str) -> tuple[str, str]:
     if "comment" in t.fields and (comment or "").strip():
         return "Comment", comment.strip()
     return "", ""
+
+
+def _queue_each(case: Proposal | PLRequest, t, people: list[tuple[User, str]], subjects: dict[str, str],
+                audience_subjects: dict[tuple[str, str], str], next_step: Any, path: str, template: str,
+                **context: Any) -> list[Queued]:
+    """One message per (user, audience) for transition ``t``: the audience's subject, the template
+    rendered with ``context`` and the audience's next step."""
+    out = []
+    for user, audience in people:
+        prefix = audience_subjects.get((t.trigger, audience), subjects.get(t.trigger, t.label))
+        body = render_body(template, recipient=user, case=case, next_step=next_step(t.trigger, audience, case),
+                           audience=audience, **context)
+        out.append(queue(user, subject_for(prefix, case), body, case, path))
+    return out
 
 
 def transition_fired(case: Any, t, actor: Any, comment: str = "", data: dict | None = None) -> list[Queued]:
@@ -265,26 +297,17 @@ def transition_fired(case: Any, t, actor: Any, comment: str = "", data: dict | N
     link, path = case_links(case.id)
     actor_name = getattr(actor, "name", None) or "The system"
     verb = VERBS.get(t.trigger, f"took the action “{t.label}” on")
-    details = []
+    details = _joint_details(decision, actor, actor_name)
     if decision is not None:
-        details.append(f"Recorded by {decision.proposed_by_name} ({decision.proposed_side.value}), "
-                       f"confirmed by {actor_name}"
-                       + (f" ({actor.side_name})" if getattr(actor, "side_name", None) else "") + ".")
         if getattr(decision, "award", None) is not None and t.trigger == "approve":
             details.append(f"Award: {money(decision.award)}")
         if (getattr(decision, "conditions", "") or "").strip() and t.trigger == "approve":
             details.append(f"Conditions: {decision.conditions.strip()}")
-    out = []
-    for user, audience in recipients(case, t.notify, actor):
-        prefix = AUDIENCE_SUBJECTS.get((t.trigger, audience), SUBJECTS.get(t.trigger, t.label))
-        body = render_body(
-            "transition.txt", recipient=user, case=case, actor_name=actor_name, verb=verb,
-            state_label=STATE_LABELS[case.state], details=details, feedback_heading=heading,
-            feedback=feedback, next_step=_next_step(t.trigger, audience, case), link=link,
-            audience=audience,
-        )
-        out.append(queue(user, subject_for(prefix, case), body, case, path))
-    return out
+    return _queue_each(
+        case, t, recipients(case, t.notify, actor), SUBJECTS, AUDIENCE_SUBJECTS, _next_step, path,
+        "transition.txt", actor_name=actor_name, verb=verb, state_label=STATE_LABELS[case.state],
+        details=details, feedback_heading=heading, feedback=feedback, link=link,
+    )
 
 
 # -- what happened: other acts -----------------------------------------------------------------
@@ -307,29 +330,33 @@ OTHER_SIDE = {"BTU": Side.BPS, "BPS": Side.BTU}
 def other_side_co_chairs(case: Proposal, side: str) -> list[User]:
     """Active co-chairs of the side opposite ``side`` with no declared conflict with the case."""
     conflicted = case.conflicted_user_ids()
-    people = db.session.scalars(
-        select(User).where(User.active.is_(True), User.side == OTHER_SIDE[side],
-                           exists().where(UserRole.user_id == User.id, UserRole.role == Role.CO_CHAIR))
-        .order_by(User.id)
-    )
-    return [u for u in people if u.id not in conflicted]
+    return [u for u in active_co_chairs(OTHER_SIDE[side]) if u.id not in conflicted]
+
+
+def _waiting_for_confirmation(decision: Decision | PLDecision, case: Proposal | PLRequest, actor: Any,
+                              people: list[User], template: str, links: tuple[str, str],
+                              **context: Any) -> list[Queued]:
+    """Tell ``people`` (the other side's co-chairs, but the actor) that ``decision`` waits for them."""
+    side = decision.proposed_side.value
+    link, path = links
+    out = []
+    for user in people:
+        if user.id == getattr(actor, "id", None):
+            continue
+        body = render_body(template, recipient=user, case=case, decision=decision, **context,
+                           link=link, confirm_side=OTHER_SIDE[side].value)
+        subject = subject_for(f"Waiting for your confirmation ({decision.outcome.label.lower()})", case)
+        out.append(queue(user, subject, body, case, path))
+    return out
 
 
 def decision_recorded(decision: Decision, actor: Any) -> list[Queued]:
     """A co-chair recorded a joint decision: the other side's co-chairs must confirm it."""
     case = decision.proposal
-    side = decision.proposed_side.value
-    link, path = case_links(case.id)
-    out = []
-    for user in other_side_co_chairs(case, side):
-        if user.id == getattr(actor, "id", None):
-            continue
-        body = render_body("decision_recorded.txt", recipient=user, case=case, decision=decision,
-                           award=money(decision.award) if decision.award is not None else "",
-                           link=link, confirm_side=OTHER_SIDE[side].value)
-        subject = subject_for(f"Waiting for your confirmation ({decision.outcome.label.lower()})", case)
-        out.append(queue(user, subject, body, case, path))
-    return out
+    return _waiting_for_confirmation(
+        decision, case, actor, other_side_co_chairs(case, decision.proposed_side.value), "decision_recorded.txt",
+        case_links(case.id), award=money(decision.award) if decision.award is not None else "",
+    )
 
 
 # -- PL requests -------------------------------------------------------------------------------
@@ -386,43 +413,21 @@ def _pl_next_step(trigger: str, audience: str, case: PLRequest) -> str:
 def active_school_leaders(school_id: int | None) -> list[User]:
     if school_id is None:
         return []
-    return list(db.session.scalars(
-        select(User).where(User.active.is_(True), User.school_id == school_id,
-                           exists().where(UserRole.user_id == User.id, UserRole.role == Role.SCHOOL_LEADER))
-        .order_by(User.id)
-    ))
+    return _active_with_role(Role.SCHOOL_LEADER, User.school_id == school_id)
 
 
 def active_co_chairs(side: Side | None = None) -> list[User]:
-    stmt = select(User).where(User.active.is_(True),
-                              exists().where(UserRole.user_id == User.id, UserRole.role == Role.CO_CHAIR))
-    if side is not None:
-        stmt = stmt.where(User.side == side)
-    return list(db.session.scalars(stmt.order_by(User.id)))
+    return _active_with_role(Role.CO_CHAIR, *([User.side == side] if side is not None else []))
 
 
 def pl_recipients(case: PLRequest, audiences: tuple[str, ...], actor: Any) -> list[tuple[User, str]]:
     """(user, audience) once per person, in the declared order of audiences, never the actor.
     The co-chairs are told only about requests that cost money (a free one is approved on endorsement)."""
-    actor_id = getattr(actor, "id", None)
-    out: dict[int, tuple[User, str]] = {}
-    for audience in audiences:
-        if audience == "requester":
-            people = [case.requester] if case.requester.active else []
-        elif audience == "school_leaders":
-            people = active_school_leaders(case.school_id)
-        elif audience == "co_chairs":
-            people = active_co_chairs() if (case.cost or 0) > 0 else []
-        else:
-            raise ValueError(f"unknown audience {audience!r}")
-        for user in people:
-            if user.id != actor_id and user.id not in out:
-                out[user.id] = (user, audience)
-    return list(out.values())
-
-
-def pl_subject(prefix: str, case: PLRequest) -> str:
-    return one_line(f"{prefix}: {case.display_title}")
+    return _once_each(audiences, {
+        "requester": lambda: [case.requester] if case.requester.active else [],
+        "school_leaders": lambda: active_school_leaders(case.school_id),
+        "co_chairs": lambda: active_co_chairs() if (case.cost or 0) > 0 else [],
+    }, actor)
 
 
 def pl_transition_fired(case: PLRequest, t, actor: Any, comment: str = "", data: dict | None = None) -> list[Queued]:
@@ -434,40 +439,24 @@ def pl_transition_fired(case: PLRequest, t, actor: Any, comment: str = "", data:
     link, path = pl_links(case.id)
     actor_name = getattr(actor, "name", None) or "The system"
     verb = (JOINT_PL_VERBS if decision is not None else PL_VERBS).get(t.trigger, f"took the action “{t.label}” on")
-    details = []
-    if decision is not None:
-        details.append(f"Recorded by {decision.proposed_by_name} ({decision.proposed_side.value}), "
-                       f"confirmed by {actor_name}"
-                       + (f" ({actor.side_name})" if getattr(actor, "side_name", None) else "") + ".")
+    details = _joint_details(decision, actor, actor_name)
     if data.get("automatic"):
         details.append("It costs nothing, so it was approved automatically when it was endorsed.")
-    out = []
-    for user, audience in pl_recipients(case, t.notify, actor):
-        prefix = PL_AUDIENCE_SUBJECTS.get((t.trigger, audience), PL_SUBJECTS.get(t.trigger, t.label))
-        body = render_body(
-            "pl_transition.txt", recipient=user, case=case, actor_name=actor_name, verb=verb,
-            state_label=PL_STATE_LABELS[case.state], details=details, feedback_heading=heading,
-            feedback=feedback, next_step=_pl_next_step(t.trigger, audience, case), link=link,
-            cost=money(case.cost) if case.cost is not None else "not given",
-        )
-        out.append(queue(user, pl_subject(prefix, case), body, case, path))
-    return out
+    return _queue_each(
+        case, t, pl_recipients(case, t.notify, actor), PL_SUBJECTS, PL_AUDIENCE_SUBJECTS, _pl_next_step, path,
+        "pl_transition.txt", actor_name=actor_name, verb=verb, state_label=PL_STATE_LABELS[case.state],
+        details=details, feedback_heading=heading, feedback=feedback, link=link,
+        cost=money(case.cost) if case.cost is not None else "not given",
+    )
 
 
 def pl_decision_recorded(decision: PLDecision, actor: Any) -> list[Queued]:
     """A co-chair recorded a joint decision on a PL request: the other side's co-chairs must confirm it."""
     case = decision.request
-    side = decision.proposed_side.value
-    link, path = pl_links(case.id)
-    out = []
-    for user in active_co_chairs(OTHER_SIDE[side]):
-        if user.id == getattr(actor, "id", None):
-            continue
-        body = render_body("pl_decision_recorded.txt", recipient=user, case=case, decision=decision,
-                           cost=money(case.cost), link=link, confirm_side=OTHER_SIDE[side].value)
-        subject = pl_subject(f"Waiting for your confirmation ({decision.outcome.label.lower()})", case)
-        out.append(queue(user, subject, body, case, path))
-    return out
+    return _waiting_for_confirmation(
+        decision, case, actor, active_co_chairs(OTHER_SIDE[decision.proposed_side.value]),
+        "pl_decision_recorded.txt", pl_links(case.id), cost=money(case.cost),
+    )
 
 
 # -- in-app notifications ----------------------------------------------------------------------

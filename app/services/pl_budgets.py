@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import PLBudget, PLRequest, User
 from app.models.types import to_money
 from app.services import clock
+from app.services.errors import FormError
 from workflows.pl_request import COMMITTED_STATES, school_year_of
 from workflows.proposal import money
 
@@ -25,13 +26,8 @@ YEAR_RE = re.compile(r"^(\d{4})-(\d{2})$")
 MONEY_MAX = Decimal("100000000")
 
 
-class BudgetError(ValueError):
+class BudgetError(FormError):
     """A refusal a user reads. ``fields`` maps form fields to the message shown beside them."""
-
-    def __init__(self, messages: list[str] | str, fields: dict[str, str] | None = None):
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        self.fields = fields or {}
-        super().__init__(" ".join(self.messages))
 
 
 @dataclass(frozen=True)

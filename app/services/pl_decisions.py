@@ -11,27 +11,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from app.extensions import db
 from app.models import PLDecision, PLDecisionOutcome, PLRequest, PLRequestState, User
 from app.permissions import can_take_part_in_pl_decision
-from app.services import clock, notify, pl_budgets
+from app.services import clock, joint, notify, pl_budgets
+from app.services.errors import FormError
+from app.services.joint import OTHER_SIDE
 from app.services.workflow import advance, lock, record_event
 from workflows.pl_request import PL_REQUEST
 
 S = PLRequestState
-OTHER_SIDE = {"BTU": "BPS", "BPS": "BTU"}
 MAX_FEEDBACK = 10000
 
 
-class DecisionError(ValueError):
+class DecisionError(FormError):
     """A refusal a user reads. ``fields`` maps form fields to the message shown beside them."""
-
-    def __init__(self, messages: list[str] | str, fields: dict[str, str] | None = None):
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        self.fields = fields or {}
-        super().__init__(" ".join(self.messages))
 
 
 @dataclass(frozen=True)
@@ -42,21 +36,6 @@ class _Proposed:
     feedback: str
     proposed_side: str
     proposed_by_name: str
-
-
-@dataclass(frozen=True)
-class _OtherSideCoChair:
-    """A stand-in for 'a co-chair of the other side', to ask the workflow whether the decision could be
-    confirmed now (state and guards)."""
-
-    side: str
-    id: int = 0
-    name: str = "the other side's co-chair"
-    school_id: int | None = None
-    role_names: frozenset = frozenset({"co_chair"})
-
-    def has_role(self, *names: str) -> bool:
-        return bool(self.role_names & set(names))
 
 
 def participation_refusal(actor: User | None) -> str | None:
@@ -89,16 +68,7 @@ def propose(request: PLRequest, actor: User, outcome: str, feedback: str = "") -
                             f"{request.state_label.lower()}.")
     if request.is_free:
         raise DecisionError("A request that costs nothing is approved automatically when it is endorsed.")
-    pending = db.session.scalars(
-        select(PLDecision).where(PLDecision.request_id == request.id, PLDecision.confirmed_at.is_(None),
-                                 PLDecision.withdrawn_at.is_(None))
-    ).first()
-    if pending is not None:
-        raise DecisionError(
-            f"{pending.proposed_by_name} ({pending.proposed_side.value}) already recorded a decision "
-            f"({pending.outcome.label.lower()}) that is waiting for confirmation. "
-            "It must be withdrawn before another decision is recorded."
-        )
+    joint.refuse_if_pending(PLDecision, PLDecision.request_id, request.id, DecisionError)
     feedback = (feedback or "").strip()
     if not feedback:
         msg = "Write feedback for the educator (for a denial, it is the reason they read)."
@@ -109,7 +79,7 @@ def propose(request: PLRequest, actor: User, outcome: str, feedback: str = "") -
 
     side = actor.side_name
     stand_in = _Proposed(outcome.value, feedback, side, actor.name)
-    problems = PL_REQUEST.refusals(request, outcome.value, _OtherSideCoChair(OTHER_SIDE[side]),
+    problems = PL_REQUEST.refusals(request, outcome.value, joint.other_side_co_chair(side),
                                    _ctx(request, stand_in))
     if problems:
         raise DecisionError(problems)
@@ -119,8 +89,7 @@ def propose(request: PLRequest, actor: User, outcome: str, feedback: str = "") -
     db.session.add(decision)
     db.session.flush()
     record_event(
-        request, "record_decision", actor,
-        comment=f"Decision recorded by {actor.name} ({side}); waiting for a {OTHER_SIDE[side]} co-chair to confirm.",
+        request, "record_decision", actor, comment=joint.recorded_comment(actor, side),
         data={"decision_id": decision.id, "outcome": outcome.value, "side": side},
     )
     notify.pl_decision_recorded(decision, actor)
@@ -136,11 +105,7 @@ def confirm(decision: PLDecision, actor: User) -> PLDecision:
     under it. Raises ``DecisionError`` for a decision that is no longer pending, and the workflow's
     ``TransitionRefused`` (same side, state, budget) with its messages.
     """
-    if decision.withdrawn_at is not None:
-        raise DecisionError("This decision was withdrawn, so there is nothing to confirm.")
-    if decision.confirmed_at is not None:
-        raise DecisionError(f"This decision was already confirmed by {decision.confirmed_by.name} "
-                            f"({decision.confirmed_side.value}).")
+    joint.refuse_unless_pending(decision, DecisionError)
     request = decision.request
     if decision.outcome is PLDecisionOutcome.APPROVE:
         pl_budgets.lock_year(request.budget_year)
@@ -150,13 +115,10 @@ def confirm(decision: PLDecision, actor: User) -> PLDecision:
         data["reason"] = decision.feedback
     advance(
         request, decision.outcome.value, actor,
-        comment=(f"Joint decision ({decision.outcome.label.lower()}): recorded by {decision.proposed_by_name} "
-                 f"({decision.proposed_side.value}), confirmed by {actor.name} ({actor.side_name})."),
+        comment=joint.confirmation_comment(decision, actor),
         **data,
     )
-    decision.confirmed_by_id = actor.id
-    decision.confirmed_side = actor.side
-    decision.confirmed_at = now
+    joint.mark_confirmed(decision, actor, now)
     row = db.session.get(PLRequest, request.id)
     row.decided_at = now
     db.session.flush()
@@ -165,17 +127,8 @@ def confirm(decision: PLDecision, actor: User) -> PLDecision:
 
 def withdraw(decision: PLDecision, actor: User) -> PLDecision:
     """The co-chair who recorded a pending decision takes it back."""
-    if not decision.is_pending:
-        raise DecisionError("Only a decision waiting for confirmation can be withdrawn.")
-    if actor is None or decision.proposed_by_id != actor.id:
-        raise DecisionError(f"Only {decision.proposed_by_name}, who recorded this decision, can withdraw it.")
-    decision.withdrawn_at = clock.now()
-    decision.withdrawn_by_id = actor.id
-    record_event(
-        decision.request, "withdraw_decision", actor,
-        comment=f"Recorded decision withdrawn by {actor.name} ({actor.side_name}).",
-        data={"decision_id": decision.id, "outcome": decision.outcome.value},
-    )
+    event = joint.mark_withdrawn(decision, actor, DecisionError)
+    record_event(decision.request, "withdraw_decision", actor, **event)
     db.session.flush()
     return decision
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -30,9 +30,11 @@ from app.models import (
     User,
 )
 from app.services import aftersteps, clock
-from app.services.workflow import advance, record_event, refusals
-from workflows import T, TransitionRefused
-from workflows.pl_request import PL_REQUEST, STATE_LABELS
+from app.services import timeline as case_timeline
+from app.services.timeline import TimelineEntry
+from app.services.workflow import Action, advance, record_event, refusals
+from workflows import TransitionRefused
+from workflows.pl_request import PL_REQUEST
 from workflows.proposal import money
 
 S = PLRequestState
@@ -177,34 +179,6 @@ def load_for_case_page(request_id: int) -> PLRequest | None:
     ).unique().one_or_none()
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    actor_name: str
-    label: str
-    from_label: str | None
-    to_label: str | None
-    is_transition: bool
-    comment: str
-    detail: str
-
-
-def _state_label(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return STATE_LABELS[S(value)]
-    except ValueError:
-        return value
-
-
-def _event_label(e: AuditEvent) -> str:
-    t = PL_REQUEST.by_trigger.get(e.trigger)
-    if t is not None and e.is_transition:
-        return t.label
-    return EVENT_LABELS.get(e.trigger, e.trigger.replace("_", " ").capitalize())
-
-
 def _event_detail(e: AuditEvent) -> str:
     data = e.data or {}
     if data.get("fields"):
@@ -223,43 +197,15 @@ def sees_committee_events(viewer: User | None) -> bool:
 
 def timeline(request: PLRequest, viewer: User | None = None) -> list[TimelineEntry]:
     """The request's audit events that ``viewer`` may see, oldest first."""
-    query = (select(AuditEvent).where(AuditEvent.case_type == "pl_request", AuditEvent.case_id == request.id)
-             .order_by(AuditEvent.at, AuditEvent.id))
-    if not sees_committee_events(viewer):
-        query = query.where(AuditEvent.trigger.not_in(COMMITTEE_EVENTS))
-    return [
-        TimelineEntry(
-            at=e.at, actor_name=e.actor.name if e.actor is not None else "The system", label=_event_label(e),
-            from_label=_state_label(e.from_state), to_label=_state_label(e.to_state),
-            is_transition=e.is_transition, comment=e.comment or "", detail=_event_detail(e),
-        )
-        for e in db.session.scalars(query).unique()
-    ]
+    return case_timeline.build(
+        "pl_request", request.id, workflow=PL_REQUEST, event_labels=EVENT_LABELS, detail=_event_detail,
+        hidden=() if sees_committee_events(viewer) else COMMITTEE_EVENTS, transitions_only=True,
+    )
 
 
 def is_joint(request: PLRequest, trigger: str) -> bool:
     """Approve is never fired from a button (joint, or automatic when free); deny is joint once endorsed."""
     return trigger == "approve" or (trigger == "deny" and request.state is not S.SUBMITTED)
-
-
-@dataclass(frozen=True)
-class Action:
-    """A transition the viewer may take now, with what would stop it if they clicked."""
-
-    transition: T
-    blockers: list[str]
-
-    @property
-    def trigger(self) -> str:
-        return self.transition.trigger
-
-    @property
-    def label(self) -> str:
-        return self.transition.label
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return self.transition.fields
 
 
 def actions_for(request: PLRequest, user: User | None) -> list[Action]:

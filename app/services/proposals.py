@@ -6,7 +6,6 @@ edit) leave an audit event through ``record_event``. The caller (a view) commits
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -31,9 +30,11 @@ from app.models import (
     User,
 )
 from app.services import aftersteps, clock
-from app.services.workflow import advance, record_event, refusals
+from app.services import timeline as case_timeline
+from app.services.timeline import TimelineEntry
+from app.services.workflow import Action, advance, record_event, refusals
 from workflows import T, TransitionRefused
-from workflows.proposal import PROPOSAL, STATE_LABELS
+from workflows.proposal import PROPOSAL
 
 # The text sections a team writes, in the order they appear on the form and the case page.
 TEXT_SECTIONS = ("challenge", "students", "plan", "success_measures", "sharing_plan", "timeline")
@@ -100,34 +101,6 @@ def proposals_of(user: User) -> list[Proposal]:
     ).unique())
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    actor_name: str
-    label: str
-    from_label: str | None
-    to_label: str | None
-    is_transition: bool
-    comment: str
-    detail: str
-
-
-def _state_label(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return STATE_LABELS[ProposalState(value)]
-    except ValueError:
-        return value
-
-
-def _event_label(trigger: str) -> str:
-    t = PROPOSAL.by_trigger.get(trigger)
-    if t is not None:
-        return t.label
-    return EVENT_LABELS.get(trigger, trigger.replace("_", " ").capitalize())
-
-
 def _event_detail(event: AuditEvent) -> str:
     data = event.data or {}
     if data.get("filename"):
@@ -154,47 +127,10 @@ def sees_committee_events(proposal: Proposal, viewer: User | None) -> bool:
 
 def timeline(proposal: Proposal, viewer: User | None = None) -> list[TimelineEntry]:
     """The case's audit events that ``viewer`` may see, oldest first (newest last)."""
-    query = (
-        select(AuditEvent)
-        .where(AuditEvent.case_type == "proposal", AuditEvent.case_id == proposal.id)
-        .order_by(AuditEvent.at, AuditEvent.id)
+    return case_timeline.build(
+        "proposal", proposal.id, workflow=PROPOSAL, event_labels=EVENT_LABELS, detail=_event_detail,
+        hidden=() if sees_committee_events(proposal, viewer) else COMMITTEE_EVENTS,
     )
-    if not sees_committee_events(proposal, viewer):
-        query = query.where(AuditEvent.trigger.not_in(COMMITTEE_EVENTS))
-    events = db.session.scalars(query).unique()
-    return [
-        TimelineEntry(
-            at=e.at,
-            actor_name=e.actor.name if e.actor is not None else "The system",
-            label=_event_label(e.trigger),
-            from_label=_state_label(e.from_state),
-            to_label=_state_label(e.to_state),
-            is_transition=e.is_transition,
-            comment=e.comment or "",
-            detail=_event_detail(e),
-        )
-        for e in events
-    ]
-
-
-@dataclass(frozen=True)
-class Action:
-    """A transition the viewer may take now, with what would stop it if they clicked."""
-
-    transition: T
-    blockers: list[str]
-
-    @property
-    def trigger(self) -> str:
-        return self.transition.trigger
-
-    @property
-    def label(self) -> str:
-        return self.transition.label
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return self.transition.fields
 
 
 def actions_for(proposal: Proposal, user: User | None) -> list[Action]:

@@ -26,6 +26,7 @@ from app.models import (
     User,
 )
 from app.services import clock
+from app.services.errors import FormError
 from app.services.workflow import record_event
 
 S = ProposalState
@@ -38,13 +39,8 @@ CONFLICT_STATES = (S.SUBMITTED, S.REVISIONS_REQUESTED, S.IN_REVIEW)
 SCORES = (1, 2, 3, 4)
 
 
-class ReviewError(ValueError):
+class ReviewError(FormError):
     """A refusal a user reads. ``messages`` are sentences; ``fields`` name the form fields at fault."""
-
-    def __init__(self, messages: list[str] | str, fields: dict[str, str] | None = None):
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        self.fields = fields or {}
-        super().__init__(" ".join(self.messages))
 
 
 # -- the queue -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ fail, fires it, writes the audit event and flushes. The caller (a view) commits 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, PLRequest, Proposal
 from app.services import clock, notify
-from workflows import TransitionRefused, Workflow
+from workflows import T, TransitionRefused, Workflow
 from workflows.pl_request import PL_REQUEST
 from workflows.proposal import PROPOSAL
 
@@ -87,4 +88,24 @@ def refusals(case: Any, trigger: str, actor: Any, **data: Any) -> list[str]:
     return workflow_for(case).refusals(case, trigger, actor, ctx)
 
 
-__all__ = ["TransitionRefused", "advance", "lock", "record_event", "refusals", "workflow_for"]
+__all__ = ["Action", "TransitionRefused", "advance", "lock", "record_event", "refusals", "workflow_for"]
+
+
+@dataclass(frozen=True)
+class Action:
+    """A transition the viewer may take now, with what would stop it if they clicked."""
+
+    transition: T
+    blockers: list[str]
+
+    @property
+    def trigger(self) -> str:
+        return self.transition.trigger
+
+    @property
+    def label(self) -> str:
+        return self.transition.label
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.transition.fields

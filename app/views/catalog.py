@@ -180,6 +180,22 @@ def _save(form: OpportunityForm, o: Opportunity | None):
     return saved, None
 
 
+def _submit(o: Opportunity | None, saved_message: str):
+    """The opportunity form posted (``o`` None for a new one): saved and shown, or the form again with
+    what to fix. ``saved_message`` takes the title."""
+    form = OpportunityForm()
+    _term_choices(form, o)
+    if not form.validate_on_submit():
+        return _render_form(form, o, 422)
+    saved, refusal = _save(form, o)
+    if refusal is not None:
+        return refusal
+    slug, title = saved.slug, saved.title
+    db.session.commit()
+    flash(saved_message.format(title), "success")
+    return redirect(url_for(".show", ref=slug))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("staff")
 def new():
@@ -189,17 +205,7 @@ def new():
         _blank_rows(form)
         _term_choices(form, None)
         return _render_form(form, None)
-    form = OpportunityForm()
-    _term_choices(form, None)
-    if not form.validate_on_submit():
-        return _render_form(form, None, 422)
-    saved, refusal = _save(form, None)
-    if refusal is not None:
-        return refusal
-    slug, title = saved.slug, saved.title
-    db.session.commit()
-    flash(f"Added “{title}” to the catalog.", "success")
-    return redirect(url_for(".show", ref=slug))
+    return _submit(None, "Added “{}” to the catalog.")
 
 
 @bp.route("/<int:id>/edit", methods=["GET", "POST"])
@@ -211,17 +217,7 @@ def edit(id: int):
         _blank_rows(form)
         _term_choices(form, o)
         return _render_form(form, o)
-    form = OpportunityForm()
-    _term_choices(form, o)
-    if not form.validate_on_submit():
-        return _render_form(form, o, 422)
-    saved, refusal = _save(form, o)
-    if refusal is not None:
-        return refusal
-    slug, title = saved.slug, saved.title
-    db.session.commit()
-    flash(f"Saved “{title}”.", "success")
-    return redirect(url_for(".show", ref=slug))
+    return _submit(o, "Saved “{}”.")
 
 
 # -- staff: CSV import ---------------------------------------------------------------------------

@@ -39,8 +39,7 @@ def select(proposal_id: int):
         selected = cohort_service.toggle_selection(proposal, current_user)
     except ReviewError as exc:
         db.session.rollback()
-        for message in exc.messages:
-            flash(message, "danger")
+        flash_refusal(exc)
     else:
         db.session.commit()
         flash(f"“{proposal.display_title}” is {'now' if selected else 'no longer'} tentatively selected.", "success")
@@ -86,13 +85,9 @@ def confirm(decision_id: int):
     proposal = decision.proposal
     try:
         confirm_decision(decision, current_user)
-    except TransitionRefused as exc:
+    except (TransitionRefused, DecisionError) as exc:
         db.session.rollback()
         flash_refusal(exc)
-    except DecisionError as exc:
-        db.session.rollback()
-        for message in exc.messages:
-            flash(message, "danger")
     else:
         db.session.commit()
         flash(f"Decision confirmed: “{proposal.display_title}” is now {proposal.state_label.lower()}.", "success")
@@ -107,8 +102,7 @@ def withdraw_decision(decision_id: int):
         withdraw(decision, current_user)
     except DecisionError as exc:
         db.session.rollback()
-        for message in exc.messages:
-            flash(message, "danger")
+        flash_refusal(exc)
     else:
         db.session.commit()
         flash("Your recorded decision is withdrawn. A new decision can be recorded.", "success")

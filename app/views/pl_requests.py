@@ -272,13 +272,9 @@ def confirm(decision_id: int):
     request_id = decision.request_id
     try:
         decision_svc.confirm(decision, current_user)
-    except TransitionRefused as exc:
+    except (TransitionRefused, decision_svc.DecisionError) as exc:
         db.session.rollback()
         flash_refusal(exc)
-    except decision_svc.DecisionError as exc:
-        db.session.rollback()
-        for message in exc.messages:
-            flash(message, "danger")
     except StaleDataError:
         db.session.rollback()
         abort(409)
@@ -300,8 +296,7 @@ def withdraw_decision(decision_id: int):
         decision_svc.withdraw(decision, current_user)
     except decision_svc.DecisionError as exc:
         db.session.rollback()
-        for message in exc.messages:
-            flash(message, "danger")
+        flash_refusal(exc)
     else:
         db.session.commit()
         flash("Your recorded decision is withdrawn. A new decision can be recorded.", "success")

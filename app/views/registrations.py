@@ -74,50 +74,49 @@ def _back(opportunity_id: int, form: SeatForm):
     return redirect(_safe_next(form.next.data) or url_for(".mine"))
 
 
-@bp.post("/catalog/<int:opportunity_id>/register")
-@roles_required("educator")
-def register(opportunity_id: int):
+def _seat_action(opportunity_id: int, act):
+    """Register or cancel: ``act(opportunity)`` does it and returns the message to show once it is saved."""
     opportunity = get_or_404(Opportunity, opportunity_id)
     form = SeatForm()
     if not form.validate_on_submit():
         abort(400, description="The form expired. Reload the page and try again.")
     try:
-        reg = reg_svc.register(opportunity, current_user)
+        message = act(opportunity)
     except reg_svc.RegistrationError as exc:
         db.session.rollback()
         flash_refusal(exc)
         return _back(opportunity_id, form)
-    place = reg_svc.waitlist_place(reg)
     db.session.commit()
-    if place is None:
-        flash(f"You are registered for “{opportunity.title}”.", "success")
-    else:
-        flash(f"“{opportunity.title}” is full: you are on the waitlist, place {place} in line. "
-              "You will get an email if a seat opens up.", "success")
+    flash(message, "success")
     return _back(opportunity_id, form)
+
+
+def _register(opportunity: Opportunity) -> str:
+    place = reg_svc.waitlist_place(reg_svc.register(opportunity, current_user))
+    if place is None:
+        return f"You are registered for “{opportunity.title}”."
+    return (f"“{opportunity.title}” is full: you are on the waitlist, place {place} in line. "
+            "You will get an email if a seat opens up.")
+
+
+def _cancel(opportunity: Opportunity) -> str:
+    reg, _promoted = reg_svc.cancel(opportunity, current_user)
+    if reg.registered_at is None:
+        return f"You left the waitlist for “{opportunity.title}”."
+    return (f"Your registration for “{opportunity.title}” is cancelled; your seat goes to the next person "
+            "in line.")
+
+
+@bp.post("/catalog/<int:opportunity_id>/register")
+@roles_required("educator")
+def register(opportunity_id: int):
+    return _seat_action(opportunity_id, _register)
 
 
 @bp.post("/catalog/<int:opportunity_id>/cancel")
 @roles_required("educator")
 def cancel(opportunity_id: int):
-    opportunity = get_or_404(Opportunity, opportunity_id)
-    form = SeatForm()
-    if not form.validate_on_submit():
-        abort(400, description="The form expired. Reload the page and try again.")
-    try:
-        reg, _promoted = reg_svc.cancel(opportunity, current_user)
-    except reg_svc.RegistrationError as exc:
-        db.session.rollback()
-        flash_refusal(exc)
-        return _back(opportunity_id, form)
-    was_waiting = reg.registered_at is None
-    db.session.commit()
-    if was_waiting:
-        flash(f"You left the waitlist for “{opportunity.title}”.", "success")
-    else:
-        flash(f"Your registration for “{opportunity.title}” is cancelled; your seat goes to the next person "
-              "in line.", "success")
-    return _back(opportunity_id, form)
+    return _seat_action(opportunity_id, _cancel)
 
 
 # -- my registrations ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from app.models import Cycle, Proposal, ReviewAssignment
 from app.services import cycles as cycle_service
 from app.services import people as people_service
 from app.services import screening
-from app.views.helpers import get_or_404, roles_required
+from app.views.helpers import flash_refusal, get_or_404, roles_required
 from forms.cycle import CycleForm
 from forms.screening import AssignReviewersForm, ProposalFilterForm
 
@@ -188,8 +188,7 @@ def unassign(proposal_id: int, assignment_id: int):
         screening.unassign(proposal, assignment, current_user)
     except screening.ScreeningError as e:
         db.session.rollback()
-        for message in e.messages:
-            flash(message, "danger")
+        flash_refusal(e)
     else:
         db.session.commit()
         flash(f"Unassigned {name}.", "success")

@@ -15,7 +15,7 @@ from app.services import clock
 from app.services import priorities as priority_svc
 from app.services import surveys as survey_svc
 from app.services import taxonomy as taxonomy_svc
-from app.views.helpers import download, get_or_404, roles_required
+from app.views.helpers import download, flash_refusal, get_or_404, roles_required
 from forms.survey import PriorityFilterForm, SurveyForm, answer_form_class
 
 bp = Blueprint("surveys", __name__)
@@ -113,39 +113,33 @@ def edit(survey_id: int):
     return redirect(url_for(".manage"))
 
 
+def _survey_action(survey_id: int, act, success):
+    """Open or close a survey: ``act(survey, user, today)``; ``success(survey)`` is the message once it is done."""
+    survey = get_or_404(NeedsSurvey, survey_id)
+    try:
+        act(survey, current_user, clock.today())
+    except survey_svc.SurveyError as exc:
+        db.session.rollback()
+        flash_refusal(exc)
+        return redirect(url_for(".manage"))
+    message = success(survey)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".manage"))
+
+
 @bp.post("/surveys/<int:survey_id>/open", endpoint="open")
 @roles_required("staff")
 def open_(survey_id: int):
-    survey = get_or_404(NeedsSurvey, survey_id)
-    try:
-        survey_svc.open_survey(survey, current_user, clock.today())
-    except survey_svc.SurveyError as exc:
-        db.session.rollback()
-        for message in exc.messages:
-            flash(message, "danger")
-        return redirect(url_for(".manage"))
-    title, opens_on, closes_on = survey.title, survey.opens_on, survey.closes_on
-    db.session.commit()
-    flash(f"Opened “{title}”: educators can answer from {opens_on:%B %-d, %Y} until {closes_on:%B %-d, %Y}.",
-          "success")
-    return redirect(url_for(".manage"))
+    return _survey_action(survey_id, survey_svc.open_survey, lambda s: (
+        f"Opened “{s.title}”: educators can answer from {s.opens_on:%B %-d, %Y} until {s.closes_on:%B %-d, %Y}."))
 
 
 @bp.post("/surveys/<int:survey_id>/close")
 @roles_required("staff")
 def close(survey_id: int):
-    survey = get_or_404(NeedsSurvey, survey_id)
-    try:
-        survey_svc.close_survey(survey, current_user, clock.today())
-    except survey_svc.SurveyError as exc:
-        db.session.rollback()
-        for message in exc.messages:
-            flash(message, "danger")
-        return redirect(url_for(".manage"))
-    title = survey.title
-    db.session.commit()
-    flash(f"Closed “{title}”. Educators can no longer answer or change their answers.", "success")
-    return redirect(url_for(".manage"))
+    return _survey_action(survey_id, survey_svc.close_survey, lambda s: (
+        f"Closed “{s.title}”. Educators can no longer answer or change their answers."))
 
 
 # -- answering ---------------------------------------------------------------------------------
