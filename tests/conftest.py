@@ -45,13 +45,36 @@ def app(tmp_path_factory):
     yield app
 
 
+_RESET_SQL: dict[tuple[str, ...], str] = {}
+
+
+def _postgres_reset_sql(tables) -> str:
+    """One round trip that empties every table (children first) and restarts every id sequence at 1.
+
+    DELETE on the few rows a test leaves is far cheaper than TRUNCATE, which gives each of the ~60
+    tables new files on disk (about 0.7 s per test here, which made the PostgreSQL run several times
+    slower than SQLite's).
+    """
+    key = tuple(t.name for t in tables)
+    if key not in _RESET_SQL:
+        deletes = [f'DELETE FROM "{t.name}"' for t in tables]
+        restarts = [
+            f"SELECT setval(pg_get_serial_sequence('\"{t.name}\"', '{c.name}'), 1, false)"
+            for t in tables for c in t.primary_key.columns
+            if c.autoincrement is True or (c.autoincrement == "auto" and len(t.primary_key.columns) == 1
+                                           and c.type.python_type is int)
+        ]
+        _RESET_SQL[key] = ";\n".join(deletes + restarts)
+    return _RESET_SQL[key]
+
+
 def _clean(app) -> None:
     with app.app_context():
         db.session.remove()
         tables = [t for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                conn.exec_driver_sql(_postgres_reset_sql(tables))
             else:
                 for t in tables:
                     conn.execute(t.delete())
