@@ -8,8 +8,8 @@ Never recommended: unpublished opportunities, ones whose first session has start
 (no seat left, even with a waitlist), and ones the educator is already registered or waitlisted
 for, or has a PL request for (other than a cancelled one). Order: score (highest first), then
 the soonest start, then id. The statement count does not grow with the catalog: the candidates
-are one statement (with their terms and sessions eager-loaded) and the seat counts one grouped
-statement.
+are one statement (with their terms and sessions eager-loaded by one statement each, however many
+candidates there are) and the seat counts one grouped statement.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import subqueryload
 
 from app.extensions import db
 from app.models import (
@@ -97,8 +98,11 @@ def _candidates(user: User, cutoff: datetime) -> list[Opportunity]:
                                 Registration.status.in_(reg_svc.ACTIVE))
     requested = exists().where(PLRequest.opportunity_id == Opportunity.id, PLRequest.requester_id == user.id,
                                PLRequest.state != PLRequestState.CANCELLED)
+    # Terms and sessions by subquery: one statement each for any number of candidates (the models'
+    # selectin loading sends one more statement per 500 opportunities).
     return list(db.session.scalars(
         select(Opportunity).where(Opportunity.published.is_(True), first_start > cutoff, ~registered, ~requested)
+        .options(subqueryload(Opportunity.terms), subqueryload(Opportunity.sessions))
     ))
 
 
