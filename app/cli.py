@@ -31,8 +31,8 @@ ROLE_CHOICES = ["educator", "school_leader", "reviewer", "co_chair", "staff", "a
 @click.option("--job-title", default="Classroom teacher")
 def create_user(email, name, password, roles, side, school, job_title):
     """Create a user with roles (and a side for reviewers and co-chairs)."""
-    from app.services.people import PeopleError
-    from app.services.people import create_user as create
+    from app.people.accounts import PeopleError
+    from app.people.accounts import create_user as create
 
     try:
         user = create(email=email, name=name, password=password, roles=roles, side=side,
@@ -55,8 +55,8 @@ def workflows_command(svg_dir, md_dir):
     """
     from pathlib import Path
 
-    from app.diagram import render_svg
-    from app.services.workflow import WORKFLOWS
+    from app.cases.advance import WORKFLOWS
+    from app.cases.diagram import render_svg
 
     for _, (name, wf) in WORKFLOWS.items():
         table = markdown_table(wf.table())
@@ -86,7 +86,7 @@ def _print_demo_summary(summary) -> None:
 
 
 def _print_demo_logins() -> None:
-    from app.demo import DEMO_PASSWORD, demo_logins
+    from app.demo.seeder import DEMO_PASSWORD, demo_logins
 
     rows = demo_logins()
     width_role = max(len(r) for r, _, _ in rows)
@@ -103,7 +103,7 @@ def _print_demo_logins() -> None:
 @with_appcontext
 def seed_demo_command(reset, today):
     """Fill an empty database with the demo data (refuses when there is data, unless --reset)."""
-    from app.demo import DemoError, seed
+    from app.demo.seeder import DemoError, seed
 
     try:
         summary = seed(today=today.date() if today else None, reset=reset)
@@ -124,7 +124,7 @@ def demo_command(host, port, no_serve):
     from flask_migrate import upgrade
     from werkzeug.serving import run_simple
 
-    from app.demo import has_data, seed
+    from app.demo.seeder import has_data, seed
 
     upgrade()
     if has_data():
@@ -151,7 +151,7 @@ def demo_command(host, port, no_serve):
 @with_appcontext
 def send_mail_command(limit, retry_given_up):
     """Send the outbox's due messages by SMTP (for cron, and to retry failures)."""
-    from app.services import mailer
+    from app.core import mailer
 
     if retry_given_up:
         n = mailer.retry_given_up()
@@ -180,7 +180,8 @@ def send_reminders_command(today, send):
     """Queue today's reminders of overdue reviews, revisions and reports (once per day per item and person)."""
     from flask import current_app
 
-    from app.services import clock, mailer, reminders
+    from app.core import clock, mailer
+    from app.home import reminders
 
     day = today.date() if today else clock.today()
     queued = reminders.queue_reminders(day)

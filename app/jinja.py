@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from flask import Flask
 
+from app.core import clock
 from app.models.types import to_money
-from app.services import clock
 
 
 def money(value) -> str:
@@ -29,7 +29,7 @@ def local_date(d, fmt: str = "%b %-d, %Y") -> str:
 
 
 def init_app(app: Flask) -> None:
-    from app.markdown import render as render_markdown
+    from app.core.markdown import render as render_markdown
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["money"] = money
@@ -37,6 +37,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.globals["today"] = clock.today
 
-    from app.diagram import diagram_for
+    from app.cases.diagram import diagram_for
 
     app.jinja_env.globals["workflow_diagram"] = diagram_for

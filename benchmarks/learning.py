@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
 
+from app.core import clock
 from app.extensions import db
 from app.models import (
     NeedsSurvey,
@@ -50,7 +51,6 @@ from app.models import (
     TermKind,
     User,
 )
-from app.services import clock
 from workflows.pl_request import school_year_of
 
 PASSWORD = "bench-password"

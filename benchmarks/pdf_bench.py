@@ -19,10 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flask_migrate import upgrade  # noqa: E402
 
-from app import create_app, pdf  # noqa: E402
+from app import create_app
 from app.config import TestConfig  # noqa: E402
+from app.core import pdf
 from app.models import ProposalState  # noqa: E402
-from app.views.documents import letter_context, packet_context  # noqa: E402
+from app.review.views.documents import letter_context, packet_context
 from tests.factories import Factory  # noqa: E402
 
 

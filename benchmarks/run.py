@@ -57,6 +57,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 
 from app import _normalise_url, create_app  # noqa: E402
 from app.config import Config  # noqa: E402
+from app.core import clock
 from app.extensions import db  # noqa: E402
 from app.models import (  # noqa: E402
     EDUCATOR_ROLES,
@@ -82,7 +83,6 @@ from app.models import (  # noqa: E402
     TeamScope,
     User,
 )
-from app.services import clock  # noqa: E402
 from benchmarks import learning  # noqa: E402
 
 PASSWORD = learning.PASSWORD

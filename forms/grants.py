@@ -13,9 +13,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from app.grants.ledger import NOTE_MAX, PAYEE_MAX, REASON_MAX
+from app.grants.reports import SECTION_MAX
 from app.models import FINAL_REPORT_SECTIONS, PROGRESS_SECTIONS
-from app.services.ledger import NOTE_MAX, PAYEE_MAX, REASON_MAX
-from app.services.reports import SECTION_MAX
 from forms.fields import MONEY_MAX, DayField, MoneyField
 
 
@@ -58,7 +58,7 @@ class ExpenditureForm(FlaskForm):
         Length(max=NOTE_MAX, message=f"Keep the note to {NOTE_MAX:,} characters or fewer.")])
 
     def validate_budget_line(self, field):
-        if field.data and field.data not in {str(value) for value, _ in field.choices}:
+        if field.data and field.data not in {str(c.value) for c in field.choices}:
             raise ValidationError("Choose one of this grant's budget lines.")
 
 
@@ -74,7 +74,7 @@ class ReallocationForm(FlaskForm):
     ])
 
     def _check_choice(self, field, message):
-        if field.data and field.data not in {str(value) for value, _ in field.choices}:
+        if field.data and field.data not in {str(c.value) for c in field.choices}:
             raise ValidationError(message)
 
     def validate_from_line(self, field):

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
 
+from app.core import clock
 from app.extensions import db
 from app.models import (
     BudgetCategory,
@@ -47,7 +48,6 @@ from app.models import (
     TermKind,
     User,
 )
-from app.services import clock
 
 PASSWORD = "password123"
 # Hashed once with a cheap method: factories make many users, and scrypt per user is slow.

@@ -17,8 +17,9 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.config import TestConfig
-from app.demo import DEMO_PASSWORD, TEAMS, demo_logins, email_for
-from app.demo_stories import STORIES
+from app.core import clock
+from app.demo.seeder import DEMO_PASSWORD, TEAMS, demo_logins, email_for
+from app.demo.stories import STORIES
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -47,7 +48,6 @@ from app.models import (
     TeamScope,
     User,
 )
-from app.services import clock
 from tests.conftest import Browser, all_
 from workflows.proposal import AWARDED_STATES
 
@@ -393,7 +393,7 @@ def test_grants_were_accepted_and_activated_with_the_cycles_dates(ctx):
 
 
 def test_spending_never_passes_a_line_or_the_award(ctx):
-    from app.services import ledger
+    from app.grants import ledger
 
     spent_somewhere = nearly_spent = 0
     for p in all_(Proposal):
@@ -414,7 +414,7 @@ def test_spending_never_passes_a_line_or_the_award(ctx):
 
 
 def test_a_staff_reallocation_keeps_the_totals(ctx):
-    from app.services import ledger
+    from app.grants import ledger
 
     moves = all_(BudgetReallocation)
     assert len(moves) == 1

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.demo import DEMO_PASSWORD, EDUCATORS, email_for
-from app.demo_learning import FULL, GRADE_BANDS, NOT_ANSWERED, SCHOOL_NEEDS, SUBJECTS, TOPICS
+from app.core import clock
+from app.demo.learning import FULL, GRADE_BANDS, NOT_ANSWERED, SCHOOL_NEEDS, SUBJECTS, TOPICS
+from app.demo.seeder import DEMO_PASSWORD, EDUCATORS, email_for
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -30,7 +31,7 @@ from app.models import (
     TermKind,
     User,
 )
-from app.services import clock, transcript
+from app.pl import transcript
 from tests.conftest import Browser, all_
 from workflows.pl_request import PL_REQUEST, school_year_of
 
@@ -222,7 +223,7 @@ def test_most_educators_answered_and_names_match_the_demo(ctx):
 
 def test_demo_proposals_cite_priorities_and_the_rollup_counts_them(ctx):
     from app.models import NeedsSurvey, Proposal, ProposalState
-    from app.services import priorities
+    from app.needs import priorities
 
     proposals = all_(Proposal)
     citing = [p for p in proposals if p.priorities]

@@ -11,7 +11,7 @@ CENTS = Decimal("0.01")
 
 def utcnow() -> datetime:
     """Column default for timestamps: the app's clock (so one clock governs every stored time)."""
-    from app.services import clock
+    from app.core import clock
 
     return clock.now()
 

@@ -18,9 +18,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.core import clock
 from app.extensions import db
 from app.models import AuditEvent, PLRequest, PLRequestState, ProviderKind, SchoolLevel, TermKind
-from app.services import clock
 
 pytestmark = pytest.mark.browser
 

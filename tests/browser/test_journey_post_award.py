@@ -16,10 +16,10 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
-from app.demo_artifacts import bar_chart
+from app.core import clock
+from app.demo.artifacts import bar_chart
 from app.extensions import db
 from app.models import AuditEvent, Expenditure, Proposal, ProposalState, SchoolLevel
-from app.services import clock
 
 pytestmark = pytest.mark.browser
 

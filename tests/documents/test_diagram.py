@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flask import render_template
 
-from app import diagram
+from app.cases import diagram
 from workflows.engine import T as Tr
 from workflows.engine import Who, Workflow
 from workflows.proposal import PROPOSAL, ProposalState
@@ -144,7 +144,7 @@ def test_text_contrast_is_at_least_4_5(fg, bg):
 
 def test_same_picture_in_every_process():
     """The layout must not depend on hash seeds or memory addresses (docs/ is compared to it)."""
-    code = ("from app.diagram import render_svg; from workflows.proposal import PROPOSAL; "
+    code = ("from app.cases.diagram import render_svg; from workflows.proposal import PROPOSAL; "
             "import sys; sys.stdout.write(str(render_svg(PROPOSAL)))")
     root = Path(__file__).resolve().parents[2]
     digests = set()

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from weasyprint import HTML
 
-from app import pdf
+from app.core import pdf
 from app.models import DecisionOutcome, ProposalState
-from app.views.documents import letter_context, packet_context
+from app.review.views.documents import letter_context, packet_context
 from tests.documents.helpers import pdf_is_tagged, pdf_lang, pdf_text, pdf_title
 
 S = ProposalState

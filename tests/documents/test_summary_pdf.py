@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.models import ProposalState
-from app.services import summaries
+from app.sharing import summaries
 from tests.documents.helpers import pdf_is_tagged, pdf_lang, pdf_text, pdf_title
 
 S = ProposalState

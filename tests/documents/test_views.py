@@ -6,7 +6,7 @@ from werkzeug.http import parse_options_header
 
 from app.extensions import db
 from app.models import DecisionOutcome, ProposalState
-from app.services import decisions
+from app.review import decisions
 from tests.documents.helpers import pdf_text
 
 S = ProposalState

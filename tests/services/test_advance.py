@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.cases.advance import advance, record_event, refusals
 from app.extensions import db
 from app.models import AuditEvent, Proposal, ProposalState
-from app.services.workflow import advance, record_event, refusals
 from workflows import TransitionRefused
 
 S = ProposalState

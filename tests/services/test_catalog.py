@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from app.catalog import opportunities as catalog
 from app.extensions import db
 from app.models import Opportunity, PLFormat, ProviderKind, RegistrationStatus, TermKind
-from app.services import catalog
 
 HEADER = ",".join(catalog.COLUMNS)
 

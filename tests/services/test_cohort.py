@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from app.core import clock
 from app.extensions import db
 from app.models import CriterionScore, ProposalState, ReviewStatus, SchoolLevel, TeamScope
-from app.services import clock
-from app.services.cohort import cohort, cycles_with_counts, toggle_selection
-from app.services.review import ReviewError, review_summary
+from app.review.cohort import cohort, cycles_with_counts, toggle_selection
+from app.review.reviews import ReviewError, review_summary
 
 S = ProposalState
 D = Decimal

@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 
+from app.core import clock
 from app.extensions import db
 from app.models import Cycle
-from app.services import clock, cycles
-from app.services.cycles import CriterionInput, CycleError, CycleInput
+from app.proposals import cycles
+from app.proposals.cycles import CriterionInput, CycleError, CycleInput
 
 
 def _input(**kw) -> CycleInput:

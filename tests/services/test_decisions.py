@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Decision, DecisionOutcome, ProposalState
-from app.services import decisions
-from app.services.decisions import DecisionError
-from app.services.review import declare_conflict
+from app.review import decisions
+from app.review.decisions import DecisionError
+from app.review.reviews import declare_conflict
 from workflows import TransitionRefused
 
 S = ProposalState

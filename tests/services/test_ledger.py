@@ -11,7 +11,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app.extensions import db
+from app.grants import ledger as L
 from app.models import (
     AuditEvent,
     BudgetCategory,
@@ -21,8 +23,6 @@ from app.models import (
     Proposal,
     ProposalState,
 )
-from app.services import clock
-from app.services import ledger as L
 from tests.sqlcount import statements as sql_statements
 
 S = ProposalState

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.cases import notify
+from app.core import clock, mailer
 from app.extensions import db
 from app.models import OutboxMessage, ProposalState
-from app.services import clock, mailer, notify
 from tests.smtp_server import SMTPServer, smtp_fixture  # noqa: F401  (the smtp fixture)
 
 S = ProposalState

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.catalog import matching as M
+from app.catalog import registrations as R
+from app.core import clock
 from app.extensions import db
 from app.models import PLRequestState, ProviderKind, TermKind
-from app.services import clock
-from app.services import matching as M
-from app.services import registrations as R
 from tests.sqlcount import statements as sql_statements
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
+from app.catalog import matching as M
+from app.core import clock
 from app.extensions import db
 from app.models import Opportunity, OpportunitySession, PLFormat, ProviderKind
-from app.services import clock
-from app.services import matching as M
 from tests.sqlcount import statements as sql_statements
 
 

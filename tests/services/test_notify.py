@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.cases import advance as workflow
+from app.cases import notify
 from app.extensions import db
 from app.models import Notification, OutboxMessage, ProposalState
-from app.services import notify, workflow
 from tests.smtp_server import smtp_fixture  # noqa: F401  (the smtp fixture)
 
 S = ProposalState

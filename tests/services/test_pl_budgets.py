@@ -7,7 +7,7 @@ import pytest
 
 from app.extensions import db
 from app.models import PLRequestState
-from app.services import pl_budgets as B
+from app.pl import budgets as B
 
 S = PLRequestState
 

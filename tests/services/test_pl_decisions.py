@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, OutboxMessage, PLBudget, PLDecision, PLRequest, PLRequestState
-from app.services import pl_budgets as budgets
-from app.services import pl_decisions as D
+from app.pl import budgets
+from app.pl import decisions as D
 from tests.sqlcount import statements as sql_statements
 from workflows import TransitionRefused
 

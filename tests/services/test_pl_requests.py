@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from app.cases import aftersteps
+from app.core import clock
 from app.extensions import db
 from app.models import AuditEvent, Notification, OutboxMessage, PLRequest, PLRequestState
-from app.services import aftersteps, clock
-from app.services import pl_requests as svc
+from app.pl import requests as svc
 from workflows import TransitionRefused
 
 S = PLRequestState
@@ -259,16 +260,16 @@ def test_every_recorded_act_on_a_pl_request_has_words_on_the_timeline():
     import re
     from pathlib import Path
 
-    app_dir = Path(__file__).resolve().parents[2] / "app" / "services"
+    app_dir = Path(__file__).resolve().parents[2] / "app" / "pl"
     recorded = set()
-    for name in ("pl_requests.py", "pl_decisions.py"):
+    for name in ("requests.py", "decisions.py"):
         recorded |= set(re.findall(r'record_event\(\s*[\w.]+,\s*"([a-z_]+)"', (app_dir / name).read_text()))
     assert recorded == {"create", "edit", "record_decision", "withdraw_decision"}
     assert recorded <= set(svc.EVENT_LABELS)
 
 
 def test_every_notifying_pl_transition_has_words_for_its_message():
-    from app.services import notify
+    from app.cases import notify
     from workflows.pl_request import AUDIENCES, TRANSITIONS
 
     for t in TRANSITIONS:

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from app.core import clock
 from app.extensions import db
 from app.models import PLRequestState, ProposalState
-from app.services import clock
-from app.services import priorities as svc
+from app.needs import priorities as svc
 
 D = Decimal
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, FlagKind, FlagStatus, ProposalState
-from app.services import privacy, summaries
+from app.sharing import privacy, summaries
 
 S = ProposalState
 

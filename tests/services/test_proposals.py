@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 
+from app.core import clock, uploads
 from app.extensions import db
 from app.models import BudgetCategory, GrantType, ProposalState
-from app.services import clock, uploads
-from app.services import proposals as svc
+from app.proposals import attachments
+from app.proposals import drafting as svc
 from workflows import TransitionRefused
 
 S = ProposalState
@@ -102,13 +103,13 @@ def test_clean_name(raw, exts, expected):
 
 
 def test_add_attachment_checks_content_size_and_duplicates(world):
-    att = uploads.add_attachment(world.draft, "plan.pdf", io.BytesIO(PDF), world.member, max_bytes=1024)
+    att = attachments.add_attachment(world.draft, "plan.pdf", io.BytesIO(PDF), world.member, max_bytes=1024)
     assert att.content_type == "application/pdf" and len(att.sha256) == 64
     with pytest.raises(uploads.UploadError, match="already attached"):
-        uploads.add_attachment(world.draft, "plan.pdf", io.BytesIO(PDF), world.member, max_bytes=1024)
+        attachments.add_attachment(world.draft, "plan.pdf", io.BytesIO(PDF), world.member, max_bytes=1024)
     with pytest.raises(uploads.UploadError, match="larger than the 1 KB limit"):
-        uploads.add_attachment(world.draft, "big.pdf", io.BytesIO(PDF + b"0" * 2048), world.member, max_bytes=1024)
+        attachments.add_attachment(world.draft, "big.pdf", io.BytesIO(PDF + b"0" * 2048), world.member, max_bytes=1024)
     with pytest.raises(uploads.UploadError, match="not an accepted type"):
-        uploads.add_attachment(world.draft, "x.pdf", io.BytesIO(b"<html>hi</html>"), world.member, max_bytes=1024)
+        attachments.add_attachment(world.draft, "x.pdf", io.BytesIO(b"<html>hi</html>"), world.member, max_bytes=1024)
     db.session.flush()
     assert [a.filename for a in world.draft.attachments] == ["plan.pdf"]

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.catalog import registrations as R
+from app.core import clock
 from app.extensions import db
 from app.models import AuditEvent, Notification, Opportunity, OutboxMessage, ProviderKind, Registration, User
 from app.models import RegistrationStatus as RS
-from app.services import clock
-from app.services import registrations as R
 from tests.sqlcount import statements as sql_statements
 
 

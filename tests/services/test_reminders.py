@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.extensions import db
+from app.home import reminders
 from app.models import Notification, OutboxMessage, ProgressReport, ProposalState
-from app.services import clock, reminders
 from tests.smtp_server import smtp_fixture  # noqa: F401  (the smtp fixture)
 from tests.sqlcount import statements as sql_statements
 
@@ -200,8 +201,8 @@ def test_home_pages_show_overdue_work_per_role(browser, world, due):
 
 def test_home_overdue_sections_keep_a_constant_statement_count(app_ctx, world, due, factory):
 
+    from app.home.dashboard import home_for
     from app.models import User
-    from app.services.dashboard import home_for
 
     def statements(user) -> int:
         db.session.expire_all()

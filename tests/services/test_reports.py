@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app.extensions import db
+from app.grants import agreement as G
+from app.grants import reports as R
 from app.models import PROGRESS_SECTIONS, AuditEvent, LearningSummary, Proposal, ProposalState
-from app.services import clock
-from app.services import grants as G
-from app.services import proposals as proposal_svc
-from app.services import reports as R
+from app.proposals import drafting as proposal_svc
 from workflows import TransitionRefused
 
 S = ProposalState

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, LearningSummary, ProposalState, TagKind
-from app.services import privacy, proposals, summaries
+from app.proposals import drafting as proposals
+from app.sharing import privacy, summaries
 from workflows import TransitionRefused
 
 S = ProposalState

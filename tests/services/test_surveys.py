@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from app.core import clock
 from app.extensions import db
 from app.models import TermKind
-from app.services import clock
-from app.services import proposals as proposal_svc
-from app.services import surveys as svc
+from app.needs import surveys as svc
+from app.proposals import drafting as proposal_svc
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import OpportunitySession, PLRequestState, ProviderKind
-from app.services import transcript as svc
+from app.pl import transcript as svc
 from tests.sqlcount import statements as counting
 
 S = PLRequestState

@@ -1,7 +1,7 @@
 """Who sees which events on the case page's timeline."""
+from app.cases.advance import record_event
 from app.extensions import db
-from app.services import decisions
-from app.services.workflow import record_event
+from app.review import decisions
 from workflows.proposal import ProposalState as S
 
 
@@ -31,7 +31,7 @@ def test_committee_acts_are_hidden_from_the_team_and_shown_to_staff(browser, wor
 
 
 def test_transitions_are_on_everyones_timeline(browser, world, factory):
-    from app.services.workflow import advance
+    from app.cases.advance import advance
 
     p = factory.proposal(world.team, world.cycle, state=S.SUBMITTED, title="Timeline test")
     advance(p, "return_for_revision", world.staff, comment="Tie the budget to the plan.")
@@ -46,7 +46,7 @@ def test_every_recorded_act_has_a_label_on_the_timeline():
     import pathlib
     import re
 
-    from app.services.proposals import EVENT_LABELS
+    from app.proposals.drafting import EVENT_LABELS
     from workflows.proposal import PROPOSAL
 
     recorded = set()

@@ -12,9 +12,10 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
+from app.catalog import opportunities as catalog
+from app.core import clock
 from app.extensions import db
 from app.models import Opportunity, PLFormat, ProviderKind, RegistrationStatus, TermKind
-from app.services import catalog, clock
 
 CARD_TITLE = re.compile(r'<h2 class="h5 card-title"><a href="[^"]+">([^<]+)</a></h2>')
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -21,7 +22,6 @@ from app.models import (
     SchoolLevel,
     TeamScope,
 )
-from app.services import clock
 
 S = ProposalState
 

@@ -1,7 +1,7 @@
 """Every file the app hands out is a download the browser will not render or sniff."""
 from werkzeug.http import parse_options_header
 
-from app.views.helpers import download
+from app.web import download
 
 
 def test_private_download_headers(app_ctx):

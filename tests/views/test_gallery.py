@@ -12,7 +12,7 @@ from werkzeug.http import parse_options_header
 
 from app.extensions import db
 from app.models import GrantType, ProposalState, SchoolLevel, TagKind
-from app.services.summaries import slugify
+from app.sharing.summaries import slugify
 from tests.documents.helpers import pdf_text
 from tests.views.access.gallery import PNG, place_summary
 

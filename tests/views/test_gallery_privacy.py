@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from app.core import clock
 from app.extensions import db
 from app.models import (
     Expenditure,
@@ -32,8 +33,8 @@ from app.models import (
     TagKind,
     User,
 )
-from app.services import clock, privacy, summaries
-from app.services import proposals as proposal_service
+from app.proposals import drafting as proposal_service
+from app.sharing import privacy, summaries
 from tests.documents.helpers import pdf_text
 from tests.views.access.gallery import PNG, place_summary
 from tests.views.test_gallery import slugs

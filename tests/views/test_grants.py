@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app.extensions import db
+from app.grants import ledger as L
 from app.models import AuditEvent, BudgetReallocation, Expenditure, LearningSummary, Proposal, ProposalState
-from app.services import clock
-from app.services import ledger as L
 from tests.views.test_proposals import EXE, PDF, PNG, docx_bytes
 
 S = ProposalState

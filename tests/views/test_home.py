@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from app.core import clock
 from app.extensions import db
+from app.home.dashboard import home_for
 from app.models import DecisionOutcome, ProposalState, ReviewStatus
-from app.services import clock
-from app.services.dashboard import home_for
 from tests.sqlcount import statements as count_statements
 
 S = ProposalState
@@ -76,7 +76,7 @@ def test_educator_of_another_team_sees_only_their_own(browser, world, factory):
 
 
 def test_revisions_show_what_staff_asked_for(browser, world):
-    from app.services.workflow import advance
+    from app.cases.advance import advance
 
     p = world.proposals[S.SUBMITTED]
     advance(p, "return_for_revision", world.staff, comment="Name the partner employers.")

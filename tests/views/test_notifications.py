@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.core import clock
 from app.extensions import db
 from app.models import Notification, ProposalState
-from app.services import clock
 
 S = ProposalState
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.core import clock
 from app.extensions import db
 from app.models import PLDecision, PLDecisionOutcome, PLRequestState, Side
-from app.services import clock
 from tests.sqlcount import statements as counting
 
 S = PLRequestState

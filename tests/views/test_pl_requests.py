@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.extensions import db
 from app.models import PLBudget, PLRequest, PLRequestState
-from app.services import clock
 
 S = PLRequestState
 

@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from app.cases.advance import refusals
+from app.core import clock
 from app.extensions import db
 from app.models import Attachment, AuditEvent, BudgetCategory, BudgetLine, Proposal, ProposalState, TeamScope
-from app.services import clock
-from app.services.workflow import refusals
 
 S = ProposalState
 

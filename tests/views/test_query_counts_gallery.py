@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from app.core import clock
 from app.extensions import db
 from app.models import GrantType, ProposalState, SchoolLevel, TagKind
-from app.services import clock
 from tests.sqlcount import statements as counting
 from tests.views.access.gallery import PNG, place_summary
 from tests.views.test_gallery import slugs

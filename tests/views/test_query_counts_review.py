@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from app.core import clock
 from app.extensions import db
 from app.models import (
     ConflictOfInterest,
@@ -14,7 +15,6 @@ from app.models import (
     SchoolLevel,
     TeamScope,
 )
-from app.services import clock
 from tests.sqlcount import statements
 
 S = ProposalState

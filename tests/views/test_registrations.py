@@ -13,11 +13,11 @@ from flask import render_template_string
 from flask_login import login_user
 from sqlalchemy import select
 
+from app.catalog import registrations as R
+from app.core import clock
 from app.extensions import db
 from app.models import Notification, Registration
 from app.models import RegistrationStatus as RS
-from app.services import clock
-from app.services import registrations as R
 from tests.sqlcount import statements as count_statements
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -18,7 +19,6 @@ from app.models import (
     ReviewAssignment,
     ReviewStatus,
 )
-from app.services import clock
 
 S = ProposalState
 

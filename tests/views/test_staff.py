@@ -8,6 +8,7 @@ import pytest
 from flask import render_template
 from sqlalchemy import func, select
 
+from app.cases import advance as workflow
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -18,7 +19,6 @@ from app.models import (
     ReviewAssignment,
     RubricCriterion,
 )
-from app.services import workflow
 from workflows import TransitionRefused
 
 S = ProposalState
@@ -497,7 +497,7 @@ def test_staff_panel_renders_without_the_case_page(app, world):
 
 def test_unassign_in_the_same_transaction_as_the_assignment(world):
     """Assign then unassign before any commit (as a script or the demo seeding would)."""
-    from app.services import screening
+    from app.proposals import screening
 
     p = world.proposals[S.SUBMITTED]
     screening.assign(p, [world.reviewer_unassigned.id], world.staff)

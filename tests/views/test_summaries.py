@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, FlagKind, FlagStatus, LearningSummary, ProposalState, TagKind
-from app.services import privacy
+from app.sharing import privacy
 
 S = ProposalState
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

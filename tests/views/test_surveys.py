@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+from app.core import clock
 from app.extensions import db
 from app.models import NeedsSurvey, SurveyResponse
-from app.services import clock
 from tests.sqlcount import statements as counting
 
 
@@ -352,7 +352,7 @@ def test_proposal_edit_offers_priorities_by_rank_and_case_page_lists_them(login_
 def test_home_partial_renders_the_panel(app, world, lw):
     from flask import render_template
 
-    from app.services import surveys as survey_svc
+    from app.needs import surveys as survey_svc
 
     with app.test_request_context("/"):
         html = render_template("surveys/_home.html", panel=survey_svc.home_panel(world.member, clock.today()))

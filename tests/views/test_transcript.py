@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from app.core import clock
 from app.extensions import db
 from app.models import PLRequestState, ProviderKind
-from app.services import clock
 from tests.sqlcount import statements as counting
 
 S = PLRequestState

@@ -11,10 +11,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.core import clock
 from app.extensions import db
 from app.models import LearningSummary, Proposal, ProposalState, SummaryArtifact, SummaryTag, TagKind
-from app.services import clock
-from app.services.summaries import build_search_text
+from app.sharing.summaries import build_search_text
 from tests.views.access import Case
 
 S = ProposalState

@@ -12,9 +12,9 @@ import hashlib
 import io
 from decimal import Decimal
 
+from app.core import clock
 from app.extensions import db
 from app.models import Expenditure, ProposalState
-from app.services import clock
 from tests.views.access import Case
 
 S = ProposalState

@@ -8,9 +8,9 @@ co-chairs once it has left the draft stage; nobody else.
 """
 from __future__ import annotations
 
+from app.core import clock
 from app.extensions import db
 from app.models import PLDecision, PLDecisionOutcome, PLRequestState, Side
-from app.services import clock
 from tests.views.access import Case
 
 S = PLRequestState

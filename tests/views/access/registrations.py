@@ -12,9 +12,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.core import clock
 from app.extensions import db
 from app.models import Opportunity
-from app.services import clock
 from tests.factories import Factory
 from tests.views.access import Case
 

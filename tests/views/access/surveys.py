@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.core import clock
 from app.extensions import db
 from app.models import NeedsSurvey
-from app.services import clock
 from tests.views.access import Case
 
 STAFF = {"staff": 200}

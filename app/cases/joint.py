@@ -1,0 +1,97 @@
+"""What the two joint (two-key) decisions share: a proposal's and a PL request's.
+
+One side's co-chair records a decision; a co-chair of the other side confirms it, and only the
+confirmation fires the case's transition. The models stay apart (``Decision``, ``PLDecision``);
+both have ``proposed_by_id``/``_name``/``_side``, ``outcome`` (with ``label``), ``confirmed_*``,
+``withdrawn_*`` and ``is_pending``. Each service passes its own error class (a ``FormError``) and
+records its own events (``record_event`` with the comments made here).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.core import clock
+from app.core.errors import FormError
+from app.extensions import db
+
+OTHER_SIDE = {"BTU": "BPS", "BPS": "BTU"}
+
+
+@dataclass(frozen=True)
+class OtherSideCoChair:
+    """A stand-in for 'a co-chair of the other side', to ask the workflow whether the decision
+    could be confirmed now (state and guards), without anyone's conflict or side in the way."""
+
+    side: str
+    id: int = 0
+    name: str = "the other side's co-chair"
+    school_id: int | None = None
+    role_names: frozenset = frozenset({"co_chair"})
+
+    def has_role(self, *names: str) -> bool:
+        return bool(self.role_names & set(names))
+
+
+def other_side_co_chair(side: str) -> OtherSideCoChair:
+    """The stand-in for a co-chair of the side opposite ``side`` (the recording co-chair's)."""
+    return OtherSideCoChair(OTHER_SIDE[side])
+
+
+def refuse_if_pending(model: Any, case_column: Any, case_id: int, error: type[FormError]) -> None:
+    """Raise ``error`` when the case already has a decision waiting for confirmation."""
+    pending = db.session.scalars(
+        select(model).where(case_column == case_id, model.confirmed_at.is_(None), model.withdrawn_at.is_(None))
+    ).first()
+    if pending is not None:
+        raise error(
+            f"{pending.proposed_by_name} ({pending.proposed_side.value}) already recorded a decision "
+            f"({pending.outcome.label.lower()}) that is waiting for confirmation. "
+            "It must be withdrawn before another decision is recorded."
+        )
+
+
+def recorded_comment(actor: Any, side: str) -> str:
+    """The comment on the case's ``record_decision`` event: recorded, waiting for the other side."""
+    return f"Decision recorded by {actor.name} ({side}); waiting for a {OTHER_SIDE[side]} co-chair to confirm."
+
+
+def refuse_unless_pending(decision: Any, error: type[FormError]) -> None:
+    """Raise ``error`` for a decision that was withdrawn or already confirmed."""
+    if decision.withdrawn_at is not None:
+        raise error("This decision was withdrawn, so there is nothing to confirm.")
+    if decision.confirmed_at is not None:
+        raise error(
+            f"This decision was already confirmed by {decision.confirmed_by.name} "
+            f"({decision.confirmed_side.value})."
+        )
+
+
+def confirmation_comment(decision: Any, actor: Any) -> str:
+    """The comment on the transition a confirmation fires."""
+    return (f"Joint decision ({decision.outcome.label.lower()}): recorded by {decision.proposed_by_name} "
+            f"({decision.proposed_side.value}), confirmed by {actor.name} ({actor.side_name}).")
+
+
+def mark_confirmed(decision: Any, actor: Any, now: datetime) -> None:
+    decision.confirmed_by_id = actor.id
+    decision.confirmed_side = actor.side
+    decision.confirmed_at = now
+
+
+def mark_withdrawn(decision: Any, actor: Any, error: type[FormError]) -> dict:
+    """The co-chair who recorded a pending decision takes it back: raise ``error`` unless they may,
+    mark it withdrawn, and return the comment and data of the case's ``withdraw_decision`` event."""
+    if not decision.is_pending:
+        raise error("Only a decision waiting for confirmation can be withdrawn.")
+    if actor is None or decision.proposed_by_id != actor.id:
+        raise error(f"Only {decision.proposed_by_name}, who recorded this decision, can withdraw it.")
+    decision.withdrawn_at = clock.now()
+    decision.withdrawn_by_id = actor.id
+    return {
+        "comment": f"Recorded decision withdrawn by {actor.name} ({actor.side_name}).",
+        "data": {"decision_id": decision.id, "outcome": decision.outcome.value},
+    }

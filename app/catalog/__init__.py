@@ -1,0 +1,1 @@
+"""CONNECT: the PL catalog (opportunities, calendar files), recommendations, registration and waitlists."""

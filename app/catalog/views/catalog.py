@@ -1,0 +1,250 @@
+"""The PL catalog (CONNECT): public browsing and search, .ics files; staff create, edit, import and export.
+
+Anyone (signed in or not) browses published opportunities; an unpublished one is 404 for all but
+program staff. The rules for an opportunity's fields are ``app.catalog.opportunities.validate``'s, shared
+by the staff form and the CSV import.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import BaseConverter
+
+from app.catalog import ics as ics_svc
+from app.catalog import opportunities as catalog
+from app.core import clock
+from app.extensions import db
+from app.models import Opportunity, TermKind
+from app.web import download, get_or_404, page_number, roles_required
+from forms.catalog import CatalogFilterForm, ImportForm, OpportunityForm
+
+bp = Blueprint("catalog", __name__, url_prefix="/catalog")
+
+FILTER_FIELDS = ("q", "topic", "grade_band", "subject", "provider", "format", "cost")
+BLANK_SESSION_ROWS = 3
+
+
+class RefConverter(BaseConverter):
+    """An opportunity's id or slug: letters, digits, hyphens and underscores, no dot (``<ref>.ics``)."""
+
+    regex = r"[A-Za-z0-9_-]+"
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("catalogref", RefConverter))
+
+
+def is_staff() -> bool:
+    return current_user.is_authenticated and current_user.has_role("staff")
+
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+# -- browsing ------------------------------------------------------------------------------------
+def _filter_form() -> CatalogFilterForm:
+    form = CatalogFilterForm(formdata=request.args, terms=catalog.active_terms())
+    form.validate()
+    return form
+
+
+def _filters(form: CatalogFilterForm) -> catalog.CatalogFilters:
+    return catalog.CatalogFilters(
+        **{name: form.value(name) for name in FILTER_FIELDS}, past=bool(form.past.data),
+        include_unpublished=is_staff(),
+    )
+
+
+def _link_args(form: CatalogFilterForm) -> dict:
+    """What the page links keep: the filters in use (a refused value is reported once, then dropped)."""
+    args = {k: request.args[k] for k in FILTER_FIELDS if form.value(k)}
+    if form.past.data:
+        args["past"] = "y"
+    return args
+
+
+def _active(form: CatalogFilterForm, args: dict) -> list[tuple[str, str]]:
+    active = []
+    for name in (*FILTER_FIELDS, "past"):
+        if name not in args:
+            continue
+        if name == "q":
+            shown = f"“{form.value('q')}”"
+        elif name == "past":
+            shown = "yes"
+        else:
+            shown = {c.value: c.label for c in form[name].choices}.get(form.value(name), form.value(name))
+        rest = {k: v for k, v in args.items() if k != name}
+        active.append((f"{form[name].label.text}: {shown}", url_for(".index", **rest)))
+    return active
+
+
+@bp.get("/")
+def index():
+    form = _filter_form()
+    page, cards = catalog.catalog_page(_filters(form), page_number())
+    args = _link_args(form)
+    return render_template("catalog/index.html", form=form, page=page, cards=cards, args=args,
+                           active=_active(form, args), staff=is_staff(), TermKind=TermKind)
+
+
+@bp.get("/export.csv")
+@roles_required("staff")
+def export_csv():
+    form = _filter_form()
+    body = catalog.export_csv(catalog.all_matching(_filters(form)))
+    return download(body, f"pl-catalog-{clock.today().isoformat()}.csv", "text/csv")
+
+
+def _visible(ref: str) -> Opportunity:
+    o = catalog.find(ref)
+    if o is None or (not o.published and not is_staff()):
+        abort(404)
+    return o
+
+
+@bp.get("/<catalogref:ref>")
+def show(ref: str):
+    o = _visible(ref)
+    card = catalog.cards([o])[0]
+    return render_template(
+        "catalog/show.html", o=o, opportunity=o, card=card, past=catalog.is_past(o), staff=is_staff(),
+        can_request="pl.new" in current_app.config["_ENDPOINTS"], TermKind=TermKind,
+    )
+
+
+@bp.get("/<catalogref:ref>.ics")
+def ics(ref: str):
+    o = _visible(ref)
+    body = ics_svc.calendar_for(o, absolute_url(".show", ref=o.slug))
+    return download(body, f"{o.slug}.ics", "text/calendar", private=not o.published)
+
+
+# -- staff: create and edit ----------------------------------------------------------------------
+def _apply_problems(form: OpportunityForm, problems) -> list[str]:
+    """Put each (field, message) on its field (``sessions-2-ends`` is a session row's end time);
+    return the messages that belong to no field."""
+    extra = []
+    for name, message in problems:
+        target = None
+        if name and name.startswith("sessions-"):
+            _, index, part = name.split("-", 2)
+            entries = form.sessions.entries
+            if index.isdigit() and int(index) < len(entries):
+                target = entries[int(index)].form[part]
+        elif name and name in form and name != "sessions":
+            target = form[name]
+        if target is None:
+            extra.append(catalog.sentence(message))
+        else:
+            target.errors = [*target.errors, catalog.sentence(message)]
+    return extra
+
+
+def _term_choices(form: OpportunityForm, o: Opportunity | None) -> None:
+    terms = catalog.active_terms()
+    for t in (o.terms if o is not None else []):
+        if t not in terms:
+            terms.append(t)
+    form.set_term_choices(terms)
+
+
+def _render_form(form: OpportunityForm, o: Opportunity | None, status: int = 200, errors=None):
+    return render_template("catalog/form.html", form=form, o=o, errors=errors or [],
+                           taken=catalog.registered_count(o) if o is not None else 0), status
+
+
+def _blank_rows(form: OpportunityForm) -> None:
+    for _ in range(BLANK_SESSION_ROWS):
+        form.sessions.append_entry()
+
+
+def _save(form: OpportunityForm, o: Opportunity | None):
+    """Validate with the catalog's rules and save; a response on refusal, else the saved opportunity."""
+    data, problems = catalog.validate(form.fields_dict(), catalog.Taxonomy(extra=o.terms if o else ()))
+    if problems:
+        return None, _render_form(form, o, 422, _apply_problems(form, problems))
+    try:
+        saved = catalog.create(data, current_user) if o is None else catalog.update(o, data, current_user)
+    except catalog.CatalogError as exc:
+        db.session.rollback()
+        o = get_or_404(Opportunity, o.id) if o is not None else None
+        return None, _render_form(form, o, 422, _apply_problems(form, exc.problems))
+    except StaleDataError:
+        db.session.rollback()
+        abort(409)
+    return saved, None
+
+
+def _submit(o: Opportunity | None, saved_message: str):
+    """The opportunity form posted (``o`` None for a new one): saved and shown, or the form again with
+    what to fix. ``saved_message`` takes the title."""
+    form = OpportunityForm()
+    _term_choices(form, o)
+    if not form.validate_on_submit():
+        return _render_form(form, o, 422)
+    saved, refusal = _save(form, o)
+    if refusal is not None:
+        return refusal
+    slug, title = saved.slug, saved.title
+    db.session.commit()
+    flash(saved_message.format(title), "success")
+    return redirect(url_for(".show", ref=slug))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("staff")
+def new():
+    if request.method != "POST":
+        form = OpportunityForm(formdata=None, data={"published": True, "cost": "0", "sessions": []})
+        form.sessions.entries = []
+        _blank_rows(form)
+        _term_choices(form, None)
+        return _render_form(form, None)
+    return _submit(None, "Added “{}” to the catalog.")
+
+
+@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@roles_required("staff")
+def edit(id: int):
+    o = get_or_404(Opportunity, id)
+    if request.method != "POST":
+        form = OpportunityForm(formdata=None, data=catalog.fields_of(o))
+        _blank_rows(form)
+        _term_choices(form, o)
+        return _render_form(form, o)
+    return _submit(o, "Saved “{}”.")
+
+
+# -- staff: CSV import ---------------------------------------------------------------------------
+def _render_import(form: ImportForm, status: int = 200, errors=None, row_errors=None):
+    return render_template("catalog/import.html", form=form, errors=errors or [], row_errors=row_errors or [],
+                           columns=catalog.COLUMNS, required=catalog.REQUIRED_COLUMNS,
+                           max_rows=catalog.MAX_IMPORT_ROWS), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("staff")
+def import_csv():
+    if request.method != "POST":
+        return _render_import(ImportForm(formdata=None))
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _render_import(form, 422)
+    data = form.file.data.stream.read(catalog.MAX_IMPORT_BYTES + 1)
+    result = catalog.import_csv(data, current_user)
+    if not result.ok:
+        db.session.rollback()
+        return _render_import(form, 422, errors=result.errors, row_errors=result.row_errors)
+    count = len(result.created)
+    db.session.commit()
+    flash(f"Imported {count} opportunit{'y' if count == 1 else 'ies'} into the catalog.", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.get("/import/template.csv")
+@roles_required("staff")
+def import_template():
+    return download(catalog.template_csv(), "pl-catalog-import-template.csv", "text/csv")

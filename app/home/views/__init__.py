@@ -1,0 +1,1 @@
+"""Blueprints ``home`` and ``notifications``."""

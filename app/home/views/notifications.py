@@ -1,0 +1,65 @@
+"""In-app notifications: the signed-in user's own, newest first; mark one or all as read.
+
+The blueprint also installs the mailer's after-commit sending and the nav's unread count.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.cases import notify, permissions
+from app.core import mailer
+from app.extensions import db
+from app.models import Notification
+from app.web import get_or_404, page_number
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.record_once
+def _install(state) -> None:
+    mailer.init_app(state.app)
+
+
+@bp.app_context_processor
+def _unread():
+    def unread_notifications() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return notify.unread_count(current_user)
+
+    return {"unread_notifications": unread_notifications}
+
+
+
+@bp.get("/notifications")
+@login_required
+def index():
+    page = notify.notifications_page(current_user, page_number())
+    undelivered = retrying = []
+    if permissions.is_staff(current_user):
+        undelivered = mailer.given_up(limit=50)
+        retrying = mailer.retrying(limit=50)
+    return render_template("notifications/index.html", page=page, unread=notify.unread_count(current_user),
+                           undelivered=undelivered, retrying=retrying)
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@login_required
+def read(notification_id: int):
+    note = get_or_404(Notification, notification_id)
+    if note.user_id != current_user.id:
+        abort(404)  # someone else's notification does not exist, as far as this user knows
+    changed = notify.mark_read(note, current_user)
+    db.session.commit()
+    flash("Marked as read." if changed else "That notification was already read.", "success")
+    return redirect(url_for(".index", page=page_number()))
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def read_all():
+    n = notify.mark_all_read(current_user)
+    db.session.commit()
+    flash(f"Marked {n} notification{'s' if n != 1 else ''} as read." if n else "Nothing was unread.", "success")
+    return redirect(url_for(".index"))

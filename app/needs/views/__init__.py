@@ -1,0 +1,1 @@
+"""Blueprints ``taxonomy`` and ``surveys`` (the survey pages and priorities)."""

@@ -1,0 +1,1 @@
+"""People: signing in, accounts and schools (admin), teams."""

@@ -1,0 +1,1 @@
+"""Blueprints ``auth``, ``admin`` and ``teams``."""

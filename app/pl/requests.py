@@ -1,0 +1,414 @@
+"""PL requests: an educator's draft, its steps through ``workflows/pl_request.py``, the case page's
+data, completion, the lists (mine, the queues, staff's list and CSV) and the home page's panel.
+
+Every state change goes through ``app.cases.advance.advance``; the other acts here (create,
+edit) leave an audit event through ``record_event``. The caller (a view) commits once.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.cases import aftersteps
+from app.cases import timeline as case_timeline
+from app.cases.advance import Action, advance, record_event, refusals
+from app.cases.timeline import TimelineEntry
+from app.core import clock
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Opportunity,
+    OpportunitySession,
+    PLDecision,
+    PLRequest,
+    PLRequestState,
+    ProviderKind,
+    Term,
+    TermKind,
+    User,
+)
+from workflows import TransitionRefused
+from workflows.pl_request import PL_REQUEST
+from workflows.proposal import money
+
+S = PLRequestState
+PER_PAGE = 50
+OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.ENDORSED, S.APPROVED)
+
+# Words for the audit events that are not transitions (the timeline shows them).
+EVENT_LABELS = {
+    "create": "Draft created",
+    "edit": "Draft edited",
+    "record_decision": "Decision recorded",
+    "withdraw_decision": "Recorded decision withdrawn",
+}
+# The committee's own acts: only staff and the co-chairs see them on the timeline.
+COMMITTEE_EVENTS = frozenset({"record_decision", "withdraw_decision"})
+
+FIELD_LABELS = {
+    "opportunity_id": "Opportunity",
+    "title": "Title",
+    "provider_name": "Provider",
+    "description": "Description",
+    "url": "Web address",
+    "cost": "Cost",
+    "starts_on": "Start date",
+    "ends_on": "End date",
+    "hours": "Expected hours",
+    "pdps": "Expected PDPs",
+    "rationale": "Rationale",
+    "need_term_id": "Need it addresses",
+}
+
+JOINT_REFUSAL = ("The committee's co-chairs decide a request that costs money jointly, in the decision panel: "
+                 "a co-chair of one side records the decision and a co-chair of the other side confirms it.")
+COMPLETE_ELSEWHERE = "Record your attendance, reflection, hours and PDPs on the completion page."
+
+
+class PLRequestError(ValueError):
+    """A refusal a user can read (``str(exc)``)."""
+
+
+# -- choices for the form ----------------------------------------------------------------------
+def requestable_opportunities(keep_id: int | None = None) -> list[Opportunity]:
+    """Published opportunities that have not started yet and go through a request (they cost money or
+    come from outside the district), plus ``keep_id`` (the one a draft already names)."""
+    now = clock.now()
+    upcoming = (
+        Opportunity.published.is_(True)
+        & ~exists().where(OpportunitySession.opportunity_id == Opportunity.id, OpportunitySession.starts_at < now)
+        & exists().where(OpportunitySession.opportunity_id == Opportunity.id)
+        & or_(Opportunity.cost > 0, Opportunity.provider_kind == ProviderKind.OUTSIDE)
+    )
+    cond = or_(upcoming, Opportunity.id == keep_id) if keep_id else upcoming
+    return list(db.session.scalars(select(Opportunity).where(cond).order_by(Opportunity.title, Opportunity.id)))
+
+
+def need_terms(keep_id: int | None = None) -> list[Term]:
+    """The active topics of the taxonomy (and the one a draft already names)."""
+    cond = (Term.kind == TermKind.TOPIC) & Term.active.is_(True)
+    if keep_id:
+        cond = or_(cond, Term.id == keep_id)
+    return list(db.session.scalars(select(Term).where(cond).order_by(Term.position, Term.name)))
+
+
+def prefill_from(opportunity: Opportunity) -> dict[str, Any]:
+    """What a new request copies from a catalog entry: title, provider, cost, dates, hours, PDPs."""
+    starts = clock.local(opportunity.starts_at)
+    ends = clock.local(opportunity.ends_at)
+    return {
+        "opportunity": str(opportunity.id),
+        "title": opportunity.title,
+        "provider_name": opportunity.provider_name,
+        "url": opportunity.url or "",
+        "cost": opportunity.cost,
+        "starts_on": starts.date() if starts else None,
+        "ends_on": ends.date() if ends else None,
+        "hours": opportunity.hours,
+        "pdps": opportunity.pdps,
+    }
+
+
+# -- drafting -------------------------------------------------------------------------------------
+@dataclass
+class DraftData:
+    opportunity_id: int | None = None
+    title: str = ""
+    provider_name: str = ""
+    description: str = ""
+    url: str = ""
+    cost: Decimal | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    hours: Decimal | None = None
+    pdps: int | None = None
+    rationale: str = ""
+    need_term_id: int | None = None
+
+
+def _apply(request: PLRequest, data: DraftData) -> list[str]:
+    changed = []
+    for f in fields(DraftData):
+        value = getattr(data, f.name)
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(request, f.name) != value:
+            setattr(request, f.name, value)
+            changed.append(FIELD_LABELS[f.name])
+    request.opportunity = db.session.get(Opportunity, data.opportunity_id) if data.opportunity_id else None
+    request.set_budget_year()
+    return changed
+
+
+def create_draft(actor: User, data: DraftData) -> PLRequest:
+    """A new draft by ``actor``, from the school they belong to now. It may be incomplete."""
+    if not actor.has_role("educator"):
+        raise PLRequestError("Only educators make PL requests.")
+    request = PLRequest(requester=actor, school_id=actor.school_id, state=S.DRAFT)
+    _apply(request, data)
+    db.session.add(request)
+    db.session.flush()
+    record_event(request, "create", actor, data={"title": request.display_title})
+    db.session.flush()
+    return request
+
+
+def save_draft(request: PLRequest, actor: User, data: DraftData) -> AuditEvent:
+    if request.requester_id != actor.id:
+        raise PLRequestError("Only the educator who made this request can edit it.")
+    if request.state is not S.DRAFT:
+        raise PLRequestError(f"A request that is {request.state_label.lower()} can no longer be edited.")
+    changed = _apply(request, data)
+    request.updated_at = clock.now()
+    event = record_event(request, "edit", actor, data={"fields": changed})
+    db.session.flush()
+    return event
+
+
+# -- the case page -------------------------------------------------------------------------------
+def load_for_case_page(request_id: int) -> PLRequest | None:
+    return db.session.scalars(
+        select(PLRequest).where(PLRequest.id == request_id)
+        .options(selectinload(PLRequest.decisions))
+    ).unique().one_or_none()
+
+
+def _event_detail(e: AuditEvent) -> str:
+    data = e.data or {}
+    if data.get("fields"):
+        return "Changed: " + ", ".join(str(f) for f in data["fields"])
+    if e.trigger == "record_decision" and data.get("outcome"):
+        return f"Proposed outcome: {data['outcome'].capitalize()}"
+    if data.get("reason") and data["reason"] not in (e.comment or ""):
+        return f"Reason: {data['reason']}"
+    return ""
+
+
+def sees_committee_events(viewer: User | None) -> bool:
+    return bool(viewer is not None and getattr(viewer, "is_authenticated", False)
+                and viewer.has_role("staff", "co_chair"))
+
+
+def timeline(request: PLRequest, viewer: User | None = None) -> list[TimelineEntry]:
+    """The request's audit events that ``viewer`` may see, oldest first."""
+    return case_timeline.build(
+        "pl_request", request.id, workflow=PL_REQUEST, event_labels=EVENT_LABELS, detail=_event_detail,
+        hidden=() if sees_committee_events(viewer) else COMMITTEE_EVENTS, transitions_only=True,
+    )
+
+
+def is_joint(request: PLRequest, trigger: str) -> bool:
+    """Approve is never fired from a button (joint, or automatic when free); deny is joint once endorsed."""
+    return trigger == "approve" or (trigger == "deny" and request.state is not S.SUBMITTED)
+
+
+def actions_for(request: PLRequest, user: User | None) -> list[Action]:
+    """The non-joint actions this user may take now (joint decisions have the decision panel;
+    completion has its own page, so its fields are not blockers here)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    out = []
+    for t in PL_REQUEST.actions_for(request, user):
+        if is_joint(request, t.trigger):
+            continue
+        if t.trigger == "complete":
+            out.append(Action(t, []))
+            continue
+        supplied = {name: "(typed when the action is taken)" for name in t.fields}
+        out.append(Action(t, refusals(request, t.trigger, user, **supplied)))
+    return out
+
+
+# -- changing -------------------------------------------------------------------------------------
+def fire(request: PLRequest, trigger: str, actor: User, comment: str = "", reason: str = "") -> AuditEvent:
+    """Fire a non-joint transition with the fields its declaration asks for (then its after-steps).
+    Raises ``TransitionRefused`` with every reason (nothing changes)."""
+    t = PL_REQUEST.transition(trigger)
+    if is_joint(request, trigger):
+        raise TransitionRefused([JOINT_REFUSAL], trigger)
+    if trigger == "complete":
+        raise TransitionRefused([COMPLETE_ELSEWHERE], trigger)
+    data: dict[str, Any] = {}
+    if "reason" in t.fields:
+        data["reason"] = (reason or "").strip()
+    comment = (comment or "").strip() if "comment" in t.fields else ""
+    event = advance(request, trigger, actor, comment=comment, **data)
+    row = db.session.get(PLRequest, request.id)
+    if trigger == "submit":
+        row.submitted_at = clock.now()
+    if trigger == "deny":
+        row.decided_at = clock.now()
+    aftersteps.run(row, trigger, actor)
+    db.session.flush()
+    return event
+
+
+@aftersteps.after("endorse", case_type="pl_request")
+def approve_if_free(case: Any, actor: Any) -> None:
+    """A request that costs nothing is approved when it is endorsed, in the same transaction."""
+    if not isinstance(case, PLRequest) or not case.is_free:
+        return
+    advance(case, "approve", None, comment="Approved automatically: it costs nothing.", automatic=True)
+    case.decided_at = clock.now()
+
+
+def complete(request: PLRequest, actor: User, *, attended: bool, reflection: str, hours: Decimal | None,
+             pdps: int | None) -> AuditEvent:
+    """Record the completion and fire ``complete``; the workflow's guards check what was written."""
+    if request.requester_id != actor.id:
+        raise TransitionRefused([f"Only the educator who made this request, {request.requester_name}, can do this."],
+                                "complete")
+    if request.state is not S.APPROVED:
+        raise TransitionRefused([f"“Record completion” is not possible while this PL request is "
+                                 f"{request.state_label}."], "complete")
+    request.attended = bool(attended)
+    request.reflection = (reflection or "").strip()
+    request.hours_completed = hours if hours is not None and hours > 0 else None
+    request.pdps_earned = pdps if pdps is not None and pdps >= 0 else None
+    request.completed_at = clock.now()
+    event = advance(request, "complete", actor)
+    db.session.flush()
+    return event
+
+
+# -- lists ----------------------------------------------------------------------------------------
+def requests_of(user: User) -> list[PLRequest]:
+    return list(db.session.scalars(
+        select(PLRequest).where(PLRequest.requester_id == user.id)
+        .order_by(PLRequest.created_at.desc(), PLRequest.id.desc())
+    ).unique())
+
+
+def waiting_for_endorsement(user: User) -> list[PLRequest]:
+    """A school leader's queue: their school's submitted requests, oldest first."""
+    if not user.has_role("school_leader") or user.school_id is None:
+        return []
+    return list(db.session.scalars(
+        select(PLRequest).where(PLRequest.school_id == user.school_id, PLRequest.state == S.SUBMITTED)
+        .order_by(PLRequest.submitted_at, PLRequest.id)
+    ).unique())
+
+
+def waiting_for_decision() -> list[PLRequest]:
+    """The co-chairs' queue: endorsed requests that cost money, with their decisions, oldest first."""
+    return list(db.session.scalars(
+        select(PLRequest).where(PLRequest.state == S.ENDORSED, PLRequest.cost > 0)
+        .options(selectinload(PLRequest.decisions))
+        .order_by(PLRequest.submitted_at, PLRequest.id)
+    ).unique())
+
+
+def _staff_query(state: str | None, year: str | None):
+    stmt = select(PLRequest)
+    if state:
+        stmt = stmt.where(PLRequest.state == S(state))
+    if year:
+        stmt = stmt.where(PLRequest.budget_year == year)
+    return stmt.order_by(PLRequest.created_at.desc(), PLRequest.id.desc())
+
+
+def all_requests(state: str | None = None, year: str | None = None, page: int = 1):
+    """Staff's list: every request, filtered by state and budget year, a page at a time."""
+    return db.paginate(_staff_query(state, year), page=max(page, 1), per_page=PER_PAGE, error_out=False,
+                       count=True)
+
+
+def budget_years() -> list[str]:
+    return list(db.session.scalars(
+        select(PLRequest.budget_year).where(PLRequest.budget_year != "").distinct()
+        .order_by(PLRequest.budget_year.desc())
+    ))
+
+
+CSV_HEADERS = ["Request", "Educator", "School", "Title", "Provider", "Cost", "Starts", "Ends", "Budget year",
+               "State", "Submitted", "Decided", "Hours completed", "PDPs earned"]
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # A cell a spreadsheet would read as a formula is kept as text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def queue_csv(state: str | None = None, year: str | None = None) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADERS)
+    for r in db.session.scalars(_staff_query(state, year).execution_options(yield_per=500)):
+        writer.writerow([_cell(v) for v in (
+            r.id, r.requester_name, r.school.name if r.school else "", r.display_title, r.display_provider,
+            r.cost if r.cost is not None else "", r.starts_on or "", r.ends_on or "", r.budget_year,
+            r.state_label, clock.local(r.submitted_at).strftime("%Y-%m-%d") if r.submitted_at else "",
+            clock.local(r.decided_at).strftime("%Y-%m-%d") if r.decided_at else "",
+            r.hours_completed if r.hours_completed is not None else "",
+            r.pdps_earned if r.pdps_earned is not None else "",
+        )])
+    return out.getvalue()
+
+
+# -- the home page's panel ------------------------------------------------------------------------
+def home_panel(user: User | None, today: date | None = None) -> dict | None:
+    """What ``templates/pl/_home.html`` shows ``user``, or None when PL requests are not theirs.
+
+    Educators: their open requests (with what to do next); school leaders: how many wait for their
+    endorsement; co-chairs: how many endorsed requests that cost money wait for a decision, and how
+    many decisions of the other side wait for their confirmation.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    is_educator = user.has_role("educator")
+    is_leader = user.has_role("school_leader") and user.school_id is not None
+    is_co_chair = user.has_role("co_chair")
+    if not (is_educator or is_leader or is_co_chair):
+        return None
+    panel: dict[str, Any] = {"educator": is_educator, "school_leader": is_leader, "co_chair": is_co_chair}
+    if is_educator:
+        mine = db.session.scalars(
+            select(PLRequest).where(PLRequest.requester_id == user.id, PLRequest.state.in_(OPEN_STATES))
+            .order_by(PLRequest.starts_on.is_(None), PLRequest.starts_on, PLRequest.id)
+        ).unique().all()
+        panel["open"] = [{"request": r, "next": _educator_next(r, today or clock.today())} for r in mine]
+    if is_leader:
+        panel["to_endorse"] = db.session.scalar(
+            select(func.count(PLRequest.id)).where(PLRequest.school_id == user.school_id,
+                                                   PLRequest.state == S.SUBMITTED)) or 0
+    if is_co_chair:
+        panel["to_decide"] = db.session.scalar(
+            select(func.count(PLRequest.id)).where(PLRequest.state == S.ENDORSED, PLRequest.cost > 0)) or 0
+        pending = (PLDecision.confirmed_at.is_(None) & PLDecision.withdrawn_at.is_(None))
+        panel["to_confirm"] = db.session.scalar(
+            select(func.count(PLDecision.id)).join(PLRequest, PLRequest.id == PLDecision.request_id)
+            .where(pending, PLRequest.state == S.ENDORSED, PLDecision.proposed_side != user.side)
+        ) or 0 if user.side is not None else 0
+    return panel
+
+
+def _educator_next(r: PLRequest, today: date) -> str:
+    if r.state is S.DRAFT:
+        return "Finish and submit it."
+    if r.state is S.SUBMITTED:
+        return "Waiting for your school leader's endorsement."
+    if r.state is S.ENDORSED:
+        return "Waiting for the committee's decision."
+    if r.ends_on is not None and r.ends_on > today:
+        return "Approved: record its completion after you attend."
+    return "Approved: record your attendance, a reflection, hours and PDPs."
+
+
+def cost_text(r: PLRequest) -> str:
+    return money(r.cost) if r.cost is not None else "Not given"
+
+
+__all__ = [
+    "COMMITTEE_EVENTS", "EVENT_LABELS", "Action", "DraftData", "PLRequestError", "TimelineEntry", "actions_for",
+    "all_requests", "approve_if_free", "budget_years", "complete", "create_draft", "fire", "home_panel",
+    "is_joint", "load_for_case_page", "need_terms", "prefill_from", "queue_csv", "requestable_opportunities",
+    "requests_of", "save_draft", "timeline", "waiting_for_decision", "waiting_for_endorsement",
+]

@@ -1,0 +1,1 @@
+"""Blueprints ``pl`` (requests, decisions, budgets) and ``transcript``."""

@@ -1,0 +1,1 @@
+"""Proposals before the committee: cycles, drafting and submitting, attachments, staff screening."""

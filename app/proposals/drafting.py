@@ -1,0 +1,268 @@
+"""Proposals: creating a draft, saving it, firing the team's and staff's actions, the case page's data.
+
+Every state change goes through ``app.cases.advance.advance``; the other acts here (create,
+edit) leave an audit event through ``record_event``. The caller (a view) commits once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.cases import aftersteps, permissions
+from app.cases import timeline as case_timeline
+from app.cases.advance import Action, advance, record_event, refusals
+from app.cases.timeline import TimelineEntry
+from app.core import clock
+from app.extensions import db
+from app.models import (
+    REQUIRED_SECTIONS,
+    AuditEvent,
+    BudgetCategory,
+    BudgetLine,
+    Cycle,
+    GrantType,
+    Proposal,
+    ProposalState,
+    Team,
+    TeamMember,
+    Term,
+    TermKind,
+    User,
+)
+from workflows import T, TransitionRefused
+from workflows.proposal import PROPOSAL
+
+# The text sections a team writes, in the order they appear on the form and the case page.
+TEXT_SECTIONS = ("challenge", "students", "plan", "success_measures", "sharing_plan", "timeline")
+SECTION_LABELS = {attr: REQUIRED_SECTIONS[attr] for attr in TEXT_SECTIONS}
+
+# Words for the audit events that are not transitions (the timeline shows them).
+EVENT_LABELS = {
+    "create": "Draft created",
+    "edit": "Draft edited",
+    "upload": "File attached",
+    "delete_attachment": "File removed",
+    "assign_reviewer": "Reviewer assigned",
+    "unassign_reviewer": "Reviewer unassigned",
+    "declare_conflict": "Conflict of interest declared",
+    "submit_review": "Review submitted",
+    "record_decision": "Decision recorded",
+    "withdraw_decision": "Recorded decision withdrawn",
+    "confirm_decision": "Decision confirmed",
+    "tentative_selection": "Tentative selection changed",
+    "accept_agreement": "Grant agreement accepted",
+    "log_expenditure": "Spending logged",
+    "reallocate": "Budget reallocated",
+    "edit_progress": "Progress update edited",
+    "submit_progress": "Progress update submitted",
+    "edit_final_report": "Final report edited",
+    "edit_summary": "Learning summary edited",
+    "upload_artifact": "Shared file added to the summary",
+    "delete_artifact": "Shared file removed from the summary",
+    "consent_to_publish": "Consent to publish given",
+    "withdraw_consent": "Consent to publish withdrawn",
+    "privacy_check": "Privacy check run",
+    "block_name": "Name added to the privacy block list",
+    "unblock_name": "Name removed from the privacy block list",
+    "override_privacy_flag": "Privacy flag overridden",
+}
+
+
+class ProposalError(ValueError):
+    """A refusal a user can read (``str(exc)``)."""
+
+
+# -- reading ---------------------------------------------------------------------------------
+def open_cycles(today=None) -> list[Cycle]:
+    """Cycles accepting proposals today (Boston date)."""
+    today = today or clock.today()
+    return list(db.session.scalars(
+        select(Cycle).where(Cycle.opens_on <= today, Cycle.closes_on >= today).order_by(Cycle.closes_on, Cycle.name)
+    ))
+
+
+def teams_of(user: User) -> list[Team]:
+    return list(db.session.scalars(
+        select(Team).join(TeamMember, TeamMember.team_id == Team.id)
+        .where(TeamMember.user_id == user.id).order_by(Team.name)
+    ))
+
+
+def proposals_of(user: User) -> list[Proposal]:
+    """Proposals of every team the user belongs to, most recently changed first."""
+    team_ids = select(TeamMember.team_id).where(TeamMember.user_id == user.id)
+    return list(db.session.scalars(
+        select(Proposal).where(Proposal.team_id.in_(team_ids))
+        .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
+    ).unique())
+
+
+def _event_detail(event: AuditEvent) -> str:
+    data = event.data or {}
+    if data.get("filename"):
+        return str(data["filename"])
+    if data.get("fields"):
+        return "Changed: " + ", ".join(str(f) for f in data["fields"])
+    return ""
+
+
+# The committee's own acts on a case: who reviews it, conflicts, reviews in, tentative selection
+# and decisions not yet confirmed. Only staff and the co-chairs see them on the timeline; the team
+# and reviewers see every transition and the team's own acts.
+COMMITTEE_EVENTS = frozenset({
+    "assign_reviewer", "unassign_reviewer", "declare_conflict", "submit_review",
+    "tentative_selection", "record_decision", "withdraw_decision",
+})
+
+
+def sees_committee_events(proposal: Proposal, viewer: User | None) -> bool:
+    return bool(viewer is not None and getattr(viewer, "is_authenticated", False)
+                and not permissions.is_conflicted(viewer, proposal)
+                and (permissions.is_staff(viewer) or viewer.has_role("co_chair")))
+
+
+def timeline(proposal: Proposal, viewer: User | None = None) -> list[TimelineEntry]:
+    """The case's audit events that ``viewer`` may see, oldest first (newest last)."""
+    return case_timeline.build(
+        "proposal", proposal.id, workflow=PROPOSAL, event_labels=EVENT_LABELS, detail=_event_detail,
+        hidden=() if sees_committee_events(proposal, viewer) else COMMITTEE_EVENTS,
+    )
+
+
+def actions_for(proposal: Proposal, user: User | None) -> list[Action]:
+    """The non-joint actions this user may take now (joint decisions have their own page).
+
+    The blockers are the declaration's guard messages; a field the user types in the action's
+    own form (a comment or a reason) is supplied when they click, so it is not listed here.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    out = []
+    for t in PROPOSAL.actions_for(proposal, user):
+        if t.who.joint:
+            continue
+        supplied = {name: "(typed when the action is taken)" for name in t.fields}
+        out.append(Action(t, refusals(proposal, t.trigger, user, **supplied)))
+    return out
+
+
+def fireable_transition(trigger: str) -> T | None:
+    """The declared transition called ``trigger``, or None when there is none."""
+    return PROPOSAL.by_trigger.get(trigger)
+
+
+# -- changing --------------------------------------------------------------------------------
+def fire(proposal: Proposal, trigger: str, actor: User, comment: str = "", reason: str = "") -> AuditEvent:
+    """Fire a non-joint transition with the fields its declaration asks for.
+
+    Raises ``TransitionRefused`` with every reason (nothing changes). Joint decisions are fired
+    by the committee's confirmation, never here.
+    """
+    t = PROPOSAL.transition(trigger)
+    if t.who.joint:
+        raise TransitionRefused(
+            ["Co-chairs record and confirm this decision on the decision page."], trigger
+        )
+    data: dict[str, Any] = {}
+    if "reason" in t.fields:
+        data["reason"] = (reason or "").strip()
+    comment = (comment or "").strip() if "comment" in t.fields else ""
+    event = advance(proposal, trigger, actor, comment=comment, **data)
+    row = db.session.get(Proposal, proposal.id)
+    if trigger in ("submit", "resubmit"):
+        row.submitted_at = clock.now()
+    if trigger == "withdraw":
+        row.withdraw_reason = data["reason"]
+    aftersteps.run(row, trigger, actor)
+    db.session.flush()
+    return event
+
+
+def create_draft(team: Team, cycle: Cycle, actor: User) -> Proposal:
+    if actor.id not in team.member_ids:
+        raise ProposalError("You can only start a proposal for a team you belong to.")
+    if not cycle.is_open(clock.today()):
+        raise ProposalError(f"The {cycle.name} cycle is not accepting proposals today.")
+    proposal = Proposal(team=team, cycle=cycle, state=ProposalState.DRAFT, created_by=actor)
+    db.session.add(proposal)
+    db.session.flush()
+    record_event(proposal, "create", actor, data={"team": team.name, "cycle": cycle.name})
+    db.session.flush()
+    return proposal
+
+
+@dataclass
+class LineData:
+    category: BudgetCategory
+    description: str
+    amount: Decimal
+
+
+def save_draft(proposal: Proposal, actor: User, *, grant_type: GrantType | None, title: str,
+               sections: dict[str, str], amount_requested: Decimal | None,
+               lines: list[LineData], priorities: list[int] | None = None) -> AuditEvent:
+    """Save the draft as typed (drafts may be partial); records an "edit" event naming what changed.
+
+    ``priorities`` are the ids of the district priorities (active topics) the proposal cites; None
+    leaves them as they are. A cited topic staff have since deactivated is not offered, so it stays."""
+    if proposal.state not in (ProposalState.DRAFT, ProposalState.REVISIONS_REQUESTED):
+        raise ProposalError(f"A proposal that is {proposal.state_label.lower()} can no longer be edited.")
+    changed = []
+    if proposal.grant_type != grant_type:
+        proposal.grant_type = grant_type
+        changed.append("Grant type")
+    if (proposal.title or "") != title:
+        proposal.title = title
+        changed.append("Title")
+    for attr in TEXT_SECTIONS:
+        value = sections.get(attr, "")
+        if (getattr(proposal, attr) or "") != value:
+            setattr(proposal, attr, value)
+            changed.append(SECTION_LABELS[attr])
+    if proposal.amount_requested != amount_requested:
+        proposal.amount_requested = amount_requested
+        changed.append("Amount requested")
+    old = [(b.category, b.description, b.amount) for b in proposal.budget_lines]
+    new = [(line.category, line.description, line.amount) for line in lines]
+    if old != new:
+        proposal.budget_lines = [
+            BudgetLine(position=i, category=line.category, description=line.description, amount=line.amount)
+            for i, line in enumerate(lines)
+        ]
+        changed.append("Budget lines")
+    if priorities is not None:
+        wanted = {int(i) for i in priorities}
+        chosen = list(db.session.scalars(select(Term).where(
+            Term.id.in_(wanted), Term.kind == TermKind.TOPIC, Term.active.is_(True)))) if wanted else []
+        if len(chosen) != len(wanted):
+            raise ProposalError("Choose the priorities from the list of district priorities.")
+        kept = [t for t in proposal.priorities if not t.active]
+        new_priorities = sorted(kept + chosen, key=lambda t: (t.position, t.name))
+        if {t.id for t in new_priorities} != {t.id for t in proposal.priorities}:
+            proposal.priorities = new_priorities
+            changed.append("Priorities")
+    proposal.updated_at = clock.now()  # also bumps the version, so a stale form is noticed
+    event = record_event(proposal, "edit", actor, data={"fields": changed})
+    db.session.flush()
+    return event
+
+
+def load_for_case_page(proposal_id: int) -> Proposal | None:
+    return db.session.scalar(
+        select(Proposal).where(Proposal.id == proposal_id).options(
+            selectinload(Proposal.budget_lines), selectinload(Proposal.attachments),
+            selectinload(Proposal.decisions), selectinload(Proposal.assignments),
+            selectinload(Proposal.conflicts),
+        )
+    )
+
+
+__all__ = [
+    "Action", "EVENT_LABELS", "LineData", "ProposalError", "SECTION_LABELS", "TEXT_SECTIONS", "TimelineEntry",
+    "TransitionRefused", "actions_for", "create_draft", "fire", "fireable_transition", "open_cycles",
+    "proposals_of", "save_draft", "teams_of", "timeline",
+]

@@ -1,0 +1,1 @@
+"""Blueprints ``proposals`` (the team's pages and the case page) and ``staff`` (cycles, screening)."""

@@ -1,0 +1,190 @@
+"""Program staff: every proposal, funding cycles with their rubric, and assigning reviewers."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import Cycle, Proposal, ReviewAssignment
+from app.people import accounts as people_service
+from app.proposals import cycles as cycle_service
+from app.proposals import screening
+from app.web import flash_refusal, get_or_404, page_number, roles_required
+from forms.proposals import AssignReviewersForm, CycleForm, ProposalFilterForm
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@bp.app_template_global("staff_panel_for")
+def staff_panel_for(proposal, user):
+    """The staff panel's content for the case page (``templates/proposals/_staff_panel.html``)."""
+    return screening.panel(proposal, user)
+
+
+
+# -- every proposal ------------------------------------------------------------------------------
+@bp.get("/proposals")
+@roles_required("staff")
+def proposals():
+    form = ProposalFilterForm(formdata=request.args, cycles=cycle_service.all_cycles(),
+                              schools=people_service.all_schools(), default_cycle=cycle_service.current_cycle())
+    form.validate()
+    filters = screening.ProposalFilters(
+        cycle_id=form.cycle_id(),
+        state=form.state.data if form.state.data and not form.state.errors else None,
+        school_id=form.school_id.data if not form.school_id.errors else None,
+        grant_type=form.grant_type.data if form.grant_type.data and not form.grant_type.errors else None,
+        q=(form.q.data or "").strip()[:120] or None,
+    )
+    page, tallies = screening.staff_page(filters, page_number())
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("staff/proposals.html", form=form, page=page, tallies=tallies, args=args)
+
+
+# -- cycles --------------------------------------------------------------------------------------
+@bp.get("/cycles")
+@roles_required("staff")
+def cycles():
+    return render_template("staff/cycles.html", rows=cycle_service.overview())
+
+
+SPARE_ROWS = 3
+
+
+def _cycle_input(form: CycleForm) -> cycle_service.CycleInput:
+    rows = []
+    for entry in form.criteria.entries:
+        row = entry.form
+        if row.is_blank:
+            continue
+        rows.append(cycle_service.CriterionInput(
+            id=row.id.data or None, position=row.position.data, name=row.name.data or "",
+            description=row.description.data or "", weight=row.weight.data, remove=bool(row.remove.data),
+        ))
+    return cycle_service.CycleInput(
+        name=form.name.data, opens_on=form.opens_on.data, closes_on=form.closes_on.data,
+        revision_deadline=form.revision_deadline.data, review_due_on=form.review_due_on.data,
+        pool=form.pool.data, max_award=form.max_award.data, reviews_per_side=form.reviews_per_side.data,
+        criteria=rows, progress_report_due=form.progress_report_due.data, final_report_due=form.final_report_due.data,
+    )
+
+
+def _show_problems(form: CycleForm, problems) -> None:
+    for field_name, message in problems:
+        target = getattr(form, field_name, None) if field_name else None
+        if target is None:
+            form.form_errors.append(message)
+        else:
+            target.errors = list(target.errors) + [message]
+
+
+def _add_spare_rows(form: CycleForm, count: int) -> None:
+    start = len(form.criteria.entries)
+    for i in range(count):
+        form.criteria.append_entry({"position": start + i + 1})
+
+
+def _cycle_data(cycle: Cycle) -> dict:
+    fields = ("name", "opens_on", "closes_on", "revision_deadline", "review_due_on", "pool", "max_award",
+              "reviews_per_side", "progress_report_due", "final_report_due")
+    data = {name: getattr(cycle, name) for name in fields}
+    data["criteria"] = [{"id": str(c.id), "position": i + 1, "name": c.name, "description": c.description,
+                         "weight": c.weight} for i, c in enumerate(cycle.criteria)]
+    return data
+
+
+def _cycle_page(form: CycleForm, cycle: Cycle | None, status: int = 200):
+    scored = cycle_service.scored_criterion_ids(cycle) if cycle is not None else set()
+    return render_template("staff/cycle_form.html", form=form, cycle=cycle, scored=scored), status
+
+
+@bp.route("/cycles/new", methods=["GET", "POST"])
+@roles_required("staff")
+def new_cycle():
+    if request.method != "POST":
+        form = CycleForm(data=cycle_service.defaults())
+        _add_spare_rows(form, 5)
+        return _cycle_page(form, None)
+    form = CycleForm()
+    if form.validate():
+        try:
+            cycle = cycle_service.create_cycle(_cycle_input(form))
+        except cycle_service.CycleError as e:
+            db.session.rollback()
+            _show_problems(form, e.problems)
+        else:
+            db.session.commit()
+            flash(f"Created the cycle “{cycle.name}”.", "success")
+            return redirect(url_for("staff.cycles"))
+    return _cycle_page(form, None, 422)
+
+
+@bp.route("/cycles/<int:cycle_id>/edit", methods=["GET", "POST"])
+@roles_required("staff")
+def edit_cycle(cycle_id: int):
+    cycle = get_or_404(Cycle, cycle_id)
+    if request.method != "POST":
+        form = CycleForm(data=_cycle_data(cycle))
+        _add_spare_rows(form, SPARE_ROWS)
+        return _cycle_page(form, cycle)
+    form = CycleForm()
+    if form.validate():
+        try:
+            cycle_service.update_cycle(cycle, _cycle_input(form))
+        except cycle_service.CycleError as e:
+            db.session.rollback()
+            _show_problems(form, e.problems)
+        else:
+            db.session.commit()
+            flash(f"Saved the cycle “{cycle.name}”.", "success")
+            return redirect(url_for("staff.cycles"))
+    return _cycle_page(form, cycle, 422)
+
+
+# -- assigning reviewers ----------------------------------------------------------------------------
+def _reviewers_page(proposal: Proposal, form: AssignReviewersForm, problems=(), status: int = 200):
+    return render_template(
+        "staff/reviewers.html", proposal=proposal, form=form, problems=list(problems),
+        groups=screening.candidates(proposal), progress=screening.progress(proposal),
+        progress_text=screening.progress_text(proposal), can_screen=screening.can_screen(proposal),
+    ), status
+
+
+@bp.route("/proposals/<int:proposal_id>/reviewers", methods=["GET", "POST"])
+@roles_required("staff")
+def reviewers(proposal_id: int):
+    proposal = get_or_404(Proposal, proposal_id)
+    candidate_ids = [c.user.id for group in screening.candidates(proposal).values() for c in group]
+    form = AssignReviewersForm(candidate_ids=candidate_ids)
+    if not form.is_submitted():
+        return _reviewers_page(proposal, form)
+    if form.validate():
+        try:
+            made = screening.assign(proposal, form.reviewers.data, current_user)
+        except screening.ScreeningError as e:
+            db.session.rollback()
+            return _reviewers_page(proposal, form, e.messages, 422)
+        db.session.commit()
+        names = ", ".join(f"{a.reviewer.name} ({a.side.value})" for a in made)
+        flash(f"Assigned {names}." if made else "Those reviewers were already assigned.", "success")
+        return redirect(url_for("staff.reviewers", proposal_id=proposal.id))
+    return _reviewers_page(proposal, form, status=422)
+
+
+@bp.post("/proposals/<int:proposal_id>/reviewers/<int:assignment_id>/unassign")
+@roles_required("staff")
+def unassign(proposal_id: int, assignment_id: int):
+    proposal = get_or_404(Proposal, proposal_id)
+    assignment = get_or_404(ReviewAssignment, assignment_id)
+    if assignment.proposal_id != proposal.id:
+        abort(404)
+    name = assignment.reviewer.name
+    try:
+        screening.unassign(proposal, assignment, current_user)
+    except screening.ScreeningError as e:
+        db.session.rollback()
+        flash_refusal(e)
+    else:
+        db.session.commit()
+        flash(f"Unassigned {name}.", "success")
+    return redirect(url_for("staff.reviewers", proposal_id=proposal.id))

@@ -1,0 +1,2 @@
+"""The committee's review: reviews and conflicts of interest, the cohort, joint decisions, the
+reviewers' packet and the decision letter."""

@@ -1,0 +1,262 @@
+"""Cohort selection: the cycle's proposals in review, ranked, beside a balance panel.
+
+Scores: one review's weighted score is sum(score * weight) / sum(weight); a proposal's score is
+the mean over the submitted reviews of reviewers without a declared conflict, per side and
+overall (the overall mean is over all those reviews, not the mean of the two side means).
+
+A viewer who declared a conflict with a proposal sees it listed without scores or rank, and it
+takes no place in the ranking shown to them.
+
+Everything is read in a fixed number of SELECTs (plain columns and SQL aggregates), whatever the
+number of proposals.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import aliased
+
+from app.cases.advance import record_event
+from app.extensions import db
+from app.models import (
+    ConflictOfInterest,
+    CriterionScore,
+    Cycle,
+    GrantType,
+    Proposal,
+    ProposalState,
+    ReviewAssignment,
+    ReviewStatus,
+    RubricCriterion,
+    School,
+    SchoolLevel,
+    Team,
+    TeamMember,
+    TeamScope,
+    User,
+)
+from app.models.types import to_money
+from app.review.reviews import ReviewError, mean, round2, weighted
+
+S = ProposalState
+SIDES = ("BTU", "BPS")
+
+
+@dataclass
+class CohortRow:
+    proposal_id: int
+    title: str
+    team_name: str
+    grant_type: GrantType | None
+    scope: TeamScope
+    amount_requested: Decimal | None
+    selected: bool
+    recused: bool
+    schools: list[str] = field(default_factory=list)
+    levels: list[SchoolLevel] = field(default_factory=list)
+    job_titles: dict[int, str] = field(default_factory=dict)  # member id -> job title
+    side_means: dict[str, Decimal | None] = field(default_factory=dict)
+    side_counts: dict[str, int] = field(default_factory=dict)
+    overall: Decimal | None = None
+    _exact: Decimal | None = None
+    rank: int | None = None
+
+    @property
+    def level_labels(self) -> str:
+        return ", ".join(level.label for level in self.levels) or "—"
+
+    @property
+    def grant_type_label(self) -> str:
+        return self.grant_type.label if self.grant_type else "—"
+
+
+@dataclass
+class Balance:
+    """How the tentatively selected set spreads, and how much of the pool it uses."""
+
+    count: int
+    by_school: list[tuple[str, int]]
+    by_level: list[tuple[str, int]]
+    by_grant_type: list[tuple[str, int]]
+    by_role: list[tuple[str, int]]
+    by_scope: list[tuple[str, int]]
+    selected_total: Decimal
+    pool: Decimal
+    awarded: Decimal
+    left_before: Decimal
+    left_after: Decimal
+
+    @property
+    def over(self) -> bool:
+        return self.left_after < 0
+
+    @property
+    def over_by(self) -> Decimal:
+        return -self.left_after if self.over else Decimal("0.00")
+
+
+@dataclass
+class Cohort:
+    cycle: Cycle
+    ranked: list[CohortRow]  # scored or not, in rank order; without the viewer's recusals
+    recused: list[CohortRow]
+    balance: Balance
+
+    @property
+    def rows(self) -> list[CohortRow]:
+        return self.ranked + self.recused
+
+
+def _counted(counter: Counter) -> list[tuple[str, int]]:
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def cohort(cycle: Cycle, viewer: User) -> Cohort:
+    in_cycle = and_(Proposal.cycle_id == cycle.id, Proposal.state == S.IN_REVIEW)
+    team_school = aliased(School)
+    mine = aliased(ConflictOfInterest)
+
+    # 1. The proposals, their team, the team's own school and the viewer's conflict.
+    rows: dict[int, CohortRow] = {}
+    school_names: dict[int, dict[int, tuple[str, SchoolLevel]]] = {}
+    for (pid, title, grant_type, amount, selected, team_name, scope, ts_id, ts_name, ts_level,
+         conflict_id) in db.session.execute(
+        select(
+            Proposal.id, Proposal.title, Proposal.grant_type, Proposal.amount_requested,
+            Proposal.tentatively_selected, Team.name, Team.scope, team_school.id, team_school.name,
+            team_school.level, mine.id,
+        )
+        .join(Team, Team.id == Proposal.team_id)
+        .outerjoin(team_school, team_school.id == Team.school_id)
+        .outerjoin(mine, and_(mine.proposal_id == Proposal.id, mine.user_id == viewer.id))
+        .where(in_cycle)
+        .order_by(Proposal.title, Proposal.id)
+    ):
+        rows[pid] = CohortRow(pid, title or f"Untitled draft #{pid}", team_name, grant_type, scope, amount,
+                              bool(selected), conflict_id is not None)
+        school_names[pid] = {}
+        if ts_id is not None:
+            school_names[pid][ts_id] = (ts_name, ts_level)
+
+    # 2. Team members: their job titles and schools.
+    for pid, uid, job_title, sid, sname, slevel in db.session.execute(
+        select(Proposal.id, User.id, User.job_title, School.id, School.name, School.level)
+        .join(TeamMember, TeamMember.team_id == Proposal.team_id)
+        .join(User, User.id == TeamMember.user_id)
+        .outerjoin(School, School.id == User.school_id)
+        .where(in_cycle)
+    ):
+        rows[pid].job_titles[uid] = job_title or "Other"
+        if sid is not None:
+            school_names[pid].setdefault(sid, (sname, slevel))
+    for pid, schools in school_names.items():
+        ordered = sorted(schools.values(), key=lambda s: s[0])
+        rows[pid].schools = [name for name, _ in ordered]
+        rows[pid].levels = list(dict.fromkeys(level for _, level in ordered))
+
+    # 3. One weighted score per submitted review of a reviewer without a conflict (SQL sums).
+    conflicted = exists().where(
+        ConflictOfInterest.proposal_id == ReviewAssignment.proposal_id,
+        ConflictOfInterest.user_id == ReviewAssignment.reviewer_id,
+    )
+    per_side: dict[int, dict[str, list[Decimal]]] = {pid: {s: [] for s in SIDES} for pid in rows}
+    for pid, side, num, den in db.session.execute(
+        select(
+            ReviewAssignment.proposal_id, ReviewAssignment.side,
+            func.sum(CriterionScore.score * RubricCriterion.weight), func.sum(RubricCriterion.weight),
+        )
+        .join(Proposal, Proposal.id == ReviewAssignment.proposal_id)
+        .join(CriterionScore, CriterionScore.assignment_id == ReviewAssignment.id)
+        .join(RubricCriterion, RubricCriterion.id == CriterionScore.criterion_id)
+        .where(in_cycle, ReviewAssignment.status == ReviewStatus.SUBMITTED, CriterionScore.score.is_not(None),
+               ~conflicted)
+        .group_by(ReviewAssignment.id, ReviewAssignment.proposal_id, ReviewAssignment.side)
+    ):
+        score = weighted(num, den)
+        if score is not None and pid in per_side:
+            per_side[pid].setdefault(side.value, []).append(score)
+
+    for pid, row in rows.items():
+        if row.recused:
+            continue  # never computed for someone who declared a conflict
+        sides = per_side[pid]
+        row.side_means = {s: round2(mean(v)) for s, v in sides.items()}
+        row.side_counts = {s: len(v) for s, v in sides.items()}
+        row._exact = mean([v for vals in sides.values() for v in vals])
+        row.overall = round2(row._exact)
+
+    visible = [r for r in rows.values() if not r.recused]
+    recused = [r for r in rows.values() if r.recused]
+    visible.sort(key=lambda r: (r._exact is None, -(r._exact or 0), r.title.lower(), r.proposal_id))
+    scored = [r._exact for r in visible if r._exact is not None]
+    for r in visible:
+        if r._exact is not None:
+            r.rank = 1 + sum(1 for other in scored if other > r._exact)
+
+    return Cohort(cycle, visible, recused, _balance(cycle, [r for r in rows.values() if r.selected]))
+
+
+def _balance(cycle: Cycle, selected: list[CohortRow]) -> Balance:
+    by_school: Counter = Counter()
+    by_level: Counter = Counter()
+    by_type: Counter = Counter()
+    by_scope: Counter = Counter()
+    roles: dict[int, str] = {}
+    for r in selected:
+        by_school.update(r.schools or ["No school recorded"])
+        by_level.update([lvl.label for lvl in r.levels] or ["No school recorded"])
+        by_type[r.grant_type_label] += 1
+        by_scope[r.scope.label] += 1
+        roles.update(r.job_titles)
+    awarded = cycle.awarded_total()
+    selected_total = to_money(sum((r.amount_requested or Decimal(0) for r in selected), Decimal(0)))
+    left_before = to_money(cycle.pool - awarded)
+    return Balance(
+        count=len(selected),
+        by_school=_counted(by_school),
+        by_level=_counted(by_level),
+        by_grant_type=_counted(by_type),
+        by_role=_counted(Counter(roles.values())),
+        by_scope=_counted(by_scope),
+        selected_total=selected_total,
+        pool=to_money(cycle.pool),
+        awarded=awarded,
+        left_before=left_before,
+        left_after=to_money(left_before - selected_total),
+    )
+
+
+def cycles_with_counts() -> list[tuple[Cycle, int]]:
+    """Every cycle, newest first, with how many of its proposals are in review."""
+    in_review = func.count(case((Proposal.state == S.IN_REVIEW, Proposal.id)))
+    return [
+        (c, n)
+        for c, n in db.session.execute(
+            select(Cycle, in_review)
+            .outerjoin(Proposal, Proposal.cycle_id == Cycle.id)
+            .group_by(Cycle.id)
+            .order_by(Cycle.opens_on.desc(), Cycle.id.desc())
+        )
+    ]
+
+
+def toggle_selection(proposal: Proposal, actor: User) -> bool:
+    """Mark or unmark a proposal in review as tentatively selected. Returns the new mark."""
+    if not actor.has_role("co_chair"):
+        raise ReviewError("Only the committee's co-chairs mark the tentative selection.")
+    if actor.id in proposal.conflicted_user_ids():
+        raise ReviewError("You declared a conflict of interest with this proposal, so you cannot select it.")
+    if proposal.state is not S.IN_REVIEW:
+        raise ReviewError(f"Only proposals in review can be selected; this one is {proposal.state_label.lower()}.")
+    proposal.tentatively_selected = not proposal.tentatively_selected
+    record_event(
+        proposal, "tentative_selection", actor,
+        comment="Marked as tentatively selected" if proposal.tentatively_selected
+        else "Removed from the tentative selection",
+        data={"selected": proposal.tentatively_selected},
+    )
+    db.session.flush()
+    return proposal.tentatively_selected

@@ -1,0 +1,1 @@
+"""Blueprints ``review``, ``committee`` and ``documents``."""

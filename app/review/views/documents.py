@@ -1,0 +1,76 @@
+"""Printed documents of a proposal: the packet for reviewers and the decision letter (PDF)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, url_for
+from flask_login import current_user, login_required
+
+from app.cases import permissions
+from app.core import clock, pdf
+from app.models import REQUIRED_SECTIONS, Proposal
+from app.web import download, get_or_404
+from workflows.proposal import PROPOSAL
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+# The written answers, in the order the proposal form asks for them.
+TEXT_SECTIONS = ("challenge", "students", "plan", "success_measures", "sharing_plan", "timeline")
+
+
+def packet_context(proposal: Proposal) -> dict:
+    return {
+        "proposal": proposal,
+        "team": proposal.team,
+        "schools": proposal.team.schools,
+        "sections": [(REQUIRED_SECTIONS[attr], getattr(proposal, attr)) for attr in TEXT_SECTIONS],
+        "printed_at": clock.now(),
+    }
+
+
+def letter_context(proposal: Proposal) -> dict:
+    decision = proposal.confirmed_decision
+    return {
+        "proposal": proposal,
+        "team": proposal.team,
+        "schools": proposal.team.schools,
+        "decision": decision,
+        # The stage the decision moved the proposal to, named as the workflow names it.
+        "outcome_label": PROPOSAL.label(PROPOSAL.transition(decision.outcome.value).dest),
+    }
+
+
+def _pdf_response(body: bytes, filename: str) -> Response:
+    return download(body, filename, "application/pdf")
+
+
+@bp.get("/proposals/<int:proposal_id>/packet.pdf")
+@login_required
+def packet(proposal_id: int):
+    proposal = get_or_404(Proposal, proposal_id)
+    if not permissions.can_see_review_packet(current_user, proposal):
+        abort(403)
+    body = pdf.render("pdf/packet.html", **packet_context(proposal))
+    return _pdf_response(body, f"proposal-{proposal.id}-packet.pdf")
+
+
+@bp.get("/proposals/<int:proposal_id>/decision-letter.pdf")
+@login_required
+def letter(proposal_id: int):
+    proposal = get_or_404(Proposal, proposal_id)
+    if not permissions.can_see_decision_letter(current_user, proposal):
+        # Someone who may see the proposal learns that there is no letter yet; nobody else does.
+        if proposal.confirmed_decision is None and permissions.can_view_proposal(current_user, proposal):
+            abort(404)
+        abort(403)
+    body = pdf.render("pdf/letter.html", **letter_context(proposal))
+    return _pdf_response(body, f"proposal-{proposal.id}-decision-letter.pdf")
+
+
+@bp.app_template_global("proposal_documents")
+def proposal_documents(proposal: Proposal, user) -> list[tuple[str, str]]:
+    """(label, url) of the PDFs this user may download for this proposal, for the case page."""
+    docs = []
+    if permissions.can_see_review_packet(user, proposal):
+        docs.append(("Proposal packet for reviewers (PDF)", url_for("documents.packet", proposal_id=proposal.id)))
+    if permissions.can_see_decision_letter(user, proposal):
+        docs.append(("Decision letter (PDF)", url_for("documents.letter", proposal_id=proposal.id)))
+    return docs

@@ -1,1 +1,0 @@
-"""Operations that change data. Views call one of these, then commit once."""

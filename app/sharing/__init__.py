@@ -1,0 +1,1 @@
+"""Sharing what was learned: learning summaries, the privacy check, the public gallery."""

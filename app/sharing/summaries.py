@@ -1,0 +1,386 @@
+"""The learning summary: writing it, its tags and public artifacts, the team's consent, publishing.
+
+A funded team writes what it learned in Markdown (rendered only through ``app.core.markdown``), tags
+it from fixed vocabularies, may attach files to share, and its lead consents to publication.
+Staff run the privacy check (``app.sharing.privacy``) and fire ``publish`` / ``unpublish`` through
+the workflow; the after-steps here give a published summary its readable slug and date.
+
+Every act leaves an audit event on the proposal. The operations flush; the caller commits once.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import IO
+
+from sqlalchemy import select
+
+from app.cases import aftersteps
+from app.cases.advance import record_event
+from app.core import clock, pdf, uploads
+from app.core.markdown import plain_text
+from app.extensions import db
+from app.models import (
+    LearningSummary,
+    Proposal,
+    ProposalState,
+    SummaryArtifact,
+    SummaryTag,
+    TagKind,
+    User,
+)
+from app.sharing import privacy
+
+S = ProposalState
+
+# -- fixed vocabularies (the gallery filters by these values) -----------------------------------
+TOPICS = (
+    "Culturally responsive teaching",
+    "Literacy",
+    "Math",
+    "Science",
+    "Special education",
+    "Multilingual learners",
+    "Social-emotional learning",
+    "Family engagement",
+    "Attendance and engagement",
+    "Technology",
+    "Arts",
+    "Restorative practices",
+)
+GRADE_BANDS = ("PreK-K", "1-2", "3-5", "6-8", "9-12")
+SUBJECTS = (
+    "ELA",
+    "Math",
+    "Science",
+    "Social studies",
+    "Arts",
+    "World languages",
+    "ESL",
+    "Special education",
+    "Physical education and health",
+    "Cross-curricular",
+)
+VOCABULARIES: dict[TagKind, tuple[str, ...]] = {
+    TagKind.TOPIC: TOPICS,
+    TagKind.GRADE_BAND: GRADE_BANDS,
+    TagKind.SUBJECT: SUBJECTS,
+}
+
+# The team writes its summary while the grant runs and after; a published summary is read-only.
+EDITABLE_STATES = (S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED)
+TITLE_MAX = 200
+BODY_MAX = 20_000
+DESCRIPTION_MAX = 300
+SLUG_MAX = 80
+
+
+class SummaryError(ValueError):
+    """A refusal a user reads (``str(exc)``)."""
+
+
+# -- reading ----------------------------------------------------------------------------------
+def summary_of(proposal: Proposal) -> LearningSummary | None:
+    return proposal.learning_summary
+
+
+def is_editable(proposal: Proposal) -> bool:
+    return proposal.state in EDITABLE_STATES
+
+
+def not_editable_reason(proposal: Proposal) -> str:
+    if proposal.state is S.PUBLISHED:
+        return ("The learning summary is published, so it is read-only. "
+                "Program staff can unpublish it if it needs a change.")
+    return ("The team writes its learning summary once the grant is active; "
+            f"this proposal is {proposal.state_label.lower()}.")
+
+
+def school_levels(proposal: Proposal) -> list[str]:
+    """The school levels of the team's schools (from the proposal, not edited with the summary)."""
+    seen = []
+    for school in proposal.team.schools:
+        if school.level.label not in seen:
+            seen.append(school.level.label)
+    return seen
+
+
+def grant_type_label(proposal: Proposal) -> str:
+    return proposal.grant_type.label if proposal.grant_type else "Grant type not recorded"
+
+
+def build_search_text(summary: LearningSummary, proposal: Proposal | None = None) -> str:
+    """Lower-case plain text of title, body, tags, team, schools, levels and grant type."""
+    proposal = proposal or summary.proposal
+    team = proposal.team
+    parts = [summary.title or "", plain_text(summary.body or "")]
+    parts += [t.value for t in summary.tags]
+    parts.append(team.name)
+    parts += [s.name for s in team.schools]
+    parts += school_levels(proposal)
+    if proposal.grant_type:
+        parts.append(proposal.grant_type.label)
+    return " ".join(" ".join(parts).split()).lower()
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the case page's panel says about the summary."""
+
+    exists: bool
+    drafted: bool
+    consented: bool
+    privacy_open: int | None  # None: check not run (or out of date)
+    published: bool
+    slug: str | None
+
+
+def status(proposal: Proposal) -> Status:
+    s = proposal.learning_summary
+    return Status(
+        exists=s is not None,
+        drafted=proposal.summary_drafted,
+        consented=proposal.summary_consented,
+        privacy_open=proposal.privacy_flags_open,
+        published=proposal.state is S.PUBLISHED and s is not None and s.published_at is not None,
+        slug=s.slug if s is not None else None,
+    )
+
+
+# -- writing ----------------------------------------------------------------------------------
+def _clean_tags(tags: Mapping[TagKind, Iterable[str]]) -> dict[TagKind, list[str]]:
+    out: dict[TagKind, list[str]] = {}
+    for kind, vocabulary in VOCABULARIES.items():
+        chosen = list(dict.fromkeys(tags.get(kind, ()) or ()))
+        unknown = [v for v in chosen if v not in vocabulary]
+        if unknown:
+            raise SummaryError(f"Choose {kind.label.lower()} tags from the list; “{unknown[0]}” is not one of them.")
+        out[kind] = [v for v in vocabulary if v in chosen]  # the vocabulary's order
+    return out
+
+
+def _ensure_editable(proposal: Proposal) -> None:
+    if not is_editable(proposal):
+        raise SummaryError(not_editable_reason(proposal))
+
+
+def save(proposal: Proposal, actor: User, *, title: str, body: str,
+         tags: Mapping[TagKind, Iterable[str]]) -> LearningSummary:
+    """Create or update the summary as typed; records "edit_summary" naming what changed.
+
+    A change to the words makes the last privacy check out of date.
+    """
+    _ensure_editable(proposal)
+    title = " ".join((title or "").split())
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not title:
+        raise SummaryError("Give the summary a title.")
+    if len(title) > TITLE_MAX:
+        raise SummaryError(f"Keep the title to {TITLE_MAX} characters or fewer.")
+    if len(body) > BODY_MAX:
+        raise SummaryError(f"Keep the summary to {BODY_MAX:,} characters or fewer.")
+    wanted = _clean_tags(tags)
+    summary = proposal.learning_summary
+    changed: list[str] = []
+    if summary is None:
+        summary = LearningSummary(proposal=proposal, title="", body="")
+        db.session.add(summary)
+        changed.append("Started")
+    if summary.title != title:
+        summary.title = title
+        changed.append("Title")
+    if summary.body != body:
+        summary.body = body
+        changed.append("Summary")
+    for kind, values in wanted.items():
+        current = {t.value for t in summary.tags if t.kind is kind}
+        if current != set(values):
+            # Keep the rows of tags that stay (a delete and re-insert would trip the unique key).
+            summary.tags = [t for t in summary.tags if t.kind is not kind or t.value in values] + [
+                SummaryTag(kind=kind, value=v) for v in values if v not in current
+            ]
+            changed.append(f"{kind.label} tags")
+    if not changed:
+        return summary
+    if "Title" in changed or "Summary" in changed:
+        privacy.mark_stale(summary)
+    summary.search_text = build_search_text(summary, proposal)
+    summary.updated_at = clock.now()
+    db.session.flush()
+    record_event(proposal, "edit_summary", actor, data={"fields": [c for c in changed if c != "Started"]})
+    db.session.flush()
+    return summary
+
+
+def add_artifact(proposal: Proposal, actor: User, *, filename: str | None, stream: IO[bytes],
+                 description: str, max_bytes: int) -> SummaryArtifact:
+    """A file the team shares publicly with its summary: checked by ``uploads.check_file``."""
+    _ensure_editable(proposal)
+    summary = proposal.learning_summary
+    if summary is None:
+        raise SummaryError("Save the learning summary first, then add files to share with it.")
+    description = " ".join((description or "").split())
+    if not description:
+        raise SummaryError("Describe the file for the people who will read the summary.")
+    if len(description) > DESCRIPTION_MAX:
+        raise SummaryError(f"Keep the description to {DESCRIPTION_MAX} characters or fewer.")
+    try:
+        checked = uploads.check_file(filename, stream, max_bytes)
+    except uploads.UploadError as exc:
+        raise SummaryError(str(exc)) from None
+    if any(a.filename.lower() == checked.filename.lower() for a in summary.artifacts):
+        raise SummaryError(f"A file called {checked.filename} is already shared with this summary. "
+                           "Remove that one first, or rename your file.")
+    artifact = SummaryArtifact(
+        filename=checked.filename, description=description, content_type=checked.content_type,
+        size=checked.size, sha256=checked.sha256, data=checked.data, uploaded_by_id=actor.id,
+        uploaded_at=clock.now(),
+    )
+    summary.artifacts.append(artifact)
+    privacy.mark_stale(summary)
+    db.session.flush()
+    record_event(proposal, "upload_artifact", actor, data={"filename": artifact.filename, "size": artifact.size})
+    db.session.flush()
+    return artifact
+
+
+def delete_artifact(proposal: Proposal, artifact: SummaryArtifact, actor: User) -> None:
+    _ensure_editable(proposal)
+    summary = artifact.summary
+    name = artifact.filename
+    summary.artifacts.remove(artifact)
+    db.session.delete(artifact)
+    privacy.mark_stale(summary)
+    record_event(proposal, "delete_artifact", actor, data={"filename": name})
+    db.session.flush()
+
+
+def give_consent(proposal: Proposal, actor: User) -> LearningSummary:
+    _ensure_editable(proposal)
+    summary = proposal.learning_summary
+    if summary is None or not summary.body.strip():
+        raise SummaryError("Write the learning summary before consenting to publish it.")
+    if actor.id != proposal.team.lead_id:
+        raise SummaryError(f"Only the team lead, {proposal.team.lead_name}, consents for the team.")
+    if summary.consent_given_at is not None:
+        raise SummaryError("The team has already consented to publish its learning summary.")
+    summary.consent_given_at = clock.now()
+    summary.consent_by_id = actor.id
+    record_event(proposal, "consent_to_publish", actor)
+    db.session.flush()
+    return summary
+
+
+def withdraw_consent(proposal: Proposal, actor: User) -> LearningSummary:
+    summary = proposal.learning_summary
+    if proposal.state is S.PUBLISHED:
+        raise SummaryError("The summary is already published; ask program staff to unpublish it.")
+    _ensure_editable(proposal)
+    if actor.id != proposal.team.lead_id:
+        raise SummaryError(f"Only the team lead, {proposal.team.lead_name}, withdraws consent for the team.")
+    if summary is None or summary.consent_given_at is None:
+        raise SummaryError("The team has not consented, so there is nothing to withdraw.")
+    summary.consent_given_at = None
+    summary.consent_by_id = None
+    record_event(proposal, "withdraw_consent", actor)
+    db.session.flush()
+    return summary
+
+
+# -- publishing (after-steps of the workflow's publish / unpublish) ------------------------------
+def slugify(text: str) -> str:
+    """A readable URL part: "Family Literacy Nights, in 5 Languages!" -> "family-literacy-nights-in-5-languages"."""
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > SLUG_MAX:
+            break
+        slug = candidate
+    return slug or (words[0][:SLUG_MAX] if words else "")
+
+
+def unique_slug(base: str, summary_id: int | None = None) -> str:
+    base = base or "learning-summary"
+    taken = set(db.session.scalars(
+        select(LearningSummary.slug).where(
+            (LearningSummary.slug == base) | LearningSummary.slug.like(f"{base}-%"),
+            LearningSummary.id != (summary_id or -1),
+        )
+    ))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+@aftersteps.after("publish")
+def _on_publish(proposal: Proposal, actor: User) -> None:
+    summary = proposal.learning_summary
+    if summary is None:  # the publish guards require one; nothing to date without it
+        return
+    if not summary.slug:
+        summary.slug = unique_slug(slugify(summary.title) or slugify(proposal.title), summary.id)
+    summary.published_at = clock.now()
+    summary.search_text = build_search_text(summary, proposal)
+    db.session.flush()
+
+
+@aftersteps.after("unpublish")
+def _on_unpublish(proposal: Proposal, actor: User) -> None:
+    summary = proposal.learning_summary
+    if summary is not None:
+        summary.published_at = None
+        db.session.flush()
+
+
+# -- the PDF ------------------------------------------------------------------------------------
+def pdf_context(summary: LearningSummary) -> dict:
+    proposal = summary.proposal
+    return {
+        "summary": summary,
+        "proposal": proposal,
+        "team": proposal.team,
+        "schools": proposal.team.schools,
+        "school_levels": school_levels(proposal),
+        "grant_type": grant_type_label(proposal),
+        "tags": {kind: summary.tag_values(kind) for kind in VOCABULARIES},
+        "printed_at": clock.now(),
+    }
+
+
+def render_pdf(summary: LearningSummary) -> bytes:
+    """The summary in print layout (for the team and staff, published or not). Needs an app context."""
+    return pdf.render("pdf/summary.html", **pdf_context(summary))
+
+
+def is_public(summary: LearningSummary | None) -> bool:
+    return (summary is not None and summary.published_at is not None and summary.slug is not None
+            and summary.proposal.state is S.PUBLISHED)
+
+
+def published_by_slug(slug: str) -> LearningSummary | None:
+    """The published summary at ``/learning/<slug>``, or None (drafts and unpublished ones do not exist)."""
+    summary = db.session.scalar(select(LearningSummary).where(LearningSummary.slug == slug))
+    return summary if is_public(summary) else None
+
+
+def render_published_pdf(summary: LearningSummary) -> bytes:
+    """The public gallery's PDF of a PUBLISHED summary; anything else raises ``LookupError``."""
+    if not is_public(summary):
+        raise LookupError("This learning summary is not published.")
+    return render_pdf(summary)
+
+
+__all__ = [
+    "EDITABLE_STATES", "GRADE_BANDS", "SUBJECTS", "Status", "SummaryError", "TOPICS",
+    "VOCABULARIES", "add_artifact", "build_search_text", "delete_artifact", "give_consent", "grant_type_label",
+    "is_editable", "is_public", "not_editable_reason", "pdf_context", "published_by_slug", "render_pdf",
+    "render_published_pdf", "save", "school_levels", "slugify", "status", "summary_of", "unique_slug",
+    "withdraw_consent",
+]

@@ -1,0 +1,111 @@
+"""The public learning gallery (MAGNIFY): published learning summaries, for anyone, no sign-in.
+
+Only what ``app.sharing.gallery`` calls published is ever shown or served: an unknown slug
+and a summary that is not (or no longer) published are both 404.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from werkzeug.routing import BaseConverter
+
+from app.models import TagKind
+from app.sharing import gallery, summaries
+from app.web import download, page_number
+from forms.sharing import GalleryFilterForm
+
+bp = Blueprint("gallery", __name__, url_prefix="/learning")
+
+
+class SlugConverter(BaseConverter):
+    """A summary's slug: letters, digits, hyphens and underscores, no dot (so ``<slug>.pdf`` is the PDF)."""
+
+    regex = r"[A-Za-z0-9_-]+"
+
+
+# Registered before the blueprint's rules (deferred functions run in the order they are recorded).
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("slug", SlugConverter))
+
+FILTER_FIELDS = ("q", "topic", "grade_band", "subject", "school_level", "grant_type", "year")
+
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute link under the app's public address (``PUBLIC_BASE_URL``)."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def _filters(form: GalleryFilterForm) -> gallery.GalleryFilters:
+    return gallery.GalleryFilters(
+        q=form.value("q"),
+        topic=form.value("topic"),
+        grade_band=form.value("grade_band"),
+        subject=form.value("subject"),
+        school_level=form.value("school_level"),
+        grant_type=form.value("grant_type"),
+        year=form.value("year"),
+    )
+
+
+def _active(form: GalleryFilterForm, args: dict) -> list[tuple[str, str]]:
+    """(what the filter is, the URL without it) for each filter in use."""
+    active = []
+    for name in FILTER_FIELDS:
+        value = form.value(name)
+        if not value:
+            continue
+        if name == "q":
+            shown = f"“{value}”"
+        elif name in ("school_level", "grant_type"):
+            shown = {c.value: c.label for c in form[name].choices}[value]
+        else:
+            shown = str(value)
+        rest = {k: v for k, v in args.items() if k != name}
+        active.append((f"{form[name].label.text}: {shown}", url_for(".index", **rest)))
+    return active
+
+
+@bp.get("")
+def index():
+    facets = gallery.facets()
+    form = GalleryFilterForm(formdata=request.args, facets=facets)
+    form.validate()
+    page, cards = gallery.gallery_page(_filters(form), page_number())
+    # What the page links keep: the filters in use (a refused value is reported once, then dropped).
+    args = {k: request.args[k] for k in FILTER_FIELDS if form.value(k)}
+    return render_template("gallery/index.html", form=form, page=page, cards=cards, args=args,
+                           active=_active(form, args), TagKind=TagKind)
+
+
+@bp.get("/feed.atom")
+def feed():
+    body = gallery.atom_feed(gallery.newest(), base_url=current_app.config["PUBLIC_BASE_URL"],
+                             absolute=absolute_url)
+    resp = Response(body, mimetype="application/atom+xml")
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@bp.get("/<slug:slug>")
+def show(slug: str):
+    summary = gallery.published_by_slug(slug)
+    if summary is None:
+        abort(404)
+    return render_template("gallery/show.html", summary=summary, card=gallery.card_for(summary),
+                           TagKind=TagKind)
+
+
+@bp.get("/<slug:slug>.pdf")
+def pdf(slug: str):
+    summary = gallery.published_by_slug(slug)
+    if summary is None or not summaries.is_public(summary):
+        abort(404)
+    body = summaries.render_published_pdf(summary)
+    return download(body, f"{summary.slug}.pdf", "application/pdf", private=False)
+
+
+@bp.get("/<slug:slug>/artifacts/<int:artifact_id>")
+def artifact(slug: str, artifact_id: int):
+    found = gallery.published_artifact(slug, artifact_id)
+    if found is None:
+        abort(404)
+    return download(found.data, found.filename, found.content_type, private=False)

@@ -1,1 +1,0 @@
-"""Blueprints: one per area. Load -> check -> form -> one operation -> commit -> redirect."""
