@@ -126,7 +126,7 @@ def mine():
     now = clock.now()
     upcoming = [r for r in rows if not reg_svc.has_started(r.opportunity, now)]
     past = [r for r in rows if reg_svc.has_started(r.opportunity, now)]
-    return render_template("registrations/mine.html", upcoming=upcoming, past=past,
+    return render_template("catalog/my_registrations.html", upcoming=upcoming, past=past,
                            places=reg_svc.waitlist_places(rows), form=SeatForm(formdata=None))
 
 
@@ -144,7 +144,7 @@ def _render_roster(opportunity: Opportunity, form: AttendanceForm | None = None,
         form = AttendanceForm(formdata=None, registered_ids=[r.id for r in roster.registered])
         form.attended.data = [r.id for r in roster.registered if r.attended]
     ticked = set(form.attended.data or ())
-    return render_template("registrations/roster.html", opportunity=opportunity, roster=roster, form=form,
+    return render_template("catalog/roster.html", opportunity=opportunity, roster=roster, form=form,
                            ticked=ticked, errors=errors or []), status
 
 

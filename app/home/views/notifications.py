@@ -40,7 +40,7 @@ def index():
     if permissions.is_staff(current_user):
         undelivered = mailer.given_up(limit=50)
         retrying = mailer.retrying(limit=50)
-    return render_template("notifications/index.html", page=page, unread=notify.unread_count(current_user),
+    return render_template("home/notifications.html", page=page, unread=notify.unread_count(current_user),
                            undelivered=undelivered, retrying=retrying)
 
 

@@ -38,7 +38,7 @@ def _apply_problems(form, problems) -> list[str]:
 @roles_required("staff")
 def manage():
     today = clock.today()
-    return render_template("surveys/manage.html", rows=survey_svc.survey_rows(today), today=today,
+    return render_template("needs/surveys.html", rows=survey_svc.survey_rows(today), today=today,
                            status_label=survey_svc.status_label, editable=survey_svc.editable)
 
 
@@ -52,7 +52,7 @@ def _survey_form_topics(survey: NeedsSurvey | None):
 
 
 def _render_survey_form(form, survey, status=200, errors=None):
-    return render_template("surveys/form.html", form=form, survey=survey, errors=errors or []), status
+    return render_template("needs/survey_form.html", form=form, survey=survey, errors=errors or []), status
 
 
 def _survey_fields(form) -> dict:
@@ -168,7 +168,7 @@ def _prefill(survey: NeedsSurvey, response, user=None) -> dict:
 
 def _render_answer(survey, form, response, status=200, errors=None):
     return render_template(
-        "surveys/answer.html", survey=survey, form=form, response=response, errors=errors or [],
+        "needs/answer.html", survey=survey, form=form, response=response, errors=errors or [],
         teams=survey_svc.led_teams(current_user), scale=survey_svc.RATING_LABELS,
     ), status
 
@@ -176,7 +176,7 @@ def _render_answer(survey, form, response, status=200, errors=None):
 def _render_not_open(today, status=200, refusal=None):
     response = survey_svc.last_answered(current_user, today)
     return render_template(
-        "surveys/not_open.html", response=response, next_survey=survey_svc.next_survey(today),
+        "needs/not_open.html", response=response, next_survey=survey_svc.next_survey(today),
         refusal=refusal, scale=survey_svc.RATING_LABELS,
     ), status
 
@@ -232,13 +232,13 @@ def team_answer(team_id: int):
     if survey is None or not is_lead:
         refusal = ("The survey closed, so the team's answers were not saved."
                    if request.method == "POST" else None)
-        return render_template("surveys/team.html", team=team, survey=shown, response=response, form=None,
+        return render_template("needs/team_answer.html", team=team, survey=shown, response=response, form=None,
                                is_lead=is_lead, open_now=survey is not None, refusal=refusal, errors=[],
                                scale=survey_svc.RATING_LABELS), 409 if refusal else 200
     Form = _answer_form_class(survey, with_profile=False)
 
     def render(form, status=200, errors=None):
-        return render_template("surveys/team.html", team=team, survey=survey, response=response, form=form,
+        return render_template("needs/team_answer.html", team=team, survey=survey, response=response, form=form,
                                is_lead=True, open_now=True, refusal=None, errors=errors or [],
                                scale=survey_svc.RATING_LABELS), status
 
@@ -276,7 +276,7 @@ def priorities():
     school_id = form.school.data if valid or not form.school.errors else None
     survey = next((s for s in surveys if s.id == survey_id), None) if survey_id else survey_svc.latest_survey(today)
     if survey is None:
-        return render_template("surveys/priorities.html", form=form, survey=None, rollup=None, scope=None,
+        return render_template("needs/priorities.html", form=form, survey=None, rollup=None, scope=None,
                                chart=None, is_staff=current_user.has_role("staff"))
     rollup = priority_svc.rollup(survey)
     scope = rollup.school(school_id) if school_id else rollup.district
@@ -287,7 +287,7 @@ def priorities():
             [f.term.name for f in scope.topics], [f.mean for f in scope.topics], series="Mean rating",
             max_value=5, name=f"Bar chart of the mean need rating (1 to 5) for each topic, {scope.name}, "
                               f"{survey.title}. The table below gives the same figures.")
-    return render_template("surveys/priorities.html", form=form, survey=survey, rollup=rollup, scope=scope,
+    return render_template("needs/priorities.html", form=form, survey=survey, rollup=rollup, scope=scope,
                            chart=chart, is_staff=current_user.has_role("staff"))
 
 

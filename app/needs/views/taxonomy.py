@@ -19,11 +19,11 @@ bp = Blueprint("taxonomy", __name__, url_prefix="/taxonomy")
 @bp.get("/")
 @roles_required("staff")
 def index():
-    return render_template("taxonomy/index.html", groups=taxonomy_svc.terms_by_kind())
+    return render_template("needs/taxonomy.html", groups=taxonomy_svc.terms_by_kind())
 
 
 def _render(form: TermForm, term: Term | None, status: int = 200, errors=None):
-    return render_template("taxonomy/form.html", form=form, term=term, errors=errors or []), status
+    return render_template("needs/term_form.html", form=form, term=term, errors=errors or []), status
 
 
 def _attach(form: TermForm, exc: taxonomy_svc.TaxonomyError) -> list[str]:

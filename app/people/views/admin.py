@@ -45,7 +45,7 @@ def users():
     page = db.paginate(stmt, page=page_number(), per_page=PER_PAGE,
                        error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("admin/users.html", form=form, page=page, args=args, can_edit=is_admin(current_user))
+    return render_template("people/users.html", form=form, page=page, args=args, can_edit=is_admin(current_user))
 
 
 def _user_form(creating: bool, user: User | None = None, **kw) -> UserForm:
@@ -74,7 +74,7 @@ def new_user():
             flash(f"Created an account for {user.name} <{user.email}>.", "success")
             return redirect(url_for("admin.users"))
     status = 422 if form.is_submitted() else 200
-    return render_template("admin/user_form.html", form=form, user=None), status
+    return render_template("people/user_form.html", form=form, user=None), status
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -87,7 +87,7 @@ def edit_user(user_id: int):
             "side": user.side_name or "", "school_id": user.school_id, "job_title": user.job_title,
             "active": user.active,
         })
-        return render_template("admin/user_form.html", form=form, user=user)
+        return render_template("people/user_form.html", form=form, user=user)
     form = _user_form(False, user)
     if form.validate():
         try:
@@ -100,14 +100,14 @@ def edit_user(user_id: int):
             db.session.commit()
             flash(f"Saved {user.name}'s account.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user), 422
+    return render_template("people/user_form.html", form=form, user=user), 422
 
 
 # -- schools -------------------------------------------------------------------------------------
 @bp.get("/schools")
 @roles_required("admin", "staff")
 def schools():
-    return render_template("admin/schools.html", schools=people.all_schools(),
+    return render_template("people/schools.html", schools=people.all_schools(),
                            people_counts=people.school_people_counts())
 
 
@@ -127,7 +127,7 @@ def new_school():
             flash(f"Added {school.name}.", "success")
             return redirect(url_for("admin.schools"))
     status = 422 if form.is_submitted() else 200
-    return render_template("admin/school_form.html", form=form, school=None), status
+    return render_template("people/school_form.html", form=form, school=None), status
 
 
 @bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
@@ -147,4 +147,4 @@ def edit_school(school_id: int):
             flash(f"Saved {school.name}.", "success")
             return redirect(url_for("admin.schools"))
     status = 422 if request.method == "POST" else 200
-    return render_template("admin/school_form.html", form=form, school=school), status
+    return render_template("people/school_form.html", form=form, school=school), status

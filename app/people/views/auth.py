@@ -22,7 +22,7 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
-    return render_template("auth/login.html", form=form), (200 if not form.errors else 422)
+    return render_template("people/login.html", form=form), (200 if not form.errors else 422)
 
 
 @bp.post("/logout")

@@ -19,7 +19,7 @@ bp = Blueprint("teams", __name__, url_prefix="/teams")
 @bp.get("/", endpoint="list")
 @roles_required("educator")
 def list_teams():
-    return render_template("teams/list.html", teams=proposal_svc.teams_of(current_user))
+    return render_template("people/teams.html", teams=proposal_svc.teams_of(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -40,12 +40,12 @@ def new():
             db.session.commit()
             flash(f"Team {team.name} is formed, and you lead it. Add your colleagues by email.", "success")
             return redirect(url_for(".show", team_id=team.id))
-    return render_template("teams/new.html", form=form), (422 if form.is_submitted() else 200)
+    return render_template("people/team_new.html", form=form), (422 if form.is_submitted() else 200)
 
 
 def _render_team(team: Team, add_form: AddMemberForm | None = None, status: int = 200, errors=None):
     return render_template(
-        "teams/show.html", team=team, add_form=add_form or AddMemberForm(formdata=None),
+        "people/team.html", team=team, add_form=add_form or AddMemberForm(formdata=None),
         can_manage=can_manage_team(current_user, team), proposals=team_svc.proposals_of_team(team),
         errors=errors or [],
     ), status

@@ -24,7 +24,7 @@ bp.add_app_template_filter(transcript_svc.hours_text, "pl_hours")
 def _render(educator: User, form: CycleStartForm | None, status: int = 200):
     transcript = transcript_svc.transcript_for(educator, clock.today())
     own = educator.id == current_user.id
-    return render_template("transcript/show.html", transcript=transcript, educator=educator, own=own,
+    return render_template("pl/transcript.html", transcript=transcript, educator=educator, own=own,
                            form=form), status
 
 

@@ -38,14 +38,14 @@ def proposals():
     )
     page, tallies = screening.staff_page(filters, page_number())
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("staff/proposals.html", form=form, page=page, tallies=tallies, args=args)
+    return render_template("proposals/staff_list.html", form=form, page=page, tallies=tallies, args=args)
 
 
 # -- cycles --------------------------------------------------------------------------------------
 @bp.get("/cycles")
 @roles_required("staff")
 def cycles():
-    return render_template("staff/cycles.html", rows=cycle_service.overview())
+    return render_template("proposals/cycles.html", rows=cycle_service.overview())
 
 
 SPARE_ROWS = 3
@@ -95,7 +95,7 @@ def _cycle_data(cycle: Cycle) -> dict:
 
 def _cycle_page(form: CycleForm, cycle: Cycle | None, status: int = 200):
     scored = cycle_service.scored_criterion_ids(cycle) if cycle is not None else set()
-    return render_template("staff/cycle_form.html", form=form, cycle=cycle, scored=scored), status
+    return render_template("proposals/cycle_form.html", form=form, cycle=cycle, scored=scored), status
 
 
 @bp.route("/cycles/new", methods=["GET", "POST"])
@@ -144,7 +144,7 @@ def edit_cycle(cycle_id: int):
 # -- assigning reviewers ----------------------------------------------------------------------------
 def _reviewers_page(proposal: Proposal, form: AssignReviewersForm, problems=(), status: int = 200):
     return render_template(
-        "staff/reviewers.html", proposal=proposal, form=form, problems=list(problems),
+        "proposals/reviewers.html", proposal=proposal, form=form, problems=list(problems),
         groups=screening.candidates(proposal), progress=screening.progress(proposal),
         progress_text=screening.progress_text(proposal), can_screen=screening.can_screen(proposal),
     ), status

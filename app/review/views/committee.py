@@ -21,14 +21,14 @@ bp = Blueprint("committee", __name__, url_prefix="/committee")
 @bp.get("/")
 @roles_required("co_chair", "staff")
 def index():
-    return render_template("committee/index.html", cycles=cohort_service.cycles_with_counts())
+    return render_template("review/committee.html", cycles=cohort_service.cycles_with_counts())
 
 
 @bp.get("/cycles/<int:cycle_id>")
 @roles_required("co_chair", "staff")
 def cohort(cycle_id: int):
     cycle = get_or_404(Cycle, cycle_id)
-    return render_template("committee/cohort.html", cohort=cohort_service.cohort(cycle, current_user))
+    return render_template("review/cohort.html", cohort=cohort_service.cohort(cycle, current_user))
 
 
 @bp.post("/proposals/<int:proposal_id>/select")
@@ -72,7 +72,7 @@ def decide(proposal_id: int):
             return redirect(url_for("committee.decide", proposal_id=proposal.id))
     failed = request.method == "POST" and (bool(extra) or bool(form.errors))
     return render_template(
-        "committee/decide.html", proposal=proposal, form=form, extra=extra,
+        "review/decide.html", proposal=proposal, form=form, extra=extra,
         summary=review_summary(proposal) if can_see_scores(current_user, proposal) else None,
         pool_left=proposal.cycle.pool_remaining(),
     ), (422 if failed else 200)

@@ -72,7 +72,7 @@ def index():
     page, cards = gallery.gallery_page(_filters(form), page_number())
     # What the page links keep: the filters in use (a refused value is reported once, then dropped).
     args = {k: request.args[k] for k in FILTER_FIELDS if form.value(k)}
-    return render_template("gallery/index.html", form=form, page=page, cards=cards, args=args,
+    return render_template("sharing/gallery.html", form=form, page=page, cards=cards, args=args,
                            active=_active(form, args), TagKind=TagKind)
 
 
@@ -90,7 +90,7 @@ def show(slug: str):
     summary = gallery.published_by_slug(slug)
     if summary is None:
         abort(404)
-    return render_template("gallery/show.html", summary=summary, card=gallery.card_for(summary),
+    return render_template("sharing/gallery_summary.html", summary=summary, card=gallery.card_for(summary),
                            TagKind=TagKind)
 
 

@@ -81,7 +81,7 @@ def _render_edit(proposal: Proposal, form: SummaryForm | None = None, artifact_f
                  errors: list[str] | None = None, preview=None):
     summary = proposal.learning_summary
     return render_template(
-        "summaries/edit.html",
+        "sharing/summary_edit.html",
         proposal=proposal,
         summary=summary,
         form=form or SummaryForm(formdata=None, data=_form_data(summary)),
@@ -151,7 +151,7 @@ def preview(proposal_id: int):
     if not permissions.can_view_summary(current_user, proposal):
         abort(403)
     summary = _summary_or_404(proposal)
-    return render_template("summaries/preview.html", proposal=proposal, summary=summary, info=_facts(proposal),
+    return render_template("sharing/summary_preview.html", proposal=proposal, summary=summary, info=_facts(proposal),
                            status=summary_svc.status(proposal),
                            can_edit=permissions.can_edit_summary(current_user, proposal))
 
@@ -268,7 +268,7 @@ def _render_privacy(proposal: Proposal, status: int = 200, name_form: BlockedNam
     forms = {f.id: override_form(f) for f in summary.flags if f.status is FlagStatus.OPEN}
     forms.update(flag_forms or {})
     return render_template(
-        "summaries/privacy.html",
+        "sharing/privacy.html",
         proposal=proposal,
         summary=summary,
         info=_facts(proposal),

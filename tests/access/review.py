@@ -1,0 +1,57 @@
+"""Reviewer queue, conflicts, scoring; cohort selection and the joint decision."""
+from app.extensions import db
+from app.models import DecisionOutcome, ProposalState
+from tests.access import Case
+from tests.factories import Factory
+
+REVIEWERS = {"reviewer_btu": 200, "reviewer_unassigned": 200, "co_chair_btu": 200, "co_chair_bps": 200}
+CO_CHAIRS_AND_STAFF = {"co_chair_btu": 200, "co_chair_bps": 200, "staff": 200}
+CO_CHAIRS_REDIRECT = {"co_chair_btu": 302, "co_chair_bps": 302}
+
+
+def _in_review(w) -> int:
+    return w.in_review.id
+
+
+def _pending_decision(w) -> int:
+    """A decision recorded by the BTU co-chair on the proposal in review, waiting for the BPS side."""
+    d = Factory().decision(w.in_review, w.co_chair_btu, outcome=DecisionOutcome.DECLINE, feedback="Not this round.")
+    db.session.commit()
+    return d.id
+
+
+CASES = [
+    Case("review.queue", lambda w: "/review/", expect=REVIEWERS),
+    Case("review.review", lambda w: f"/review/proposals/{_in_review(w)}", expect={"reviewer_btu": 200},
+         missing=lambda w: "/review/proposals/999999", missing_as="reviewer_btu"),
+    # reviewer_btu's review of the in-review proposal is already submitted: the form is refused (422)
+    Case("review.review", lambda w: f"/review/proposals/{_in_review(w)}", method="POST",
+         data=lambda w: {"save": "Save draft"}, expect={"reviewer_btu": 422}),
+    Case("review.review", lambda w: f"/review/proposals/{w.proposals[ProposalState.REVISIONS_REQUESTED].id}",
+         label="not-in-review", expect={"reviewer_btu": 200}),
+    Case("review.conflict", lambda w: f"/review/proposals/{_in_review(w)}/conflict",
+         expect={"reviewer_btu": 200, "co_chair_btu": 200, "co_chair_bps": 200},
+         missing=lambda w: "/review/proposals/999999/conflict", missing_as="reviewer_btu"),
+    Case("review.conflict", lambda w: f"/review/proposals/{_in_review(w)}/conflict", method="POST",
+         data=lambda w: {"reason": "My cousin leads this team."},
+         expect={"reviewer_btu": 302, "co_chair_btu": 302, "co_chair_bps": 302}),
+    Case("review.conflict", lambda w: f"/review/proposals/{w.draft.id}/conflict", label="draft",
+         expect={}),
+    Case("committee.index", lambda w: "/committee/", expect=CO_CHAIRS_AND_STAFF),
+    Case("committee.cohort", lambda w: f"/committee/cycles/{w.cycle.id}", expect=CO_CHAIRS_AND_STAFF,
+         missing=lambda w: "/committee/cycles/999999"),
+    Case("committee.select", lambda w: f"/committee/proposals/{_in_review(w)}/select", method="POST",
+         expect=CO_CHAIRS_REDIRECT, missing=lambda w: "/committee/proposals/999999/select",
+         missing_as="co_chair_btu"),
+    Case("committee.decide", lambda w: f"/committee/proposals/{_in_review(w)}/decide",
+         expect={"co_chair_btu": 200, "co_chair_bps": 200},
+         missing=lambda w: "/committee/proposals/999999/decide", missing_as="co_chair_btu"),
+    Case("committee.decide", lambda w: f"/committee/proposals/{_in_review(w)}/decide", method="POST",
+         data=lambda w: {"outcome": "decline", "feedback": "Not this round."}, expect=CO_CHAIRS_REDIRECT),
+    Case("committee.confirm", lambda w: f"/committee/decisions/{_pending_decision(w)}/confirm", method="POST",
+         expect=CO_CHAIRS_REDIRECT, missing=lambda w: "/committee/decisions/999999/confirm",
+         missing_as="co_chair_bps"),
+    Case("committee.withdraw_decision", lambda w: f"/committee/decisions/{_pending_decision(w)}/withdraw",
+         method="POST", expect=CO_CHAIRS_REDIRECT, missing=lambda w: "/committee/decisions/999999/withdraw",
+         missing_as="co_chair_btu"),
+]
