@@ -38,5 +38,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["today"] = clock.today
 
     from app.cases.diagram import diagram_for
+    from workflows.pl_request import PL_REQUEST
+    from workflows.proposal import PROPOSAL
 
     app.jinja_env.globals["workflow_diagram"] = diagram_for
+    # States and state groups by name: ``proposal.state in proposal_states.AWARDED``, never a string.
+    app.jinja_env.globals["proposal_states"] = PROPOSAL.names
+    app.jinja_env.globals["pl_states"] = PL_REQUEST.names

@@ -1,13 +1,89 @@
-"""Small helpers every view uses: role checks, 404 loading, flashing refusals, paging, safe redirects."""
+"""The request pipeline every view goes through, and the small helpers views share.
+
+A view names what to load (``get_or_404``, 404), what to check (``roles_required`` or a predicate,
+403), which form, which one operation and where to go next; ``run`` does the rest, in the spirit of
+Indico's ``RH.process``: it calls the operation, commits once on success (then flashes and
+redirects), and on a refusal rolls back once and either shows the page again with the refusal and
+everything the user typed (``again``, usually 422) or flashes it and redirects. Who may act is
+asked by the operation itself: a ``NotAllowed`` answers 403 with its reason; a row someone else
+changed meanwhile (``StaleDataError``) answers 409. No view commits or rolls back by hand.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, flash, request
+from flask import abort, flash, redirect, request
 from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
 
+from app.core.errors import FormError, InvalidInput
 from app.extensions import db
+from workflows import TransitionRefused
+
+Refusal = FormError | TransitionRefused
+
+
+def reader(form) -> Callable[[], dict]:
+    """What an operation calls to read the actor's input once it knows they may act: the form's data,
+    or ``InvalidInput`` when it does not validate (the form keeps its messages)."""
+
+    def read() -> dict:
+        if not form.validate_on_submit():
+            raise InvalidInput()
+        return form.data
+
+    return read
+
+
+def run(operation: Callable[[], Any], *, done: str | Callable[[Any], str],
+        success: str | Callable[[Any], str] | None = None,
+        again: Callable[[Refusal], Any] | None = None, form=None) -> Any:
+    """Run one operation and end the request.
+
+    ``form``: validated first, when the view has checked who may act (a role, a predicate) and the
+    operation takes plain values; an operation that asks who may act itself takes ``reader(form)``
+    instead, so that someone who may not act is told so (403) whatever they sent.
+
+    Success: commit once, flash ``success`` (words, or made from the operation's result), redirect to
+    ``done`` (a URL, or made from the result). A refusal (``FormError``, ``TransitionRefused``,
+    ``InvalidInput``): roll back once, then ``again(refusal)`` (the page again, with what was typed) or,
+    without ``again``, flash its messages and redirect to ``done``. A refusal of the person (``NotAllowed``,
+    or any refusal marked ``forbidden``): 403 with its reason. ``StaleDataError``: 409.
+    """
+    try:
+        if form is not None and not form.validate_on_submit():
+            raise InvalidInput()
+        result = operation()
+    except (FormError, TransitionRefused) as exc:
+        db.session.rollback()
+        if getattr(exc, "forbidden", False):
+            abort(403, description=" ".join(exc.messages))
+        if again is not None:
+            return again(exc)
+        flash_refusal(exc)
+        return redirect(done if isinstance(done, str) else done(None))
+    except StaleDataError:
+        db.session.rollback()
+        abort(409)
+    db.session.commit()
+    if success:
+        flash(success(result) if callable(success) else success, "success")
+    return redirect(done(result) if callable(done) else done)
+
+
+def show_refusal(form, exc: Refusal) -> list[str]:
+    """Put each of the refusal's field messages beside its field on ``form``; return the messages for
+    the summary at the top of the page (those that belong to no field of the form)."""
+    placed = set()
+    for name, message in getattr(exc, "problems", ()):
+        field = getattr(form, name, None) if form is not None and name else None
+        if field is not None:
+            field.errors = [*field.errors, message]
+            placed.add(message)
+    return [m for m in exc.messages if m not in placed]
 
 
 def roles_required(*roles: str):

@@ -49,7 +49,7 @@ from app.models import (
     User,
 )
 from tests.conftest import Browser, all_
-from workflows.proposal import AWARDED_STATES
+from workflows.proposal import AWARDED
 
 S = ProposalState
 
@@ -146,7 +146,7 @@ def test_every_state_from_draft_to_published(ctx):
 
 def test_awards_within_the_pool_and_the_maximum(ctx):
     for cycle in all_(Cycle):
-        approved = [p for p in all_(Proposal) if p.cycle_id == cycle.id and p.state in AWARDED_STATES]
+        approved = [p for p in all_(Proposal) if p.cycle_id == cycle.id and p.state in AWARDED]
         assert approved
         for p in approved:
             assert Decimal(0) < p.award <= cycle.max_award, p.title
@@ -180,7 +180,7 @@ def test_joint_decisions_follow_the_two_key_rule(ctx):
             assert d.confirmed_side is not d.proposed_side, p.title
             assert d.confirmed_by.has_role("co_chair") and d.confirmed_by.side is d.confirmed_side
             assert d.confirmed_at > d.proposed_at
-    decided = [p for p in all_(Proposal) if p.state in (*AWARDED_STATES, S.DECLINED)]
+    decided = [p for p in all_(Proposal) if p.state in (*AWARDED, S.DECLINED)]
     for p in decided:
         confirmed = p.confirmed_decision
         assert confirmed is not None, p.title
@@ -232,7 +232,7 @@ def test_audit_trail_replays_every_proposal(ctx):
         if p.state is not S.DRAFT:
             submit = next(e for e in trail if e.trigger == "submit")
             assert submit.actor_id == p.team.lead_id
-        if p.state in (S.IN_REVIEW, *AWARDED_STATES, S.DECLINED):
+        if p.state in (S.IN_REVIEW, *AWARDED, S.DECLINED):
             assert triggers.count("assign_reviewer") >= 4 and "begin_review" in triggers
             assert triggers.count("submit_review") >= 1
     kinds = Counter(e.trigger for e in all_(AuditEvent))

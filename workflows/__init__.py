@@ -1,4 +1,4 @@
 """State machines, declared once as data. Importable without Flask or a database."""
-from workflows.engine import Guard, T, TransitionRefused, Who, Workflow, guard
+from workflows.engine import Guard, NotAllowed, T, TransitionRefused, Who, Workflow, guard
 
-__all__ = ["Guard", "T", "TransitionRefused", "Who", "Workflow", "guard"]
+__all__ = ["Guard", "NotAllowed", "T", "TransitionRefused", "Who", "Workflow", "guard"]

@@ -21,7 +21,8 @@ counting every approved or completed request of that year except this one); the 
 An actor offers ``id``, ``name``, ``side`` ("BTU"/"BPS"/None), ``school_id``, ``role_names`` and
 ``has_role()``. ``ctx`` carries ``today``, ``comment``, ``reason``; ``automatic=True`` when the
 app approves a free request on endorsement; and for joint decisions ``decision`` (with
-``outcome``, ``proposed_side``, ``proposed_by_name``, ``feedback``).
+``outcome``, ``proposed_side``, ``proposed_by_name``, ``feedback``). After-steps also get ``now``
+and ``advance(trigger, **data)``, and write ``submitted_at``, ``decided_at`` and ``completed_at``.
 """
 from __future__ import annotations
 
@@ -58,8 +59,15 @@ STATE_LABELS = {
     S.CANCELLED: "Cancelled",
 }
 
-# States in which a request's cost counts against the year's PL budget.
-COMMITTED_STATES = (S.APPROVED, S.COMPLETED)
+# -- state groups: declared once, asked everywhere (templates: ``pl_states.OPEN``) -----------------
+# A request's cost counts against the year's PL budget.
+COMMITTED = frozenset({S.APPROVED, S.COMPLETED})
+# Still going somewhere: the educator may cancel it.
+OPEN = frozenset({S.DRAFT, S.SUBMITTED, S.ENDORSED, S.APPROVED})
+# Never put forward, or taken back (left out of the priorities' counts).
+NOT_PUT_FORWARD = frozenset({S.DRAFT, S.CANCELLED})
+
+GROUPS = {"COMMITTED": COMMITTED, "OPEN": OPEN, "NOT_PUT_FORWARD": NOT_PUT_FORWARD}
 
 
 def school_year_of(day: date) -> str:
@@ -81,6 +89,16 @@ def _school_leader(case, actor, ctx):
     if case.school_id is None or actor.school_id != case.school_id:
         return f"Only the school leader of {case.school_name} can do this."
     return None
+
+
+def costs_money(case) -> bool:
+    return (case.cost or 0) > 0
+
+
+def decided_jointly_once_endorsed(case) -> bool:
+    """Deny is the school leader's while the request waits for endorsement, and a joint decision of the
+    co-chairs once it is endorsed."""
+    return S(case.state) is not S.SUBMITTED
 
 
 def _co_chair_joint(case, actor, ctx):
@@ -212,20 +230,76 @@ def hours_recorded(case, ctx):
     return None
 
 
+# -- after-steps ------------------------------------------------------------------------------
+def stamp_submitted(case, ctx):
+    case.submitted_at = ctx["now"]
+
+
+def stamp_decided(case, ctx):
+    case.decided_at = ctx["now"]
+
+
+def stamp_completed(case, ctx):
+    case.completed_at = ctx["now"]
+
+
+def approve_if_free(case, ctx):
+    """A request that costs nothing is approved when it is endorsed, in the same transaction."""
+    if case.is_free:
+        ctx["advance"]("approve", comment="Approved automatically: it costs nothing.", automatic=True)
+
+
+def approved_automatically(case, ctx):
+    if ctx.get("automatic"):
+        return "It costs nothing, so it was approved automatically when it was endorsed."
+    return None
+
+
 SUBMIT_GUARDS = (opportunity_given, cost_given, dates_given, rationale_tied_to_need)
 
 TRANSITIONS = [
-    T("submit", S.DRAFT, S.SUBMITTED, REQUESTER, SUBMIT_GUARDS, "Submit request", notify=("school_leaders",)),
-    T("endorse", S.SUBMITTED, S.ENDORSED, SCHOOL_LEADER, (), "Endorse", notify=("requester", "co_chairs")),
+    T("submit", S.DRAFT, S.SUBMITTED, REQUESTER, SUBMIT_GUARDS, "Submit request", notify=("school_leaders",),
+      after=(stamp_submitted,),
+      subject="PL request submitted", audience_subjects={"school_leaders": "PL request waiting for your endorsement"},
+      verb="submitted the PL request",
+      next_steps={"school_leaders": ("Read the request, then endorse it, return it to the educator with a comment, "
+                                     "or deny it with a reason.")}),
+    T("endorse", S.SUBMITTED, S.ENDORSED, SCHOOL_LEADER, (), "Endorse", notify=("requester", "co_chairs"),
+      notify_when={"co_chairs": costs_money}, after=(approve_if_free,),
+      subject="PL request endorsed",
+      audience_subjects={"co_chairs": "PL request waiting for the committee's decision"},
+      verb="endorsed the PL request",
+      next_steps={
+          "requester": lambda case: (
+              "Nothing is needed from you now: it costs nothing, so it is approved on endorsement."
+              if case.is_free else
+              "Nothing is needed from you now: the committee's co-chairs decide requests that cost money."),
+          "co_chairs": ("A co-chair of one side records a decision (approve or deny, with feedback); a co-chair "
+                        "of the other side confirms it.")}),
     T("return", (S.SUBMITTED, S.ENDORSED), S.DRAFT, LEADER_OR_CO_CHAIR, (comment_required,), "Return to educator",
-      fields=("comment",), notify=("requester",)),
-    T("approve", S.ENDORSED, S.APPROVED, APPROVER, (budget_fits,), "Approve", notify=("requester",)),
+      fields=("comment",), notify=("requester",),
+      subject="PL request returned to you", verb="returned the PL request",
+      next_steps={"requester": "Change the request as asked, then submit it again."}),
+    T("approve", S.ENDORSED, S.APPROVED, APPROVER, (budget_fits,), "Approve", joint=costs_money, locks=("budget",),
+      notify=("requester",), after=(stamp_decided,),
+      subject="PL request approved", verb="approved the PL request",
+      joint_verb="confirmed the committee's joint decision to approve the PL request",
+      details=(approved_automatically,),
+      next_steps={"requester": ("Attend, then record your attendance, a reflection, your hours and PDPs on the "
+                                "request's page: it then appears on your PL transcript.")}),
     T("deny", (S.SUBMITTED, S.ENDORSED), S.DENIED, DENIER, (reason_required,), "Deny", fields=("reason",),
-      notify=("requester",)),
+      joint=decided_jointly_once_endorsed, notify=("requester",), after=(stamp_decided,),
+      subject="PL request denied", verb="denied the PL request",
+      joint_verb="confirmed the committee's joint decision to deny the PL request",
+      next_steps={"requester": "Read the reason given. You are welcome to make another request."}),
     T("complete", S.APPROVED, S.COMPLETED, REQUESTER, (attendance_confirmed, reflection_written, hours_recorded),
-      "Record completion"),
+      "Record completion", page="pl.complete", after=(stamp_completed,),
+      page_refusal="Record your attendance, reflection, hours and PDPs on the completion page.",
+      subject="PL completed", verb="recorded the completion of"),
     T("cancel", (S.DRAFT, S.SUBMITTED, S.ENDORSED, S.APPROVED), S.CANCELLED, REQUESTER, (), "Cancel request",
-      notify=("school_leaders",)),
+      notify=("school_leaders",),
+      subject="PL request cancelled", verb="cancelled the PL request",
+      next_steps={"school_leaders": "Nothing is needed from you; the request is closed."}),
 ]
 
 # Outcomes a co-chair can record on an endorsed request that costs money; each is the trigger its
@@ -238,4 +312,10 @@ AUDIENCES = {
     "co_chairs": "the committee's co-chairs (only when the request costs money)",
 }
 
-PL_REQUEST = Workflow("PL request", PLRequestState, S.DRAFT, TRANSITIONS, STATE_LABELS)
+PL_REQUEST = Workflow(
+    "PL request", PLRequestState, S.DRAFT, TRANSITIONS, STATE_LABELS, groups=GROUPS, audiences=AUDIENCES,
+    decision_outcomes=DECISION_OUTCOMES,
+    joint_refusal=("The committee's co-chairs decide a request that costs money jointly, in the decision panel: "
+                   "a co-chair of one side records the decision and a co-chair of the other side confirms it."),
+    default_next_step="Open the request to see where it stands.",
+)

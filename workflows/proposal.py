@@ -11,12 +11,15 @@ or a database. A case (``app.models.Proposal`` in the app, a small fake in the t
 ``conflicted_assignees()`` (names); ``conflicted_user_ids()``; ``agreement_accepted_at``;
 ``final_report_missing()`` (labels, or ["the final report"] when there is none); ``spent_total``;
 ``award``; ``summary_drafted``; ``summary_consented``; ``privacy_flags_open`` (a count, or None
-when the privacy check has not run).
+when the privacy check has not run). The after-steps write ``submitted_at``, ``withdraw_reason``,
+``award``, ``conditions``, ``feedback``, ``decided_at``, ``activated_at``, ``progress_report_due`` and
+``final_report_due``, and call ``publish_summary(now)`` / ``unpublish_summary()``; the messages read
+``cycle.review_due_on``.
 
 An actor offers ``id``, ``name``, ``side`` ("BTU"/"BPS"/None), ``role_names`` and ``has_role()``.
 The context ``ctx`` carries what the actor supplies: ``today`` (a date in Boston), ``comment``,
-``reason``, and for joint decisions ``decision`` (with ``outcome``, ``award``, ``feedback``,
-``proposed_side``, ``proposed_by_name``).
+``reason``, and for joint decisions ``decision`` (with ``outcome``, ``award``, ``conditions``,
+``feedback``, ``proposed_side``, ``proposed_by_name``); after-steps also get ``now`` (UTC).
 """
 from __future__ import annotations
 
@@ -57,12 +60,41 @@ STATE_LABELS = {
     S.PUBLISHED: "Published",
 }
 
-# States in which the award counts against the cycle's pool.
-AWARDED_STATES = (S.APPROVED, S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
+# -- state groups: declared once, asked everywhere (code: ``state in AWARDED``; templates:
+# ``proposal.state in proposal_states.AWARDED``) --------------------------------------------------
+# The team writes the proposal: edits, files, priorities.
+EDITABLE_BY_TEAM = frozenset({S.DRAFT, S.REVISIONS_REQUESTED})
+# Staff screen it and reviewers are at work on it (the reviewer's queue).
+SCREENING = frozenset({S.SUBMITTED, S.IN_REVIEW})
+# Before a decision: a reviewer may still declare a conflict of interest.
+UNDER_CONSIDERATION = frozenset({S.SUBMITTED, S.REVISIONS_REQUESTED, S.IN_REVIEW})
+# Approved or later: a grant. The award counts against the cycle's pool; the agreement and ledger exist.
+AWARDED = frozenset({S.APPROVED, S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED})
+# Staff may move money between budget lines (before and while the grant runs).
+REALLOCATABLE = frozenset({S.APPROVED, S.ACTIVE})
+# Activated or later: the team reports (progress update, final report).
+REPORTING = frozenset({S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED})
+# The final report is in.
+FINAL_REPORT_IN = frozenset({S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED})
+# The team may edit its learning summary (until it is published).
+SUMMARY_EDITABLE = frozenset({S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED})
+# Never put before the committee (left out of the priorities' counts).
+NOT_PUT_FORWARD = frozenset({S.DRAFT, S.WITHDRAWN})
+
+GROUPS = {
+    "EDITABLE_BY_TEAM": EDITABLE_BY_TEAM, "SCREENING": SCREENING, "UNDER_CONSIDERATION": UNDER_CONSIDERATION,
+    "AWARDED": AWARDED, "REALLOCATABLE": REALLOCATABLE, "REPORTING": REPORTING,
+    "FINAL_REPORT_IN": FINAL_REPORT_IN, "SUMMARY_EDITABLE": SUMMARY_EDITABLE, "NOT_PUT_FORWARD": NOT_PUT_FORWARD,
+}
 
 
 def money(value: Decimal | int | None) -> str:
     return "$" + format(Decimal(value or 0).quantize(Decimal("0.01")), ",")
+
+
+def day(value) -> str:
+    """A due date in a message ("March 3, 2027"), or what stands in for one not set yet."""
+    return f"{value:%B %-d, %Y}" if value else "the date program staff set"
 
 
 # -- who -------------------------------------------------------------------------------------
@@ -97,7 +129,6 @@ CO_CHAIRS_JOINTLY = Who(
     "co-chairs jointly (one side records, the other side confirms)",
     frozenset({"co_chair"}),
     _co_chairs_jointly,
-    joint=True,
 )
 
 
@@ -274,36 +305,139 @@ def privacy_check_passed(case, ctx):
     return None
 
 
+# -- after-steps: what follows a transition in the same transaction --------------------------
+def stamp_submitted(case, ctx):
+    case.submitted_at = ctx["now"]
+
+
+def keep_withdraw_reason(case, ctx):
+    case.withdraw_reason = ctx["reason"]
+
+
+def record_joint_decision(case, ctx):
+    """The confirmed decision lands on the proposal: its conditions, feedback and time (and no award)."""
+    decision = ctx["decision"]
+    case.award = None
+    case.conditions = decision.conditions or ""
+    case.feedback = decision.feedback
+    case.decided_at = ctx["now"]
+
+
+def record_award(case, ctx):
+    """An approval's award counts against the cycle's pool from now on."""
+    case.award = ctx["decision"].award
+
+
+def copy_report_due_dates(case, ctx):
+    """Activation stamps the time and gives the grant the cycle's report due dates."""
+    case.activated_at = ctx["now"]
+    case.progress_report_due = case.cycle.progress_report_due
+    case.final_report_due = case.cycle.final_report_due
+
+
+def date_the_summary(case, ctx):
+    """Publishing gives the learning summary its public address (once) and date."""
+    case.publish_summary(ctx["now"])
+
+
+def undate_the_summary(case, ctx):
+    case.unpublish_summary()
+
+
+# -- what the people told read -----------------------------------------------------------------
+def award_line(case, ctx):
+    decision = ctx.get("decision")
+    return f"Award: {money(decision.award)}" if decision is not None and decision.award is not None else None
+
+
+def conditions_line(case, ctx):
+    decision = ctx.get("decision")
+    conditions = (getattr(decision, "conditions", "") or "").strip()
+    return f"Conditions: {conditions}" if conditions else None
+
+
+SCREEN = ("Screen it: assign reviewers from both sides and begin the review, "
+          "or return it to the team for revision with a comment.")
+NOTHING_CLOSED = "Nothing is needed from you; the proposal is closed."
+
 SUBMIT_GUARDS = (sections_complete, team_of_two, budget_balances, within_max_award)
 
 TRANSITIONS = [
     T("submit", S.DRAFT, S.SUBMITTED, TEAM_LEAD, (cycle_is_open, *SUBMIT_GUARDS), "Submit proposal",
-      notify=("staff",)),
+      notify=("staff",), after=(stamp_submitted,),
+      subject="Proposal submitted", verb="submitted the proposal", next_steps={"staff": SCREEN}),
     T("return_for_revision", S.SUBMITTED, S.REVISIONS_REQUESTED, STAFF, (comment_required,),
-      "Return for revision", fields=("comment",), notify=("team",)),
+      "Return for revision", fields=("comment",), notify=("team",),
+      subject="Proposal returned for revision", verb="asked for revisions to the proposal",
+      next_steps={"team": lambda case: (f"Revise the proposal as asked; the team lead resubmits it by "
+                                        f"{day(case.cycle.revision_deadline)}.")}),
     T("begin_review", S.SUBMITTED, S.IN_REVIEW, STAFF, (reviewers_assigned,), "Begin review",
-      notify=("reviewers", "team")),
+      notify=("reviewers", "team"),
+      subject="Proposal in review", audience_subjects={"reviewers": "Ready for your review"},
+      verb="opened the committee's review of the proposal",
+      next_steps={
+          "reviewers": lambda case: (
+              f"Read the proposal and submit your review by {day(case.cycle.review_due_on)}. If you have a "
+              "conflict of interest with this team, declare it on the proposal's page instead."),
+          "team": "Nothing is needed from you now; you will hear when the committee decides."}),
     T("request_revisions", S.IN_REVIEW, S.REVISIONS_REQUESTED, CO_CHAIRS_JOINTLY, (decision_has_feedback,),
-      "Request revisions", notify=("team", "staff")),
+      "Request revisions", joint=True, notify=("team", "staff"), after=(record_joint_decision,),
+      subject="Revisions requested",
+      verb="confirmed the committee's joint decision to request revisions to the proposal",
+      next_steps={
+          "team": lambda case: (f"Revise the proposal as the committee asks; the team lead resubmits it by "
+                                f"{day(case.cycle.revision_deadline)}."),
+          "staff": "Nothing is needed from you now; the team will revise and resubmit."}),
     T("resubmit", S.REVISIONS_REQUESTED, S.SUBMITTED, TEAM_LEAD, (before_revision_deadline, *SUBMIT_GUARDS),
-      "Resubmit proposal", notify=("staff",)),
+      "Resubmit proposal", notify=("staff",), after=(stamp_submitted,),
+      subject="Proposal resubmitted", verb="resubmitted the proposal", next_steps={"staff": SCREEN}),
     T("approve", S.IN_REVIEW, S.APPROVED, CO_CHAIRS_JOINTLY, (reviews_complete, award_fits, decision_has_feedback),
-      "Approve", notify=("team", "staff")),
+      "Approve", joint=True, locks=("cycle",), notify=("team", "staff"),
+      after=(record_joint_decision, record_award),
+      subject="Proposal approved", verb="confirmed the committee's joint decision to approve the proposal",
+      details=(award_line, conditions_line),
+      next_steps={
+          "team": ("The team lead reads and accepts the grant agreement on the proposal's page; "
+                   "program staff then activate the grant."),
+          "staff": "Activate the grant once the team lead has accepted the grant agreement."}),
     T("decline", S.IN_REVIEW, S.DECLINED, CO_CHAIRS_JOINTLY, (decision_has_feedback,), "Decline",
-      notify=("team", "staff")),
+      joint=True, notify=("team", "staff"), after=(record_joint_decision,),
+      subject="Proposal declined", verb="confirmed the committee's joint decision to decline the proposal",
+      next_steps={"team": "Read the committee's feedback; your team is welcome to apply in a later cycle.",
+                  "staff": NOTHING_CLOSED}),
     T("withdraw", (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.REVISIONS_REQUESTED), S.WITHDRAWN, TEAM_LEAD,
-      (reason_required,), "Withdraw proposal", fields=("reason",), notify=("staff", "reviewers")),
+      (reason_required,), "Withdraw proposal", fields=("reason",), notify=("staff", "reviewers"),
+      after=(keep_withdraw_reason,),
+      subject="Proposal withdrawn", verb="withdrew the proposal",
+      next_steps={"staff": NOTHING_CLOSED, "reviewers": "You no longer need to review this proposal."}),
     T("activate", S.APPROVED, S.ACTIVE, STAFF, (agreement_accepted, report_dates_set), "Activate grant",
-      notify=("team",)),
+      notify=("team",), after=(copy_report_due_dates,),
+      subject="Grant activated", verb="activated the grant for",
+      next_steps={"team": lambda case: (
+          f"Log your spending against the budget lines as you go. The progress report is due "
+          f"{day(case.progress_report_due or case.cycle.progress_report_due)} and the final report "
+          f"{day(case.final_report_due or case.cycle.final_report_due)}.")}),
     T("submit_final_report", S.ACTIVE, S.FINAL_REPORT_SUBMITTED, TEAM_LEAD,
-      (final_report_complete, spending_within_award, summary_drafted), "Submit final report", notify=("staff",)),
+      (final_report_complete, spending_within_award, summary_drafted), "Submit final report", notify=("staff",),
+      subject="Final report submitted", verb="submitted the final report for",
+      next_steps={"staff": "Read the final report, then accept it or return it to the team with a comment."}),
     T("return_report", S.FINAL_REPORT_SUBMITTED, S.ACTIVE, STAFF, (comment_required,), "Return report",
-      fields=("comment",), notify=("team",)),
-    T("accept_report", S.FINAL_REPORT_SUBMITTED, S.COMPLETED, STAFF, (), "Accept report", notify=("team",)),
+      fields=("comment",), notify=("team",),
+      subject="Final report returned", verb="returned the final report for",
+      next_steps={"team": "Revise the final report as asked; the team lead submits it again."}),
+    T("accept_report", S.FINAL_REPORT_SUBMITTED, S.COMPLETED, STAFF, (), "Accept report", notify=("team",),
+      subject="Final report accepted", verb="accepted the final report for",
+      next_steps={"team": ("If you have not yet, give consent to publish your learning summary; program staff "
+                           "run the privacy check and publish it in the public gallery.")}),
     T("publish", S.COMPLETED, S.PUBLISHED, STAFF, (team_consented, privacy_check_passed), "Publish summary",
-      notify=("team",)),
+      notify=("team",), after=(date_the_summary,),
+      subject="Learning summary published", verb="published the learning summary of",
+      next_steps={"team": "Nothing is needed from you: your learning summary is now public in the gallery."}),
     T("unpublish", S.PUBLISHED, S.COMPLETED, STAFF, (reason_required,), "Unpublish summary", fields=("reason",),
-      notify=("team",)),
+      notify=("team",), after=(undate_the_summary,),
+      subject="Learning summary unpublished", verb="unpublished the learning summary of",
+      next_steps={"team": ("Program staff will tell you what needs to change before the summary can be "
+                           "published again.")}),
 ]
 
 # Outcomes a co-chair can record; each is the trigger its confirmation fires.
@@ -316,4 +450,10 @@ AUDIENCES = {
     "reviewers": "the proposal's assigned reviewers",
 }
 
-PROPOSAL = Workflow("proposal", ProposalState, S.DRAFT, TRANSITIONS, STATE_LABELS)
+PROPOSAL = Workflow(
+    "proposal", ProposalState, S.DRAFT, TRANSITIONS, STATE_LABELS, groups=GROUPS, audiences=AUDIENCES,
+    decision_outcomes=DECISION_OUTCOMES,
+    joint_refusal=("Decisions by the committee are recorded by a co-chair of one side and confirmed by a co-chair "
+                   "of the other side on the decision page, not here."),
+    default_next_step="Open the proposal to see where it stands.",
+)

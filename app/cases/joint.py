@@ -9,7 +9,6 @@ records its own events (``record_event`` with the comments made here).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -76,10 +75,23 @@ def confirmation_comment(decision: Any, actor: Any) -> str:
             f"({decision.proposed_side.value}), confirmed by {actor.name} ({actor.side_name}).")
 
 
-def mark_confirmed(decision: Any, actor: Any, now: datetime) -> None:
+def confirm(case: Any, decision: Any, actor: Any, error: type[FormError]) -> Any:
+    """The other side's co-chair confirms ``decision``: the transition named by its outcome fires on ``case``
+    (its declared text fields, a reason, are the decision's feedback), then the decision is marked
+    confirmed. Raises ``error`` for a decision no longer pending, and the workflow's ``TransitionRefused``
+    (same side, conflict, state, guards) with its messages."""
+    from app.cases.advance import advance, workflow_for
+
+    refuse_unless_pending(decision, error)
+    t = workflow_for(case).transition(decision.outcome.value)
+    now = clock.now()
+    advance(case, t.trigger, actor, comment=confirmation_comment(decision, actor), decision=decision, now=now,
+            **{name: decision.feedback for name in t.fields})
     decision.confirmed_by_id = actor.id
     decision.confirmed_side = actor.side
     decision.confirmed_at = now
+    db.session.flush()
+    return decision
 
 
 def mark_withdrawn(decision: Any, actor: Any, error: type[FormError]) -> dict:

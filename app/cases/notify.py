@@ -1,10 +1,10 @@
 """Who is told, and what they read: email through the outbox, and the same words in the app.
 
-Every transition declares whose turn it is afterwards (``T.notify``: "team", "staff",
-"reviewers" for a proposal; "requester", "school_leaders", "co_chairs" for a PL request).
-``transition_fired`` is called by ``advance`` inside the same transaction, for either kind of
-case: it queues one ``OutboxMessage`` per recipient and one in-app ``Notification``, never for
-the actor themself. Two acts that are not transitions tell someone too: assigning a reviewer (the
+Every transition declares whose turn it is afterwards and what they read (``T.notify``: "team",
+"staff", "reviewers" for a proposal; "requester", "school_leaders", "co_chairs" for a PL request;
+its subject, verb, detail lines and each audience's next step). ``transition_fired`` is called by
+``advance`` inside the same transaction, for either kind of case: it queues one ``OutboxMessage``
+per recipient and one in-app ``Notification``, never for the actor themself. Two acts that are not transitions tell someone too: assigning a reviewer (the
 reviewer) and recording a joint decision (the other side's co-chairs, who must confirm it; for a
 proposal or a PL request).
 
@@ -14,8 +14,8 @@ no HTML mail). Nothing here sends: the mailer sends after commit.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,96 +38,10 @@ from app.models import (
     UserRole,
 )
 from workflows.pl_request import STATE_LABELS as PL_STATE_LABELS
-from workflows.proposal import STATE_LABELS, money
+from workflows.proposal import STATE_LABELS, ProposalState, day, money
 
 MAX_SUBJECT = 250
 PER_PAGE = 20
-
-# "Proposal approved: <title>": the subject's words before the title, per trigger.
-SUBJECTS = {
-    "submit": "Proposal submitted",
-    "return_for_revision": "Proposal returned for revision",
-    "begin_review": "Proposal in review",
-    "request_revisions": "Revisions requested",
-    "resubmit": "Proposal resubmitted",
-    "approve": "Proposal approved",
-    "decline": "Proposal declined",
-    "withdraw": "Proposal withdrawn",
-    "activate": "Grant activated",
-    "submit_final_report": "Final report submitted",
-    "return_report": "Final report returned",
-    "accept_report": "Final report accepted",
-    "publish": "Learning summary published",
-    "unpublish": "Learning summary unpublished",
-}
-# A subject that differs for one audience.
-AUDIENCE_SUBJECTS = {("begin_review", "reviewers"): "Ready for your review"}
-
-# "<actor> <verb> “<title>”": what happened, per trigger.
-VERBS = {
-    "submit": "submitted the proposal",
-    "return_for_revision": "asked for revisions to the proposal",
-    "begin_review": "opened the committee's review of the proposal",
-    "request_revisions": "confirmed the committee's joint decision to request revisions to the proposal",
-    "resubmit": "resubmitted the proposal",
-    "approve": "confirmed the committee's joint decision to approve the proposal",
-    "decline": "confirmed the committee's joint decision to decline the proposal",
-    "withdraw": "withdrew the proposal",
-    "activate": "activated the grant for",
-    "submit_final_report": "submitted the final report for",
-    "return_report": "returned the final report for",
-    "accept_report": "accepted the final report for",
-    "publish": "published the learning summary of",
-    "unpublish": "unpublished the learning summary of",
-}
-
-
-def _d(value: date | None) -> str:
-    return f"{value:%B %-d, %Y}" if value else "the date program staff set"
-
-
-def _next_step(trigger: str, audience: str, case: Proposal) -> str:
-    """What the recipient does now, in a sentence."""
-    c = case.cycle
-    screen = ("Screen it: assign reviewers from both sides and begin the review, "
-              "or return it to the team for revision with a comment.")
-    steps = {
-        ("submit", "staff"): screen,
-        ("resubmit", "staff"): screen,
-        ("return_for_revision", "team"): (
-            f"Revise the proposal as asked; the team lead resubmits it by {_d(c.revision_deadline)}."),
-        ("begin_review", "reviewers"): (
-            f"Read the proposal and submit your review by {_d(c.review_due_on)}. If you have a conflict "
-            "of interest with this team, declare it on the proposal's page instead."),
-        ("begin_review", "team"): "Nothing is needed from you now; you will hear when the committee decides.",
-        ("request_revisions", "team"): (
-            f"Revise the proposal as the committee asks; the team lead resubmits it by "
-            f"{_d(c.revision_deadline)}."),
-        ("request_revisions", "staff"): "Nothing is needed from you now; the team will revise and resubmit.",
-        ("approve", "team"): (
-            "The team lead reads and accepts the grant agreement on the proposal's page; "
-            "program staff then activate the grant."),
-        ("approve", "staff"): "Activate the grant once the team lead has accepted the grant agreement.",
-        ("decline", "team"): "Read the committee's feedback; your team is welcome to apply in a later cycle.",
-        ("decline", "staff"): "Nothing is needed from you; the proposal is closed.",
-        ("withdraw", "staff"): "Nothing is needed from you; the proposal is closed.",
-        ("withdraw", "reviewers"): "You no longer need to review this proposal.",
-        ("activate", "team"): (
-            f"Log your spending against the budget lines as you go. The progress report is due "
-            f"{_d(case.progress_report_due or c.progress_report_due)} and the final report "
-            f"{_d(case.final_report_due or c.final_report_due)}."),
-        ("submit_final_report", "staff"): (
-            "Read the final report, then accept it or return it to the team with a comment."),
-        ("return_report", "team"): "Revise the final report as asked; the team lead submits it again.",
-        ("accept_report", "team"): (
-            "If you have not yet, give consent to publish your learning summary; program staff run the "
-            "privacy check and publish it in the public gallery."),
-        ("publish", "team"): "Nothing is needed from you: your learning summary is now public in the gallery.",
-        ("unpublish", "team"): (
-            "Program staff will tell you what needs to change before the summary can be published again."),
-    }
-    return steps.get((trigger, audience), "Open the proposal to see where it stands.")
-
 
 # -- links -------------------------------------------------------------------------------------
 def _adapter():
@@ -240,13 +154,41 @@ def _once_each(audiences: tuple[str, ...], people_of: dict[str, Any], actor: Any
     return list(out.values())
 
 
-def recipients(case: Proposal, audiences: tuple[str, ...], actor: Any) -> list[tuple[User, str]]:
-    """(user, audience) once per person, in the declared order of audiences, never the actor."""
-    return _once_each(audiences, {
-        "team": lambda: team_members(case),
-        "staff": active_staff,
-        "reviewers": lambda: assigned_reviewers(case),
-    }, actor)
+# What a message about each kind of case needs: the people behind each audience a transition may name
+# (``T.notify``), the link to the case, and the plain-text template with what it shows besides.
+@dataclass(frozen=True)
+class Kind:
+    audiences: dict[str, Callable[[Any], list[User]]]
+    links: Callable[[int], tuple[str, str]]
+    template: str
+    context: Callable[[Any], dict]
+
+
+def _kind(case: Any) -> Kind:
+    if isinstance(case, PLRequest):
+        return Kind(
+            audiences={
+                "requester": lambda c: [c.requester] if c.requester.active else [],
+                "school_leaders": lambda c: active_school_leaders(c.school_id),
+                "co_chairs": lambda c: active_co_chairs(),
+            },
+            links=pl_links, template="pl_transition.txt",
+            context=lambda c: {"state_label": PL_STATE_LABELS[c.state],
+                               "cost": money(c.cost) if c.cost is not None else "not given"},
+        )
+    return Kind(
+        audiences={"team": team_members, "staff": lambda c: active_staff(), "reviewers": assigned_reviewers},
+        links=case_links, template="transition.txt",
+        context=lambda c: {"state_label": STATE_LABELS[c.state]},
+    )
+
+
+def recipients(case: Any, t, actor: Any) -> list[tuple[User, str]]:
+    """(user, audience) once per person, in the declared order of the transition's audiences (each when
+    its ``notify_when`` holds), never the actor."""
+    kind = _kind(case)
+    audiences = tuple(a for a in t.notify if t.tells(a, case))
+    return _once_each(audiences, {a: (lambda a=a: kind.audiences[a](case)) for a in audiences}, actor)
 
 
 # -- what happened: transitions ----------------------------------------------------------------
@@ -271,43 +213,29 @@ def _feedback(t, data: dict, comment: str) -> tuple[str, str]:
     return "", ""
 
 
-def _queue_each(case: Proposal | PLRequest, t, people: list[tuple[User, str]], subjects: dict[str, str],
-                audience_subjects: dict[tuple[str, str], str], next_step: Any, path: str, template: str,
-                **context: Any) -> list[Queued]:
-    """One message per (user, audience) for transition ``t``: the audience's subject, the template
-    rendered with ``context`` and the audience's next step."""
-    out = []
-    for user, audience in people:
-        prefix = audience_subjects.get((t.trigger, audience), subjects.get(t.trigger, t.label))
-        body = render_body(template, recipient=user, case=case, next_step=next_step(t.trigger, audience, case),
-                           audience=audience, **context)
-        out.append(queue(user, subject_for(prefix, case), body, case, path))
-    return out
-
-
-def transition_fired(case: Any, t, actor: Any, comment: str = "", data: dict | None = None) -> list[Queued]:
-    """Queue the declared audiences' messages for transition ``t`` just fired on ``case``."""
-    if isinstance(case, PLRequest):
-        return pl_transition_fired(case, t, actor, comment, data)
-    if not isinstance(case, Proposal) or not t.notify:
+def transition_fired(case: Any, wf, t, actor: Any, comment: str = "", data: dict | None = None) -> list[Queued]:
+    """Queue one message per person of the audiences transition ``t`` (of workflow ``wf``) declares, just
+    fired on ``case``: the row's subject, verb, detail lines and each audience's next step."""
+    if not t.notify:
         return []
     data = data or {}
+    kind = _kind(case)
     decision = data.get("decision")
     heading, feedback = _feedback(t, data, comment)
-    link, path = case_links(case.id)
+    link, path = kind.links(case.id)
     actor_name = getattr(actor, "name", None) or "The system"
-    verb = VERBS.get(t.trigger, f"took the action “{t.label}” on")
-    details = _joint_details(decision, actor, actor_name)
-    if decision is not None:
-        if getattr(decision, "award", None) is not None and t.trigger == "approve":
-            details.append(f"Award: {money(decision.award)}")
-        if (getattr(decision, "conditions", "") or "").strip() and t.trigger == "approve":
-            details.append(f"Conditions: {decision.conditions.strip()}")
-    return _queue_each(
-        case, t, recipients(case, t.notify, actor), SUBJECTS, AUDIENCE_SUBJECTS, _next_step, path,
-        "transition.txt", actor_name=actor_name, verb=verb, state_label=STATE_LABELS[case.state],
-        details=details, feedback_heading=heading, feedback=feedback, link=link,
-    )
+    details = _joint_details(decision, actor, actor_name) + [
+        line for detail in t.details if (line := detail(case, data))]
+    out = []
+    for user, audience in recipients(case, t, actor):
+        body = render_body(
+            kind.template, recipient=user, case=case, audience=audience,
+            next_step=t.next_step(audience, case, wf.default_next_step), actor_name=actor_name,
+            verb=t.joint_verb if decision is not None else t.verb, details=details, feedback_heading=heading,
+            feedback=feedback, link=link, **kind.context(case),
+        )
+        out.append(queue(user, subject_for(t.audience_subjects.get(audience, t.subject), case), body, case, path))
+    return out
 
 
 # -- what happened: other acts -----------------------------------------------------------------
@@ -319,8 +247,8 @@ def reviewer_assigned(assignment: ReviewAssignment, actor: Any) -> list[Queued]:
     link, path = case_links(case.id)
     due = assignment.due_on or case.cycle.review_due_on
     body = render_body("reviewer_assigned.txt", recipient=reviewer, case=case, assignment=assignment,
-                       actor_name=getattr(actor, "name", None) or "Program staff", due=_d(due) if due else "",
-                       review_open=case.state.value == "in_review", link=link)
+                       actor_name=getattr(actor, "name", None) or "Program staff", due=day(due) if due else "",
+                       review_open=case.state is ProposalState.IN_REVIEW, link=link)
     return [queue(reviewer, subject_for("Review assigned", case), body, case, path)]
 
 
@@ -360,56 +288,6 @@ def decision_recorded(decision: Decision, actor: Any) -> list[Queued]:
 
 
 # -- PL requests -------------------------------------------------------------------------------
-PL_SUBJECTS = {
-    "submit": "PL request submitted",
-    "endorse": "PL request endorsed",
-    "return": "PL request returned to you",
-    "approve": "PL request approved",
-    "deny": "PL request denied",
-    "complete": "PL completed",
-    "cancel": "PL request cancelled",
-}
-PL_AUDIENCE_SUBJECTS = {
-    ("submit", "school_leaders"): "PL request waiting for your endorsement",
-    ("endorse", "co_chairs"): "PL request waiting for the committee's decision",
-}
-PL_VERBS = {
-    "submit": "submitted the PL request",
-    "endorse": "endorsed the PL request",
-    "return": "returned the PL request",
-    "approve": "approved the PL request",
-    "deny": "denied the PL request",
-    "complete": "recorded the completion of",
-    "cancel": "cancelled the PL request",
-}
-JOINT_PL_VERBS = {
-    "approve": "confirmed the committee's joint decision to approve the PL request",
-    "deny": "confirmed the committee's joint decision to deny the PL request",
-}
-
-
-def _pl_next_step(trigger: str, audience: str, case: PLRequest) -> str:
-    steps = {
-        ("submit", "school_leaders"): (
-            "Read the request, then endorse it, return it to the educator with a comment, or deny it "
-            "with a reason."),
-        ("endorse", "requester"): (
-            "Nothing is needed from you now: it costs nothing, so it is approved on endorsement."
-            if case.is_free else
-            "Nothing is needed from you now: the committee's co-chairs decide requests that cost money."),
-        ("endorse", "co_chairs"): (
-            "A co-chair of one side records a decision (approve or deny, with feedback); a co-chair of "
-            "the other side confirms it."),
-        ("return", "requester"): "Change the request as asked, then submit it again.",
-        ("approve", "requester"): (
-            "Attend, then record your attendance, a reflection, your hours and PDPs on the request's page: "
-            "it then appears on your PL transcript."),
-        ("deny", "requester"): "Read the reason given. You are welcome to make another request.",
-        ("cancel", "school_leaders"): "Nothing is needed from you; the request is closed.",
-    }
-    return steps.get((trigger, audience), "Open the request to see where it stands.")
-
-
 def active_school_leaders(school_id: int | None) -> list[User]:
     if school_id is None:
         return []
@@ -418,36 +296,6 @@ def active_school_leaders(school_id: int | None) -> list[User]:
 
 def active_co_chairs(side: Side | None = None) -> list[User]:
     return _active_with_role(Role.CO_CHAIR, *([User.side == side] if side is not None else []))
-
-
-def pl_recipients(case: PLRequest, audiences: tuple[str, ...], actor: Any) -> list[tuple[User, str]]:
-    """(user, audience) once per person, in the declared order of audiences, never the actor.
-    The co-chairs are told only about requests that cost money (a free one is approved on endorsement)."""
-    return _once_each(audiences, {
-        "requester": lambda: [case.requester] if case.requester.active else [],
-        "school_leaders": lambda: active_school_leaders(case.school_id),
-        "co_chairs": lambda: active_co_chairs() if (case.cost or 0) > 0 else [],
-    }, actor)
-
-
-def pl_transition_fired(case: PLRequest, t, actor: Any, comment: str = "", data: dict | None = None) -> list[Queued]:
-    if not t.notify:
-        return []
-    data = data or {}
-    decision = data.get("decision")
-    heading, feedback = _feedback(t, data, comment)
-    link, path = pl_links(case.id)
-    actor_name = getattr(actor, "name", None) or "The system"
-    verb = (JOINT_PL_VERBS if decision is not None else PL_VERBS).get(t.trigger, f"took the action “{t.label}” on")
-    details = _joint_details(decision, actor, actor_name)
-    if data.get("automatic"):
-        details.append("It costs nothing, so it was approved automatically when it was endorsed.")
-    return _queue_each(
-        case, t, pl_recipients(case, t.notify, actor), PL_SUBJECTS, PL_AUDIENCE_SUBJECTS, _pl_next_step, path,
-        "pl_transition.txt", actor_name=actor_name, verb=verb, state_label=PL_STATE_LABELS[case.state],
-        details=details, feedback_heading=heading, feedback=feedback, link=link,
-        cost=money(case.cost) if case.cost is not None else "not given",
-    )
 
 
 def pl_decision_recorded(decision: PLDecision, actor: Any) -> list[Queued]:
@@ -493,7 +341,6 @@ def mark_all_read(user: User) -> int:
 
 __all__ = [
     "Queued", "absolute_url", "active_co_chairs", "active_school_leaders", "active_staff", "assigned_reviewers",
-    "decision_recorded", "mark_all_read", "mark_read", "notifications_page", "pl_decision_recorded",
-    "pl_recipients", "queue", "recipients", "render_body", "reviewer_assigned", "transition_fired",
-    "unread_count",
+    "decision_recorded", "mark_all_read", "mark_read", "notifications_page", "pl_decision_recorded", "queue",
+    "recipients", "render_body", "reviewer_assigned", "transition_fired", "unread_count",
 ]

@@ -6,7 +6,7 @@ Called once from ``app.demo.seeder.Seeder.run`` (``seed_learning(self)``) after 
 with the seeder's staged clock: every act happens on its own day, relative to the seed's "today", and
 goes through the services a page would call (``taxonomy``, ``surveys``, ``catalog``, ``registrations``,
 ``pl_budgets``, ``pl_requests``, ``pl_decisions``, ``transcript``). States change only through
-``advance`` (inside ``pl_requests.fire``/``complete`` and ``pl_decisions.confirm``). Ratings are a
+``advance`` (inside ``app.cases.advance.fire``/``complete`` and ``pl_decisions.confirm``). Ratings are a
 fixed pattern per school (each school's own needs, each educator's role) with a small deterministic
 wobble from a hash of the name, so the same seed gives the same data on every run.
 
@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.cases.advance import fire
 from app.catalog import opportunities as catalog
 from app.catalog import registrations
 from app.extensions import db
@@ -580,7 +581,7 @@ class LearningSeeder:
         return request
 
     def fire(self, request: PLRequest, trigger: str, who: str, **kw) -> None:
-        pl_requests.fire(request, trigger, self.u(who) if isinstance(who, str) else who, **kw)
+        fire(request, trigger, self.u(who) if isinstance(who, str) else who, **kw)
         self.done()
 
     def decide(self, request: PLRequest, outcome: str, side: str, feedback: str, confirm: bool = True) -> None:

@@ -7,7 +7,7 @@ maximum award, two reviews per side, a five-criterion weighted rubric) with prop
 state from draft to approved and declined, plus withdrawn and revisions requested.
 
 Every act goes through ``app.services``: teams through ``teams``, drafts through ``proposals``,
-state changes through ``advance()`` (via ``proposals.fire`` and ``decisions.confirm``), reviewer
+state changes through ``advance()`` (via ``app.cases.advance.fire`` and ``decisions.confirm``), reviewer
 assignments through ``screening``, conflicts and reviews through ``review``, joint decisions
 through ``decisions``. So the timelines, history and home pages are what real use would leave.
 
@@ -31,6 +31,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, text
 
+from app.cases.advance import fire
 from app.core import clock
 from app.demo.artifacts import bar_chart, handout
 from app.demo.learning import seed_learning
@@ -1023,7 +1024,7 @@ class Seeder:
 
     def fire(self, p: Proposal, trigger: str, actor: User, day: int, hour: int = 10, **kw) -> None:
         self.at(day, hour)
-        proposals.fire(p, trigger, actor, **kw)
+        fire(p, trigger, actor, **kw)
         self.done()
 
     def assign(self, p: Proposal, reviewers: list[User], day: int) -> list[ReviewAssignment]:

@@ -1,7 +1,7 @@
 """The grant agreement and activation.
 
 The team lead accepts the agreement for an approved proposal (an audited act, not a transition);
-program staff then fire ``activate`` through ``proposals.fire``, whose guards read
+program staff then fire ``activate`` through ``app.cases.advance.fire``, whose guards read
 ``agreement_accepted_at`` and the cycle's report dates. The step registered below runs right after
 that transition, in the same transaction: it stamps the activation and gives the grant its report
 due dates from the cycle.
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from app.cases import aftersteps, permissions
+from app.cases import permissions
 from app.cases.advance import lock, record_event
 from app.core import clock
 from app.extensions import db
@@ -93,14 +93,6 @@ def accept_agreement(proposal: Proposal, actor: User) -> Proposal:
     record_event(row, "accept_agreement", actor, data={"award": str(row.award) if row.award is not None else ""})
     db.session.flush()
     return row
-
-
-@aftersteps.after("activate")
-def _on_activate(case: Proposal, actor: User) -> None:
-    """Activation stamps the time and gives the grant the cycle's report due dates."""
-    case.activated_at = clock.now()
-    case.progress_report_due = case.cycle.progress_report_due
-    case.final_report_due = case.cycle.final_report_due
 
 
 def is_overdue(due: date | None, done: bool) -> bool:

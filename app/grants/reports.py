@@ -3,7 +3,7 @@
 The progress update is saved as a draft by any team member and submitted by the lead (every
 section required); it is an audited act, not a transition. The final report is saved by the team
 while the grant is active; the lead submits it with the ``submit_final_report`` transition (through
-``proposals.fire``), whose guards check the report, the spending and the learning summary. Staff
+``app.cases.advance.fire``), whose guards check the report, the spending and the learning summary. Staff
 accept or return it with the ``accept_report`` / ``return_report`` transitions.
 """
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Load (404) -> check (403) -> validate the form (re-render with the user's input) -> one service
 operation -> commit once -> redirect with a flash. State changes (activate, submit_final_report,
-accept_report, return_report) go through ``proposals.fire``; these pages link or post to it.
+accept_report, return_report) go through ``app.cases.advance.fire``; these pages link or post to it.
 """
 from __future__ import annotations
 
@@ -25,12 +25,6 @@ from workflows.proposal import PROPOSAL, STATE_LABELS, money
 
 bp = Blueprint("grants", __name__, url_prefix="/proposals/<int:proposal_id>")
 S = ProposalState
-
-
-@bp.app_template_global("grant_panel_for")
-def grant_panel_for(proposal, user):
-    """The grant panel's content for the case page (``templates/proposals/_grant_panel.html``)."""
-    return grant_svc.panel(proposal, user)
 
 
 # -- loading and checking --------------------------------------------------------------------

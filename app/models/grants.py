@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, object_session, rela
 from app.extensions import db
 from app.models.people import Team, User, enum_column
 from app.models.types import MONEY, UTCDateTime, to_money, utcnow
-from workflows.proposal import AWARDED_STATES, STATE_LABELS, ProposalState
+from workflows.proposal import AWARDED, STATE_LABELS, ProposalState
 
 
 class GrantType(enum.StrEnum):
@@ -98,7 +98,7 @@ class Cycle(db.Model):
         sess = object_session(self) or db.session
         total = sess.scalar(
             select(func.coalesce(func.sum(Proposal.award), 0)).where(
-                Proposal.cycle_id == self.id, Proposal.state.in_(AWARDED_STATES)
+                Proposal.cycle_id == self.id, Proposal.state.in_(AWARDED)
             )
         )
         return to_money(total)
@@ -288,6 +288,15 @@ class Proposal(db.Model):
     @property
     def spent_total(self) -> Decimal:
         return to_money(sum((e.amount for e in self.expenditures), Decimal(0)))
+
+    def publish_summary(self, now: datetime) -> None:
+        """The workflow's ``publish`` after-step: the learning summary goes public (the guards require one)."""
+        if self.learning_summary is not None:
+            self.learning_summary.publish(now)
+
+    def unpublish_summary(self) -> None:
+        if self.learning_summary is not None:
+            self.learning_summary.unpublish()
 
     @property
     def summary_drafted(self) -> bool:

@@ -27,7 +27,7 @@ from app.extensions import db
 from app.models.grants import Proposal
 from app.models.people import School, Side, Team, User, enum_column
 from app.models.types import MONEY, UTCDateTime, utcnow
-from workflows.pl_request import COMMITTED_STATES, STATE_LABELS, PLRequestState, school_year_of
+from workflows.pl_request import COMMITTED, STATE_LABELS, PLRequestState, school_year_of
 
 HOURS = Numeric(6, 2, asdecimal=True)
 
@@ -424,15 +424,20 @@ class PLRequest(db.Model):
     def set_budget_year(self) -> None:
         self.budget_year = school_year_of(self.starts_on) if self.starts_on else ""
 
+    @property
+    def budget(self) -> PLBudget | None:
+        """This request's year's PL budget row (None when none is set): what an approval locks."""
+        return db.session.scalar(select(PLBudget).where(PLBudget.school_year == self.budget_year))
+
     def budget_remaining(self) -> Decimal | None:
         """What is left of this request's year's PL budget, not counting this request."""
-        budget = db.session.scalar(select(PLBudget).where(PLBudget.school_year == self.budget_year))
+        budget = self.budget
         if budget is None:
             return None
         committed = db.session.scalar(
             select(func.coalesce(func.sum(PLRequest.cost), 0)).where(
                 PLRequest.budget_year == self.budget_year,
-                PLRequest.state.in_(COMMITTED_STATES),
+                PLRequest.state.in_(COMMITTED),
                 PLRequest.id != self.id,
             )
         )

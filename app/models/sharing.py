@@ -3,12 +3,15 @@ with its tags, public artifacts and privacy check."""
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from app.core.markdown import plain_text
 from app.extensions import db
 from app.models.grants import BudgetLine, Proposal
 from app.models.people import User, enum_column
@@ -160,6 +163,16 @@ class LearningSummary(db.Model):
         back_populates="summary", cascade="all, delete-orphan", order_by="BlockedName.name"
     )
 
+    def publish(self, now: datetime) -> None:
+        """Published: a readable public address (kept when published again), the date, fresh search text."""
+        if not self.slug:
+            self.slug = unique_slug(slugify(self.title) or slugify(self.proposal.title), self.id)
+        self.published_at = now
+        self.search_text = build_search_text(self, self.proposal)
+
+    def unpublish(self) -> None:
+        self.published_at = None
+
     def tag_values(self, kind: TagKind) -> list[str]:
         return [t.value for t in self.tags if t.kind is kind]
 
@@ -248,3 +261,59 @@ class BlockedName(db.Model):
     added_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     summary: Mapped[LearningSummary] = relationship(back_populates="blocked_names")
+
+
+# -- the published summary's address and search text ------------------------------------------------
+SLUG_MAX = 80
+
+
+def school_levels(proposal: Proposal) -> list[str]:
+    """The school levels of the team's schools (from the proposal, not edited with the summary)."""
+    seen = []
+    for school in proposal.team.schools:
+        if school.level.label not in seen:
+            seen.append(school.level.label)
+    return seen
+
+
+def build_search_text(summary: LearningSummary, proposal: Proposal | None = None) -> str:
+    """Lower-case plain text of title, body, tags, team, schools, levels and grant type."""
+    proposal = proposal or summary.proposal
+    team = proposal.team
+    parts = [summary.title or "", plain_text(summary.body or "")]
+    parts += [t.value for t in summary.tags]
+    parts.append(team.name)
+    parts += [s.name for s in team.schools]
+    parts += school_levels(proposal)
+    if proposal.grant_type:
+        parts.append(proposal.grant_type.label)
+    return " ".join(" ".join(parts).split()).lower()
+
+
+def slugify(text: str) -> str:
+    """A readable URL part: "Family Literacy Nights, in 5 Languages!" -> "family-literacy-nights-in-5-languages"."""
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > SLUG_MAX:
+            break
+        slug = candidate
+    return slug or (words[0][:SLUG_MAX] if words else "")
+
+
+def unique_slug(base: str, summary_id: int | None = None) -> str:
+    base = base or "learning-summary"
+    taken = set(db.session.scalars(
+        select(LearningSummary.slug).where(
+            (LearningSummary.slug == base) | LearningSummary.slug.like(f"{base}-%"),
+            LearningSummary.id != (summary_id or -1),
+        )
+    ))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"

@@ -19,7 +19,7 @@ from app.core.errors import FormError
 from app.extensions import db
 from app.models import PLBudget, PLRequest, User
 from app.models.types import to_money
-from workflows.pl_request import COMMITTED_STATES, school_year_of
+from workflows.pl_request import COMMITTED, school_year_of
 from workflows.proposal import money
 
 YEAR_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -59,7 +59,7 @@ def committed(school_year: str) -> Decimal:
     """The costs of the year's approved and completed requests."""
     total = db.session.scalar(
         select(func.coalesce(func.sum(PLRequest.cost), 0)).where(
-            PLRequest.budget_year == school_year, PLRequest.state.in_(COMMITTED_STATES))
+            PLRequest.budget_year == school_year, PLRequest.state.in_(COMMITTED))
     )
     return to_money(Decimal(total))
 
@@ -84,7 +84,7 @@ def overview() -> list[YearFigures]:
     done: dict[str, Decimal] = {}
     waiting: dict[str, Decimal] = {}
     for year, state, total in sums:
-        if state in COMMITTED_STATES:
+        if state in COMMITTED:
             done[year] = done.get(year, Decimal("0")) + Decimal(total)
         elif state.value == "endorsed":
             waiting[year] = waiting.get(year, Decimal("0")) + Decimal(total)

@@ -9,17 +9,17 @@ two confirmations at once can never over-commit it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.cases import joint, notify
-from app.cases.advance import advance, lock, record_event
+from app.cases.advance import lock, record_event
 from app.cases.joint import OTHER_SIDE
 from app.cases.permissions import can_take_part_in_pl_decision
 from app.core import clock
 from app.core.errors import FormError
 from app.extensions import db
 from app.models import PLDecision, PLDecisionOutcome, PLRequest, PLRequestState, User
-from app.pl import budgets as pl_budgets
 from workflows.pl_request import PL_REQUEST
 
 S = PLRequestState
@@ -49,17 +49,27 @@ def participation_refusal(actor: User | None) -> str | None:
 
 
 def _ctx(request: PLRequest, stand_in) -> dict:
-    ctx = {"today": clock.today(), "decision": stand_in}
-    if stand_in.outcome == "deny":
-        ctx["reason"] = stand_in.feedback
-    return ctx
+    """What the guards read when the other side confirms: the decision, and its feedback as the text
+    fields the transition asks for (a denial's reason)."""
+    fields = PL_REQUEST.transition(stand_in.outcome).fields
+    return {"today": clock.today(), "decision": stand_in, **{name: stand_in.feedback for name in fields}}
 
 
-def propose(request: PLRequest, actor: User, outcome: str, feedback: str = "") -> PLDecision:
-    """Record ``actor``'s side's decision on ``request``; it waits for the other side's co-chair."""
+def refuse_unless_participant(actor: User | None) -> None:
+    """A refusal of the person (403 on a page) unless ``actor`` takes part in the committee's decisions."""
     refusal = participation_refusal(actor)
     if refusal:
-        raise DecisionError(refusal)
+        raise DecisionError(refusal, forbidden=True)
+
+
+def propose(request: PLRequest, actor: User, outcome: str = "", feedback: str = "",
+            fields: Callable[[], dict] | None = None) -> PLDecision:
+    """Record ``actor``'s side's decision on ``request``; it waits for the other side's co-chair.
+    ``fields``, a form's reader, gives the outcome and feedback once the actor is known to take part."""
+    refuse_unless_participant(actor)
+    if fields is not None:
+        data = fields()
+        outcome, feedback = data.get("outcome") or "", data.get("feedback") or ""
     try:
         outcome = PLDecisionOutcome(outcome)
     except ValueError:
@@ -101,34 +111,19 @@ def propose(request: PLRequest, actor: User, outcome: str, feedback: str = "") -
 
 
 def confirm(decision: PLDecision, actor: User) -> PLDecision:
-    """The other side's co-chair confirms: the request's transition fires.
-
-    An approval first locks the year's PL budget row, so what the guard reads as left cannot change
-    under it. Raises ``DecisionError`` for a decision that is no longer pending, and the workflow's
-    ``TransitionRefused`` (same side, state, budget) with its messages.
-    """
-    joint.refuse_unless_pending(decision, DecisionError)
-    request = decision.request
-    if decision.outcome is PLDecisionOutcome.APPROVE:
-        pl_budgets.lock_year(request.budget_year)
-    now = clock.now()
-    data = {"decision": decision}
-    if decision.outcome is PLDecisionOutcome.DENY:
-        data["reason"] = decision.feedback
-    advance(
-        request, decision.outcome.value, actor,
-        comment=joint.confirmation_comment(decision, actor),
-        **data,
-    )
-    joint.mark_confirmed(decision, actor, now)
-    row = db.session.get(PLRequest, request.id)
-    row.decided_at = now
-    db.session.flush()
-    return decision
+    """The other side's co-chair confirms: the request's transition fires. An approval locks the year's
+    PL budget row before its guard reads what is left (the transition declares ``locks=("budget",)``),
+    so two approvals at once cannot over-commit it."""
+    refuse_unless_participant(actor)
+    return joint.confirm(decision.request, decision, actor, DecisionError)
 
 
 def withdraw(decision: PLDecision, actor: User) -> PLDecision:
-    """The co-chair who recorded a pending decision takes it back."""
+    """The co-chair who recorded a pending decision takes it back (no one else may: 403 on a page)."""
+    refuse_unless_participant(actor)
+    if decision.proposed_by_id != actor.id:
+        raise DecisionError(f"Only {decision.proposed_by_name}, who recorded this decision, can withdraw it.",
+                            forbidden=True)
     event = joint.mark_withdrawn(decision, actor, DecisionError)
     record_event(decision.request, "withdraw_decision", actor, **event)
     db.session.flush()

@@ -1,13 +1,15 @@
 """PL requests: an educator's draft, its steps through ``workflows/pl_request.py``, the case page's
 data, completion, the lists (mine, the queues, staff's list and CSV) and the home page's panel.
 
-Every state change goes through ``app.cases.advance.advance``; the other acts here (create,
-edit) leave an audit event through ``record_event``. The caller (a view) commits once.
+Every state change goes through ``app.cases.advance`` (the case page's buttons: ``fire``); the
+other acts here (create, edit) leave an audit event through ``record_event``. The request pipeline
+commits once.
 """
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
@@ -16,11 +18,11 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.cases import aftersteps
 from app.cases import timeline as case_timeline
-from app.cases.advance import Action, advance, record_event, refusals
+from app.cases.advance import advance, fire, record_event
 from app.cases.timeline import TimelineEntry
 from app.core import clock
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -34,13 +36,11 @@ from app.models import (
     TermKind,
     User,
 )
-from workflows import TransitionRefused
-from workflows.pl_request import PL_REQUEST
+from workflows.pl_request import OPEN, PL_REQUEST
 from workflows.proposal import money
 
 S = PLRequestState
 PER_PAGE = 50
-OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.ENDORSED, S.APPROVED)
 
 # Words for the audit events that are not transitions (the timeline shows them).
 EVENT_LABELS = {
@@ -67,12 +67,9 @@ FIELD_LABELS = {
     "need_term_id": "Need it addresses",
 }
 
-JOINT_REFUSAL = ("The committee's co-chairs decide a request that costs money jointly, in the decision panel: "
-                 "a co-chair of one side records the decision and a co-chair of the other side confirms it.")
-COMPLETE_ELSEWHERE = "Record your attendance, reflection, hours and PDPs on the completion page."
 
 
-class PLRequestError(ValueError):
+class PLRequestError(FormError):
     """A refusal a user can read (``str(exc)``)."""
 
 
@@ -172,6 +169,40 @@ def save_draft(request: PLRequest, actor: User, data: DraftData) -> AuditEvent:
     return event
 
 
+def draft_from(data: dict) -> DraftData:
+    """The draft as the request form sent it (its ``opportunity`` and ``need`` are ids as text)."""
+    return DraftData(
+        opportunity_id=int(data["opportunity"]) if data.get("opportunity") else None,
+        title=data.get("title") or "", provider_name=data.get("provider_name") or "",
+        description=data.get("description") or "", url=data.get("url") or "", cost=data.get("cost"),
+        starts_on=data.get("starts_on"), ends_on=data.get("ends_on"), hours=data.get("hours"), pdps=data.get("pdps"),
+        rationale=data.get("rationale") or "", need_term_id=int(data["need"]) if data.get("need") else None,
+    )
+
+
+def form_data(request: PLRequest) -> dict:
+    """The draft as the request form shows it."""
+    return {
+        "opportunity": str(request.opportunity_id) if request.opportunity_id else "",
+        "title": request.title, "provider_name": request.provider_name, "description": request.description,
+        "url": request.url, "cost": request.cost, "starts_on": request.starts_on, "ends_on": request.ends_on,
+        "hours": request.hours, "pdps": request.pdps, "rationale": request.rationale,
+        "need": str(request.need_term_id) if request.need_term_id else "",
+    }
+
+
+def save(request: PLRequest | None, actor: User, fields: Callable[[], dict], submit: bool = False) -> PLRequest:
+    """Create the draft (``request`` None) or save it, as ``fields`` (a form's reader) gives it, and submit it
+    when asked. Raises PLRequestError or the workflow's refusal; the pipeline rolls back."""
+    if request is None:
+        request = create_draft(actor, draft_from(fields()))
+    else:
+        save_draft(request, actor, draft_from(fields()))
+    if submit:
+        fire(request, "submit", actor)
+    return request
+
+
 # -- the case page -------------------------------------------------------------------------------
 def load_for_case_page(request_id: int) -> PLRequest | None:
     return db.session.scalars(
@@ -204,78 +235,22 @@ def timeline(request: PLRequest, viewer: User | None = None) -> list[TimelineEnt
     )
 
 
-def is_joint(request: PLRequest, trigger: str) -> bool:
-    """Approve is never fired from a button (joint, or automatic when free); deny is joint once endorsed."""
-    return trigger == "approve" or (trigger == "deny" and request.state is not S.SUBMITTED)
-
-
-def actions_for(request: PLRequest, user: User | None) -> list[Action]:
-    """The non-joint actions this user may take now (joint decisions have the decision panel;
-    completion has its own page, so its fields are not blockers here)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    out = []
-    for t in PL_REQUEST.actions_for(request, user):
-        if is_joint(request, t.trigger):
-            continue
-        if t.trigger == "complete":
-            out.append(Action(t, []))
-            continue
-        supplied = {name: "(typed when the action is taken)" for name in t.fields}
-        out.append(Action(t, refusals(request, t.trigger, user, **supplied)))
-    return out
-
-
 # -- changing -------------------------------------------------------------------------------------
-def fire(request: PLRequest, trigger: str, actor: User, comment: str = "", reason: str = "") -> AuditEvent:
-    """Fire a non-joint transition with the fields its declaration asks for (then its after-steps).
-    Raises ``TransitionRefused`` with every reason (nothing changes)."""
-    t = PL_REQUEST.transition(trigger)
-    if is_joint(request, trigger):
-        raise TransitionRefused([JOINT_REFUSAL], trigger)
-    if trigger == "complete":
-        raise TransitionRefused([COMPLETE_ELSEWHERE], trigger)
-    data: dict[str, Any] = {}
-    if "reason" in t.fields:
-        data["reason"] = (reason or "").strip()
-    comment = (comment or "").strip() if "comment" in t.fields else ""
-    event = advance(request, trigger, actor, comment=comment, **data)
-    row = db.session.get(PLRequest, request.id)
-    if trigger == "submit":
-        row.submitted_at = clock.now()
-    if trigger == "deny":
-        row.decided_at = clock.now()
-    aftersteps.run(row, trigger, actor)
-    db.session.flush()
-    return event
-
-
-@aftersteps.after("endorse", case_type="pl_request")
-def approve_if_free(case: Any, actor: Any) -> None:
-    """A request that costs nothing is approved when it is endorsed, in the same transaction."""
-    if not isinstance(case, PLRequest) or not case.is_free:
-        return
-    advance(case, "approve", None, comment="Approved automatically: it costs nothing.", automatic=True)
-    case.decided_at = clock.now()
-
-
-def complete(request: PLRequest, actor: User, *, attended: bool, reflection: str, hours: Decimal | None,
-             pdps: int | None) -> AuditEvent:
-    """Record the completion and fire ``complete``; the workflow's guards check what was written."""
-    if request.requester_id != actor.id:
-        raise TransitionRefused([f"Only the educator who made this request, {request.requester_name}, can do this."],
-                                "complete")
-    if request.state is not S.APPROVED:
-        raise TransitionRefused([f"“Record completion” is not possible while this PL request is "
-                                 f"{request.state_label}."], "complete")
+def complete(request: PLRequest, actor: User, *, attended: bool = False, reflection: str = "",
+             hours: Decimal | None = None, pdps: int | None = None,
+             fields: Callable[[], dict] | None = None) -> AuditEvent:
+    """Record the completion and fire ``complete``: the workflow checks the state and who (before its
+    guards read what was written); a refusal leaves the request as it was once the pipeline rolls back.
+    ``fields``, the completion form's reader, gives attendance, reflection, hours and PDPs instead."""
+    if fields is not None:
+        data = fields()
+        attended, reflection = data.get("attended"), data.get("reflection") or ""
+        hours, pdps = data.get("hours_completed"), data.get("pdps_earned")
     request.attended = bool(attended)
     request.reflection = (reflection or "").strip()
     request.hours_completed = hours if hours is not None and hours > 0 else None
     request.pdps_earned = pdps if pdps is not None and pdps >= 0 else None
-    request.completed_at = clock.now()
-    event = advance(request, "complete", actor)
-    db.session.flush()
-    return event
+    return advance(request, "complete", actor)
 
 
 # -- lists ----------------------------------------------------------------------------------------
@@ -371,7 +346,7 @@ def home_panel(user: User | None, today: date | None = None) -> dict | None:
     panel: dict[str, Any] = {"educator": is_educator, "school_leader": is_leader, "co_chair": is_co_chair}
     if is_educator:
         mine = db.session.scalars(
-            select(PLRequest).where(PLRequest.requester_id == user.id, PLRequest.state.in_(OPEN_STATES))
+            select(PLRequest).where(PLRequest.requester_id == user.id, PLRequest.state.in_(OPEN))
             .order_by(PLRequest.starts_on.is_(None), PLRequest.starts_on, PLRequest.id)
         ).unique().all()
         panel["open"] = [{"request": r, "next": _educator_next(r, today or clock.today())} for r in mine]
@@ -407,8 +382,8 @@ def cost_text(r: PLRequest) -> str:
 
 
 __all__ = [
-    "COMMITTEE_EVENTS", "EVENT_LABELS", "Action", "DraftData", "PLRequestError", "TimelineEntry", "actions_for",
-    "all_requests", "approve_if_free", "budget_years", "complete", "create_draft", "fire", "home_panel",
-    "is_joint", "load_for_case_page", "need_terms", "prefill_from", "queue_csv", "requestable_opportunities",
-    "requests_of", "save_draft", "timeline", "waiting_for_decision", "waiting_for_endorsement",
+    "COMMITTEE_EVENTS", "EVENT_LABELS", "DraftData", "PLRequestError", "TimelineEntry", "all_requests",
+    "budget_years", "complete", "create_draft", "draft_from", "form_data", "home_panel", "save", "load_for_case_page", "need_terms", "prefill_from",
+    "queue_csv", "requestable_opportunities", "requests_of", "save_draft", "timeline", "waiting_for_decision",
+    "waiting_for_endorsement",
 ]

@@ -1,20 +1,20 @@
-"""Proposals: creating a draft, saving it, firing the team's and staff's actions, the case page's data.
+"""Proposals: creating a draft, saving it, the case page's data (timeline, who sees what).
 
-Every state change goes through ``app.cases.advance.advance``; the other acts here (create,
-edit) leave an audit event through ``record_event``. The caller (a view) commits once.
+Every state change goes through ``app.cases.advance`` (the case page's buttons: ``fire``); the
+other acts here (create, edit) leave an audit event through ``record_event``. The request pipeline
+commits once.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.cases import aftersteps, permissions
+from app.cases import permissions
 from app.cases import timeline as case_timeline
-from app.cases.advance import Action, advance, record_event, refusals
+from app.cases.advance import record_event
 from app.cases.timeline import TimelineEntry
 from app.core import clock
 from app.extensions import db
@@ -33,8 +33,7 @@ from app.models import (
     TermKind,
     User,
 )
-from workflows import T, TransitionRefused
-from workflows.proposal import PROPOSAL
+from workflows.proposal import EDITABLE_BY_TEAM, PROPOSAL
 
 # The text sections a team writes, in the order they appear on the form and the case page.
 TEXT_SECTIONS = ("challenge", "students", "plan", "success_measures", "sharing_plan", "timeline")
@@ -133,55 +132,7 @@ def timeline(proposal: Proposal, viewer: User | None = None) -> list[TimelineEnt
     )
 
 
-def actions_for(proposal: Proposal, user: User | None) -> list[Action]:
-    """The non-joint actions this user may take now (joint decisions have their own page).
-
-    The blockers are the declaration's guard messages; a field the user types in the action's
-    own form (a comment or a reason) is supplied when they click, so it is not listed here.
-    """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    out = []
-    for t in PROPOSAL.actions_for(proposal, user):
-        if t.who.joint:
-            continue
-        supplied = {name: "(typed when the action is taken)" for name in t.fields}
-        out.append(Action(t, refusals(proposal, t.trigger, user, **supplied)))
-    return out
-
-
-def fireable_transition(trigger: str) -> T | None:
-    """The declared transition called ``trigger``, or None when there is none."""
-    return PROPOSAL.by_trigger.get(trigger)
-
-
 # -- changing --------------------------------------------------------------------------------
-def fire(proposal: Proposal, trigger: str, actor: User, comment: str = "", reason: str = "") -> AuditEvent:
-    """Fire a non-joint transition with the fields its declaration asks for.
-
-    Raises ``TransitionRefused`` with every reason (nothing changes). Joint decisions are fired
-    by the committee's confirmation, never here.
-    """
-    t = PROPOSAL.transition(trigger)
-    if t.who.joint:
-        raise TransitionRefused(
-            ["Co-chairs record and confirm this decision on the decision page."], trigger
-        )
-    data: dict[str, Any] = {}
-    if "reason" in t.fields:
-        data["reason"] = (reason or "").strip()
-    comment = (comment or "").strip() if "comment" in t.fields else ""
-    event = advance(proposal, trigger, actor, comment=comment, **data)
-    row = db.session.get(Proposal, proposal.id)
-    if trigger in ("submit", "resubmit"):
-        row.submitted_at = clock.now()
-    if trigger == "withdraw":
-        row.withdraw_reason = data["reason"]
-    aftersteps.run(row, trigger, actor)
-    db.session.flush()
-    return event
-
-
 def create_draft(team: Team, cycle: Cycle, actor: User) -> Proposal:
     if actor.id not in team.member_ids:
         raise ProposalError("You can only start a proposal for a team you belong to.")
@@ -209,7 +160,7 @@ def save_draft(proposal: Proposal, actor: User, *, grant_type: GrantType | None,
 
     ``priorities`` are the ids of the district priorities (active topics) the proposal cites; None
     leaves them as they are. A cited topic staff have since deactivated is not offered, so it stays."""
-    if proposal.state not in (ProposalState.DRAFT, ProposalState.REVISIONS_REQUESTED):
+    if proposal.state not in EDITABLE_BY_TEAM:
         raise ProposalError(f"A proposal that is {proposal.state_label.lower()} can no longer be edited.")
     changed = []
     if proposal.grant_type != grant_type:
@@ -262,7 +213,6 @@ def load_for_case_page(proposal_id: int) -> Proposal | None:
 
 
 __all__ = [
-    "Action", "EVENT_LABELS", "LineData", "ProposalError", "SECTION_LABELS", "TEXT_SECTIONS", "TimelineEntry",
-    "TransitionRefused", "actions_for", "create_draft", "fire", "fireable_transition", "open_cycles",
-    "proposals_of", "save_draft", "teams_of", "timeline",
+    "EVENT_LABELS", "LineData", "ProposalError", "SECTION_LABELS", "TEXT_SECTIONS", "TimelineEntry", "create_draft",
+    "open_cycles", "proposals_of", "save_draft", "teams_of", "timeline",
 ]

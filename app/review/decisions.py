@@ -7,11 +7,12 @@ committee does not confirm something that cannot happen.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from app.cases import joint, notify
-from app.cases.advance import advance, lock, record_event
+from app.cases.advance import lock, record_event
 from app.cases.joint import OTHER_SIDE
 from app.core import clock
 from app.core.errors import FormError
@@ -66,12 +67,18 @@ def _money(value) -> Decimal | None:
     return to_money(amount)
 
 
-def propose(proposal: Proposal, actor: User, outcome: str | DecisionOutcome, award=None,
-            conditions: str = "", feedback: str = "") -> Decision:
-    """Record ``actor``'s side's decision on ``proposal``; it waits for the other side's co-chair."""
+def propose(proposal: Proposal, actor: User, outcome: str | DecisionOutcome = "", award=None,
+            conditions: str = "", feedback: str = "", fields: Callable[[], dict] | None = None) -> Decision:
+    """Record ``actor``'s side's decision on ``proposal``; it waits for the other side's co-chair.
+    ``fields``, a form's reader, gives the outcome, award, conditions and feedback once the actor is
+    known to take part (someone who may not is refused as a person: 403 on a page)."""
     refusal = participation_refusal(proposal, actor)
     if refusal:
-        raise DecisionError(refusal)
+        raise DecisionError(refusal, forbidden=True)
+    if fields is not None:
+        data = fields()
+        outcome, award = data.get("outcome") or "", data.get("award")
+        conditions, feedback = data.get("conditions") or "", data.get("feedback") or ""
     try:
         outcome = DecisionOutcome(outcome)
     except ValueError:
@@ -138,26 +145,10 @@ def propose(proposal: Proposal, actor: User, outcome: str | DecisionOutcome, awa
 
 
 def confirm(decision: Decision, actor: User) -> Decision:
-    """The other side's co-chair confirms: the transition fires, and the decision lands on the proposal.
-
-    Raises ``DecisionError`` for a decision that is no longer pending, and the workflow's
-    ``TransitionRefused`` (same side, conflict, state, guards) with its messages.
-    """
-    joint.refuse_unless_pending(decision, DecisionError)
-    proposal = decision.proposal
-    now = clock.now()
-    advance(
-        proposal, decision.outcome.value, actor,
-        comment=joint.confirmation_comment(decision, actor),
-        decision=decision,
-    )
-    joint.mark_confirmed(decision, actor, now)
-    proposal.award = decision.award if decision.outcome is DecisionOutcome.APPROVE else None
-    proposal.conditions = decision.conditions or ""
-    proposal.feedback = decision.feedback
-    proposal.decided_at = now
-    db.session.flush()
-    return decision
+    """The other side's co-chair confirms: the transition fires, and its after-steps put the decision on
+    the proposal (award, conditions, feedback, time). An approval locks the cycle's row before its guard
+    reads what is left of the pool (``locks=("cycle",)``)."""
+    return joint.confirm(decision.proposal, decision, actor, DecisionError)
 
 
 def withdraw(decision: Decision, actor: User) -> Decision:

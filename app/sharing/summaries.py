@@ -9,18 +9,14 @@ Every act leaves an audit event on the proposal. The operations flush; the calle
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO
 
 from sqlalchemy import select
 
-from app.cases import aftersteps
 from app.cases.advance import record_event
 from app.core import clock, pdf, uploads
-from app.core.markdown import plain_text
 from app.extensions import db
 from app.models import (
     LearningSummary,
@@ -31,6 +27,7 @@ from app.models import (
     TagKind,
     User,
 )
+from app.models.sharing import build_search_text, school_levels
 from app.sharing import privacy
 
 S = ProposalState
@@ -74,7 +71,6 @@ EDITABLE_STATES = (S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED)
 TITLE_MAX = 200
 BODY_MAX = 20_000
 DESCRIPTION_MAX = 300
-SLUG_MAX = 80
 
 
 class SummaryError(ValueError):
@@ -98,31 +94,8 @@ def not_editable_reason(proposal: Proposal) -> str:
             f"this proposal is {proposal.state_label.lower()}.")
 
 
-def school_levels(proposal: Proposal) -> list[str]:
-    """The school levels of the team's schools (from the proposal, not edited with the summary)."""
-    seen = []
-    for school in proposal.team.schools:
-        if school.level.label not in seen:
-            seen.append(school.level.label)
-    return seen
-
-
 def grant_type_label(proposal: Proposal) -> str:
     return proposal.grant_type.label if proposal.grant_type else "Grant type not recorded"
-
-
-def build_search_text(summary: LearningSummary, proposal: Proposal | None = None) -> str:
-    """Lower-case plain text of title, body, tags, team, schools, levels and grant type."""
-    proposal = proposal or summary.proposal
-    team = proposal.team
-    parts = [summary.title or "", plain_text(summary.body or "")]
-    parts += [t.value for t in summary.tags]
-    parts.append(team.name)
-    parts += [s.name for s in team.schools]
-    parts += school_levels(proposal)
-    if proposal.grant_type:
-        parts.append(proposal.grant_type.label)
-    return " ".join(" ".join(parts).split()).lower()
 
 
 @dataclass(frozen=True)
@@ -289,56 +262,6 @@ def withdraw_consent(proposal: Proposal, actor: User) -> LearningSummary:
     return summary
 
 
-# -- publishing (after-steps of the workflow's publish / unpublish) ------------------------------
-def slugify(text: str) -> str:
-    """A readable URL part: "Family Literacy Nights, in 5 Languages!" -> "family-literacy-nights-in-5-languages"."""
-    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > SLUG_MAX:
-            break
-        slug = candidate
-    return slug or (words[0][:SLUG_MAX] if words else "")
-
-
-def unique_slug(base: str, summary_id: int | None = None) -> str:
-    base = base or "learning-summary"
-    taken = set(db.session.scalars(
-        select(LearningSummary.slug).where(
-            (LearningSummary.slug == base) | LearningSummary.slug.like(f"{base}-%"),
-            LearningSummary.id != (summary_id or -1),
-        )
-    ))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
-
-
-@aftersteps.after("publish")
-def _on_publish(proposal: Proposal, actor: User) -> None:
-    summary = proposal.learning_summary
-    if summary is None:  # the publish guards require one; nothing to date without it
-        return
-    if not summary.slug:
-        summary.slug = unique_slug(slugify(summary.title) or slugify(proposal.title), summary.id)
-    summary.published_at = clock.now()
-    summary.search_text = build_search_text(summary, proposal)
-    db.session.flush()
-
-
-@aftersteps.after("unpublish")
-def _on_unpublish(proposal: Proposal, actor: User) -> None:
-    summary = proposal.learning_summary
-    if summary is not None:
-        summary.published_at = None
-        db.session.flush()
-
-
 # -- the PDF ------------------------------------------------------------------------------------
 def pdf_context(summary: LearningSummary) -> dict:
     proposal = summary.proposal
@@ -379,8 +302,8 @@ def render_published_pdf(summary: LearningSummary) -> bytes:
 
 __all__ = [
     "EDITABLE_STATES", "GRADE_BANDS", "SUBJECTS", "Status", "SummaryError", "TOPICS",
-    "VOCABULARIES", "add_artifact", "build_search_text", "delete_artifact", "give_consent", "grant_type_label",
+    "VOCABULARIES", "add_artifact", "delete_artifact", "give_consent", "grant_type_label",
     "is_editable", "is_public", "not_editable_reason", "pdf_context", "published_by_slug", "render_pdf",
-    "render_published_pdf", "save", "school_levels", "slugify", "status", "summary_of", "unique_slug",
+    "render_published_pdf", "save", "status", "summary_of",
     "withdraw_consent",
 ]

@@ -1,6 +1,6 @@
 """The route x role x owner matrix, one module of CASES per area.
 
-Each area adds ``tests/views/access/<area>.py`` with ``CASES = [Case(...), ...]``. The test in
+Each area adds ``tests/access/<area>.py`` with ``CASES = [Case(...), ...]``. The test in
 ``tests/test_access_matrix.py`` runs every case for every persona, and fails when any
 endpoint in ``app.url_map`` has no case (so a new route cannot skip the matrix).
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from app.core import clock
 from app.extensions import db
 from app.models import LearningSummary, Proposal, ProposalState, SummaryArtifact, SummaryTag, TagKind
-from app.sharing.summaries import build_search_text
+from app.models.sharing import build_search_text
 from tests.access import Case
 
 S = ProposalState

@@ -197,4 +197,5 @@ def test_every_declared_audience_is_known_and_every_notifying_trigger_has_a_subj
     for t in TRANSITIONS:
         assert set(t.notify) <= set(AUDIENCES), t.trigger
         if t.notify:
-            assert t.trigger in notify.SUBJECTS and t.trigger in notify.VERBS, t.trigger
+            # Its own subject and verb, not the engine's stand-ins made from the button's label.
+            assert t.subject != t.label and not t.verb.startswith("took the action"), t.trigger

@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from app.cases.advance import fire
 from app.core import clock
 from app.extensions import db
 from app.grants import agreement as G
 from app.grants import reports as R
 from app.models import PROGRESS_SECTIONS, AuditEvent, LearningSummary, Proposal, ProposalState
-from app.proposals import drafting as proposal_svc
 from workflows import TransitionRefused
 
 S = ProposalState
@@ -55,11 +55,11 @@ def test_the_lead_accepts_once_and_only_when_approved(world):
 def test_activation_copies_the_cycles_report_dates(world):
     p = world.proposals[S.APPROVED]
     with pytest.raises(TransitionRefused) as exc:
-        proposal_svc.fire(p, "activate", world.staff)
+        fire(p, "activate", world.staff)
     assert exc.value.messages == ["The team lead has not accepted the grant agreement yet."]
     db.session.rollback()
     G.accept_agreement(p, world.lead)
-    proposal_svc.fire(p, "activate", world.staff)
+    fire(p, "activate", world.staff)
     db.session.commit()
     p = db.session.get(Proposal, p.id)
     assert p.state is S.ACTIVE and p.activated_at is not None
@@ -74,7 +74,7 @@ def test_activation_needs_the_cycles_report_dates(world):
     G.accept_agreement(p, world.lead)
     db.session.commit()
     with pytest.raises(TransitionRefused) as exc:
-        proposal_svc.fire(p, "activate", world.staff)
+        fire(p, "activate", world.staff)
     assert exc.value.messages == [
         "Set the 2026-27 Teacher Leadership Fund cycle's progress report and final report due dates first: "
         "activation gives the team those dates."]
@@ -149,25 +149,25 @@ def test_final_report_saved_and_audited(world):
 def test_submit_accept_and_return_through_the_workflow(world, factory):
     p = world.proposals[S.ACTIVE]
     with pytest.raises(TransitionRefused) as exc:
-        proposal_svc.fire(p, "submit_final_report", world.lead)
+        fire(p, "submit_final_report", world.lead)
     assert exc.value.messages == ["Finish the final report first: the final report.",
                                   "Draft the learning summary first."]
     db.session.rollback()
     R.save_final_report(p, world.lead, FULL_FINAL)
     db.session.add(LearningSummary(proposal_id=p.id, title="Reading circles", body="What we learned."))
     db.session.commit()
-    proposal_svc.fire(p, "submit_final_report", world.lead)
+    fire(p, "submit_final_report", world.lead)
     db.session.commit()
     assert db.session.get(Proposal, p.id).state is S.FINAL_REPORT_SUBMITTED
     with pytest.raises(TransitionRefused, match="Write a comment"):
-        proposal_svc.fire(p, "return_report", world.staff, comment=" ")
+        fire(p, "return_report", world.staff, comment=" ")
     db.session.rollback()
-    proposal_svc.fire(p, "return_report", world.staff, comment="Add the spring reading levels.")
+    fire(p, "return_report", world.staff, comment="Add the spring reading levels.")
     db.session.commit()
     note = R.returned_since_last_submit(db.session.get(Proposal, p.id))
     assert note.comment == "Add the spring reading levels." and note.by == "Stan Staff"
-    proposal_svc.fire(p, "submit_final_report", world.lead)
-    proposal_svc.fire(p, "accept_report", world.staff)
+    fire(p, "submit_final_report", world.lead)
+    fire(p, "accept_report", world.staff)
     db.session.commit()
     assert db.session.get(Proposal, p.id).state is S.COMPLETED
     assert R.returned_since_last_submit(db.session.get(Proposal, p.id)) is None
@@ -185,5 +185,5 @@ def test_spending_over_the_award_blocks_the_final_report(world):
     db.session.commit()
     db.session.expire_all()
     with pytest.raises(TransitionRefused) as exc:
-        proposal_svc.fire(db.session.get(Proposal, p.id), "submit_final_report", world.lead)
+        fire(db.session.get(Proposal, p.id), "submit_final_report", world.lead)
     assert exc.value.messages == ["Spending of $10,000.01 is more than the award of $10,000.00."]

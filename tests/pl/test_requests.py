@@ -9,12 +9,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.cases import aftersteps
+from app.cases.advance import fire
 from app.core import clock
 from app.extensions import db
 from app.models import AuditEvent, Notification, OutboxMessage, PLRequest, PLRequestState
 from app.pl import requests as svc
 from workflows import TransitionRefused
+from workflows.pl_request import PL_REQUEST, approve_if_free
+from workflows.proposal import PROPOSAL
 
 S = PLRequestState
 
@@ -70,7 +72,7 @@ def test_submit_refused_with_every_guard_message_and_nothing_changes(world, lw):
     r = svc.create_draft(world.lead, svc.DraftData())
     db.session.commit()
     with pytest.raises(TransitionRefused) as err:
-        svc.fire(r, "submit", world.lead)
+        fire(r, "submit", world.lead)
     db.session.rollback()
     assert err.value.messages == [
         "Choose the opportunity from the catalog, or describe it: its title and its provider.",
@@ -84,7 +86,7 @@ def test_submit_refused_with_every_guard_message_and_nothing_changes(world, lw):
 
 def test_submit_tells_the_school_leader_only(world, lw):
     r = svc.create_draft(world.lead, data(lw))
-    svc.fire(r, "submit", world.lead)
+    fire(r, "submit", world.lead)
     db.session.commit()
     assert r.state is S.SUBMITTED and r.submitted_at is not None
     [msg] = all_outbox()
@@ -100,7 +102,7 @@ def test_submit_tells_the_school_leader_only(world, lw):
 # -- endorsing ----------------------------------------------------------------------------------
 def test_endorsing_a_paid_request_tells_the_requester_and_the_co_chairs_not_the_actor(world, lw):
     r = lw.pl_requests[S.SUBMITTED]
-    svc.fire(r, "endorse", world.school_leader)
+    fire(r, "endorse", world.school_leader)
     db.session.commit()
     assert r.state is S.ENDORSED
     told = {m.to_user_id for m in all_outbox()}
@@ -113,7 +115,7 @@ def test_endorsing_a_paid_request_tells_the_requester_and_the_co_chairs_not_the_
 def test_a_free_request_is_approved_on_endorsement_in_the_same_transaction(world, lw, factory):
     r = factory.pl_request(world.lead, S.SUBMITTED, cost="0.00", need=lw.topics[1])
     db.session.commit()
-    svc.fire(r, "endorse", world.school_leader)
+    fire(r, "endorse", world.school_leader)
     db.session.commit()
     r = db.session.get(PLRequest, r.id)
     assert r.state is S.APPROVED and r.decided_at is not None
@@ -131,18 +133,18 @@ def test_a_free_request_is_approved_on_endorsement_in_the_same_transaction(world
 
 
 def test_a_paid_request_stays_endorsed_and_after_steps_are_kept_per_kind_of_case(world, lw):
-    svc.fire(lw.pl_requests[S.SUBMITTED], "endorse", world.school_leader)
+    fire(lw.pl_requests[S.SUBMITTED], "endorse", world.school_leader)
     assert lw.pl_requests[S.SUBMITTED].state is S.ENDORSED
-    keys = set(aftersteps._STEPS)
-    assert ("pl_request", "endorse") in keys
-    assert all(kind in ("proposal", "pl_request") for kind, _ in keys)
-    assert not any(kind == "proposal" and trigger in ("endorse", "approve") for kind, trigger in keys)
+    # The automatic approval is declared on the PL request's endorse row only, never on a proposal's.
+    assert approve_if_free in PL_REQUEST.transition("endorse").after
+    assert all(approve_if_free not in t.after for t in PROPOSAL.transitions)
+    assert "endorse" not in PROPOSAL.by_trigger
 
 
 def test_the_school_leader_of_another_school_cannot_endorse(world, lw, factory):
     other = factory.user("school_leader", school=world.other_school)
     with pytest.raises(TransitionRefused) as err:
-        svc.fire(lw.pl_requests[S.SUBMITTED], "endorse", other)
+        fire(lw.pl_requests[S.SUBMITTED], "endorse", other)
     assert err.value.messages == ["Only the school leader of Mather Elementary can do this."]
 
 
@@ -150,10 +152,10 @@ def test_the_school_leader_of_another_school_cannot_endorse(world, lw, factory):
 def test_return_needs_a_comment_and_tells_the_requester(world, lw):
     r = lw.pl_requests[S.ENDORSED]
     with pytest.raises(TransitionRefused) as err:
-        svc.fire(r, "return", world.co_chair_btu, comment=" ")
+        fire(r, "return", world.co_chair_btu, comment=" ")
     assert err.value.messages == ["Write a comment telling the educator what to change."]
     db.session.rollback()
-    svc.fire(r, "return", world.co_chair_btu, comment="Add the syllabus, please.")
+    fire(r, "return", world.co_chair_btu, comment="Add the syllabus, please.")
     db.session.commit()
     assert r.state is S.DRAFT
     [msg] = all_outbox()
@@ -165,10 +167,10 @@ def test_return_needs_a_comment_and_tells_the_requester(world, lw):
 def test_the_school_leader_denies_with_a_reason_while_submitted(world, lw):
     r = lw.pl_requests[S.SUBMITTED]
     with pytest.raises(TransitionRefused) as err:
-        svc.fire(r, "deny", world.school_leader, reason="")
+        fire(r, "deny", world.school_leader, reason="")
     assert err.value.messages == ["Give a reason."]
     db.session.rollback()
-    svc.fire(r, "deny", world.school_leader, reason="Not PDP-eligible.")
+    fire(r, "deny", world.school_leader, reason="Not PDP-eligible.")
     db.session.commit()
     assert r.state is S.DENIED and r.decided_at is not None
     [msg] = all_outbox()
@@ -179,14 +181,14 @@ def test_deny_and_approve_of_an_endorsed_request_are_never_fired_directly(world,
     r = lw.pl_requests[S.ENDORSED]
     for trigger in ("deny", "approve"):
         with pytest.raises(TransitionRefused) as err:
-            svc.fire(r, trigger, world.co_chair_bps, reason="x")
+            fire(r, trigger, world.co_chair_bps, reason="x")
         assert "jointly" in err.value.messages[0]
     with pytest.raises(TransitionRefused, match="completion page"):
-        svc.fire(lw.pl_requests[S.APPROVED], "complete", world.lead)
+        fire(lw.pl_requests[S.APPROVED], "complete", world.lead)
 
 
 def test_cancel_tells_the_school_leaders(world, lw):
-    svc.fire(lw.pl_requests[S.APPROVED], "cancel", world.lead)
+    fire(lw.pl_requests[S.APPROVED], "cancel", world.lead)
     db.session.commit()
     assert lw.pl_requests[S.APPROVED].state is S.CANCELLED
     assert [m.to_user_id for m in all_outbox()] == [world.school_leader.id]
@@ -195,7 +197,7 @@ def test_cancel_tells_the_school_leaders(world, lw):
 def test_inactive_people_are_not_told(world, lw):
     world.school_leader.active = False
     r = svc.create_draft(world.lead, data(lw))
-    svc.fire(r, "submit", world.lead)
+    fire(r, "submit", world.lead)
     assert all_outbox() == []
 
 
@@ -269,10 +271,10 @@ def test_every_recorded_act_on_a_pl_request_has_words_on_the_timeline():
 
 
 def test_every_notifying_pl_transition_has_words_for_its_message():
-    from app.cases import notify
     from workflows.pl_request import AUDIENCES, TRANSITIONS
 
     for t in TRANSITIONS:
         assert set(t.notify) <= set(AUDIENCES), t.trigger
         if t.notify:
-            assert t.trigger in notify.PL_SUBJECTS and t.trigger in notify.PL_VERBS, t.trigger
+            # Its own subject and verb, not the engine's stand-ins made from the button's label.
+            assert t.subject != t.label and not t.verb.startswith("took the action"), t.trigger

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.cases.advance import actions_for, fire
 from app.core import clock, uploads
 from app.extensions import db
 from app.models import BudgetCategory, GrantType, ProposalState
@@ -52,33 +53,33 @@ def test_save_draft_refused_once_submitted(world):
 
 
 def test_fire_submit_sets_submitted_at_and_withdraw_keeps_the_reason(world):
-    event = svc.fire(world.draft, "submit", world.lead)
+    event = fire(world.draft, "submit", world.lead)
     assert (event.from_state, event.to_state) == ("draft", "submitted")
     assert world.draft.submitted_at is not None
     p = world.proposals[S.IN_REVIEW]
-    svc.fire(p, "withdraw", world.lead, reason="  Moving on. ")
+    fire(p, "withdraw", world.lead, reason="  Moving on. ")
     assert p.state is S.WITHDRAWN and p.withdraw_reason == "Moving on."
 
 
 def test_fire_refuses_joint_decisions(world):
     with pytest.raises(TransitionRefused, match="decision page"):
-        svc.fire(world.in_review, "approve", world.co_chair_bps)
+        fire(world.in_review, "approve", world.co_chair_bps)
     assert world.in_review.state is S.IN_REVIEW
 
 
 def test_actions_leave_out_joint_ones_and_typed_fields(world):
-    lead_actions = {a.trigger: a for a in svc.actions_for(world.draft, world.lead)}
+    lead_actions = {a.trigger: a for a in actions_for(world.draft, world.lead)}
     assert set(lead_actions) == {"submit", "withdraw"}
     assert lead_actions["withdraw"].blockers == []  # the reason is typed when withdrawing
-    assert svc.actions_for(world.in_review, world.co_chair_btu) == []  # approve etc. are joint
-    staff = {a.trigger for a in svc.actions_for(world.proposals[S.SUBMITTED], world.staff)}
+    assert actions_for(world.in_review, world.co_chair_btu) == []  # approve etc. are joint
+    staff = {a.trigger for a in actions_for(world.proposals[S.SUBMITTED], world.staff)}
     assert staff == {"return_for_revision", "begin_review"}
-    assert svc.actions_for(world.draft, world.member) == []
+    assert actions_for(world.draft, world.member) == []
 
 
 def test_timeline_is_oldest_first_with_labels(world):
-    svc.fire(world.draft, "submit", world.lead)
-    svc.fire(world.draft, "withdraw", world.lead, reason="Too busy")
+    fire(world.draft, "submit", world.lead)
+    fire(world.draft, "withdraw", world.lead, reason="Too busy")
     entries = svc.timeline(world.draft)
     assert [(e.label, e.from_label, e.to_label) for e in entries] == [
         ("Submit proposal", "Draft", "Submitted"), ("Withdraw proposal", "Submitted", "Withdrawn")]

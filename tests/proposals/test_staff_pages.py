@@ -9,6 +9,7 @@ from flask import render_template
 from sqlalchemy import func, select
 
 from app.cases import advance as workflow
+from app.cases.panels import proposal_panels
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -480,7 +481,8 @@ def test_staff_panel_renders_nothing_for_others(browser, world, app):
     p = world.proposals[S.SUBMITTED]
     for person in (world.lead, world.co_chair_btu, world.admin):
         with app.test_request_context():
-            html = render_template("proposals/_staff_panel.html", proposal=p, current_user=person)
+            html = render_template("proposals/_staff_panel.html", proposal=p, current_user=person,
+                                   panels=proposal_panels(p, person))
         assert html.strip() == "", person.name
     browser.login(world.lead)
     assert "staff-panel" not in text(browser.get(f"/proposals/{p.id}"))
@@ -489,8 +491,9 @@ def test_staff_panel_renders_nothing_for_others(browser, world, app):
 def test_staff_panel_renders_without_the_case_page(app, world):
     """The partial stands on its own: rendered directly it shows the screening steps."""
     with app.test_request_context():
-        html = render_template("proposals/_staff_panel.html", proposal=world.proposals[S.SUBMITTED],
-                               current_user=world.staff)
+        p = world.proposals[S.SUBMITTED]
+        html = render_template("proposals/_staff_panel.html", proposal=p, current_user=world.staff,
+                               panels=proposal_panels(p, world.staff))
     assert "<h2" in html and "Review cannot begin yet" in html and "Assign reviewers" in html
 
 

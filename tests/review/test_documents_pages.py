@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import render_template
 from werkzeug.http import parse_options_header
 
+from app.cases.panels import proposal_panels
 from app.extensions import db
 from app.models import DecisionOutcome, ProposalState
 from app.review import decisions
@@ -93,7 +94,8 @@ def test_missing_proposal_is_404(browser, world):
 
 def _panel(app, proposal, user) -> str:
     with app.test_request_context("/"):
-        return render_template("proposals/_documents_panel.html", proposal=proposal, current_user=user)
+        return render_template("proposals/_documents_panel.html", proposal=proposal, current_user=user,
+                               panels=proposal_panels(proposal, user))
 
 
 def test_documents_panel_links_what_each_person_may_have(app_ctx, world):

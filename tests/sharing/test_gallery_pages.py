@@ -12,7 +12,7 @@ from werkzeug.http import parse_options_header
 
 from app.extensions import db
 from app.models import GrantType, ProposalState, SchoolLevel, TagKind
-from app.sharing.summaries import slugify
+from app.models.sharing import slugify
 from tests.access.gallery import PNG, place_summary
 from tests.pdfs import pdf_text
 

@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from app.cases.advance import fire
 from app.core import clock
 from app.extensions import db
 from app.models import (
@@ -33,7 +34,6 @@ from app.models import (
     TagKind,
     User,
 )
-from app.proposals import drafting as proposal_service
 from app.sharing import privacy, summaries
 from tests.access.gallery import PNG, place_summary
 from tests.pdfs import pdf_text
@@ -100,7 +100,7 @@ def publish_through_services(proposal, staff: User, *, title: str, body: str, ta
     for flag in summary.flags:
         if flag.status is FlagStatus.OPEN:
             privacy.override_flag(flag, "Zqoverridereason: the family agreed", staff)
-    proposal_service.fire(proposal, "publish", staff)
+    fire(proposal, "publish", staff)
     db.session.flush()
     return summary
 
@@ -176,7 +176,7 @@ def seeded(factory, world) -> Seeded:
     gone_slug = gone.slug
     db.session.commit()
     assert gone_slug and gone.published_at is not None
-    proposal_service.fire(q, "unpublish", w.staff, reason="Zqunpublishreason: a parent asked")
+    fire(q, "unpublish", w.staff, reason="Zqunpublishreason: a parent asked")
     db.session.commit()
     assert q.state is S.COMPLETED
     hidden.append(gone)
@@ -308,7 +308,7 @@ def test_republishing_shows_it_again_at_the_same_address(browser, world, seeded)
     for flag in gone.flags:
         if flag.status is FlagStatus.OPEN:
             privacy.override_flag(flag, "Zqoverridereason again", world.staff)
-    proposal_service.fire(gone.proposal, "publish", world.staff)
+    fire(gone.proposal, "publish", world.staff)
     db.session.commit()
     assert browser.get(f"/learning/{gone.slug}").status_code == 200
     assert gone.slug in slugs(get_text(browser, "/learning"))

@@ -292,7 +292,11 @@ def test_actions_for_shows_each_persona_only_their_own_steps():
     assert triggers(S.DRAFT, "requester") == ["submit", "cancel"]
     assert triggers(S.SUBMITTED, "school leader") == ["endorse", "return", "deny"]
     assert triggers(S.SUBMITTED, "other school's leader") == []
-    assert triggers(S.ENDORSED, "BPS co-chair") == ["return"]  # approve/deny: the decision panel
+    # A co-chair may take part in approve and deny, which are joint: taken in the decision panel, never a button.
+    assert triggers(S.ENDORSED, "BPS co-chair") == ["return", "approve", "deny"]
+    endorsed = FakePLRequest(state=S.ENDORSED)
+    assert [t.trigger for t in PL_REQUEST.actions_for(endorsed, PERSONAS["BPS co-chair"])
+            if t.is_joint(endorsed)] == ["approve", "deny"]
     assert triggers(S.APPROVED, "requester") == ["complete", "cancel"]
     assert triggers(S.COMPLETED, "requester") == []
 

@@ -33,7 +33,7 @@ from workflows.proposal import (
 
 S = ProposalState
 WHOS = {t.who for t in TRANSITIONS}
-JOINT = [t for t in TRANSITIONS if t.who.joint]
+JOINT = [t for t in TRANSITIONS if t.joint]
 
 
 def _id(t):
@@ -64,7 +64,7 @@ def test_the_declaration_holds_every_transition_of_the_product():
         "unpublish": ({S.PUBLISHED}, S.COMPLETED, "program staff"),
     }
     declared = {
-        t.trigger: (set(t.sources), t.dest, "joint" if t.who.joint else t.who.name) for t in TRANSITIONS
+        t.trigger: (set(t.sources), t.dest, "joint" if t.joint else t.who.name) for t in TRANSITIONS
     }
     assert declared == product
 
@@ -377,12 +377,12 @@ WHO_MESSAGES = {
 
 
 def _who_key(t):
-    return "joint" if t.who.joint else t.who.name
+    return "joint" if t.joint else t.who.name
 
 
 def _may(t, persona):
     actor = EVERYONE[persona]
-    if t.who.joint:
+    if t.joint:
         return actor.has_role("co_chair")
     if t.who.name == "team lead":
         return actor.id == passing_case().team.lead_id

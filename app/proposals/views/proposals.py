@@ -10,24 +10,20 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields import SelectChoice
 
+from app.cases import advance
+from app.cases.advance import transition_or_404
+from app.cases.panels import case_actions, proposal_panels
 from app.cases.permissions import can_edit_proposal, can_view_proposal, can_view_team, is_team_member
 from app.core.uploads import UploadError
 from app.extensions import db
 from app.models import Attachment, BudgetCategory, GrantType, Proposal
 from app.proposals import attachments
 from app.proposals import drafting as proposal_svc
-from app.web import download, get_or_404, roles_required
+from app.web import download, get_or_404, reader, roles_required, run
 from forms.proposals import BLANK_BUDGET_ROWS, NewProposalForm, ProposalForm, UploadForm, action_form_class
-from workflows import TransitionRefused
 from workflows.proposal import PROPOSAL
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
-
-JOINT_REFUSAL = (
-    "Decisions by the committee are recorded by a co-chair of one side and confirmed by a co-chair of the "
-    "other side on the decision page, not here."
-)
-
 
 def _load(proposal_id: int) -> Proposal:
     proposal = proposal_svc.load_for_case_page(proposal_id)
@@ -44,75 +40,43 @@ def _not_editable(proposal: Proposal):
 
 
 # -- the case page ---------------------------------------------------------------------------
-def _render_case(proposal: Proposal, status: int = 200, errors: list[str] | None = None,
-                 fired: str | None = None, fired_form=None):
-    actions = proposal_svc.actions_for(proposal, current_user)
-    forms = {a.trigger: action_form_class(a.trigger, a.fields)(formdata=None) for a in actions}
-    if fired is not None and fired_form is not None:
-        if fired not in forms:
-            # The action is no longer open to them (the case moved on): keep what they typed on the
-            # page beside the reasons, rather than dropping it.
-            actions.append(proposal_svc.Action(PROPOSAL.transition(fired), list(errors or [])))
-        forms[fired] = fired_form
-    decision = proposal.confirmed_decision if is_team_member(current_user, proposal) else None
+def _render_case(proposal: Proposal, status: int = 200, refusal=None, fired: str | None = None, fired_form=None):
+    actions, forms = case_actions(proposal, current_user, action_form_class, fired, fired_form, refusal)
     return render_template(
-        "proposals/show.html",
-        proposal=proposal,
-        actions=actions,
-        action_forms=forms,
-        fired=fired,
-        fired_form=fired_form,
-        errors=errors or [],
-        timeline=proposal_svc.timeline(proposal, current_user),
-        sections=proposal_svc.SECTION_LABELS,
-        can_edit=can_edit_proposal(current_user, proposal),
-        team_decision=decision,
-        can_view_team=can_view_team(current_user, proposal.team),
-        upload_form=UploadForm(formdata=None),
+        "proposals/show.html", proposal=proposal, actions=actions, action_forms=forms, fired=fired,
+        fired_form=fired_form, errors=refusal.messages if refusal else [],
+        timeline=proposal_svc.timeline(proposal, current_user), sections=proposal_svc.SECTION_LABELS,
+        can_edit=can_edit_proposal(current_user, proposal), panels=proposal_panels(proposal, current_user),
+        team_decision=proposal.confirmed_decision if is_team_member(current_user, proposal) else None,
+        can_view_team=can_view_team(current_user, proposal.team), upload_form=UploadForm(formdata=None),
     ), status
+
+
+def _viewable(proposal_id: int) -> Proposal:
+    proposal = _load(proposal_id)
+    if not can_view_proposal(current_user, proposal):
+        abort(403)
+    return proposal
 
 
 @bp.get("/<int:proposal_id>")
 @login_required
 def show(proposal_id: int):
-    proposal = _load(proposal_id)
-    if not can_view_proposal(current_user, proposal):
-        abort(403)
-    return _render_case(proposal)
+    return _render_case(_viewable(proposal_id))
 
 
 @bp.post("/<int:proposal_id>/actions/<trigger>")
 @login_required
 def fire(proposal_id: int, trigger: str):
-    proposal = _load(proposal_id)
-    t = proposal_svc.fireable_transition(trigger)
-    if t is None:
-        abort(404)
-    if not can_view_proposal(current_user, proposal):
-        abort(403)
-    if t.who.joint:
-        abort(403, description=JOINT_REFUSAL)
-    who = PROPOSAL.who_refusal(proposal, trigger, current_user)
-    if who:
-        abort(403, description=who)
+    t = transition_or_404(PROPOSAL, trigger)
+    proposal = _viewable(proposal_id)
     form = action_form_class(trigger, t.fields)()
-    if not form.validate_on_submit():
-        return _render_case(proposal, 422, fired=trigger, fired_form=form)
-    try:
-        proposal_svc.fire(
-            proposal, trigger, current_user,
-            comment=form.comment.data if "comment" in t.fields else "",
-            reason=form.reason.data if "reason" in t.fields else "",
-        )
-    except TransitionRefused as exc:
-        db.session.rollback()
-        return _render_case(_load(proposal_id), 422, errors=exc.messages, fired=trigger, fired_form=form)
-    except StaleDataError:
-        db.session.rollback()
-        abort(409)
-    db.session.commit()
-    flash(f"{t.label}: done. The proposal is now {proposal.state_label.lower()}.", "success")
-    return redirect(url_for(".show", proposal_id=proposal.id))
+    return run(
+        lambda: advance.fire(proposal, trigger, current_user, reader(form)),
+        done=url_for(".show", proposal_id=proposal_id),
+        success=lambda _: f"{t.label}: done. The proposal is now {proposal.state_label.lower()}.",
+        again=lambda refusal: _render_case(_load(proposal_id), 422, refusal, trigger, form),
+    )
 
 
 # -- my proposals and a new draft ------------------------------------------------------------

@@ -15,13 +15,6 @@ from forms.proposals import AssignReviewersForm, CycleForm, ProposalFilterForm
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-@bp.app_template_global("staff_panel_for")
-def staff_panel_for(proposal, user):
-    """The staff panel's content for the case page (``templates/proposals/_staff_panel.html``)."""
-    return screening.panel(proposal, user)
-
-
-
 # -- every proposal ------------------------------------------------------------------------------
 @bp.get("/proposals")
 @roles_required("staff")

@@ -1,7 +1,7 @@
 """Printed documents of a proposal: the packet for reviewers and the decision letter (PDF)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, url_for
+from flask import Blueprint, Response, abort
 from flask_login import current_user, login_required
 
 from app.cases import permissions
@@ -64,13 +64,3 @@ def letter(proposal_id: int):
     body = pdf.render("pdf/letter.html", **letter_context(proposal))
     return _pdf_response(body, f"proposal-{proposal.id}-decision-letter.pdf")
 
-
-@bp.app_template_global("proposal_documents")
-def proposal_documents(proposal: Proposal, user) -> list[tuple[str, str]]:
-    """(label, url) of the PDFs this user may download for this proposal, for the case page."""
-    docs = []
-    if permissions.can_see_review_packet(user, proposal):
-        docs.append(("Proposal packet for reviewers (PDF)", url_for("documents.packet", proposal_id=proposal.id)))
-    if permissions.can_see_decision_letter(user, proposal):
-        docs.append(("Decision letter (PDF)", url_for("documents.letter", proposal_id=proposal.id)))
-    return docs

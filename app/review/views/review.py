@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.cases.permissions import assignment_for, can_declare_conflict, can_see_scores, is_conflicted
+from app.cases.permissions import assignment_for, can_declare_conflict, is_conflicted
 from app.extensions import db
 from app.models import Proposal, Recommendation
 from app.review.reviews import (
@@ -14,7 +14,6 @@ from app.review.reviews import (
     declare_conflict,
     queue_for,
     review_refusal,
-    review_summary,
     save_review,
 )
 from app.web import get_or_404, roles_required
@@ -119,23 +118,3 @@ def conflict(proposal_id: int):
     return render_template("review/conflict.html", proposal=proposal, form=form, existing=existing,
                            extra=extra), (422 if failed else 200)
 
-
-# -- the case page's review panel --------------------------------------------------------------
-@bp.app_template_global()
-def review_panel(proposal: Proposal, user) -> dict | None:
-    """What ``proposals/_review_panel.html`` shows to ``user``, or None when it is not for them."""
-    if not (user and user.is_authenticated):
-        return None
-    assignment = assignment_for(user, proposal)
-    conflicted = is_conflicted(user, proposal)
-    panel: dict = {
-        "assignment": assignment,
-        "conflicted": conflicted,
-        "conflict": conflict_of(user, proposal) if conflicted else None,
-        "can_declare": can_declare_conflict(user, proposal) and not conflicted
-        and proposal.state.value in ("submitted", "revisions_requested", "in_review"),
-        "summary": review_summary(proposal) if can_see_scores(user, proposal) and proposal.assignments else None,
-    }
-    if assignment is None and not conflicted and not panel["can_declare"] and panel["summary"] is None:
-        return None
-    return panel

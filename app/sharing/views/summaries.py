@@ -349,28 +349,3 @@ def override_flag(proposal_id: int, flag_id: int):
     flash(f"Flag overridden: “{flag.match}” may be published. The reason is on the record.", "success")
     return redirect(url_for(".privacy", proposal_id=proposal.id) + "#flags")
 
-
-# -- the case page's panel ----------------------------------------------------------------------
-@bp.app_template_global("summary_panel_for")
-def summary_panel_for(proposal: Proposal, user) -> dict | None:
-    """What ``proposals/_summary_panel.html`` shows this user, or None when it is not for them."""
-    if proposal.state not in permissions.SUMMARY_STATES or not permissions.can_view_summary(user, proposal):
-        return None
-    st = summary_svc.status(proposal)
-    summary = proposal.learning_summary
-    links = []
-    if permissions.can_edit_summary(user, proposal):
-        links.append(("Write the learning summary" if not st.exists else "Edit the learning summary",
-                      url_for("summaries.edit", proposal_id=proposal.id)))
-    elif permissions.can_open_summary_editor(user, proposal) and st.exists:
-        links.append(("Read the learning summary (read-only)", url_for("summaries.edit", proposal_id=proposal.id)))
-    if st.exists:
-        links.append(("Preview the learning summary", url_for("summaries.preview", proposal_id=proposal.id)))
-        links.append(("Learning summary (PDF)", url_for("summaries.pdf", proposal_id=proposal.id)))
-        if permissions.can_check_privacy(user, proposal):
-            links.append(("Privacy check", url_for("summaries.privacy", proposal_id=proposal.id)))
-    return {
-        "status": st,
-        "summary": summary,
-        "links": links,
-    }
