@@ -11,27 +11,22 @@ from werkzeug.exceptions import HTTPException
 from app import config as config_module
 from app.extensions import bootstrap, csrf, db, login_manager, migrate
 
-BLUEPRINTS = [
-    "app.people.views.auth",
-    "app.home.views.home",
-    "app.people.views.teams",
-    "app.proposals.views.proposals",
-    "app.proposals.views.staff",
-    "app.people.views.admin",
-    "app.review.views.review",
-    "app.review.views.committee",
-    "app.review.views.documents",
-    "app.grants.views",
-    "app.sharing.views.summaries",
-    "app.sharing.views.gallery",
-    "app.home.views.notifications",
-    "app.needs.views.taxonomy",
-    "app.needs.views.surveys",
-    "app.catalog.views.catalog",
-    "app.catalog.views.registrations",
-    "app.pl.views.requests",
-    "app.pl.views.transcript",
-]
+
+def blueprints() -> list:
+    """Every area's blueprints, in the order their routes are matched."""
+    from app.catalog.views import catalog, registrations
+    from app.grants import views as grants
+    from app.home.views import home, notifications
+    from app.needs.views import surveys, taxonomy
+    from app.people.views import admin, auth, teams
+    from app.pl.views import requests, transcript
+    from app.proposals.views import proposals, staff
+    from app.review.views import committee, documents, review
+    from app.sharing.views import gallery, summaries
+
+    return [m.bp for m in (auth, home, teams, proposals, staff, admin, review, committee, documents, grants,
+                           summaries, gallery, notifications, taxonomy, surveys, catalog, registrations, requests,
+                           transcript)]
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -62,11 +57,8 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     jinja.init_app(app)
 
-    import importlib
-
-    for name in BLUEPRINTS:
-        module = importlib.import_module(name)
-        app.register_blueprint(module.bp)
+    for bp in blueprints():
+        app.register_blueprint(bp)
 
     app.config["_ENDPOINTS"] = frozenset(app.view_functions)
 

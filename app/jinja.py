@@ -45,3 +45,8 @@ def init_app(app: Flask) -> None:
     # States and state groups by name: ``proposal.state in proposal_states.AWARDED``, never a string.
     app.jinja_env.globals["proposal_states"] = PROPOSAL.names
     app.jinja_env.globals["pl_states"] = PL_REQUEST.names
+    # The other enumerations templates compare with: never their values as strings.
+    from app.models import DecisionOutcome, RegistrationStatus, ReviewStatus, Side
+
+    app.jinja_env.globals.update(DecisionOutcome=DecisionOutcome, RegistrationStatus=RegistrationStatus,
+                                 ReviewStatus=ReviewStatus, Side=Side)

@@ -68,6 +68,8 @@ EDITABLE_BY_TEAM = frozenset({S.DRAFT, S.REVISIONS_REQUESTED})
 SCREENING = frozenset({S.SUBMITTED, S.IN_REVIEW})
 # Before a decision: a reviewer may still declare a conflict of interest.
 UNDER_CONSIDERATION = frozenset({S.SUBMITTED, S.REVISIONS_REQUESTED, S.IN_REVIEW})
+# The committee's decision is in, and nothing has happened since (the team's "decisions received").
+DECIDED = frozenset({S.APPROVED, S.DECLINED})
 # Approved or later: a grant. The award counts against the cycle's pool; the agreement and ledger exist.
 AWARDED = frozenset({S.APPROVED, S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED})
 # Staff may move money between budget lines (before and while the grant runs).
@@ -83,7 +85,7 @@ NOT_PUT_FORWARD = frozenset({S.DRAFT, S.WITHDRAWN})
 
 GROUPS = {
     "EDITABLE_BY_TEAM": EDITABLE_BY_TEAM, "SCREENING": SCREENING, "UNDER_CONSIDERATION": UNDER_CONSIDERATION,
-    "AWARDED": AWARDED, "REALLOCATABLE": REALLOCATABLE, "REPORTING": REPORTING,
+    "DECIDED": DECIDED, "AWARDED": AWARDED, "REALLOCATABLE": REALLOCATABLE, "REPORTING": REPORTING,
     "FINAL_REPORT_IN": FINAL_REPORT_IN, "SUMMARY_EDITABLE": SUMMARY_EDITABLE, "NOT_PUT_FORWARD": NOT_PUT_FORWARD,
 }
 

@@ -19,7 +19,7 @@ from app.pl import transcript
 from app.proposals import screening
 from app.review import reviews
 from app.sharing import summaries
-from workflows.proposal import SCREENING, UNDER_CONSIDERATION
+from workflows.proposal import REPORTING, SCREENING, UNDER_CONSIDERATION
 
 
 def case_actions(case, user, form_class, fired: str | None = None, fired_form=None, refusal=None):
@@ -109,7 +109,7 @@ def decision(proposal: Proposal, user) -> dict | None:
 
 def summary(proposal: Proposal, user) -> dict | None:
     """What ``proposals/_summary_panel.html`` shows: the learning summary's status and its pages."""
-    if proposal.state not in permissions.SUMMARY_STATES or not permissions.can_view_summary(user, proposal):
+    if proposal.state not in REPORTING or not permissions.can_view_summary(user, proposal):
         return None
     st = summaries.status(proposal)
     links = []

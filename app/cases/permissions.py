@@ -1,7 +1,8 @@
 """Object-level permission questions, asked in one place by views, services and tests."""
 from __future__ import annotations
 
-from app.models import Proposal, ProposalState, User
+from app.models import PLRequestState, Proposal, ProposalState, User
+from workflows.proposal import EDITABLE_BY_TEAM, REALLOCATABLE, REPORTING, SUMMARY_EDITABLE
 
 S = ProposalState
 
@@ -56,7 +57,7 @@ def can_view_proposal(user: User | None, proposal: Proposal) -> bool:
 
 def can_edit_proposal(user: User | None, proposal: Proposal) -> bool:
     """Team members edit the draft together, and again when revisions are requested."""
-    return is_team_member(user, proposal) and proposal.state in (S.DRAFT, S.REVISIONS_REQUESTED)
+    return is_team_member(user, proposal) and proposal.state in EDITABLE_BY_TEAM
 
 
 def can_see_scores(user: User | None, proposal: Proposal) -> bool:
@@ -120,7 +121,6 @@ def can_manage_team(user: User | None, team) -> bool:
 
 
 # -- the grant after the award (grants helper) --------------------------------------------------
-GRANT_STATES = (S.APPROVED, S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
 
 
 def can_see_grant(user: User | None, proposal: Proposal) -> bool:
@@ -133,7 +133,7 @@ def can_log_spending(user: User | None, proposal: Proposal) -> bool:
 
 
 def can_reallocate(user: User | None, proposal: Proposal) -> bool:
-    return is_staff(user) and proposal.state in (S.APPROVED, S.ACTIVE)
+    return is_staff(user) and proposal.state in REALLOCATABLE
 
 
 def can_write_reports(user: User | None, proposal: Proposal) -> bool:
@@ -142,18 +142,16 @@ def can_write_reports(user: User | None, proposal: Proposal) -> bool:
 
 
 # -- learning summaries (summaries helper) ----------------------------------------------------
-SUMMARY_EDITABLE_STATES = (S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED)
-SUMMARY_STATES = (*SUMMARY_EDITABLE_STATES, S.PUBLISHED)
 
 
 def can_edit_summary(user: User | None, proposal: Proposal) -> bool:
     """Team members write the learning summary while the grant is active and until it is published."""
-    return is_team_member(user, proposal) and proposal.state in SUMMARY_EDITABLE_STATES
+    return is_team_member(user, proposal) and proposal.state in SUMMARY_EDITABLE
 
 
 def can_open_summary_editor(user: User | None, proposal: Proposal) -> bool:
     """The editor page: writable as above, read-only once published."""
-    return is_team_member(user, proposal) and proposal.state in SUMMARY_STATES
+    return is_team_member(user, proposal) and proposal.state in REPORTING
 
 
 def can_view_summary(user: User | None, proposal: Proposal) -> bool:
@@ -163,12 +161,12 @@ def can_view_summary(user: User | None, proposal: Proposal) -> bool:
 
 def can_consent_summary(user: User | None, proposal: Proposal) -> bool:
     """The team lead gives (or withdraws) the team's consent to publish, until it is published."""
-    return is_team_lead(user, proposal) and proposal.state in SUMMARY_EDITABLE_STATES
+    return is_team_lead(user, proposal) and proposal.state in SUMMARY_EDITABLE
 
 
 def can_check_privacy(user: User | None, proposal: Proposal) -> bool:
     """Program staff run the privacy check, keep the block list and override flags."""
-    return is_staff(user) and proposal.state in SUMMARY_STATES
+    return is_staff(user) and proposal.state in REPORTING
 
 
 # -- PL requests (PL request helper) ----------------------------------------------------------
@@ -189,19 +187,19 @@ def can_view_pl_request(user: User | None, request) -> bool:
         return False
     if is_staff(user) or is_pl_requester(user, request):
         return True
-    if request.state.value == "draft":
+    if request.state is PLRequestState.DRAFT:
         return False
     return is_pl_school_leader(user, request) or user.has_role("co_chair")
 
 
 def can_edit_pl_request(user: User | None, request) -> bool:
     """The requester edits the request while it is a draft (new, or returned to them)."""
-    return is_pl_requester(user, request) and request.state.value == "draft"
+    return is_pl_requester(user, request) and request.state is PLRequestState.DRAFT
 
 
 def can_complete_pl_request(user: User | None, request) -> bool:
     """The requester records attendance, a reflection, hours and PDPs once it is approved."""
-    return is_pl_requester(user, request) and request.state.value == "approved"
+    return is_pl_requester(user, request) and request.state is PLRequestState.APPROVED
 
 
 def can_take_part_in_pl_decision(user: User | None) -> bool:

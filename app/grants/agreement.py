@@ -17,6 +17,7 @@ from app.cases.advance import lock, record_event
 from app.core import clock
 from app.extensions import db
 from app.models import BudgetLine, Proposal, ProposalState, User
+from workflows.proposal import AWARDED, FINAL_REPORT_IN, REALLOCATABLE
 
 S = ProposalState
 
@@ -32,7 +33,6 @@ TERMS = (
 )
 
 # States in which a proposal has an agreement to read.
-AGREEMENT_STATES = (S.APPROVED, S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
 
 
 class GrantError(ValueError):
@@ -124,7 +124,7 @@ def panel(proposal: Proposal, user: User) -> GrantPanel | None:
     from app.grants import ledger as ledger_svc
     from app.grants import reports
 
-    if proposal.state not in AGREEMENT_STATES:
+    if proposal.state not in AWARDED:
         return None
     team = permissions.is_team_member(user, proposal)
     staff = permissions.is_staff(user)
@@ -133,7 +133,7 @@ def panel(proposal: Proposal, user: User) -> GrantPanel | None:
     agreement = agreement_for(proposal)
     progress = proposal.progress_report
     progress_done = progress is not None and progress.submitted_at is not None
-    final_done = proposal.state in (S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
+    final_done = proposal.state in FINAL_REPORT_IN
     return GrantPanel(
         agreement_accepted=agreement.is_accepted,
         agreement_accepted_at=agreement.accepted_at,
@@ -147,6 +147,6 @@ def panel(proposal: Proposal, user: User) -> GrantPanel | None:
         ledger=ledger_svc.ledger_for(proposal),
         return_comment=reports.last_return(proposal) if proposal.state is S.ACTIVE else None,
         can_log_spending=team and proposal.state in ledger_svc.SPENDING_STATES,
-        can_reallocate=staff and proposal.state in ledger_svc.REALLOCATION_STATES,
+        can_reallocate=staff and proposal.state in REALLOCATABLE,
         shows_final_report=proposal.state is not S.APPROVED,
     )

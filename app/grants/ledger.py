@@ -24,7 +24,7 @@ from app.cases.advance import lock, record_event
 from app.core import clock, uploads
 from app.extensions import db
 from app.models import BudgetLine, BudgetReallocation, Expenditure, Proposal, ProposalState, User
-from workflows.proposal import STATE_LABELS, money
+from workflows.proposal import REALLOCATABLE, STATE_LABELS, money
 
 S = ProposalState
 CENTS = Decimal("0.01")
@@ -39,8 +39,6 @@ REASON_MAX = 2000
 
 # When spending and reallocations make sense.
 SPENDING_STATES = (S.ACTIVE,)
-REALLOCATION_STATES = (S.APPROVED, S.ACTIVE)
-LEDGER_STATES = (S.APPROVED, S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
 
 
 class LedgerError(ValueError):
@@ -288,7 +286,7 @@ def reallocate(proposal: Proposal, actor: User, *, from_line_id: int, to_line_id
     """Move approved money from one line to another (staff). The approved total stays the same."""
     amount = _exact_cents(amount, "amount")
     row = lock(proposal)
-    refusal = _state_refusal(row, REALLOCATION_STATES, "Budget lines can be reallocated")
+    refusal = _state_refusal(row, REALLOCATABLE, "Budget lines can be reallocated")
     if refusal:
         raise LedgerError([(None, refusal)])
     problems: list[tuple[str | None, str]] = []

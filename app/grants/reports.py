@@ -33,7 +33,6 @@ S = ProposalState
 SECTION_MAX = 10_000
 EDITABLE_STATES = (S.ACTIVE,)
 # Once the report is in, the team and staff read the final report (and staff act on it).
-FINAL_REPORT_STATES = (S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
 
 
 class ReportError(ValueError):

@@ -21,7 +21,7 @@ from app.models import Proposal, ProposalState
 from app.web import download, get_or_404, roles_required
 from forms.grants import AgreementForm, ExpenditureForm, FinalReportForm, ProgressForm, ReallocationForm
 from forms.proposals import action_form_class
-from workflows.proposal import PROPOSAL, STATE_LABELS, money
+from workflows.proposal import AWARDED, PROPOSAL, REPORTING, STATE_LABELS, money
 
 bp = Blueprint("grants", __name__, url_prefix="/proposals/<int:proposal_id>")
 S = ProposalState
@@ -65,7 +65,7 @@ def _render_agreement(proposal: Proposal, form: AgreementForm, status: int = 200
 @bp.route("/agreement", methods=["GET", "POST"])
 @login_required
 def agreement(proposal_id: int):
-    proposal = _load_visible(proposal_id, permissions.GRANT_STATES, "grant agreement")
+    proposal = _load_visible(proposal_id, AWARDED, "grant agreement")
     if request.method != "POST":
         return _render_agreement(proposal, AgreementForm(formdata=None))
     if not permissions.is_team_lead(current_user, proposal):
@@ -87,7 +87,7 @@ def agreement(proposal_id: int):
 @bp.get("/spending")
 @login_required
 def spending(proposal_id: int):
-    proposal = _load_visible(proposal_id, ledger_svc.LEDGER_STATES, "spending ledger")
+    proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
     return render_template(
         "grants/spending.html", proposal=proposal, ledger=ledger_svc.ledger_for(proposal),
         can_log=permissions.can_log_spending(current_user, proposal),
@@ -119,7 +119,7 @@ def _spending_refusal(proposal: Proposal) -> str:
 @bp.route("/spending/new", methods=["GET", "POST"])
 @login_required
 def new_expenditure(proposal_id: int):
-    proposal = _load_visible(proposal_id, ledger_svc.LEDGER_STATES, "spending ledger")
+    proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
     if not permissions.can_log_spending(current_user, proposal):
         _forbid(_spending_refusal(proposal))
     ledger = ledger_svc.ledger_for(proposal)
@@ -172,7 +172,7 @@ def _render_reallocate(proposal: Proposal, form: ReallocationForm, ledger, statu
 @bp.route("/spending/reallocate", methods=["GET", "POST"])
 @roles_required("staff")
 def reallocate(proposal_id: int):
-    proposal = _load_visible(proposal_id, ledger_svc.LEDGER_STATES, "spending ledger")
+    proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
     if not permissions.can_reallocate(current_user, proposal):
         _forbid(f"Budget lines are reallocated while the grant is approved or active; this one is "
                 f"{proposal.state_label.lower()}.")
@@ -203,7 +203,6 @@ def reallocate(proposal_id: int):
 
 
 # -- the progress update ---------------------------------------------------------------------
-PROGRESS_STATES = (S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
 
 
 def _render_progress(proposal: Proposal, form: ProgressForm, status: int = 200, errors=None):
@@ -221,7 +220,7 @@ def _render_progress(proposal: Proposal, form: ProgressForm, status: int = 200, 
 @bp.route("/progress", methods=["GET", "POST"])
 @login_required
 def progress(proposal_id: int):
-    proposal = _load_visible(proposal_id, PROGRESS_STATES, "progress update")
+    proposal = _load_visible(proposal_id, REPORTING, "progress update")
     if request.method != "POST":
         report = proposal.progress_report
         data = {attr: getattr(report, attr) for attr in report_svc.PROGRESS_SECTIONS} if report else {}
@@ -286,7 +285,7 @@ def _summary_link(proposal: Proposal) -> tuple[str, str] | None:
 @bp.route("/final-report", methods=["GET", "POST"])
 @login_required
 def final_report(proposal_id: int):
-    proposal = _load_visible(proposal_id, report_svc.FINAL_REPORT_STATES, "final report")
+    proposal = _load_visible(proposal_id, REPORTING, "final report")
     if request.method != "POST":
         report = proposal.final_report
         data = {attr: getattr(report, attr) for attr in report_svc.FINAL_REPORT_SECTIONS} if report else {}

@@ -25,11 +25,12 @@ from app.models import (
     ProposalState,
     ReviewAssignment,
     ReviewStatus,
+    Side,
     Team,
     TeamMember,
     User,
 )
-from workflows.proposal import SIDES
+from workflows.proposal import DECIDED, EDITABLE_BY_TEAM, SCREENING, SIDES
 
 S = ProposalState
 
@@ -129,7 +130,7 @@ def educator_sections(user: User, today: date | None = None) -> list[Section]:
     """My teams' proposals, with cycle and team joined (team memberships: one batched statement)."""
     today = today or clock.today()
     my_teams = select(TeamMember.team_id).where(TeamMember.user_id == user.id)
-    wanted = (S.DRAFT, S.REVISIONS_REQUESTED, S.SUBMITTED, S.IN_REVIEW, S.APPROVED, S.DECLINED)
+    wanted = EDITABLE_BY_TEAM | SCREENING | DECIDED
     proposals = db.session.scalars(
         select(Proposal)
         .where(Proposal.team_id.in_(my_teams), Proposal.state.in_(wanted))
@@ -152,7 +153,7 @@ def educator_sections(user: User, today: date | None = None) -> list[Section]:
                     else f"Revise and resubmit by {deadline:%b %-d, %Y}")
             to_finish.append(Item(p, [team, "Revisions requested", when], due_on=deadline, overdue=late,
                                   note=asked.get(p.id) or p.feedback or ""))
-        elif p.state in (S.SUBMITTED, S.IN_REVIEW):
+        elif p.state in SCREENING:
             since = f"Submitted {clock.local(p.submitted_at):%b %-d, %Y}" if p.submitted_at else "Submitted"
             waiting.append(Item(p, [team, p.state_label, since]))
         else:
@@ -277,7 +278,7 @@ def co_chair_sections(user: User, today: date | None = None) -> list[Section]:
             details.append(f"Award ${d.award:,.2f}")
         recorded = f"Recorded by {who} ({d.proposed_side.value}) on {clock.local(d.proposed_at):%b %-d, %Y}"
         details.append(recorded)
-        if side is not None and d.proposed_side.value != side:
+        if side is not None and d.proposed_side is not Side(side):
             note = ""
             if p.id in my_conflicts:
                 note = ("You declared a conflict with this proposal, so another co-chair of the "
@@ -318,11 +319,11 @@ def staff_sections(user: User, today: date | None = None) -> list[Section]:
     """Two statements: proposals submitted/in review/approved, and their reviewer counts."""
     rows = db.session.scalars(
         select(Proposal)
-        .where(Proposal.state.in_((S.SUBMITTED, S.IN_REVIEW, S.APPROVED)))
+        .where(Proposal.state.in_(SCREENING | {S.APPROVED}))
         .options(*_proposal_options())
         .order_by(Proposal.submitted_at, Proposal.id)
     ).unique().all()
-    assigned = _assignment_counts([p.id for p in rows if p.state in (S.SUBMITTED, S.IN_REVIEW)])
+    assigned = _assignment_counts([p.id for p in rows if p.state in SCREENING])
     screen, short, activate = [], [], []
     for p in rows:
         team = f"Team: {p.team.name}"

@@ -21,14 +21,14 @@ from fractions import Fraction
 
 from sqlalchemy import case, func, select
 
+import workflows.pl_request as pl_flow
+import workflows.proposal as proposal_flow
 from app.extensions import db
 from app.models import (
     NeedsSurvey,
     Opportunity,
     PLRequest,
-    PLRequestState,
     Proposal,
-    ProposalState,
     Role,
     School,
     SurveyRating,
@@ -42,8 +42,6 @@ from app.models.learning import opportunity_term, proposal_priority
 from app.needs.surveys import HIGH_NEED
 
 # What counts as "citing" or "addressing" a priority.
-PROPOSAL_EXCLUDED = (ProposalState.DRAFT, ProposalState.WITHDRAWN)
-PL_REQUEST_EXCLUDED = (PLRequestState.DRAFT, PLRequestState.CANCELLED)
 
 
 def _dec(value: Fraction | None, places: str = "0.01") -> Decimal | None:
@@ -167,14 +165,14 @@ def _serving_counts() -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
     proposals = dict(db.session.execute(
         select(proposal_priority.c.term_id, func.count(func.distinct(proposal_priority.c.proposal_id)))
         .join(Proposal, Proposal.id == proposal_priority.c.proposal_id)
-        .where(Proposal.state.not_in(PROPOSAL_EXCLUDED)).group_by(proposal_priority.c.term_id)).all())
+        .where(Proposal.state.not_in(proposal_flow.NOT_PUT_FORWARD)).group_by(proposal_priority.c.term_id)).all())
     opportunities = dict(db.session.execute(
         select(opportunity_term.c.term_id, func.count(func.distinct(opportunity_term.c.opportunity_id)))
         .join(Opportunity, Opportunity.id == opportunity_term.c.opportunity_id)
         .where(Opportunity.published.is_(True)).group_by(opportunity_term.c.term_id)).all())
     requests = dict(db.session.execute(
         select(PLRequest.need_term_id, func.count(PLRequest.id))
-        .where(PLRequest.need_term_id.is_not(None), PLRequest.state.not_in(PL_REQUEST_EXCLUDED))
+        .where(PLRequest.need_term_id.is_not(None), PLRequest.state.not_in(pl_flow.NOT_PUT_FORWARD))
         .group_by(PLRequest.need_term_id)).all())
     return proposals, opportunities, requests
 

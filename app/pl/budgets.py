@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core import clock
 from app.core.errors import FormError
 from app.extensions import db
-from app.models import PLBudget, PLRequest, User
+from app.models import PLBudget, PLRequest, PLRequestState, User
 from app.models.types import to_money
 from workflows.pl_request import COMMITTED, school_year_of
 from workflows.proposal import money
@@ -86,7 +86,7 @@ def overview() -> list[YearFigures]:
     for year, state, total in sums:
         if state in COMMITTED:
             done[year] = done.get(year, Decimal("0")) + Decimal(total)
-        elif state.value == "endorsed":
+        elif state is PLRequestState.ENDORSED:
             waiting[year] = waiting.get(year, Decimal("0")) + Decimal(total)
     years = sorted(set(budgets) | set(done) | set(waiting), reverse=True)
     return [YearFigures(y, budgets.get(y), to_money(done.get(y, Decimal("0"))),

@@ -211,12 +211,18 @@ def load_for_case_page(request_id: int) -> PLRequest | None:
     ).unique().one_or_none()
 
 
+# The line under an act on the timeline, by the act, where its data says more than its label.
+EVENT_DETAILS = {
+    "record_decision": lambda data: f"Proposed outcome: {data['outcome'].capitalize()}" if data.get("outcome") else "",
+}
+
+
 def _event_detail(e: AuditEvent) -> str:
     data = e.data or {}
     if data.get("fields"):
         return "Changed: " + ", ".join(str(f) for f in data["fields"])
-    if e.trigger == "record_decision" and data.get("outcome"):
-        return f"Proposed outcome: {data['outcome'].capitalize()}"
+    if e.trigger in EVENT_DETAILS and (text := EVENT_DETAILS[e.trigger](data)):
+        return text
     if data.get("reason") and data["reason"] not in (e.comment or ""):
         return f"Reason: {data['reason']}"
     return ""

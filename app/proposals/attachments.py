@@ -7,14 +7,13 @@ from typing import IO
 from app.cases.advance import record_event
 from app.core.uploads import UploadError, check_file
 from app.extensions import db
-from app.models import Attachment, Proposal, ProposalState, User
-
-EDITABLE = (ProposalState.DRAFT, ProposalState.REVISIONS_REQUESTED)
+from app.models import Attachment, Proposal, User
+from workflows.proposal import EDITABLE_BY_TEAM
 
 
 def add_attachment(proposal: Proposal, filename: str | None, stream: IO[bytes], actor: User,
                    max_bytes: int) -> Attachment:
-    if proposal.state not in EDITABLE:
+    if proposal.state not in EDITABLE_BY_TEAM:
         raise UploadError(f"Files can be attached while the proposal is a draft or revisions are requested; "
                           f"it is {proposal.state_label.lower()}.")
     checked = check_file(filename, stream, max_bytes)
@@ -34,7 +33,7 @@ def add_attachment(proposal: Proposal, filename: str | None, stream: IO[bytes], 
 
 
 def delete_attachment(proposal: Proposal, attachment: Attachment, actor: User) -> None:
-    if proposal.state not in EDITABLE:
+    if proposal.state not in EDITABLE_BY_TEAM:
         raise UploadError(f"Files can be removed while the proposal is a draft or revisions are requested; "
                           f"it is {proposal.state_label.lower()}.")
     name = attachment.filename

@@ -27,12 +27,11 @@ from app.models import (
     User,
     UserRole,
 )
-from workflows.proposal import SIDES
+from workflows.proposal import SCREENING, SIDES
 
 S = ProposalState
 PER_PAGE = 50
 # Reviewers are assigned while a proposal waits for review, and may be replaced during it.
-SCREENABLE = (S.SUBMITTED, S.IN_REVIEW)
 
 
 class ScreeningError(ValueError):
@@ -212,7 +211,7 @@ def progress_text(proposal: Proposal) -> str:
 
 
 def can_screen(proposal: Proposal) -> bool:
-    return proposal.state in SCREENABLE
+    return proposal.state in SCREENING
 
 
 def _refuse_unless_screenable(proposal: Proposal) -> None:
@@ -273,7 +272,7 @@ def unassign(proposal: Proposal, assignment: ReviewAssignment, actor: User) -> N
     if assignment.is_submitted:
         raise ScreeningError([f"{name} already submitted a review of this proposal, so they cannot be "
                               "unassigned."])
-    if proposal.state not in SCREENABLE:
+    if proposal.state not in SCREENING:
         raise ScreeningError([
             f"Reviewers can be unassigned while a proposal is submitted or in review; this one is "
             f"{proposal.state_label.lower()}."

@@ -28,13 +28,12 @@ from app.models import (
     Team,
     User,
 )
+from workflows.proposal import SCREENING, UNDER_CONSIDERATION
 
 S = ProposalState
 
 # Proposals a reviewer works on: in review, and submitted ones assigned ahead of review.
-QUEUE_STATES = (S.SUBMITTED, S.IN_REVIEW)
 # States in which a conflict can still matter (before the committee's decision).
-CONFLICT_STATES = (S.SUBMITTED, S.REVISIONS_REQUESTED, S.IN_REVIEW)
 
 SCORES = (1, 2, 3, 4)
 
@@ -90,7 +89,7 @@ def queue_for(user: User) -> list[QueueRow]:
         .join(Team, Team.id == Proposal.team_id)
         .join(Cycle, Cycle.id == Proposal.cycle_id)
         .outerjoin(coi, and_(coi.proposal_id == Proposal.id, coi.user_id == ReviewAssignment.reviewer_id))
-        .where(ReviewAssignment.reviewer_id == user.id, Proposal.state.in_(QUEUE_STATES))
+        .where(ReviewAssignment.reviewer_id == user.id, Proposal.state.in_(SCREENING))
         .order_by(ReviewAssignment.due_on.is_(None), ReviewAssignment.due_on, Proposal.id)
     ).all()
     out = [
@@ -121,7 +120,7 @@ def declare_conflict(proposal: Proposal, user: User, reason: str) -> ConflictOfI
         raise ReviewError("Give the reason for the conflict of interest.", {"reason": "Give a reason."})
     if conflict_of(user, proposal) is not None:
         raise ReviewError("You have already declared a conflict of interest with this proposal.")
-    if proposal.state not in CONFLICT_STATES:
+    if proposal.state not in UNDER_CONSIDERATION:
         raise ReviewError(
             f"This proposal is {proposal.state_label.lower()}; a conflict can only be declared "
             "before the committee decides."

@@ -29,6 +29,7 @@ from app.models import (
 )
 from app.models.sharing import build_search_text, school_levels
 from app.sharing import privacy
+from workflows.proposal import SUMMARY_EDITABLE
 
 S = ProposalState
 
@@ -67,7 +68,6 @@ VOCABULARIES: dict[TagKind, tuple[str, ...]] = {
 }
 
 # The team writes its summary while the grant runs and after; a published summary is read-only.
-EDITABLE_STATES = (S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED)
 TITLE_MAX = 200
 BODY_MAX = 20_000
 DESCRIPTION_MAX = 300
@@ -83,7 +83,7 @@ def summary_of(proposal: Proposal) -> LearningSummary | None:
 
 
 def is_editable(proposal: Proposal) -> bool:
-    return proposal.state in EDITABLE_STATES
+    return proposal.state in SUMMARY_EDITABLE
 
 
 def not_editable_reason(proposal: Proposal) -> str:
@@ -301,7 +301,7 @@ def render_published_pdf(summary: LearningSummary) -> bytes:
 
 
 __all__ = [
-    "EDITABLE_STATES", "GRADE_BANDS", "SUBJECTS", "Status", "SummaryError", "TOPICS",
+    "GRADE_BANDS", "SUBJECTS", "Status", "SummaryError", "TOPICS",
     "VOCABULARIES", "add_artifact", "delete_artifact", "give_consent", "grant_type_label",
     "is_editable", "is_public", "not_editable_reason", "pdf_context", "published_by_slug", "render_pdf",
     "render_published_pdf", "save", "status", "summary_of",

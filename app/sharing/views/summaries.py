@@ -22,7 +22,7 @@ from app.cases import permissions
 from app.cases.advance import refusals
 from app.core.markdown import render as render_markdown
 from app.extensions import db
-from app.models import FlagStatus, PrivacyFlag, Proposal, SummaryArtifact, TagKind
+from app.models import FlagStatus, PrivacyFlag, Proposal, ProposalState, SummaryArtifact, TagKind
 from app.sharing import privacy
 from app.sharing import summaries as summary_svc
 from app.web import download, get_or_404
@@ -35,6 +35,7 @@ from forms.sharing import (
     RunCheckForm,
     SummaryForm,
 )
+from workflows.proposal import REPORTING, SUMMARY_EDITABLE
 
 bp = Blueprint("summaries", __name__, url_prefix="/proposals/<int:proposal_id>")
 
@@ -230,9 +231,9 @@ def delete_artifact(proposal_id: int, artifact_id: int):
 def consent(proposal_id: int):
     proposal = _load(proposal_id)
     if not permissions.can_consent_summary(current_user, proposal):
-        if permissions.is_team_member(current_user, proposal) and proposal.state in permissions.SUMMARY_STATES:
+        if permissions.is_team_member(current_user, proposal) and proposal.state in REPORTING:
             abort(403, description=(f"Only the team lead, {proposal.team.lead_name}, gives or withdraws "
-                                    "consent for the team." if proposal.state in summary_svc.EDITABLE_STATES
+                                    "consent for the team." if proposal.state in SUMMARY_EDITABLE
                                     else summary_svc.not_editable_reason(proposal)))
         _refuse_editing(proposal)
     form = ConsentForm()
@@ -279,7 +280,7 @@ def _render_privacy(proposal: Proposal, status: int = 200, name_form: BlockedNam
         flag_forms=forms,
         errors=errors or [],
         publish_blockers=(refusals(proposal, "publish", current_user)
-                          if proposal.state.value == "completed" else []),
+                          if proposal.state is ProposalState.COMPLETED else []),
         FlagStatus=FlagStatus,
     ), status
 
