@@ -16,7 +16,8 @@ text no longer holds it (running the check again notices) or overridden by staff
 ``LearningSummary.privacy_checked_at`` is set when the check runs; any change to the text clears it
 (the check is then out of date), keeping the overrides whose text is still there.
 
-The operations here flush; the caller (a view) commits once.
+The operations here flush; the request pipeline (``app.web.run``) commits once. A refusal is a
+``PrivacyError`` (an ``app.core.errors.FormError``) naming the form field it belongs beside.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from datetime import date
 
 from app.cases.advance import record_event
 from app.core import clock
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import BlockedName, FlagKind, FlagStatus, LearningSummary, PrivacyFlag, User
 
@@ -218,20 +220,20 @@ def mark_stale(summary: LearningSummary) -> None:
             flag.resolved_at = now
 
 
-class PrivacyError(ValueError):
-    """A refusal staff read (``str(exc)``)."""
+class PrivacyError(FormError):
+    """A refusal staff read (``str(exc)``); given as [(field, sentence)], it belongs beside that field."""
 
 
 def add_blocked_name(summary: LearningSummary, name: str, actor: User) -> BlockedName:
     name = " ".join((name or "").split())
     if not name:
-        raise PrivacyError("Type the name to block.")
+        raise PrivacyError([("name", "Type the name to block.")])
     if len(name) > NAME_MAX:
-        raise PrivacyError(f"Keep the name to {NAME_MAX} characters or fewer.")
+        raise PrivacyError([("name", f"Keep the name to {NAME_MAX} characters or fewer.")])
     if not re.search(r"\w", name):
-        raise PrivacyError("A name needs at least one letter.")
+        raise PrivacyError([("name", "A name needs at least one letter.")])
     if any(b.name.casefold() == name.casefold() for b in summary.blocked_names):
-        raise PrivacyError(f"“{name}” is already on the block list.")
+        raise PrivacyError([("name", f"“{name}” is already on the block list.")])
     blocked = BlockedName(name=name, added_by_id=actor.id, added_at=clock.now())
     summary.blocked_names.append(blocked)
     summary.privacy_checked_at = None  # the list changed: check again
@@ -252,7 +254,7 @@ def remove_blocked_name(summary: LearningSummary, blocked: BlockedName, actor: U
 def override_flag(flag: PrivacyFlag, reason: str, actor: User) -> PrivacyFlag:
     reason = (reason or "").strip()
     if not reason:
-        raise PrivacyError("Give the reason this flag can be published as it is.")
+        raise PrivacyError([("reason", "Give the reason this flag can be published as it is.")])
     if flag.status is not FlagStatus.OPEN:
         raise PrivacyError(f"This flag is already {flag.status.label.lower()}.")
     flag.status = FlagStatus.OVERRIDDEN

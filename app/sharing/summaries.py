@@ -5,7 +5,9 @@ it from fixed vocabularies, may attach files to share, and its lead consents to 
 Staff run the privacy check (``app.sharing.privacy``) and fire ``publish`` / ``unpublish`` through
 the workflow; the after-steps here give a published summary its readable slug and date.
 
-Every act leaves an audit event on the proposal. The operations flush; the caller commits once.
+Every act leaves an audit event on the proposal. The operations flush; the request pipeline
+(``app.web.run``) commits once. A refusal is a ``SummaryError`` (an ``app.core.errors.FormError``):
+its (field, sentence) pairs say which form field a sentence belongs beside.
 """
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ from typing import IO
 
 from sqlalchemy import select
 
-from app.cases.advance import record_event
+from app.cases.advance import record_event, refusals
 from app.core import clock, pdf, uploads
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import (
     LearningSummary,
@@ -29,7 +32,7 @@ from app.models import (
 )
 from app.models.sharing import build_search_text, school_levels
 from app.sharing import privacy
-from workflows.proposal import SUMMARY_EDITABLE
+from workflows.proposal import PROPOSAL, SUMMARY_EDITABLE
 
 S = ProposalState
 
@@ -73,8 +76,12 @@ BODY_MAX = 20_000
 DESCRIPTION_MAX = 300
 
 
-class SummaryError(ValueError):
-    """A refusal a user reads (``str(exc)``)."""
+class SummaryError(FormError):
+    """A refusal a user reads (``str(exc)``); given as [(field, sentence)], it belongs beside that field."""
+
+
+class SaveConflict(SummaryError):
+    """Someone on the team saved the summary after the writer opened it: nothing is saved (409)."""
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -92,6 +99,24 @@ def not_editable_reason(proposal: Proposal) -> str:
                 "Program staff can unpublish it if it needs a change.")
     return ("The team writes its learning summary once the grant is active; "
             f"this proposal is {proposal.state_label.lower()}.")
+
+
+def consent_refusal(proposal: Proposal) -> str:
+    """Why a member of the team may not give or withdraw the team's consent now."""
+    if is_editable(proposal):
+        return f"Only the team lead, {proposal.team.lead_name}, gives or withdraws consent for the team."
+    return not_editable_reason(proposal)
+
+
+def edit_token(summary: LearningSummary | None) -> str:
+    """The summary's last change, as the editor keeps it to notice a teammate's save in between."""
+    return summary.updated_at.isoformat() if summary is not None and summary.updated_at else ""
+
+
+def publish_blockers(proposal: Proposal, actor: User) -> list[str]:
+    """What stops ``actor`` publishing the summary, while the proposal is where publishing starts."""
+    publish = PROPOSAL.transition("publish")
+    return refusals(proposal, publish.trigger, actor) if proposal.state in publish.sources else []
 
 
 def grant_type_label(proposal: Proposal) -> str:
@@ -140,22 +165,26 @@ def _ensure_editable(proposal: Proposal) -> None:
 
 
 def save(proposal: Proposal, actor: User, *, title: str, body: str,
-         tags: Mapping[TagKind, Iterable[str]]) -> LearningSummary:
+         tags: Mapping[TagKind, Iterable[str]], loaded: str | None = None) -> LearningSummary:
     """Create or update the summary as typed; records "edit_summary" naming what changed.
 
-    A change to the words makes the last privacy check out of date.
+    ``loaded``: the ``edit_token`` of the summary the writer opened; when someone saved it since,
+    ``SaveConflict`` and nothing is saved. A change to the words makes the last privacy check out of date.
     """
     _ensure_editable(proposal)
+    summary = proposal.learning_summary
+    if loaded is not None and summary is not None and loaded != edit_token(summary):
+        raise SaveConflict("Someone on your team saved the summary after you opened it. Your text is kept below: "
+                           "open the preview to see their version. Saving again replaces their changes with yours.")
     title = " ".join((title or "").split())
     body = (body or "").replace("\r\n", "\n").strip()
     if not title:
-        raise SummaryError("Give the summary a title.")
+        raise SummaryError([("title", "Give the summary a title.")])
     if len(title) > TITLE_MAX:
-        raise SummaryError(f"Keep the title to {TITLE_MAX} characters or fewer.")
+        raise SummaryError([("title", f"Keep the title to {TITLE_MAX} characters or fewer.")])
     if len(body) > BODY_MAX:
-        raise SummaryError(f"Keep the summary to {BODY_MAX:,} characters or fewer.")
+        raise SummaryError([("body", f"Keep the summary to {BODY_MAX:,} characters or fewer.")])
     wanted = _clean_tags(tags)
-    summary = proposal.learning_summary
     changed: list[str] = []
     if summary is None:
         summary = LearningSummary(proposal=proposal, title="", body="")
@@ -193,19 +222,19 @@ def add_artifact(proposal: Proposal, actor: User, *, filename: str | None, strea
     _ensure_editable(proposal)
     summary = proposal.learning_summary
     if summary is None:
-        raise SummaryError("Save the learning summary first, then add files to share with it.")
+        raise SummaryError([("file", "Save the learning summary first, then add files to share with it.")])
     description = " ".join((description or "").split())
     if not description:
-        raise SummaryError("Describe the file for the people who will read the summary.")
+        raise SummaryError([("description", "Describe the file for the people who will read the summary.")])
     if len(description) > DESCRIPTION_MAX:
-        raise SummaryError(f"Keep the description to {DESCRIPTION_MAX} characters or fewer.")
+        raise SummaryError([("description", f"Keep the description to {DESCRIPTION_MAX} characters or fewer.")])
     try:
         checked = uploads.check_file(filename, stream, max_bytes)
     except uploads.UploadError as exc:
-        raise SummaryError(str(exc)) from None
+        raise SummaryError([("file", str(exc))]) from None
     if any(a.filename.lower() == checked.filename.lower() for a in summary.artifacts):
-        raise SummaryError(f"A file called {checked.filename} is already shared with this summary. "
-                           "Remove that one first, or rename your file.")
+        raise SummaryError([("file", f"A file called {checked.filename} is already shared with this summary. "
+                                     "Remove that one first, or rename your file.")])
     artifact = SummaryArtifact(
         filename=checked.filename, description=description, content_type=checked.content_type,
         size=checked.size, sha256=checked.sha256, data=checked.data, uploaded_by_id=actor.id,
@@ -301,9 +330,9 @@ def render_published_pdf(summary: LearningSummary) -> bytes:
 
 
 __all__ = [
-    "GRADE_BANDS", "SUBJECTS", "Status", "SummaryError", "TOPICS",
-    "VOCABULARIES", "add_artifact", "delete_artifact", "give_consent", "grant_type_label",
-    "is_editable", "is_public", "not_editable_reason", "pdf_context", "published_by_slug", "render_pdf",
-    "render_published_pdf", "save", "status", "summary_of",
+    "GRADE_BANDS", "SUBJECTS", "SaveConflict", "Status", "SummaryError", "TOPICS",
+    "VOCABULARIES", "add_artifact", "consent_refusal", "delete_artifact", "edit_token", "give_consent",
+    "grant_type_label", "is_editable", "is_public", "not_editable_reason", "pdf_context", "publish_blockers",
+    "published_by_slug", "render_pdf", "render_published_pdf", "save", "status", "summary_of",
     "withdraw_consent",
 ]

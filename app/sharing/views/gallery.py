@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from werkzeug.routing import BaseConverter
 
-from app.models import TagKind
+from app.models import LearningSummary, TagKind
 from app.sharing import gallery, summaries
 from app.web import download, page_number
 from forms.sharing import GalleryFilterForm
@@ -26,7 +26,6 @@ class SlugConverter(BaseConverter):
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("slug", SlugConverter))
 
 FILTER_FIELDS = ("q", "topic", "grade_band", "subject", "school_level", "grant_type", "year")
-
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -85,20 +84,24 @@ def feed():
     return resp
 
 
-@bp.get("/<slug:slug>")
-def show(slug: str):
+def _published_or_404(slug: str) -> LearningSummary:
+    """The published summary at this slug; anything else (unknown, draft, unpublished) is 404."""
     summary = gallery.published_by_slug(slug)
     if summary is None:
         abort(404)
+    return summary
+
+
+@bp.get("/<slug:slug>")
+def show(slug: str):
+    summary = _published_or_404(slug)
     return render_template("sharing/gallery_summary.html", summary=summary, card=gallery.card_for(summary),
                            TagKind=TagKind)
 
 
 @bp.get("/<slug:slug>.pdf")
 def pdf(slug: str):
-    summary = gallery.published_by_slug(slug)
-    if summary is None or not summaries.is_public(summary):
-        abort(404)
+    summary = _published_or_404(slug)
     body = summaries.render_published_pdf(summary)
     return download(body, f"{summary.slug}.pdf", "application/pdf", private=False)
 
