@@ -150,6 +150,22 @@ class T:
         return audience in self.notify and (when is None or bool(when(case)))
 
 
+class StateGroup(frozenset):
+    """A state group: a frozenset of states that lists them in the order the workflow declares its states
+    (so a sentence or a table made from a group reads the same every time)."""
+
+    def __iter__(self):
+        return iter(sorted(super().__iter__(), key=lambda s: list(type(s)).index(s)))
+
+    def __repr__(self) -> str:
+        return "StateGroup({" + ", ".join(s.name for s in self) + "})"
+
+
+def states(*members: enum.Enum) -> StateGroup:
+    """Declare a state group beside the states: ``AWARDED = states(S.APPROVED, S.ACTIVE, ...)``."""
+    return StateGroup(members)
+
+
 class StateNames:
     """A workflow's states and state groups by name, for templates: ``proposal_states.APPROVED``,
     ``proposal.state in proposal_states.AWARDED``."""

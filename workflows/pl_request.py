@@ -30,7 +30,7 @@ import enum
 from datetime import date
 from decimal import Decimal
 
-from workflows.engine import T, Who, Workflow, guard
+from workflows.engine import T, Who, Workflow, guard, states
 from workflows.joint import co_chair_joint_refusal, text_required
 from workflows.proposal import money
 
@@ -61,11 +61,11 @@ STATE_LABELS = {
 
 # -- state groups: declared once, asked everywhere (templates: ``pl_states.OPEN``) -----------------
 # A request's cost counts against the year's PL budget.
-COMMITTED = frozenset({S.APPROVED, S.COMPLETED})
+COMMITTED = states(S.APPROVED, S.COMPLETED)
 # Still going somewhere: the educator may cancel it.
-OPEN = frozenset({S.DRAFT, S.SUBMITTED, S.ENDORSED, S.APPROVED})
+OPEN = states(S.DRAFT, S.SUBMITTED, S.ENDORSED, S.APPROVED)
 # Never put forward, or taken back (left out of the priorities' counts).
-NOT_PUT_FORWARD = frozenset({S.DRAFT, S.CANCELLED})
+NOT_PUT_FORWARD = states(S.DRAFT, S.CANCELLED)
 
 GROUPS = {"COMMITTED": COMMITTED, "OPEN": OPEN, "NOT_PUT_FORWARD": NOT_PUT_FORWARD}
 

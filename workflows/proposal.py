@@ -26,7 +26,7 @@ from __future__ import annotations
 import enum
 from decimal import Decimal
 
-from workflows.engine import T, Who, Workflow, guard
+from workflows.engine import T, Who, Workflow, guard, states
 from workflows.joint import SIDES, co_chair_joint_refusal, text_required
 
 
@@ -63,25 +63,25 @@ STATE_LABELS = {
 # -- state groups: declared once, asked everywhere (code: ``state in AWARDED``; templates:
 # ``proposal.state in proposal_states.AWARDED``) --------------------------------------------------
 # The team writes the proposal: edits, files, priorities.
-EDITABLE_BY_TEAM = frozenset({S.DRAFT, S.REVISIONS_REQUESTED})
+EDITABLE_BY_TEAM = states(S.DRAFT, S.REVISIONS_REQUESTED)
 # Staff screen it and reviewers are at work on it (the reviewer's queue).
-SCREENING = frozenset({S.SUBMITTED, S.IN_REVIEW})
+SCREENING = states(S.SUBMITTED, S.IN_REVIEW)
 # Before a decision: a reviewer may still declare a conflict of interest.
-UNDER_CONSIDERATION = frozenset({S.SUBMITTED, S.REVISIONS_REQUESTED, S.IN_REVIEW})
+UNDER_CONSIDERATION = states(S.SUBMITTED, S.REVISIONS_REQUESTED, S.IN_REVIEW)
 # The committee's decision is in, and nothing has happened since (the team's "decisions received").
-DECIDED = frozenset({S.APPROVED, S.DECLINED})
+DECIDED = states(S.APPROVED, S.DECLINED)
 # Approved or later: a grant. The award counts against the cycle's pool; the agreement and ledger exist.
-AWARDED = frozenset({S.APPROVED, S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED})
+AWARDED = states(S.APPROVED, S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
 # Staff may move money between budget lines (before and while the grant runs).
-REALLOCATABLE = frozenset({S.APPROVED, S.ACTIVE})
+REALLOCATABLE = states(S.APPROVED, S.ACTIVE)
 # Activated or later: the team reports (progress update, final report).
-REPORTING = frozenset({S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED})
+REPORTING = states(S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
 # The final report is in.
-FINAL_REPORT_IN = frozenset({S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED})
+FINAL_REPORT_IN = states(S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
 # The team may edit its learning summary (until it is published).
-SUMMARY_EDITABLE = frozenset({S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED})
+SUMMARY_EDITABLE = states(S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED)
 # Never put before the committee (left out of the priorities' counts).
-NOT_PUT_FORWARD = frozenset({S.DRAFT, S.WITHDRAWN})
+NOT_PUT_FORWARD = states(S.DRAFT, S.WITHDRAWN)
 
 GROUPS = {
     "EDITABLE_BY_TEAM": EDITABLE_BY_TEAM, "SCREENING": SCREENING, "UNDER_CONSIDERATION": UNDER_CONSIDERATION,
