@@ -3,7 +3,8 @@
 ``validate(fields)`` is the only place the rules live: the staff form and every row of a CSV import
 hand it a dict of what was typed (strings; term names; sessions as rows or as the CSV's text) and get
 back the cleaned values or a list of problems, each in words and tied to a field name. ``create`` and
-``update`` take the cleaned values; ``import_csv`` validates every row and writes all or nothing.
+``update`` take the cleaned values (``save`` is the staff form's: validate, then create or update);
+``import_csv`` validates every row and writes all or nothing (``import_file`` refuses a bad file).
 
 The catalog list costs a fixed number of statements whatever the number of opportunities: the page
 and its count (2), the page's terms and sessions (2, selectin) and the page's seats taken (1), plus
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import and_, case, exists, func, or_, select
 
 from app.core import clock
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import (
     Opportunity,
@@ -71,16 +73,16 @@ SESSION_RE = re.compile(
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class CatalogError(Exception):
-    """Refused: ``problems`` are (field name or None, message) pairs."""
+class CatalogError(FormError):
+    """Refused: ``problems`` are (field name or None, message) pairs, worded as ``validate`` words them
+    ("cost ‘abc’ is not an amount", to follow "Row 3: " in an import); ``messages`` (and ``fields``)
+    are the same as sentences on their own."""
 
     def __init__(self, problems: list[tuple[str | None, str]]):
-        super().__init__("; ".join(m for _, m in problems))
+        problems = list(problems)
+        super().__init__([(name, sentence(m)) for name, m in problems])
         self.problems = problems
-
-    @property
-    def messages(self) -> list[str]:
-        return [sentence(m) for _, m in self.problems]
+        self.args = ("; ".join(m for _, m in problems),)
 
 
 def sentence(message: str) -> str:
@@ -472,6 +474,15 @@ def create(data: OpportunityData, actor: User | None) -> Opportunity:
     return o
 
 
+def save(o: Opportunity | None, fields: Mapping, actor: User) -> Opportunity:
+    """The staff form saved: every rule of ``validate`` (a term ``o`` already has stays choosable even
+    if it is no longer active), then ``create`` (``o`` None) or ``update``; ``CatalogError`` if refused."""
+    data, problems = validate(fields, Taxonomy(extra=o.terms if o is not None else ()))
+    if problems:
+        raise CatalogError(problems)
+    return create(data, actor) if o is None else update(o, data, actor)
+
+
 def registered_count(o: Opportunity) -> int:
     return db.session.scalar(
         select(func.count(Registration.id)).where(Registration.opportunity_id == o.id,
@@ -774,6 +785,23 @@ def read_rows(data: bytes) -> tuple[list[tuple[int, dict]], list[str]]:
     if not rows:
         return [], ["The file has a header row but no opportunities under it."]
     return rows, []
+
+
+class ImportRefused(CatalogError):
+    """A refused import (nothing written): ``errors`` about the file as a whole, ``row_errors`` per line."""
+
+    def __init__(self, result: ImportResult):
+        self.errors, self.row_errors = result.errors, result.row_errors
+        super().__init__([(None, m) for m in result.messages()])
+
+
+def import_file(data: bytes, actor: User) -> list[Opportunity]:
+    """The import page's: ``import_csv``, refusing (``ImportRefused``) a file with any problem; returns
+    the opportunities created."""
+    result = import_csv(data, actor)
+    if not result.ok:
+        raise ImportRefused(result)
+    return result.created
 
 
 def import_csv(data: bytes, actor: User) -> ImportResult:

@@ -8,6 +8,8 @@ attendance recorded).
 """
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from app.cases import advance as wf
 from app.cases import notify
 from app.core import clock
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import Opportunity, Registration, RegistrationStatus, User
 
@@ -27,18 +30,17 @@ CANCELLED = RegistrationStatus.CANCELLED
 ACTIVE = (REGISTERED, WAITLISTED)
 
 
-class RegistrationError(ValueError):
+class RegistrationError(FormError):
     """A refusal the user reads. ``problems`` are (form field name or None, sentence)."""
 
     def __init__(self, problems: Iterable[tuple[str | None, str]] | str):
         if isinstance(problems, str):
             problems = [(None, problems)]
-        self.problems = list(problems)
-        super().__init__(" ".join(message for _, message in self.problems))
+        super().__init__(list(problems))
 
     @property
-    def messages(self) -> list[str]:
-        return [message for _, message in self.problems]
+    def field(self) -> str | None:
+        return self.problems[0][0] if self.problems else None
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -114,6 +116,32 @@ def waitlist(opportunity: Opportunity, limit: int | None = None) -> list[Registr
     if limit is not None:
         q = q.limit(limit)
     return list(db.session.scalars(q))
+
+
+def panel(opportunity: Opportunity, user) -> dict:
+    """What the catalog page's registration panel (``catalog/_registration_panel.html``) shows: the
+    seats, the viewer's registration (``status``: REGISTERED or WAITLISTED, None without one) and which
+    button they get."""
+    signed_in = bool(user and user.is_authenticated)
+    direct = opportunity.direct_registration
+    taken, waiting = counts_for([opportunity.id])[opportunity.id] if direct else (0, 0)
+    left = seats_left(opportunity, taken) if direct else None
+    reg = registration_of(opportunity, user) if (signed_in and direct) else None
+    status = reg.status if reg is not None and reg.status in ACTIVE else None
+    started = has_started(opportunity)
+    is_educator = signed_in and user.has_role("educator")
+    open_ = direct and opportunity.published and not started
+    return {
+        "direct": direct, "signed_in": signed_in, "capacity": opportunity.capacity, "taken": taken,
+        "waiting": waiting, "seats_left": left, "full": left == 0, "started": started, "open": open_,
+        "status": status,
+        "place": waitlist_place(reg) if status is WAITLISTED else None,
+        "attended": reg.attended if status is REGISTERED else None,
+        "can_register": open_ and is_educator and status is None,
+        "can_cancel": is_educator and (status is WAITLISTED or (status is REGISTERED and not started)),
+        "is_educator": is_educator,
+        "is_staff": signed_in and user.has_role("staff"),
+    }
 
 
 # -- acting ------------------------------------------------------------------------------------
@@ -254,6 +282,35 @@ def record_attendance(opportunity: Opportunity, attended_ids: Iterable[int], act
     return len(ids)
 
 
+def _cell(text: str) -> str:
+    """No spreadsheet formulas from what people typed: a cell starting with = + - @ gets a leading '."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _person(reg: Registration) -> list[str]:
+    u = reg.user
+    return [_cell(u.name), _cell(u.email), _cell(u.school.name if u.school else "")]
+
+
+def _csv_dt(dt) -> str:
+    local = clock.local(dt)
+    return local.strftime("%Y-%m-%d %H:%M") if local else ""
+
+
+def roster_csv(r: Roster) -> bytes:
+    """The roster as a spreadsheet (UTF-8 with a BOM): the registered people, then the waitlist in line order."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["Status", "Place in line", "Name", "Email", "School", "Registered or queued (Boston time)",
+                "Attended"])
+    for reg in r.registered:
+        w.writerow(["Registered", "", *_person(reg), _csv_dt(reg.registered_at or reg.queued_at),
+                    "" if reg.attended is None else ("yes" if reg.attended else "no")])
+    for place, reg in enumerate(r.waitlisted, start=1):
+        w.writerow(["Waitlisted", place, *_person(reg), _csv_dt(reg.queued_at), ""])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
 def mine(user: User) -> list[Registration]:
     """A person's registrations and waitlist places (not cancelled ones), soonest first."""
     rows = list(db.session.scalars(
@@ -284,7 +341,7 @@ def waitlist_places(registrations: Iterable[Registration]) -> dict[int, int]:
 
 
 __all__ = [
-    "RegistrationError", "Roster", "cancel", "counts_for", "fill_open_seats", "has_started", "mine",
-    "record_attendance", "register", "registration_of", "roster", "seats_left", "seats_taken", "waitlist",
-    "waitlist_length", "waitlist_place", "waitlist_places",
+    "RegistrationError", "Roster", "cancel", "counts_for", "fill_open_seats", "has_started", "mine", "panel",
+    "record_attendance", "register", "registration_of", "roster", "roster_csv", "seats_left", "seats_taken",
+    "waitlist", "waitlist_length", "waitlist_place", "waitlist_places",
 ]

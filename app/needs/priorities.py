@@ -16,13 +16,16 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from markupsafe import Markup
 from sqlalchemy import case, func, select
 
 import workflows.pl_request as pl_flow
 import workflows.proposal as proposal_flow
+from app.core.charts import bar_chart
 from app.extensions import db
 from app.models import (
     NeedsSurvey,
@@ -39,7 +42,7 @@ from app.models import (
     UserRole,
 )
 from app.models.learning import opportunity_term, proposal_priority
-from app.needs.surveys import HIGH_NEED
+from app.needs.surveys import HIGH_NEED, latest_survey
 
 # What counts as "citing" or "addressing" a priority.
 
@@ -240,8 +243,6 @@ def topic_order(today, *, with_ranked: bool = False):
     """Active topics for a proposal to cite: by the current survey's district rank when there is one
     with answers (topics it did not ask about follow, by position), else by position. With
     ``with_ranked``, also says whether the order is the survey's ranking."""
-    from app.needs.surveys import latest_survey
-
     topics = list(db.session.scalars(select(Term).where(Term.kind == TermKind.TOPIC, Term.active.is_(True))
                                      .order_by(Term.position, Term.name)))
     survey = latest_survey(today)
@@ -266,6 +267,26 @@ def district_ranking(survey: NeedsSurvey) -> list[TopicFigures]:
             f = figures[term_id]
             f.responses, f.total, f.high = n, int(total or 0), int(n_high or 0)
     return rank(list(figures.values()))
+
+
+def survey_shown(surveys: list[NeedsSurvey], survey_id: int | None, today: date) -> NeedsSurvey | None:
+    """The survey the priorities page (and its CSV) is about: the one chosen from ``surveys`` (the
+    opened ones), else the current one."""
+    if survey_id:
+        return next((s for s in surveys if s.id == survey_id), None)
+    return latest_survey(today)
+
+
+def chart(survey: NeedsSurvey, scope: Scope | None) -> Markup | None:
+    """The bar chart of a scope's mean rating per topic; none when nobody answered or the school is
+    under the privacy threshold (the table next to it says why)."""
+    if scope is None or scope.suppressed or not scope.responses:
+        return None
+    return bar_chart(
+        f"Mean need rating by topic: {scope.name}",
+        [f.term.name for f in scope.topics], [f.mean for f in scope.topics], series="Mean rating",
+        max_value=5, name=f"Bar chart of the mean need rating (1 to 5) for each topic, {scope.name}, "
+                          f"{survey.title}. The table below gives the same figures.")
 
 
 CSV_HEADER = ["Scope", "Rank", "Topic", "Responses", "Mean rating (1-5)", "High need (4-5)", "High need share (%)",

@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import func, select
 
 from app.core import clock
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import NeedsSurvey, SurveyRating, SurveyResponse, Team, Term, TermKind, User
+from app.needs import taxonomy
 
 TITLE_MAX = 160
 INTRO_MAX = 5000
@@ -34,18 +37,41 @@ PROFILE_KINDS = (TermKind.GRADE_BAND, TermKind.SUBJECT)
 _YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class SurveyError(ValueError):
+class SurveyError(FormError):
     """A refusal; ``problems`` are (field name or None, message)."""
 
     def __init__(self, problems: list[tuple[str | None, str]] | str, field: str | None = None):
         if isinstance(problems, str):
             problems = [(field, problems)]
-        self.problems = problems
-        super().__init__(" ".join(m for _, m in problems))
+        super().__init__(list(problems))
 
     @property
-    def messages(self) -> list[str]:
-        return [m for _, m in self.problems]
+    def field(self) -> str | None:
+        return self.problems[0][0] if self.problems else None
+
+
+class SurveyStatus(StrEnum):
+    """Where a survey is on a given day (``NeedsSurvey.status``)."""
+
+    DRAFT = "draft"  # not opened yet
+    SCHEDULED = "scheduled"  # opened, before its open date
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {SurveyStatus.DRAFT: "Not opened yet", SurveyStatus.SCHEDULED: "Opened; starts on its open date",
+                  SurveyStatus.OPEN: "Open", SurveyStatus.CLOSED: "Closed"}
+# Staff change a survey's setup until it opens; they close it early while it is opened and not yet closed.
+EDITABLE = frozenset({SurveyStatus.DRAFT, SurveyStatus.SCHEDULED})
+CLOSABLE = frozenset({SurveyStatus.SCHEDULED, SurveyStatus.OPEN})
+
+
+def status_of(survey: NeedsSurvey, today: date) -> SurveyStatus:
+    return SurveyStatus(survey.status(today))
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -54,7 +80,15 @@ class SurveyRow:
     survey: NeedsSurvey
     individual: int
     teams: int
-    status: str
+    status: SurveyStatus
+
+    @property
+    def can_open(self) -> bool:
+        return self.status is SurveyStatus.DRAFT
+
+    @property
+    def can_close(self) -> bool:
+        return self.status in CLOSABLE
 
 
 def survey_rows(today: date) -> list[SurveyRow]:
@@ -62,13 +96,17 @@ def survey_rows(today: date) -> list[SurveyRow]:
     counts = {(sid, is_team): n for sid, is_team, n in db.session.execute(
         select(SurveyResponse.survey_id, SurveyResponse.team_id.is_not(None), func.count())
         .group_by(SurveyResponse.survey_id, SurveyResponse.team_id.is_not(None)))}
-    return [SurveyRow(s, counts.get((s.id, False), 0), counts.get((s.id, True), 0), s.status(today))
+    return [SurveyRow(s, counts.get((s.id, False), 0), counts.get((s.id, True), 0), status_of(s, today))
             for s in surveys]
 
 
+def opened_surveys(today: date) -> list[NeedsSurvey]:
+    """Every survey that was ever opened, newest first (those the priorities page offers)."""
+    return [row.survey for row in survey_rows(today) if row.survey.opened_at is not None]
+
+
 def status_label(status: str) -> str:
-    return {"draft": "Not opened yet", "scheduled": "Opened; starts on its open date", "open": "Open",
-            "closed": "Closed"}[status]
+    return SurveyStatus(status).label
 
 
 def open_survey_on(today: date) -> NeedsSurvey | None:
@@ -215,15 +253,33 @@ def create_survey(actor: User, *, school_year: str, title: str, intro: str = "",
 
 def editable(survey: NeedsSurvey, today: date) -> bool:
     """Staff change a survey's setup until it opens (and never once anyone has answered)."""
-    if survey.status(today) not in ("draft", "scheduled"):
+    if status_of(survey, today) not in EDITABLE:
         return False
     return not db.session.scalar(select(func.count()).where(SurveyResponse.survey_id == survey.id))
+
+
+def edit_refusal(survey: NeedsSurvey, today: date) -> str | None:
+    """Why staff may no longer change the survey's setup (None while they may)."""
+    if editable(survey, today):
+        return None
+    return (f"“{survey.title}” is {status_of(survey, today).label.lower()} or already has answers, so its "
+            "questions and dates can no longer be changed.")
+
+
+def offered_topics(survey: NeedsSurvey | None) -> list[Term]:
+    """The topics the setup form offers: the active ones, plus any (now inactive) topic the survey
+    already asks about."""
+    topics = taxonomy.active_terms(TermKind.TOPIC)
+    if survey is not None:
+        ids = {t.id for t in topics}
+        topics += [t for t in survey.topics if t.id not in ids]
+    return topics
 
 
 def update_survey(survey: NeedsSurvey, today: date, *, school_year: str, title: str, intro: str = "",
                   opens_on: date | None, closes_on: date | None, threshold: int | None, topic_ids=()) -> NeedsSurvey:
     if not editable(survey, today):
-        raise SurveyError(f"This survey is {status_label(survey.status(today)).lower()}; its questions and dates "
+        raise SurveyError(f"This survey is {status_of(survey, today).label.lower()}; its questions and dates "
                           "can no longer be changed.")
     topics = _topics(topic_ids)
     problems = _check_survey(survey, school_year=school_year, title=title, intro=intro, opens_on=opens_on,
@@ -259,9 +315,9 @@ def open_survey(survey: NeedsSurvey, actor: User, today: date) -> NeedsSurvey:
 
 def close_survey(survey: NeedsSurvey, actor: User, today: date) -> NeedsSurvey:
     """Close it early: no more answers or changes."""
-    status = survey.status(today)
-    if status not in ("open", "scheduled"):
-        raise SurveyError(f"“{survey.title}” is {status_label(status).lower()}, so there is nothing to close.")
+    status = status_of(survey, today)
+    if status not in CLOSABLE:
+        raise SurveyError(f"“{survey.title}” is {status.label.lower()}, so there is nothing to close.")
     survey.closed_at = clock.now()
     db.session.flush()
     return survey
@@ -284,7 +340,7 @@ def _check_ratings(survey: NeedsSurvey, ratings: dict[int, int | None]) -> list[
 
 def _must_be_open(survey: NeedsSurvey, today: date) -> None:
     if not survey.is_open(today):
-        if survey.status(today) == "closed":
+        if status_of(survey, today) is SurveyStatus.CLOSED:
             raise SurveyError(f"“{survey.title}” closed, so answers can no longer be changed.")
         raise SurveyError(f"“{survey.title}” is not open yet.")
 

@@ -10,6 +10,7 @@ import re
 
 from sqlalchemy import func, select
 
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import Term, TermKind
 
@@ -18,14 +19,15 @@ DESCRIPTION_MAX = 1000
 POSITION_MAX = 10_000
 
 
-class TaxonomyError(ValueError):
+class TaxonomyError(FormError):
+    """A refused term: one message, beside ``field`` when it is about one."""
+
     def __init__(self, message: str, field: str | None = None):
-        self.field = field
-        super().__init__(message)
+        super().__init__([(field, message)])
 
     @property
-    def messages(self) -> list[str]:
-        return [str(self)]
+    def field(self) -> str | None:
+        return self.problems[0][0]
 
 
 def slugify(text: str) -> str:

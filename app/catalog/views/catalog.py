@@ -2,21 +2,20 @@
 
 Anyone (signed in or not) browses published opportunities; an unpublished one is 404 for all but
 program staff. The rules for an opportunity's fields are ``app.catalog.opportunities.validate``'s, shared
-by the staff form and the CSV import.
+by the staff form and the CSV import. Each view that changes data hands one operation to ``app.web.run``,
+which commits or rolls back once.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import BaseConverter
 
 from app.catalog import ics as ics_svc
 from app.catalog import opportunities as catalog
 from app.core import clock
-from app.extensions import db
 from app.models import Opportunity, TermKind
-from app.web import download, get_or_404, page_number, roles_required
+from app.web import download, get_or_404, page_number, roles_required, run
 from forms.catalog import CatalogFilterForm, ImportForm, OpportunityForm
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
@@ -161,37 +160,19 @@ def _blank_rows(form: OpportunityForm) -> None:
         form.sessions.append_entry()
 
 
-def _save(form: OpportunityForm, o: Opportunity | None):
-    """Validate with the catalog's rules and save; a response on refusal, else the saved opportunity."""
-    data, problems = catalog.validate(form.fields_dict(), catalog.Taxonomy(extra=o.terms if o else ()))
-    if problems:
-        return None, _render_form(form, o, 422, _apply_problems(form, problems))
-    try:
-        saved = catalog.create(data, current_user) if o is None else catalog.update(o, data, current_user)
-    except catalog.CatalogError as exc:
-        db.session.rollback()
-        o = get_or_404(Opportunity, o.id) if o is not None else None
-        return None, _render_form(form, o, 422, _apply_problems(form, exc.problems))
-    except StaleDataError:
-        db.session.rollback()
-        abort(409)
-    return saved, None
-
-
 def _submit(o: Opportunity | None, saved_message: str):
     """The opportunity form posted (``o`` None for a new one): saved and shown, or the form again with
-    what to fix. ``saved_message`` takes the title."""
+    what to fix (422). ``saved_message`` takes the title."""
     form = OpportunityForm()
     _term_choices(form, o)
-    if not form.validate_on_submit():
-        return _render_form(form, o, 422)
-    saved, refusal = _save(form, o)
-    if refusal is not None:
-        return refusal
-    slug, title = saved.slug, saved.title
-    db.session.commit()
-    flash(saved_message.format(title), "success")
-    return redirect(url_for(".show", ref=slug))
+    o_id = o.id if o is not None else None
+    return run(
+        lambda: catalog.save(o, form.fields_dict(), current_user), form=form,
+        done=lambda saved: url_for(".show", ref=saved.slug),
+        success=lambda saved: saved_message.format(saved.title),
+        again=lambda refusal: _render_form(form, get_or_404(Opportunity, o_id) if o_id is not None else None, 422,
+                                           _apply_problems(form, refusal.problems)),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -225,23 +206,26 @@ def _render_import(form: ImportForm, status: int = 200, errors=None, row_errors=
                            max_rows=catalog.MAX_IMPORT_ROWS), status
 
 
+def _import_again(form: ImportForm, refusal):
+    """The import page again (422): what is wrong with the file, or with the form."""
+    if isinstance(refusal, catalog.ImportRefused):
+        return _render_import(form, 422, errors=refusal.errors, row_errors=refusal.row_errors)
+    return _render_import(form, 422)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required("staff")
 def import_csv():
     if request.method != "POST":
         return _render_import(ImportForm(formdata=None))
     form = ImportForm()
-    if not form.validate_on_submit():
-        return _render_import(form, 422)
-    data = form.file.data.stream.read(catalog.MAX_IMPORT_BYTES + 1)
-    result = catalog.import_csv(data, current_user)
-    if not result.ok:
-        db.session.rollback()
-        return _render_import(form, 422, errors=result.errors, row_errors=result.row_errors)
-    count = len(result.created)
-    db.session.commit()
-    flash(f"Imported {count} opportunit{'y' if count == 1 else 'ies'} into the catalog.", "success")
-    return redirect(url_for(".index"))
+    return run(
+        lambda: catalog.import_file(form.file.data.stream.read(catalog.MAX_IMPORT_BYTES + 1), current_user),
+        form=form, done=url_for(".index"),
+        success=lambda created: f"Imported {len(created)} opportunit{'y' if len(created) == 1 else 'ies'} into "
+                                "the catalog.",
+        again=lambda refusal: _import_again(form, refusal),
+    )
 
 
 @bp.get("/import/template.csv")

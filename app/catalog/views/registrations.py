@@ -1,58 +1,25 @@
 """Registration for free in-district PL: register, cancel, the waitlist, rosters and attendance.
 
-Load (404) -> check (403 with a reason) -> validate -> one service call -> commit -> redirect with a
-flash. The seat and waitlist rules live in ``app.catalog.registrations``.
+Each view loads (404), checks (403 with a reason), picks its form and hands one operation to
+``app.web.run``, which commits or rolls back once. The seat and waitlist rules (and what the catalog
+page's registration panel shows) live in ``app.catalog.registrations``.
 """
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_login import current_user
 
 from app.catalog import matching as match_svc
 from app.catalog import registrations as reg_svc
 from app.core import clock
-from app.extensions import db
 from app.models import Opportunity
-from app.web import download, flash_refusal, get_or_404, roles_required, safe_next
+from app.web import download, get_or_404, roles_required, run, safe_next
 from forms.catalog import AttendanceForm, SeatForm
 
 bp = Blueprint("registrations", __name__)
 
-
 # -- template globals: the catalog page's panel and the recommendations -----------------------
-@bp.app_template_global()
-def registration_panel(opportunity: Opportunity, user) -> dict:
-    """What ``registrations/_panel.html`` shows: seats, the viewer's status and their button."""
-    signed_in = bool(user and user.is_authenticated)
-    direct = opportunity.direct_registration
-    taken, waiting = reg_svc.counts_for([opportunity.id])[opportunity.id] if direct else (0, 0)
-    left = reg_svc.seats_left(opportunity, taken) if direct else None
-    reg = reg_svc.registration_of(opportunity, user) if (signed_in and direct) else None
-    status = reg.status.value if reg is not None and reg.status is not reg_svc.CANCELLED else None
-    started = reg_svc.has_started(opportunity)
-    is_educator = signed_in and user.has_role("educator")
-    open_ = direct and opportunity.published and not started
-    return {
-        "direct": direct,
-        "signed_in": signed_in,
-        "capacity": opportunity.capacity,
-        "taken": taken,
-        "waiting": waiting,
-        "seats_left": left,
-        "full": left == 0,
-        "started": started,
-        "open": open_,
-        "status": status,
-        "place": reg_svc.waitlist_place(reg) if status == "waitlisted" else None,
-        "attended": reg.attended if status == "registered" else None,
-        "can_register": open_ and is_educator and status is None,
-        "can_cancel": is_educator and (status == "waitlisted" or (status == "registered" and not started)),
-        "is_educator": is_educator,
-        "is_staff": signed_in and user.has_role("staff"),
-    }
+bp.add_app_template_global(reg_svc.panel, "registration_panel")
 
 
 @bp.app_template_global()
@@ -69,25 +36,15 @@ def recommendations_for(user, limit: int = 6) -> dict | None:
 
 
 # -- register and cancel -----------------------------------------------------------------------
-def _back(opportunity_id: int, form: SeatForm):
-    return redirect(safe_next(form.next.data) or url_for(".mine"))
-
-
 def _seat_action(opportunity_id: int, act):
-    """Register or cancel: ``act(opportunity)`` does it and returns the message to show once it is saved."""
+    """Register or cancel: ``act(opportunity)`` does it and returns the message to show once it is saved
+    (a refusal is flashed); back to the page it was asked from, else to "My registrations"."""
     opportunity = get_or_404(Opportunity, opportunity_id)
     form = SeatForm()
     if not form.validate_on_submit():
         abort(400, description="The form expired. Reload the page and try again.")
-    try:
-        message = act(opportunity)
-    except reg_svc.RegistrationError as exc:
-        db.session.rollback()
-        flash_refusal(exc)
-        return _back(opportunity_id, form)
-    db.session.commit()
-    flash(message, "success")
-    return _back(opportunity_id, form)
+    return run(lambda: act(opportunity), done=safe_next(form.next.data) or url_for(".mine"),
+               success=lambda message: message)
 
 
 def _register(opportunity: Opportunity) -> str:
@@ -158,32 +115,7 @@ def roster(opportunity_id: int):
 @roles_required("staff")
 def roster_csv(opportunity_id: int):
     opportunity = _direct_or_403(get_or_404(Opportunity, opportunity_id))
-    r = reg_svc.roster(opportunity)
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["Status", "Place in line", "Name", "Email", "School", "Registered or queued (Boston time)",
-                "Attended"])
-    for reg in r.registered:
-        w.writerow(["Registered", "", *_person(reg), _csv_dt(reg.registered_at or reg.queued_at),
-                    "" if reg.attended is None else ("yes" if reg.attended else "no")])
-    for place, reg in enumerate(r.waitlisted, start=1):
-        w.writerow(["Waitlisted", place, *_person(reg), _csv_dt(reg.queued_at), ""])
-    return download(("\ufeff" + out.getvalue()).encode("utf-8"), f"roster-{opportunity.slug}.csv", "text/csv")
-
-
-def _cell(text: str) -> str:
-    """No spreadsheet formulas from what people typed: a cell starting with = + - @ gets a leading '."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def _person(reg) -> list[str]:
-    u = reg.user
-    return [_cell(u.name), _cell(u.email), _cell(u.school.name if u.school else "")]
-
-
-def _csv_dt(dt) -> str:
-    local = clock.local(dt)
-    return local.strftime("%Y-%m-%d %H:%M") if local else ""
+    return download(reg_svc.roster_csv(reg_svc.roster(opportunity)), f"roster-{opportunity.slug}.csv", "text/csv")
 
 
 @bp.post("/catalog/<int:opportunity_id>/attendance")
@@ -195,16 +127,14 @@ def attendance(opportunity_id: int):
         abort(403, description=f"“{opportunity.title}” has not started yet: record attendance once the first "
                                "session has begun.")
     form = AttendanceForm(registered_ids=[r.id for r in roster_now.registered])
-    if not form.validate_on_submit():
-        return _render_roster(opportunity, form, 422)
-    try:
-        n = reg_svc.record_attendance(opportunity, form.attended.data or [], current_user)
-    except reg_svc.RegistrationError as exc:
-        db.session.rollback()
-        return _render_roster(get_or_404(Opportunity, opportunity_id), form, 422, errors=exc.messages)
-    db.session.commit()
-    flash(f"Attendance recorded: {n} of {len(roster_now.registered)} registered people attended.", "success")
-    return redirect(url_for(".roster", opportunity_id=opportunity_id))
+    registered = len(roster_now.registered)
+    return run(
+        lambda: reg_svc.record_attendance(opportunity, form.attended.data or [], current_user), form=form,
+        done=url_for(".roster", opportunity_id=opportunity_id),
+        success=lambda n: f"Attendance recorded: {n} of {registered} registered people attended.",
+        again=lambda refusal: _render_roster(get_or_404(Opportunity, opportunity_id), form, 422,
+                                             errors=refusal.messages),
+    )
 
 
 @bp.app_template_global()
