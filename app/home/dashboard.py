@@ -30,7 +30,7 @@ from app.models import (
     TeamMember,
     User,
 )
-from workflows.proposal import DECIDED, EDITABLE_BY_TEAM, SCREENING, SIDES
+from workflows.proposal import DECIDED, EDITABLE_BY_TEAM, PROPOSAL, SCREENING, SIDES
 
 S = ProposalState
 
@@ -107,11 +107,17 @@ def _due_text(due: date | None, today: date) -> tuple[str, bool]:
 
 
 # -- educator --------------------------------------------------------------------------------
+# The transitions into revisions requested that ask their actor for a comment (program staff's return
+# at screening): the comment says what to revise. A joint decision leaves it as the proposal's feedback.
+ASKED_IN_A_COMMENT = frozenset(t.trigger for t in PROPOSAL.transitions
+                               if t.dest is S.REVISIONS_REQUESTED and "comment" in t.fields)
+
+
 def _revision_requests(proposal_ids: list[int]) -> dict[int, str]:
     """What the team was asked to revise, for proposals now in revisions_requested: one statement.
 
-    Staff screening leaves it in the return_for_revision event's comment; a joint decision leaves
-    it as the proposal's feedback (copied from the decision when it was confirmed).
+    Staff screening leaves it in the comment its transition asks for (``ASKED_IN_A_COMMENT``); a
+    joint decision leaves it as the proposal's feedback (copied from the decision when it was confirmed).
     """
     if not proposal_ids:
         return {}
@@ -123,7 +129,7 @@ def _revision_requests(proposal_ids: list[int]) -> dict[int, str]:
     ).all()
     latest = {case_id: (trigger, comment) for case_id, trigger, comment in events}
     return {case_id: f"Program staff asked: {comment}" for case_id, (trigger, comment) in latest.items()
-            if trigger == "return_for_revision" and comment}
+            if trigger in ASKED_IN_A_COMMENT and comment}
 
 
 def educator_sections(user: User, today: date | None = None) -> list[Section]:
@@ -285,7 +291,7 @@ def co_chair_sections(user: User, today: date | None = None) -> list[Section]:
                         f"{side} side must confirm it.")
             to_confirm.append(Item(p, details, note=note))
         elif side is not None:
-            other = "BPS" if side == "BTU" else "BTU"
+            other = next(s for s in SIDES if s != side)
             mine_waiting.append(Item(p, details, note=f"Waiting for a {other} co-chair to confirm."))
 
     in_review = db.session.scalars(

@@ -7,19 +7,21 @@ from __future__ import annotations
 
 from sqlalchemy import Select, exists, func, or_, select
 
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import Role, School, SchoolLevel, Side, User, UserRole
 from app.models.people import SIDED_ROLES
 
 
-class PeopleError(ValueError):
+class PeopleError(FormError):
+    """A refusal a user reads (``str(exc)``); ``field`` names the form field it concerns (or None)."""
+
     def __init__(self, message: str, field: str | None = None):
-        self.field = field
-        super().__init__(message)
+        super().__init__([(field, message)])
 
     @property
-    def messages(self) -> list[str]:
-        return [str(self)]
+    def field(self) -> str | None:
+        return self.problems[0][0]
 
 
 # -- rules shared by create and update ---------------------------------------------------------
@@ -76,6 +78,14 @@ def find_school(school_name: str) -> School:
 
 
 # -- users -------------------------------------------------------------------------------------
+def authenticate(email: str, password: str) -> User:
+    """The active account with this email and password; else a refusal shown beside the password."""
+    user = User.by_email(email)
+    if user is None or not user.check_password(password) or not user.active:
+        raise PeopleError("That email and password do not match an active account.", "password")
+    return user
+
+
 def create_user(*, email: str, name: str, password: str, roles, side: str | None = None,
                 school_name: str | None = None, school: School | None = None,
                 job_title: str = "Classroom teacher", active: bool = True) -> User:

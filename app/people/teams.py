@@ -5,14 +5,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Proposal, School, Team, TeamMember, TeamScope, User
+from app.people.accounts import PeopleError
 
 
-class TeamError(ValueError):
+class TeamError(PeopleError):
     """A refusal a user can read (``str(exc)``); ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def schools() -> list[School]:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.core import clock
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import CriterionScore, Cycle, Proposal, RubricCriterion
 from app.models.types import to_money
@@ -23,14 +24,14 @@ DEFAULT_MAX_AWARD = Decimal("15000.00")
 DEFAULT_REVIEWS_PER_SIDE = 2
 
 
-class CycleError(ValueError):
-    def __init__(self, problems: list[tuple[str | None, str]]):
-        self.problems = problems
-        super().__init__("; ".join(m for _, m in problems))
+class CycleError(FormError):
+    """The cycle's refusals, every one a ``(field, sentence)`` pair (``problems``)."""
 
-    @property
-    def messages(self) -> list[str]:
-        return [m for _, m in self.problems]
+    def __init__(self, problems: list[tuple[str | None, str]]):
+        super().__init__(list(problems))
+
+    def __str__(self) -> str:
+        return "; ".join(self.messages)
 
 
 @dataclass

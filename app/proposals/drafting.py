@@ -17,6 +17,7 @@ from app.cases import timeline as case_timeline
 from app.cases.advance import record_event
 from app.cases.timeline import TimelineEntry
 from app.core import clock
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import (
     REQUIRED_SECTIONS,
@@ -71,8 +72,18 @@ EVENT_LABELS = {
 }
 
 
-class ProposalError(ValueError):
-    """A refusal a user can read (``str(exc)``)."""
+class ProposalError(FormError):
+    """A refusal a user can read (``str(exc)``); ``problems`` name the form field each concerns."""
+
+
+class DraftChanged(ProposalError):
+    """Someone on the team saved the draft after this form was opened: nothing is saved over their
+    changes, and the page comes back with what was typed (409)."""
+
+    def __init__(self) -> None:
+        super().__init__("Someone on your team saved this draft after you opened it. Your text is kept below: "
+                         "check the proposal's page for their changes. Saving again will replace their changes "
+                         "with yours.")
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -133,11 +144,21 @@ def timeline(proposal: Proposal, viewer: User | None = None) -> list[TimelineEnt
 
 
 # -- changing --------------------------------------------------------------------------------
+def start_draft(actor: User, team_id: int, cycle_id: int) -> Proposal:
+    """A new draft for one of the actor's teams in a cycle open today, both chosen by id (from a form)."""
+    team, cycle = db.session.get(Team, team_id), db.session.get(Cycle, cycle_id)
+    problems = ([("team", "Choose one of your teams.")] if team is None else []) + (
+        [("cycle", "Choose a cycle that is open now.")] if cycle is None else [])
+    if problems:
+        raise ProposalError(problems)
+    return create_draft(team, cycle, actor)
+
+
 def create_draft(team: Team, cycle: Cycle, actor: User) -> Proposal:
     if actor.id not in team.member_ids:
-        raise ProposalError("You can only start a proposal for a team you belong to.")
+        raise ProposalError([("team", "You can only start a proposal for a team you belong to.")])
     if not cycle.is_open(clock.today()):
-        raise ProposalError(f"The {cycle.name} cycle is not accepting proposals today.")
+        raise ProposalError([("cycle", f"The {cycle.name} cycle is not accepting proposals today.")])
     proposal = Proposal(team=team, cycle=cycle, state=ProposalState.DRAFT, created_by=actor)
     db.session.add(proposal)
     db.session.flush()
@@ -155,13 +176,17 @@ class LineData:
 
 def save_draft(proposal: Proposal, actor: User, *, grant_type: GrantType | None, title: str,
                sections: dict[str, str], amount_requested: Decimal | None,
-               lines: list[LineData], priorities: list[int] | None = None) -> AuditEvent:
+               lines: list[LineData], priorities: list[int] | None = None,
+               version: str | int | None = None) -> AuditEvent:
     """Save the draft as typed (drafts may be partial); records an "edit" event naming what changed.
 
     ``priorities`` are the ids of the district priorities (active topics) the proposal cites; None
-    leaves them as they are. A cited topic staff have since deactivated is not offered, so it stays."""
+    leaves them as they are. A cited topic staff have since deactivated is not offered, so it stays.
+    ``version``: the version the form was opened at; when someone saved since, ``DraftChanged``."""
     if proposal.state not in EDITABLE_BY_TEAM:
         raise ProposalError(f"A proposal that is {proposal.state_label.lower()} can no longer be edited.")
+    if version is not None and str(version) != str(proposal.version):
+        raise DraftChanged()
     changed = []
     if proposal.grant_type != grant_type:
         proposal.grant_type = grant_type
@@ -190,7 +215,7 @@ def save_draft(proposal: Proposal, actor: User, *, grant_type: GrantType | None,
         chosen = list(db.session.scalars(select(Term).where(
             Term.id.in_(wanted), Term.kind == TermKind.TOPIC, Term.active.is_(True)))) if wanted else []
         if len(chosen) != len(wanted):
-            raise ProposalError("Choose the priorities from the list of district priorities.")
+            raise ProposalError([("priorities", "Choose the priorities from the list of district priorities.")])
         kept = [t for t in proposal.priorities if not t.active]
         new_priorities = sorted(kept + chosen, key=lambda t: (t.position, t.name))
         if {t.id for t in new_priorities} != {t.id for t in proposal.priorities}:
@@ -213,6 +238,6 @@ def load_for_case_page(proposal_id: int) -> Proposal | None:
 
 
 __all__ = [
-    "EVENT_LABELS", "LineData", "ProposalError", "SECTION_LABELS", "TEXT_SECTIONS", "TimelineEntry", "create_draft",
-    "open_cycles", "proposals_of", "save_draft", "teams_of", "timeline",
+    "EVENT_LABELS", "DraftChanged", "LineData", "ProposalError", "SECTION_LABELS", "TEXT_SECTIONS", "TimelineEntry",
+    "create_draft", "open_cycles", "proposals_of", "save_draft", "start_draft", "teams_of", "timeline",
 ]

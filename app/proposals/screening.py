@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from app.cases import advance as workflow
 from app.cases import notify
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import (
     ConflictOfInterest,
@@ -34,10 +35,14 @@ PER_PAGE = 50
 # Reviewers are assigned while a proposal waits for review, and may be replaced during it.
 
 
-class ScreeningError(ValueError):
+class ScreeningError(FormError):
+    """Why reviewers cannot be assigned or unassigned: ``messages``, sentences for the page's summary."""
+
     def __init__(self, messages: list[str]):
-        self.messages = list(messages)
-        super().__init__("; ".join(self.messages))
+        super().__init__(list(messages))
+
+    def __str__(self) -> str:
+        return "; ".join(self.messages)
 
 
 # -- the staff list ----------------------------------------------------------------------------

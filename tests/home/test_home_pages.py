@@ -87,6 +87,24 @@ def test_revisions_show_what_staff_asked_for(browser, world):
     assert "Program staff asked: Name the partner employers." in finish
 
 
+def test_revisions_the_committee_asked_for_show_its_feedback_not_an_older_staff_comment(browser, world):
+    from app.models import AuditEvent
+
+    p = world.proposals[S.REVISIONS_REQUESTED]
+    p.feedback = "Tie the plan to the spring assessment."
+    at = clock.now()
+    for n, (trigger, source, comment) in enumerate((("return_for_revision", S.SUBMITTED, "An old staff comment."),
+                                                     ("request_revisions", S.IN_REVIEW, "Confirmed by BPS."))):
+        db.session.add(AuditEvent(case_type="proposal", case_id=p.id, trigger=trigger, from_state=source.value,
+                                  to_state=S.REVISIONS_REQUESTED.value, actor_id=world.staff.id, comment=comment,
+                                  at=at + timedelta(minutes=n)))
+    db.session.commit()
+    browser.login(world.member)
+    finish = section(browser.get("/"), "to_finish")
+    assert "Tie the plan to the spring assessment." in finish
+    assert "An old staff comment." not in finish and "Confirmed by BPS." not in finish
+
+
 def test_revision_deadline_passed_is_marked_in_words(browser, world):
     world.cycle.revision_deadline = clock.today() - timedelta(days=2)
     world.cycle.closes_on = clock.today() - timedelta(days=3)

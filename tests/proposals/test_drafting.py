@@ -9,6 +9,7 @@ import pytest
 
 from app.cases.advance import actions_for, fire
 from app.core import clock, uploads
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import BudgetCategory, GrantType, ProposalState
 from app.proposals import attachments
@@ -114,3 +115,31 @@ def test_add_attachment_checks_content_size_and_duplicates(world):
         attachments.add_attachment(world.draft, "x.pdf", io.BytesIO(b"<html>hi</html>"), world.member, max_bytes=1024)
     db.session.flush()
     assert [a.filename for a in world.draft.attachments] == ["plan.pdf"]
+
+
+def test_refusals_are_form_errors_that_name_their_field(world):
+    with pytest.raises(svc.ProposalError) as refused:
+        svc.start_draft(world.lead, 999_999, 999_998)
+    assert isinstance(refused.value, FormError)
+    assert refused.value.problems == [("team", "Choose one of your teams."), ("cycle", "Choose a cycle that is open now.")]
+    with pytest.raises(attachments.AttachmentError) as bad_file:
+        attachments.add_attachment(world.draft, "x.pdf", io.BytesIO(b"<html>hi</html>"), world.member, max_bytes=1024)
+    assert isinstance(bad_file.value, FormError) and isinstance(bad_file.value, uploads.UploadError)
+    assert list(bad_file.value.fields) == ["file"] and "not an accepted type" in str(bad_file.value)
+
+
+def test_start_draft_by_ids(world):
+    p = svc.start_draft(world.member, world.team.id, world.cycle.id)
+    assert (p.team_id, p.cycle_id, p.state) == (world.team.id, world.cycle.id, S.DRAFT)
+
+
+def test_save_draft_refuses_a_form_opened_before_a_teammate_saved(world):
+    p = world.draft
+    opened = str(p.version)
+    svc.save_draft(p, world.lead, grant_type=p.grant_type, title="The lead's title", amount_requested=p.amount_requested,
+                   sections={a: getattr(p, a) for a in svc.TEXT_SECTIONS}, lines=[], version=opened)
+    db.session.flush()
+    with pytest.raises(svc.DraftChanged, match="Someone on your team saved this draft after you opened it."):
+        svc.save_draft(p, world.member, grant_type=None, title="Mine", sections={}, amount_requested=None, lines=[],
+                       version=opened)
+    assert p.title == "The lead's title"

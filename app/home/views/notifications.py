@@ -1,17 +1,17 @@
 """In-app notifications: the signed-in user's own, newest first; mark one or all as read.
 
-The blueprint also installs the mailer's after-commit sending and the nav's unread count.
+The blueprint also installs the mailer's after-commit sending and the nav's unread count. Marking
+read is one operation handed to ``app.web.run``, which commits once.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.cases import notify, permissions
 from app.core import mailer
-from app.extensions import db
 from app.models import Notification
-from app.web import get_or_404, page_number
+from app.web import get_or_404, page_number, run
 
 bp = Blueprint("notifications", __name__)
 
@@ -29,7 +29,6 @@ def _unread():
         return notify.unread_count(current_user)
 
     return {"unread_notifications": unread_notifications}
-
 
 
 @bp.get("/notifications")
@@ -50,16 +49,17 @@ def read(notification_id: int):
     note = get_or_404(Notification, notification_id)
     if note.user_id != current_user.id:
         abort(404)  # someone else's notification does not exist, as far as this user knows
-    changed = notify.mark_read(note, current_user)
-    db.session.commit()
-    flash("Marked as read." if changed else "That notification was already read.", "success")
-    return redirect(url_for(".index", page=page_number()))
+    return run(
+        lambda: notify.mark_read(note, current_user), done=url_for(".index", page=page_number()),
+        success=lambda changed: "Marked as read." if changed else "That notification was already read.",
+    )
+
+
+def _marked(n: int) -> str:
+    return f"Marked {n} notification{'s' if n != 1 else ''} as read." if n else "Nothing was unread."
 
 
 @bp.post("/notifications/read-all")
 @login_required
 def read_all():
-    n = notify.mark_all_read(current_user)
-    db.session.commit()
-    flash(f"Marked {n} notification{'s' if n != 1 else ''} as read." if n else "Nothing was unread.", "success")
-    return redirect(url_for(".index"))
+    return run(lambda: notify.mark_all_read(current_user), done=url_for(".index"), success=_marked)

@@ -6,27 +6,19 @@ reference data that both admins and staff keep up to date.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from app.cases.permissions import is_admin
 from app.extensions import db
 from app.models import School, User
 from app.people import accounts as people
-from app.web import get_or_404, page_number, roles_required
+from app.web import get_or_404, page_number, roles_required, run, show_refusal
 from forms.people import SchoolForm, UserFilterForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PER_PAGE = 50
-
-
-def _attach(form, error: people.PeopleError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is None:
-        form.form_errors.append(str(error))
-    else:
-        target.errors = list(target.errors) + [str(error)]
 
 
 # -- people --------------------------------------------------------------------------------------
@@ -59,22 +51,21 @@ def _user_fields(form: UserForm) -> dict:
                 school=school, job_title=form.job_title.data, active=bool(form.active.data))
 
 
+def _user_page(form: UserForm, user: User | None, status: int = 200, errors: list[str] | None = None):
+    return render_template("people/user_form.html", form=form, user=user, errors=errors or []), status
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles_required("admin")
 def new_user():
     form = _user_form(True)
-    if form.validate_on_submit():
-        try:
-            user = people.create_user(password=form.password.data, **_user_fields(form))
-        except people.PeopleError as e:
-            db.session.rollback()
-            _attach(form, e)
-        else:
-            db.session.commit()
-            flash(f"Created an account for {user.name} <{user.email}>.", "success")
-            return redirect(url_for("admin.users"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("people/user_form.html", form=form, user=None), status
+    if request.method != "POST":
+        return _user_page(form, None)
+    return run(
+        lambda: people.create_user(password=form.password.data, **_user_fields(form)), form=form,
+        done=url_for("admin.users"), success=lambda user: f"Created an account for {user.name} <{user.email}>.",
+        again=lambda refusal: _user_page(form, None, 422, show_refusal(form, refusal)),
+    )
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -82,25 +73,18 @@ def new_user():
 def edit_user(user_id: int):
     user = get_or_404(User, user_id)
     if request.method != "POST":
-        form = _user_form(False, user, data={
+        return _user_page(_user_form(False, user, data={
             "name": user.name, "email": user.email, "roles": sorted(user.role_names),
             "side": user.side_name or "", "school_id": user.school_id, "job_title": user.job_title,
             "active": user.active,
-        })
-        return render_template("people/user_form.html", form=form, user=user)
+        }), user)
     form = _user_form(False, user)
-    if form.validate():
-        try:
-            people.update_user(user, actor=current_user, password=form.password.data or None,
-                               **_user_fields(form))
-        except people.PeopleError as e:
-            db.session.rollback()
-            _attach(form, e)
-        else:
-            db.session.commit()
-            flash(f"Saved {user.name}'s account.", "success")
-            return redirect(url_for("admin.users"))
-    return render_template("people/user_form.html", form=form, user=user), 422
+    return run(
+        lambda: people.update_user(user, actor=current_user, password=form.password.data or None,
+                                   **_user_fields(form)), form=form,
+        done=url_for("admin.users"), success=lambda saved: f"Saved {saved.name}'s account.",
+        again=lambda refusal: _user_page(form, get_or_404(User, user_id), 422, show_refusal(form, refusal)),
+    )
 
 
 # -- schools -------------------------------------------------------------------------------------
@@ -111,40 +95,33 @@ def schools():
                            people_counts=people.school_people_counts())
 
 
+def _school_page(form: SchoolForm, school: School | None, status: int = 200, errors: list[str] | None = None):
+    return render_template("people/school_form.html", form=form, school=school, errors=errors or []), status
+
+
 @bp.route("/schools/new", methods=["GET", "POST"])
 @roles_required("admin", "staff")
 def new_school():
     form = SchoolForm()
-    if form.validate_on_submit():
-        try:
-            school = people.create_school(name=form.name.data, level=form.level.data,
-                                          neighborhood=form.neighborhood.data)
-        except people.PeopleError as e:
-            db.session.rollback()
-            _attach(form, e)
-        else:
-            db.session.commit()
-            flash(f"Added {school.name}.", "success")
-            return redirect(url_for("admin.schools"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("people/school_form.html", form=form, school=None), status
+    if request.method != "POST":
+        return _school_page(form, None)
+    return run(
+        lambda: people.create_school(name=form.name.data, level=form.level.data, neighborhood=form.neighborhood.data),
+        form=form, done=url_for("admin.schools"), success=lambda school: f"Added {school.name}.",
+        again=lambda refusal: _school_page(form, None, 422, show_refusal(form, refusal)),
+    )
 
 
 @bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
 @roles_required("admin", "staff")
 def edit_school(school_id: int):
     school = get_or_404(School, school_id)
-    form = SchoolForm(obj=school) if request.method != "POST" else SchoolForm()
-    if request.method == "POST" and form.validate():
-        try:
-            people.update_school(school, name=form.name.data, level=form.level.data,
-                                 neighborhood=form.neighborhood.data)
-        except people.PeopleError as e:
-            db.session.rollback()
-            _attach(form, e)
-        else:
-            db.session.commit()
-            flash(f"Saved {school.name}.", "success")
-            return redirect(url_for("admin.schools"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("people/school_form.html", form=form, school=school), status
+    if request.method != "POST":
+        return _school_page(SchoolForm(obj=school), school)
+    form = SchoolForm()
+    return run(
+        lambda: people.update_school(school, name=form.name.data, level=form.level.data,
+                                     neighborhood=form.neighborhood.data), form=form,
+        done=url_for("admin.schools"), success=lambda saved: f"Saved {saved.name}.",
+        again=lambda refusal: _school_page(form, get_or_404(School, school_id), 422, show_refusal(form, refusal)),
+    )

@@ -2,11 +2,21 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.models import User
-from app.web import safe_next
+from app.people import accounts
+from app.web import run, safe_next, show_refusal
 from forms.people import LoginForm
 
 bp = Blueprint("auth", __name__)
+
+
+def _sign_in(form: LoginForm):
+    user = accounts.authenticate(form.email.data, form.password.data)
+    login_user(user, remember=form.remember.data)
+    return user
+
+
+def _render_login(form: LoginForm, status: int = 200, errors: list[str] | None = None):
+    return render_template("people/login.html", form=form, errors=errors or []), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -14,15 +24,14 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = User.by_email(form.email.data)
-        if user is None or not user.check_password(form.password.data) or not user.active:
-            form.password.errors.append("That email and password do not match an active account.")
-        else:
-            login_user(user, remember=form.remember.data)
-            flash(f"Signed in as {user.name}.", "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
-    return render_template("people/login.html", form=form), (200 if not form.errors else 422)
+    if request.method != "POST":
+        return _render_login(form)
+    return run(
+        lambda: _sign_in(form), form=form,
+        done=lambda _: safe_next(request.args.get("next")) or url_for("home.index"),
+        success=lambda user: f"Signed in as {user.name}.",
+        again=lambda refusal: _render_login(form, 422, show_refusal(form, refusal)),
+    )
 
 
 @bp.post("/logout")

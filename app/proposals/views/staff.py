@@ -1,15 +1,18 @@
-"""Program staff: every proposal, funding cycles with their rubric, and assigning reviewers."""
+"""Program staff: every proposal, funding cycles with their rubric, and assigning reviewers.
+
+Each view loads (404), checks (the staff role, 403), picks its form and hands one operation to
+``app.web.run``, which commits or rolls back once (a refused form comes back with what was typed).
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
-from app.extensions import db
 from app.models import Cycle, Proposal, ReviewAssignment
 from app.people import accounts as people_service
 from app.proposals import cycles as cycle_service
 from app.proposals import screening
-from app.web import flash_refusal, get_or_404, page_number, roles_required
+from app.web import get_or_404, page_number, roles_required, run, show_refusal
 from forms.proposals import AssignReviewersForm, CycleForm, ProposalFilterForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -62,15 +65,6 @@ def _cycle_input(form: CycleForm) -> cycle_service.CycleInput:
     )
 
 
-def _show_problems(form: CycleForm, problems) -> None:
-    for field_name, message in problems:
-        target = getattr(form, field_name, None) if field_name else None
-        if target is None:
-            form.form_errors.append(message)
-        else:
-            target.errors = list(target.errors) + [message]
-
-
 def _add_spare_rows(form: CycleForm, count: int) -> None:
     start = len(form.criteria.entries)
     for i in range(count):
@@ -86,9 +80,10 @@ def _cycle_data(cycle: Cycle) -> dict:
     return data
 
 
-def _cycle_page(form: CycleForm, cycle: Cycle | None, status: int = 200):
+def _cycle_page(form: CycleForm, cycle: Cycle | None, status: int = 200, errors: list[str] | None = None):
     scored = cycle_service.scored_criterion_ids(cycle) if cycle is not None else set()
-    return render_template("proposals/cycle_form.html", form=form, cycle=cycle, scored=scored), status
+    return render_template("proposals/cycle_form.html", form=form, cycle=cycle, scored=scored,
+                           errors=errors or []), status
 
 
 @bp.route("/cycles/new", methods=["GET", "POST"])
@@ -99,17 +94,11 @@ def new_cycle():
         _add_spare_rows(form, 5)
         return _cycle_page(form, None)
     form = CycleForm()
-    if form.validate():
-        try:
-            cycle = cycle_service.create_cycle(_cycle_input(form))
-        except cycle_service.CycleError as e:
-            db.session.rollback()
-            _show_problems(form, e.problems)
-        else:
-            db.session.commit()
-            flash(f"Created the cycle “{cycle.name}”.", "success")
-            return redirect(url_for("staff.cycles"))
-    return _cycle_page(form, None, 422)
+    return run(
+        lambda: cycle_service.create_cycle(_cycle_input(form)), form=form, done=url_for("staff.cycles"),
+        success=lambda cycle: f"Created the cycle “{cycle.name}”.",
+        again=lambda refusal: _cycle_page(form, None, 422, show_refusal(form, refusal)),
+    )
 
 
 @bp.route("/cycles/<int:cycle_id>/edit", methods=["GET", "POST"])
@@ -121,17 +110,11 @@ def edit_cycle(cycle_id: int):
         _add_spare_rows(form, SPARE_ROWS)
         return _cycle_page(form, cycle)
     form = CycleForm()
-    if form.validate():
-        try:
-            cycle_service.update_cycle(cycle, _cycle_input(form))
-        except cycle_service.CycleError as e:
-            db.session.rollback()
-            _show_problems(form, e.problems)
-        else:
-            db.session.commit()
-            flash(f"Saved the cycle “{cycle.name}”.", "success")
-            return redirect(url_for("staff.cycles"))
-    return _cycle_page(form, cycle, 422)
+    return run(
+        lambda: cycle_service.update_cycle(cycle, _cycle_input(form)), form=form, done=url_for("staff.cycles"),
+        success=lambda saved: f"Saved the cycle “{saved.name}”.",
+        again=lambda refusal: _cycle_page(form, get_or_404(Cycle, cycle_id), 422, show_refusal(form, refusal)),
+    )
 
 
 # -- assigning reviewers ----------------------------------------------------------------------------
@@ -143,6 +126,11 @@ def _reviewers_page(proposal: Proposal, form: AssignReviewersForm, problems=(), 
     ), status
 
 
+def _assigned(made) -> str:
+    names = ", ".join(f"{a.reviewer.name} ({a.side.value})" for a in made)
+    return f"Assigned {names}." if made else "Those reviewers were already assigned."
+
+
 @bp.route("/proposals/<int:proposal_id>/reviewers", methods=["GET", "POST"])
 @roles_required("staff")
 def reviewers(proposal_id: int):
@@ -151,17 +139,12 @@ def reviewers(proposal_id: int):
     form = AssignReviewersForm(candidate_ids=candidate_ids)
     if not form.is_submitted():
         return _reviewers_page(proposal, form)
-    if form.validate():
-        try:
-            made = screening.assign(proposal, form.reviewers.data, current_user)
-        except screening.ScreeningError as e:
-            db.session.rollback()
-            return _reviewers_page(proposal, form, e.messages, 422)
-        db.session.commit()
-        names = ", ".join(f"{a.reviewer.name} ({a.side.value})" for a in made)
-        flash(f"Assigned {names}." if made else "Those reviewers were already assigned.", "success")
-        return redirect(url_for("staff.reviewers", proposal_id=proposal.id))
-    return _reviewers_page(proposal, form, status=422)
+    return run(
+        lambda: screening.assign(proposal, form.reviewers.data, current_user), form=form,
+        done=url_for("staff.reviewers", proposal_id=proposal_id), success=_assigned,
+        again=lambda refusal: _reviewers_page(get_or_404(Proposal, proposal_id), form,
+                                              show_refusal(form, refusal), 422),
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/reviewers/<int:assignment_id>/unassign")
@@ -171,13 +154,7 @@ def unassign(proposal_id: int, assignment_id: int):
     assignment = get_or_404(ReviewAssignment, assignment_id)
     if assignment.proposal_id != proposal.id:
         abort(404)
-    name = assignment.reviewer.name
-    try:
-        screening.unassign(proposal, assignment, current_user)
-    except screening.ScreeningError as e:
-        db.session.rollback()
-        flash_refusal(e)
-    else:
-        db.session.commit()
-        flash(f"Unassigned {name}.", "success")
-    return redirect(url_for("staff.reviewers", proposal_id=proposal.id))
+    return run(
+        lambda: screening.unassign(proposal, assignment, current_user),
+        done=url_for("staff.reviewers", proposal_id=proposal_id), success=f"Unassigned {assignment.reviewer.name}.",
+    )
