@@ -180,7 +180,7 @@ def action_form_class(trigger: str, fields: tuple[str, ...], *, comment_label: s
     return type(f"{class_prefix}_{trigger}", (FlaskForm,), attrs)
 
 
-__all__ = ["BudgetLineForm", "MoneyField", "NewProposalForm", "ProposalForm", "UploadForm",
+__all__ = ["BudgetLineForm", "NewProposalForm", "ProposalForm", "UploadForm",
            "action_form_class"]
 
 
@@ -206,7 +206,7 @@ class BlankIsNone:
         super().process_formdata([str(valuelist[0]).strip()])
 
 
-class MoneyField(BlankIsNone, DecimalField):
+class CycleAmountField(BlankIsNone, DecimalField):
     """Dollars and cents. Accepts "15000", "15,000.00" or "$15,000"; refuses words, NaN, Infinity.
 
     A text input (with a decimal keypad on phones): a number input would not take "15,000".
@@ -297,7 +297,7 @@ class CriterionRow(Form):
                                                                        "to 120 characters or fewer.")])
     description = TextAreaField("What reviewers look for", validators=[Length(max=2000, message=(
         "Keep the description to 2,000 characters or fewer."))])
-    weight = MoneyField("Weight", invalid_value_message="Enter the weight as a number, like 1 or 2.5.")
+    weight = CycleAmountField("Weight", invalid_value_message="Enter the weight as a number, like 1 or 2.5.")
     remove = BooleanField("Remove")
 
     @property
@@ -357,9 +357,9 @@ class CycleForm(FlaskForm):
                                          description="Funded teams file a progress update by this date.")
     final_report_due = PlainDateField("Final reports due", validators=[Optional()],
                                       description="Grants can be activated once both report dates are set.")
-    pool = MoneyField("Budget pool ($)", validators=[Present("Enter the budget pool."),
+    pool = CycleAmountField("Budget pool ($)", validators=[Present("Enter the budget pool."),
                                                     not_negative("budget pool")])
-    max_award = MoneyField("Maximum award per proposal ($)", validators=[
+    max_award = CycleAmountField("Maximum award per proposal ($)", validators=[
         Present("Enter the maximum award."), more_than_zero("maximum award")])
     reviews_per_side = WholeNumberField("Reviews per side", validators=[
         Present("Enter how many reviews each side completes."),
