@@ -61,6 +61,13 @@ class ExpenditureForm(FlaskForm):
         if field.data and field.data not in {str(c.value) for c in field.choices}:
             raise ValidationError("Choose one of this grant's budget lines.")
 
+    def expenditure(self) -> dict:
+        """What was typed, as ``app.grants.ledger.log_expenditure`` takes it (once the form is valid)."""
+        receipt = self.receipt.data
+        return {"spent_on": self.spent_on.data, "payee": self.payee.data, "budget_line_id": int(self.budget_line.data),
+                "amount": self.amount.data, "note": self.note.data or "", "receipt_filename": receipt.filename,
+                "receipt_stream": receipt.stream}
+
 
 class ReallocationForm(FlaskForm):
     from_line = SelectField("Move money from", choices=[], validate_choice=False,
@@ -84,6 +91,11 @@ class ReallocationForm(FlaskForm):
         self._check_choice(field, "Choose one of this grant's budget lines.")
         if field.data and field.data == self.from_line.data:
             raise ValidationError("Choose a different line to move the money to.")
+
+    def reallocation(self) -> dict:
+        """What was typed, as ``app.grants.ledger.reallocate`` takes it (once the form is valid)."""
+        return {"from_line_id": int(self.from_line.data), "to_line_id": int(self.to_line.data),
+                "amount": self.amount.data, "reason": self.reason.data}
 
 
 def _section(label: str):

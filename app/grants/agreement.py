@@ -15,6 +15,7 @@ from decimal import Decimal
 from app.cases import permissions
 from app.cases.advance import lock, record_event
 from app.core import clock
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import BudgetLine, Proposal, ProposalState, User
 from workflows.proposal import AWARDED, FINAL_REPORT_IN, REALLOCATABLE
@@ -35,8 +36,8 @@ TERMS = (
 # States in which a proposal has an agreement to read.
 
 
-class GrantError(ValueError):
-    """A refusal the user reads (``str(exc)``)."""
+class GrantError(FormError):
+    """A refusal the user reads (``str(exc)``, ``messages``)."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ may have set below the request the lines add up to).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from app.cases.advance import lock, record_event
 from app.core import clock, uploads
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import BudgetLine, BudgetReallocation, Expenditure, Proposal, ProposalState, User
 from workflows.proposal import REALLOCATABLE, STATE_LABELS, money
@@ -41,16 +42,12 @@ REASON_MAX = 2000
 SPENDING_STATES = (S.ACTIVE,)
 
 
-class LedgerError(ValueError):
-    """A refusal the user reads. ``problems`` are (form field name or None, sentence)."""
+class LedgerError(FormError):
+    """A refusal the user reads. ``problems`` are (form field name or None, sentence); ``messages`` the
+    sentences; ``str(exc)`` all of them."""
 
     def __init__(self, problems: Iterable[tuple[str | None, str]]):
-        self.problems = list(problems)
-        super().__init__(" ".join(message for _, message in self.problems))
-
-    @property
-    def messages(self) -> list[str]:
-        return [message for _, message in self.problems]
+        super().__init__(list(problems))
 
 
 def cents(value: Decimal | int) -> Decimal:
@@ -194,10 +191,10 @@ def earliest_spending_date(proposal: Proposal) -> date | None:
     return None
 
 
-def _state_refusal(proposal: Proposal, allowed: tuple[ProposalState, ...], what: str) -> str | None:
+def _state_refusal(proposal: Proposal, allowed: Collection[ProposalState], what: str) -> str | None:
     if proposal.state in allowed:
         return None
-    states = " or ".join(STATE_LABELS[s].lower() for s in allowed)
+    states = " or ".join(STATE_LABELS[s].lower() for s in sorted(allowed, key=list(S).index))
     return f"{what} while the grant is {states}; this one is {proposal.state_label.lower()}."
 
 

@@ -4,7 +4,8 @@ The progress update is saved as a draft by any team member and submitted by the 
 section required); it is an audited act, not a transition. The final report is saved by the team
 while the grant is active; the lead submits it with the ``submit_final_report`` transition (through
 ``app.cases.advance.fire``), whose guards check the report, the spending and the learning summary. Staff
-accept or return it with the ``accept_report`` / ``return_report`` transitions.
+accept or return it with the transitions the workflow declares from "final report submitted" (``staff_actions``);
+one that makes the report the team's to edit again *sends it back* (``sends_back``), with a comment.
 """
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from app.cases import permissions
-from app.cases.advance import lock, record_event
+from app.cases.advance import Action, actions_for, case_type, lock, record_event
 from app.core import clock
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import (
     FINAL_REPORT_SECTIONS,
@@ -27,7 +29,8 @@ from app.models import (
     ProposalState,
     User,
 )
-from workflows.proposal import STATE_LABELS
+from workflows import T
+from workflows.proposal import PROPOSAL, STATE_LABELS
 
 S = ProposalState
 SECTION_MAX = 10_000
@@ -35,16 +38,17 @@ EDITABLE_STATES = (S.ACTIVE,)
 # Once the report is in, the team and staff read the final report (and staff act on it).
 
 
-class ReportError(ValueError):
-    """A refusal the user reads. ``problems`` are (form field name or None, sentence)."""
+class ReportError(FormError):
+    """A refusal the user reads. ``problems`` are (form field name or None, sentence); ``messages`` the
+    sentences."""
 
     def __init__(self, problems: list[tuple[str | None, str]]):
-        self.problems = problems
-        super().__init__(" ".join(m for _, m in problems))
+        super().__init__(problems)
 
-    @property
-    def messages(self) -> list[str]:
-        return [m for _, m in self.problems]
+
+def sections_of(report: ProgressReport | FinalReport | None, labels: dict[str, str]) -> dict[str, str]:
+    """What a report's form shows before anyone types: its sections as saved (none for a report not started)."""
+    return {attr: getattr(report, attr) for attr in labels} if report is not None else {}
 
 
 def _check_active(proposal: Proposal, what: str) -> None:
@@ -148,10 +152,39 @@ class ReturnNote:
     by: str
 
 
+def sends_back(t: T) -> bool:
+    """Whether ``t`` gives a submitted final report back to the team to revise (the report is theirs to edit
+    again once it fires)."""
+    return S.FINAL_REPORT_SUBMITTED in t.sources and t.dest in EDITABLE_STATES
+
+
+# The triggers that send a submitted final report back, as the workflow declares them.
+SENDS_BACK = tuple(t.trigger for t in PROPOSAL.transitions if sends_back(t))
+
+
+@dataclass(frozen=True)
+class ReportAction:
+    """What program staff may do with a submitted final report: an action of the workflow, and whether it
+    sends the report back to the team (then its comment tells the team what to change)."""
+
+    action: Action
+    sends_back: bool
+
+
+def staff_actions(proposal: Proposal, user: User) -> list[ReportAction]:
+    """Program staff's actions on a submitted final report, from the workflow: those that close the report
+    first, then those that send it back to the team."""
+    if proposal.state is not S.FINAL_REPORT_SUBMITTED or not permissions.is_staff(user):
+        return []
+    found = [ReportAction(a, sends_back(a.transition)) for a in actions_for(proposal, user)]
+    return sorted(found, key=lambda a: a.sends_back)
+
+
 def last_return(proposal: Proposal) -> ReturnNote | None:
+    """Staff's comment the last time they sent the final report back, or None."""
     event = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.case_type == "proposal", AuditEvent.case_id == proposal.id,
-                                 AuditEvent.trigger == "return_report")
+        select(AuditEvent).where(AuditEvent.case_type == case_type(proposal), AuditEvent.case_id == proposal.id,
+                                 AuditEvent.trigger.in_(SENDS_BACK))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1)
     ).first()
     if event is None:

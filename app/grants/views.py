@@ -1,24 +1,23 @@
 """After the award: the grant agreement, spending and reallocations, the progress update, the final report.
 
-Load (404) -> check (403) -> validate the form (re-render with the user's input) -> one service
-operation -> commit once -> redirect with a flash. State changes (activate, submit_final_report,
-accept_report, return_report) go through ``app.cases.advance.fire``; these pages link or post to it.
+Each view loads (404), checks (403 with the reason), picks its form and hands one operation of
+``app.grants`` to ``app.web.run``, which commits or rolls back once and shows a refused form again with
+what was typed. State changes (activate, submit the final report, accept or return it) go through
+``app.cases.advance.fire``; these pages link or post to it.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields import SelectChoice
 
 from app.cases import permissions
 from app.cases.advance import refusals
-from app.extensions import db
 from app.grants import agreement as grant_svc
 from app.grants import ledger as ledger_svc
 from app.grants import reports as report_svc
-from app.models import Proposal, ProposalState
-from app.web import download, get_or_404, roles_required
+from app.models import FINAL_REPORT_SECTIONS, PROGRESS_SECTIONS, Proposal, ProposalState
+from app.web import download, get_or_404, roles_required, run, show_refusal
 from forms.grants import AgreementForm, ExpenditureForm, FinalReportForm, ProgressForm, ReallocationForm
 from forms.proposals import action_form_class
 from workflows.proposal import AWARDED, PROPOSAL, REPORTING, STATE_LABELS, money
@@ -28,13 +27,14 @@ S = ProposalState
 
 
 # -- loading and checking --------------------------------------------------------------------
-def _load_visible(proposal_id: int, states: tuple[ProposalState, ...], what: str) -> Proposal:
+def _load_visible(proposal_id: int, states: frozenset[ProposalState], what: str) -> Proposal:
     """The proposal, if the user is on its team or program staff (403) and it is in ``states`` (403, saying why)."""
     proposal = get_or_404(Proposal, proposal_id)
     if not permissions.can_see_grant(current_user, proposal):
         abort(403)
     if proposal.state not in states:
-        abort(403, description=f"The {what} opens once the grant is {STATE_LABELS[states[0]].lower()}; "
+        first = min(states, key=list(S).index)
+        abort(403, description=f"The {what} opens once the grant is {STATE_LABELS[first].lower()}; "
                                f"this proposal is {proposal.state_label.lower()}.")
     return proposal
 
@@ -43,15 +43,12 @@ def _forbid(message: str):
     abort(403, description=message)
 
 
-def _apply_problems(form, problems) -> list[str]:
-    """Put each (field, message) on its field; return the ones that belong to no field."""
-    extra = []
-    for name, message in problems:
-        if name and name in form:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            extra.append(message)
-    return extra
+def _check_report_writer(proposal: Proposal, what: str, staff_do: str) -> None:
+    """Team members write the reports while the grant is active (403 saying why to anyone else)."""
+    if not permissions.can_write_reports(current_user, proposal):
+        if not permissions.is_team_member(current_user, proposal):
+            _forbid(f"Team members write the {what}; program staff {staff_do}.")
+        _forbid(f"The {what} is written while the grant is active; this one is {proposal.state_label.lower()}.")
 
 
 # -- the agreement ---------------------------------------------------------------------------
@@ -71,16 +68,12 @@ def agreement(proposal_id: int):
     if not permissions.is_team_lead(current_user, proposal):
         _forbid(f"Only the team lead, {proposal.team.lead_name}, accepts the grant agreement on behalf of the team.")
     form = AgreementForm()
-    if not form.validate_on_submit():
-        return _render_agreement(proposal, form, 422)
-    try:
-        grant_svc.accept_agreement(proposal, current_user)
-    except grant_svc.GrantError as exc:
-        db.session.rollback()
-        return _render_agreement(get_or_404(Proposal, proposal_id), form, 422, errors=[str(exc)])
-    db.session.commit()
-    flash("You accepted the grant agreement for your team. Program staff will now activate the grant.", "success")
-    return redirect(url_for(".agreement", proposal_id=proposal_id))
+    return run(
+        lambda: grant_svc.accept_agreement(proposal, current_user), form=form,
+        done=url_for(".agreement", proposal_id=proposal_id),
+        success="You accepted the grant agreement for your team. Program staff will now activate the grant.",
+        again=lambda refusal: _render_agreement(get_or_404(Proposal, proposal_id), form, 422, refusal.messages),
+    )
 
 
 # -- spending --------------------------------------------------------------------------------
@@ -95,16 +88,21 @@ def spending(proposal_id: int):
     )
 
 
-def _line_choices(ledger) -> list[SelectChoice]:
-    return [SelectChoice("", "Choose a budget line")] + [
-        SelectChoice(str(b.line.id), f"{b.line.category.label}: {b.line.description} ({money(b.left)} left)")
-        for b in ledger.lines
-    ]
+def _ledger_form(form_class, ledger, *line_fields: str):
+    """The form (as posted, or empty) whose ``line_fields`` choose among the grant's budget lines."""
+    form = form_class() if request.method == "POST" else form_class(formdata=None)
+    for name in line_fields:
+        form[name].choices = [SelectChoice("", "Choose a budget line")] + [
+            SelectChoice(str(b.line.id), f"{b.line.category.label}: {b.line.description} ({money(b.left)} left)")
+            for b in ledger.lines
+        ]
+    return form
 
 
-def _render_expenditure(proposal: Proposal, form: ExpenditureForm, ledger, status: int = 200, errors=None):
+def _render_expenditure(proposal: Proposal, form: ExpenditureForm, ledger=None, status: int = 200, errors=None):
     return render_template(
-        "grants/expenditure_form.html", proposal=proposal, form=form, ledger=ledger, errors=errors or [],
+        "grants/expenditure_form.html", proposal=proposal, form=form, errors=errors or [],
+        ledger=ledger if ledger is not None else ledger_svc.ledger_for(proposal),
         earliest=ledger_svc.earliest_spending_date(proposal),
         max_upload_mb=current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024),
     ), status
@@ -123,32 +121,17 @@ def new_expenditure(proposal_id: int):
     if not permissions.can_log_spending(current_user, proposal):
         _forbid(_spending_refusal(proposal))
     ledger = ledger_svc.ledger_for(proposal)
-    form = ExpenditureForm() if request.method == "POST" else ExpenditureForm(formdata=None)
-    form.budget_line.choices = _line_choices(ledger)
+    form = _ledger_form(ExpenditureForm, ledger, "budget_line")
     if request.method != "POST":
         return _render_expenditure(proposal, form, ledger)
-    if not form.validate_on_submit():
-        return _render_expenditure(proposal, form, ledger, 422)
-    storage = form.receipt.data
-    try:
-        expenditure = ledger_svc.log_expenditure(
-            proposal, current_user, spent_on=form.spent_on.data, payee=form.payee.data,
-            budget_line_id=int(form.budget_line.data), amount=form.amount.data, note=form.note.data or "",
-            receipt_filename=storage.filename, receipt_stream=storage.stream,
-            max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
-        )
-    except ledger_svc.LedgerError as exc:
-        db.session.rollback()
-        proposal = get_or_404(Proposal, proposal_id)
-        extra = _apply_problems(form, exc.problems)
-        return _render_expenditure(proposal, form, ledger_svc.ledger_for(proposal), 422, errors=extra)
-    except StaleDataError:
-        db.session.rollback()
-        abort(409)
-    amount, payee = expenditure.amount, expenditure.payee
-    db.session.commit()
-    flash(f"Logged {money(amount)} paid to {payee}.", "success")
-    return redirect(url_for(".spending", proposal_id=proposal_id))
+    return run(
+        lambda: ledger_svc.log_expenditure(proposal, current_user, **form.expenditure(),
+                                           max_bytes=current_app.config["MAX_UPLOAD_BYTES"]),
+        form=form, done=url_for(".spending", proposal_id=proposal_id),
+        success=lambda expenditure: f"Logged {money(expenditure.amount)} paid to {expenditure.payee}.",
+        again=lambda refusal: _render_expenditure(get_or_404(Proposal, proposal_id), form, None, 422,
+                                                  show_refusal(form, refusal)),
+    )
 
 
 @bp.get("/spending/<int:expenditure_id>/receipt")
@@ -164,7 +147,8 @@ def receipt(proposal_id: int, expenditure_id: int):
                     expenditure.receipt_content_type)
 
 
-def _render_reallocate(proposal: Proposal, form: ReallocationForm, ledger, status: int = 200, errors=None):
+def _render_reallocate(proposal: Proposal, form: ReallocationForm, ledger=None, status: int = 200, errors=None):
+    ledger = ledger if ledger is not None else ledger_svc.ledger_for(proposal)
     return render_template("grants/reallocate.html", proposal=proposal, form=form, ledger=ledger,
                            errors=errors or []), status
 
@@ -177,34 +161,19 @@ def reallocate(proposal_id: int):
         _forbid(f"Budget lines are reallocated while the grant is approved or active; this one is "
                 f"{proposal.state_label.lower()}.")
     ledger = ledger_svc.ledger_for(proposal)
-    form = ReallocationForm() if request.method == "POST" else ReallocationForm(formdata=None)
-    form.from_line.choices = _line_choices(ledger)
-    form.to_line.choices = _line_choices(ledger)
+    form = _ledger_form(ReallocationForm, ledger, "from_line", "to_line")
     if request.method != "POST":
         return _render_reallocate(proposal, form, ledger)
-    if not form.validate_on_submit():
-        return _render_reallocate(proposal, form, ledger, 422)
-    try:
-        realloc = ledger_svc.reallocate(proposal, current_user, from_line_id=int(form.from_line.data),
-                                        to_line_id=int(form.to_line.data), amount=form.amount.data,
-                                        reason=form.reason.data)
-    except ledger_svc.LedgerError as exc:
-        db.session.rollback()
-        proposal = get_or_404(Proposal, proposal_id)
-        extra = _apply_problems(form, exc.problems)
-        return _render_reallocate(proposal, form, ledger_svc.ledger_for(proposal), 422, errors=extra)
-    except StaleDataError:
-        db.session.rollback()
-        abort(409)
-    amount = realloc.amount
-    db.session.commit()
-    flash(f"Moved {money(amount)} between budget lines. The award's total is unchanged.", "success")
-    return redirect(url_for(".spending", proposal_id=proposal_id))
+    return run(
+        lambda: ledger_svc.reallocate(proposal, current_user, **form.reallocation()), form=form,
+        done=url_for(".spending", proposal_id=proposal_id),
+        success=lambda realloc: f"Moved {money(realloc.amount)} between budget lines. The award's total is unchanged.",
+        again=lambda refusal: _render_reallocate(get_or_404(Proposal, proposal_id), form, None, 422,
+                                                 show_refusal(form, refusal)),
+    )
 
 
 # -- the progress update ---------------------------------------------------------------------
-
-
 def _render_progress(proposal: Proposal, form: ProgressForm, status: int = 200, errors=None):
     report = proposal.progress_report
     submitted = report is not None and report.submitted_at is not None
@@ -222,49 +191,32 @@ def _render_progress(proposal: Proposal, form: ProgressForm, status: int = 200, 
 def progress(proposal_id: int):
     proposal = _load_visible(proposal_id, REPORTING, "progress update")
     if request.method != "POST":
-        report = proposal.progress_report
-        data = {attr: getattr(report, attr) for attr in report_svc.PROGRESS_SECTIONS} if report else {}
+        data = report_svc.sections_of(proposal.progress_report, PROGRESS_SECTIONS)
         return _render_progress(proposal, ProgressForm(formdata=None, data=data))
-    if not permissions.can_write_reports(current_user, proposal):
-        if not permissions.is_team_member(current_user, proposal):
-            _forbid("Team members write the progress update; program staff read it.")
-        _forbid(f"The progress update is written while the grant is active; this one is "
-                f"{proposal.state_label.lower()}.")
+    _check_report_writer(proposal, "progress update", "read it")
     form = ProgressForm()
-    if not form.validate_on_submit():
-        return _render_progress(proposal, form, 422)
-    submit = bool(form.submit.data)
-    try:
-        report_svc.save_progress(proposal, current_user, form.sections(), submit=submit)
-    except report_svc.ReportError as exc:
-        db.session.rollback()
-        extra = _apply_problems(form, exc.problems)
-        return _render_progress(get_or_404(Proposal, proposal_id), form, 422, errors=extra)
-    except StaleDataError:
-        db.session.rollback()
-        abort(409)
-    db.session.commit()
-    flash("Progress update submitted. Thank you." if submit else "Progress update saved as a draft.", "success")
-    return redirect(url_for(".progress", proposal_id=proposal_id))
+    return run(
+        lambda: report_svc.save_progress(proposal, current_user, form.sections(), submit=bool(form.submit.data)),
+        form=form, done=url_for(".progress", proposal_id=proposal_id),
+        success=lambda report: ("Progress update submitted. Thank you." if report.submitted_at is not None
+                                else "Progress update saved as a draft."),
+        again=lambda refusal: _render_progress(get_or_404(Proposal, proposal_id), form, 422,
+                                               show_refusal(form, refusal)),
+    )
 
 
 # -- the final report ------------------------------------------------------------------------
 def _render_final(proposal: Proposal, form: FinalReportForm, status: int = 200, errors=None):
-    report = proposal.final_report
     editable = permissions.can_write_reports(current_user, proposal)
     is_lead = permissions.is_team_lead(current_user, proposal)
     submit_t = PROPOSAL.transition("submit_final_report")
-    staff_actions = []
-    if permissions.is_staff(current_user) and proposal.state is S.FINAL_REPORT_SUBMITTED:
-        for trigger in ("accept_report", "return_report"):
-            t = PROPOSAL.transition(trigger)
-            staff_actions.append((t, action_form_class(t.trigger, t.fields)(formdata=None)))
     return render_template(
-        "grants/final_report.html", proposal=proposal, form=form, report=report, errors=errors or [],
-        editable=editable, is_lead=is_lead, ledger=ledger_svc.ledger_for(proposal),
+        "grants/final_report.html", proposal=proposal, form=form, report=proposal.final_report,
+        errors=errors or [], editable=editable, is_lead=is_lead, ledger=ledger_svc.ledger_for(proposal),
         submit_transition=submit_t,
-        submit_blockers=refusals(proposal, "submit_final_report", current_user) if editable and is_lead else [],
-        staff_actions=staff_actions,
+        submit_blockers=refusals(proposal, submit_t.trigger, current_user) if editable and is_lead else [],
+        staff_actions=[(a, action_form_class(a.action.trigger, a.action.fields)(formdata=None))
+                       for a in report_svc.staff_actions(proposal, current_user)],
         returned=report_svc.returned_since_last_submit(proposal),
         due_text=report_svc.due_text(report_svc.final_due(proposal), proposal.state is not S.ACTIVE),
         overdue=report_svc.final_overdue(proposal),
@@ -287,26 +239,13 @@ def _summary_link(proposal: Proposal) -> tuple[str, str] | None:
 def final_report(proposal_id: int):
     proposal = _load_visible(proposal_id, REPORTING, "final report")
     if request.method != "POST":
-        report = proposal.final_report
-        data = {attr: getattr(report, attr) for attr in report_svc.FINAL_REPORT_SECTIONS} if report else {}
+        data = report_svc.sections_of(proposal.final_report, FINAL_REPORT_SECTIONS)
         return _render_final(proposal, FinalReportForm(formdata=None, data=data))
-    if not permissions.can_write_reports(current_user, proposal):
-        if not permissions.is_team_member(current_user, proposal):
-            _forbid("Team members write the final report; program staff read it and accept or return it.")
-        _forbid(f"The final report is written while the grant is active; this one is "
-                f"{proposal.state_label.lower()}.")
+    _check_report_writer(proposal, "final report", "read it and accept or return it")
     form = FinalReportForm()
-    if not form.validate_on_submit():
-        return _render_final(proposal, form, 422)
-    try:
-        report_svc.save_final_report(proposal, current_user, form.sections())
-    except report_svc.ReportError as exc:
-        db.session.rollback()
-        extra = _apply_problems(form, exc.problems)
-        return _render_final(get_or_404(Proposal, proposal_id), form, 422, errors=extra)
-    except StaleDataError:
-        db.session.rollback()
-        abort(409)
-    db.session.commit()
-    flash("Final report saved.", "success")
-    return redirect(url_for(".final_report", proposal_id=proposal_id))
+    return run(
+        lambda: report_svc.save_final_report(proposal, current_user, form.sections()), form=form,
+        done=url_for(".final_report", proposal_id=proposal_id), success="Final report saved.",
+        again=lambda refusal: _render_final(get_or_404(Proposal, proposal_id), form, 422,
+                                            show_refusal(form, refusal)),
+    )

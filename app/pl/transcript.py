@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload, selectinload
 
 from app.core import clock
+from app.core.errors import FormError
 from app.extensions import db
 from app.models import Opportunity, PLRequest, PLRequestState, Registration, User
 from workflows.pl_request import PDPS_PER_LICENSE_CYCLE
@@ -35,16 +36,12 @@ ONE_DAY = timedelta(days=1)
 OTHERS_REFUSAL = "Only program staff and the educator's school leader can see another educator's PL transcript."
 
 
-class TranscriptError(ValueError):
-    """A refusal the user reads. ``problems`` are (form field name or None, sentence)."""
+class TranscriptError(FormError):
+    """A refusal the user reads. ``problems`` are (form field name or None, sentence); ``messages`` the
+    sentences."""
 
     def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__(" ".join(message for _, message in self.problems))
-
-    @property
-    def messages(self) -> list[str]:
-        return [message for _, message in self.problems]
+        super().__init__(list(problems))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ scores, reviews and rank are hidden from them everywhere (see ``app.cases.permis
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -166,6 +167,34 @@ def review_refusal(assignment: ReviewAssignment | None, user: User, proposal: Pr
     if assignment.is_submitted:
         return "You have submitted this review; it can no longer be changed."
     return None
+
+
+def review_form_data(assignment: ReviewAssignment) -> dict:
+    """What the review form shows before the reviewer types: their scores, comments and recommendation so far."""
+    data = {"recommendation": assignment.recommendation.value if assignment.recommendation else None,
+            "comments": assignment.comments}
+    for s in assignment.scores:
+        data[f"score_{s.criterion_id}"] = str(s.score) if s.score is not None else None
+        data[f"comment_{s.criterion_id}"] = s.comment
+    return data
+
+
+def save_typed_review(assignment: ReviewAssignment, user: User, typed: Callable[[], dict]) -> ReviewAssignment:
+    """The review page's "Save draft" and "Submit review": whether ``user`` may score now first (a refusal
+    whatever they sent), then what they typed (``typed()``, the form's reader: ``score_<id>``,
+    ``comment_<id>``, ``recommendation``, ``comments``, and ``submit_review`` when they submit)."""
+    refusal = review_refusal(assignment, user, assignment.proposal)
+    if refusal:
+        raise ReviewError(refusal)
+    fields = typed()
+    criteria = assignment.proposal.cycle.criteria
+    data = ReviewInput(
+        scores={c.id: int(v) if (v := fields.get(f"score_{c.id}")) else None for c in criteria},
+        criterion_comments={c.id: fields.get(f"comment_{c.id}") or "" for c in criteria},
+        recommendation=Recommendation(fields["recommendation"]) if fields.get("recommendation") else None,
+        comments=fields.get("comments") or "",
+    )
+    return save_review(assignment, user, data, submit=bool(fields.get("submit_review")))
 
 
 def save_review(assignment: ReviewAssignment, user: User, data: ReviewInput, submit: bool) -> ReviewAssignment:

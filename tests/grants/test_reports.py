@@ -9,11 +9,20 @@ from sqlalchemy import select
 
 from app.cases.advance import fire
 from app.core import clock
+from app.core.errors import FormError
 from app.extensions import db
 from app.grants import agreement as G
 from app.grants import reports as R
-from app.models import PROGRESS_SECTIONS, AuditEvent, LearningSummary, Proposal, ProposalState
+from app.models import (
+    FINAL_REPORT_SECTIONS,
+    PROGRESS_SECTIONS,
+    AuditEvent,
+    LearningSummary,
+    Proposal,
+    ProposalState,
+)
 from workflows import TransitionRefused
+from workflows.proposal import PROPOSAL
 
 S = ProposalState
 FULL_PROGRESS = {"progress_so_far": "Eight circles held.", "early_evidence": "Fluency up.",
@@ -187,3 +196,34 @@ def test_spending_over_the_award_blocks_the_final_report(world):
     with pytest.raises(TransitionRefused) as exc:
         fire(db.session.get(Proposal, p.id), "submit_final_report", world.lead)
     assert exc.value.messages == ["Spending of $10,000.01 is more than the award of $10,000.00."]
+
+
+def test_staff_actions_on_a_submitted_report_come_from_the_workflow(world):
+    p = world.proposals[S.FINAL_REPORT_SUBMITTED]
+    actions = R.staff_actions(p, world.staff)
+    from_submitted = {t.trigger for t in PROPOSAL.from_state(S.FINAL_REPORT_SUBMITTED)}
+    assert {a.action.trigger for a in actions} == from_submitted
+    # what closes the report comes first; what sends it back to the team (with a comment) after
+    assert [a.sends_back for a in actions] == sorted(a.sends_back for a in actions)
+    for a in actions:
+        assert a.sends_back == (a.action.transition.dest is S.ACTIVE)
+        assert a.sends_back == (a.action.trigger in R.SENDS_BACK)
+    assert R.staff_actions(p, world.lead) == []
+    assert R.staff_actions(world.proposals[S.COMPLETED], world.staff) == []
+
+
+def test_sections_of_a_report_fill_its_form(world):
+    p = world.proposals[S.ACTIVE]
+    assert R.sections_of(p.final_report, FINAL_REPORT_SECTIONS) == {}
+    report = R.save_final_report(p, world.lead, FULL_FINAL)
+    assert R.sections_of(report, FINAL_REPORT_SECTIONS) == FULL_FINAL
+
+
+def test_refusals_are_form_errors_with_their_fields(world):
+    [(field, msg)] = problems(R.save_final_report, world.proposals[S.ACTIVE], world.lead,
+                              {**FULL_FINAL, "what_happened": "x" * (R.SECTION_MAX + 1)})
+    with pytest.raises(FormError) as exc:
+        R.save_final_report(world.proposals[S.ACTIVE], world.lead, {"what_happened": "x" * (R.SECTION_MAX + 1)})
+    assert exc.value.fields == {field: msg} and exc.value.messages == [msg] and str(exc.value) == msg
+    with pytest.raises(FormError, match="Only the team lead"):
+        G.accept_agreement(world.proposals[S.APPROVED], world.member)

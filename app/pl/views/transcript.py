@@ -2,30 +2,30 @@
 
 An educator reads (and downloads as PDF) their own transcript and says when their licensure cycle
 started; program staff read any educator's, a school leader those of their own school's educators.
+Saving the cycle's start is one operation handed to ``app.web.run``, which commits or rolls back once.
 """
 from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.core import clock, pdf
-from app.extensions import db
 from app.models import User
 from app.pl import transcript as transcript_svc
-from app.web import download, get_or_404, roles_required
+from app.web import download, get_or_404, roles_required, run, show_refusal
 from forms.pl import CycleStartForm
 
 bp = Blueprint("transcript", __name__)
 bp.add_app_template_filter(transcript_svc.hours_text, "pl_hours")
 
 
-def _render(educator: User, form: CycleStartForm | None, status: int = 200):
+def _render(educator: User, form: CycleStartForm | None, status: int = 200, errors: list[str] | None = None):
     transcript = transcript_svc.transcript_for(educator, clock.today())
     own = educator.id == current_user.id
     return render_template("pl/transcript.html", transcript=transcript, educator=educator, own=own,
-                           form=form), status
+                           form=form, errors=errors or []), status
 
 
 def _pdf(educator: User):
@@ -66,19 +66,12 @@ def mine_pdf():
 @roles_required("educator")
 def cycle():
     form = CycleStartForm()
-    if not form.validate_on_submit():
-        return _render(current_user, form, 422)
-    try:
-        transcript_svc.set_cycle_start(current_user, form.starts_on.data, clock.today())
-    except transcript_svc.TranscriptError as exc:
-        db.session.rollback()
-        for name, message in exc.problems:
-            form[name or "starts_on"].errors = [*form[name or "starts_on"].errors, message]
-        return _render(current_user, form, 422)
-    starts_on = form.starts_on.data
-    db.session.commit()
-    flash(f"Your licensure cycle now counts from {starts_on:%B %-d, %Y}.", "success")
-    return redirect(url_for(".mine"))
+    return run(
+        lambda: transcript_svc.set_cycle_start(current_user, form.starts_on.data, clock.today()), form=form,
+        done=url_for(".mine"),
+        success=lambda _: f"Your licensure cycle now counts from {form.starts_on.data:%B %-d, %Y}.",
+        again=lambda refusal: _render(current_user, form, 422, show_refusal(form, refusal)),
+    )
 
 
 @bp.get("/people/<int:user_id>/transcript")
