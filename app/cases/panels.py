@@ -14,8 +14,7 @@ from app.cases import permissions
 from app.cases.advance import Action, actions_for, workflow_for
 from app.grants import agreement
 from app.models import PLRequest, Proposal, ProposalState
-from app.pl import decisions as pl_decisions
-from app.pl import transcript
+from app.pl import decisions, transcript
 from app.proposals import screening
 from app.review import reviews
 from app.sharing import summaries
@@ -54,7 +53,7 @@ def proposal_panels(proposal: Proposal, user) -> SimpleNamespace:
 
 def pl_request_panels(row: PLRequest, user) -> SimpleNamespace:
     return SimpleNamespace(
-        decision=pl_decisions.panel(row, user),
+        decision=decisions.panel(row, user),
         transcript=_signed_in(user) and transcript.refusal_to_view(user, row.requester) is None,
     )
 

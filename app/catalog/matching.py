@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import subqueryload
 
-from app.catalog import registrations as reg_svc
+from app.catalog import registrations
 from app.core import clock
 from app.extensions import db
 from app.models import (
@@ -95,7 +95,7 @@ def _candidates(user: User, cutoff: datetime) -> list[Opportunity]:
     first_start = (select(func.min(OpportunitySession.starts_at))
                    .where(OpportunitySession.opportunity_id == Opportunity.id).scalar_subquery())
     registered = exists().where(Registration.opportunity_id == Opportunity.id, Registration.user_id == user.id,
-                                Registration.status.in_(reg_svc.ACTIVE))
+                                Registration.status.in_(registrations.ACTIVE))
     requested = exists().where(PLRequest.opportunity_id == Opportunity.id, PLRequest.requester_id == user.id,
                                PLRequest.state != PLRequestState.CANCELLED)
     # Terms and sessions by subquery: one statement each for any number of candidates (the models'
@@ -138,10 +138,10 @@ def recommend(user: User, today: date | None = None, limit: int = 6,
     if signals.empty:
         return []
     candidates = _candidates(user, _cutoff(today))
-    counts = reg_svc.counts_for(o.id for o in candidates)
+    counts = registrations.counts_for(o.id for o in candidates)
     out = []
     for o in candidates:
-        left = reg_svc.seats_left(o, counts[o.id][0]) if o.capacity is not None else None
+        left = registrations.seats_left(o, counts[o.id][0]) if o.capacity is not None else None
         if left == 0:
             continue  # full: a waitlist is no recommendation
         points, reasons = score(o, signals)

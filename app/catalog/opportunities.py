@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import and_, case, exists, func, or_, select
 
-from app.core import clock
+from app.core import clock, slugs
 from app.core.errors import FormError
 from app.extensions import db
 from app.models import (
@@ -437,17 +437,8 @@ def _slug_base(title: str) -> str:
 
 def unique_slug(title: str, exclude_id: int | None = None) -> str:
     """The title as a slug, made unique with -2, -3, ... (never a catalog page's name, never all digits)."""
-    base = _slug_base(title)
-    stmt = select(Opportunity.slug).where(or_(Opportunity.slug == base, Opportunity.slug.like(f"{base}-%")))
-    if exclude_id is not None:
-        stmt = stmt.where(Opportunity.id != exclude_id)
-    taken = set(db.session.scalars(stmt)) | RESERVED_SLUGS
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return slugs.unique(Opportunity.slug, _slug_base(title), reserved=RESERVED_SLUGS,
+                        exclude=Opportunity.id != exclude_id if exclude_id is not None else None)
 
 
 def _apply(o: Opportunity, data: OpportunityData) -> None:

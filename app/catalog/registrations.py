@@ -17,8 +17,7 @@ from datetime import datetime
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import selectinload
 
-from app.cases import advance as wf
-from app.cases import notify
+from app.cases import advance, notify
 from app.core import clock
 from app.core.errors import FormError
 from app.extensions import db
@@ -31,16 +30,7 @@ ACTIVE = (REGISTERED, WAITLISTED)
 
 
 class RegistrationError(FormError):
-    """A refusal the user reads. ``problems`` are (form field name or None, sentence)."""
-
-    def __init__(self, problems: Iterable[tuple[str | None, str]] | str):
-        if isinstance(problems, str):
-            problems = [(None, problems)]
-        super().__init__(list(problems))
-
-    @property
-    def field(self) -> str | None:
-        return self.problems[0][0] if self.problems else None
+    """A refusal the user reads: a sentence, or (form field name or None, sentence) pairs."""
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -147,7 +137,7 @@ def panel(opportunity: Opportunity, user) -> dict:
 # -- acting ------------------------------------------------------------------------------------
 def register(opportunity: Opportunity, user: User) -> Registration:
     """Take a seat if one is left, else join the back of the waitlist."""
-    opp = wf.lock(opportunity)
+    opp = advance.lock(opportunity)
     now = clock.now()
     existing = registration_of(opp, user)
     problems: list[tuple[str | None, str]] = []
@@ -186,7 +176,7 @@ def cancel(opportunity: Opportunity, user: User) -> tuple[Registration, list[Reg
     """Give up a seat (the first waitlisted person takes it) or leave the waitlist.
 
     Returns the cancelled registration and whoever was promoted into the freed seat."""
-    opp = wf.lock(opportunity)
+    opp = advance.lock(opportunity)
     now = clock.now()
     reg = registration_of(opp, user)
     if reg is None or reg.status is CANCELLED:
@@ -207,7 +197,7 @@ def fill_open_seats(opportunity: Opportunity, actor: User | None = None) -> list
     """Move as many people off the waitlist (first in line first) as there are free seats, and tell
     each of them by email and in the app. No limit: everyone waiting is promoted. Nobody is promoted
     once the opportunity has started."""
-    opp = wf.lock(opportunity)
+    opp = advance.lock(opportunity)
     now = clock.now()
     if has_started(opp, now):
         return []
@@ -263,7 +253,7 @@ def record_attendance(opportunity: Opportunity, attended_ids: Iterable[int], act
     """Mark each registered person attended (in ``attended_ids``) or not. Only after the first
     session has started; an id that is not a registered person here is refused (nothing saved).
     Returns how many attended."""
-    opp = wf.lock(opportunity)
+    opp = advance.lock(opportunity)
     now = clock.now()
     if not has_started(opp, now):
         raise RegistrationError([(None, f"“{opp.title}” has not started yet: record attendance once the "

@@ -11,16 +11,23 @@ class FormError(ValueError):
     shown beside them; ``problems`` are (form field or None, sentence) pairs, every one of them.
 
     Give it a sentence, a list of sentences (and ``fields``), or a list of (field or None, sentence)
-    pairs. ``forbidden=True`` marks a refusal of the person rather than of what they sent (they may
-    not do this at all): the request pipeline answers it with 403.
+    pairs; a sentence and a field's name gives that one pair. ``forbidden=True`` marks a refusal of
+    the person rather than of what they sent (they may not do this at all): the pipeline answers 403.
     """
 
     forbidden = False
 
+    @property
+    def field(self) -> str | None:
+        """The field the first problem is about (None: the page as a whole)."""
+        return self.problems[0][0] if self.problems else None
+
     def __init__(self, messages: list[str] | list[tuple[str | None, str]] | str,
-                 fields: dict[str, str] | None = None, *, forbidden: bool = False):
+                 fields: dict[str, str] | str | None = None, *, forbidden: bool = False):
         self.forbidden = forbidden
         items = [messages] if isinstance(messages, str) else list(messages)
+        if isinstance(fields, str):  # a sentence (or sentences) about the one field named
+            items, fields = [(fields, m) for m in items], None
         if items and all(isinstance(i, tuple) for i in items):
             self.problems: list[tuple[str | None, str]] = [(name, str(m)) for name, m in items]
             self.messages = [m for _, m in self.problems]

@@ -8,9 +8,10 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from app.core import slugs
 from app.core.markdown import plain_text
 from app.extensions import db
 from app.models.grants import BudgetLine, Proposal
@@ -304,16 +305,5 @@ def slugify(text: str) -> str:
 
 
 def unique_slug(base: str, summary_id: int | None = None) -> str:
-    base = base or "learning-summary"
-    taken = set(db.session.scalars(
-        select(LearningSummary.slug).where(
-            (LearningSummary.slug == base) | LearningSummary.slug.like(f"{base}-%"),
-            LearningSummary.id != (summary_id or -1),
-        )
-    ))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return slugs.unique(LearningSummary.slug, base or "learning-summary",
+                        exclude=LearningSummary.id != (summary_id or -1))

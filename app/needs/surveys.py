@@ -38,16 +38,7 @@ _YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class SurveyError(FormError):
-    """A refusal; ``problems`` are (field name or None, message)."""
-
-    def __init__(self, problems: list[tuple[str | None, str]] | str, field: str | None = None):
-        if isinstance(problems, str):
-            problems = [(field, problems)]
-        super().__init__(list(problems))
-
-    @property
-    def field(self) -> str | None:
-        return self.problems[0][0] if self.problems else None
+    """A refusal: a sentence (and the field it is about), or (field name or None, sentence) pairs."""
 
 
 class SurveyStatus(StrEnum):

@@ -20,14 +20,7 @@ POSITION_MAX = 10_000
 
 
 class TaxonomyError(FormError):
-    """A refused term: one message, beside ``field`` when it is about one."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__([(field, message)])
-
-    @property
-    def field(self) -> str | None:
-        return self.problems[0][0]
+    """A refused term: one message, beside ``field`` when it is about one (``TaxonomyError(msg, field)``)."""
 
 
 def slugify(text: str) -> str:

@@ -16,13 +16,6 @@ from app.models.people import SIDED_ROLES
 class PeopleError(FormError):
     """A refusal a user reads (``str(exc)``); ``field`` names the form field it concerns (or None)."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__([(field, message)])
-
-    @property
-    def field(self) -> str | None:
-        return self.problems[0][0]
-
 
 # -- rules shared by create and update ---------------------------------------------------------
 def _clean_email(email: str | None, user: User | None = None) -> str:

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from app.cases import advance as workflow
-from app.cases import notify
+from app.cases import advance, notify
 from app.core.errors import FormError
 from app.extensions import db
 from app.models import (
@@ -230,7 +229,7 @@ def _refuse_unless_screenable(proposal: Proposal) -> None:
 def assign(proposal: Proposal, reviewer_ids, actor: User) -> list[ReviewAssignment]:
     """Assign the chosen reviewers. Nothing is assigned if any of them may not be."""
     _refuse_unless_screenable(proposal)
-    proposal = workflow.lock(proposal)
+    proposal = advance.lock(proposal)
     ids = list(dict.fromkeys(int(i) for i in reviewer_ids))
     if not ids:
         raise ScreeningError(["Choose at least one reviewer to assign."])
@@ -260,7 +259,7 @@ def assign(proposal: Proposal, reviewer_ids, actor: User) -> list[ReviewAssignme
         a = ReviewAssignment(reviewer=user, side=user.side, status=ReviewStatus.ASSIGNED,
                              assigned_by_id=actor.id, due_on=proposal.cycle.review_due_on)
         proposal.assignments.append(a)
-        workflow.record_event(proposal, "assign_reviewer", actor,
+        advance.record_event(proposal, "assign_reviewer", actor,
                               comment=f"Assigned {user.name} ({user.side.value}) to review.",
                               data={"reviewer": user.name, "reviewer_id": user.id, "side": user.side.value})
         made.append(a)
@@ -272,7 +271,7 @@ def assign(proposal: Proposal, reviewer_ids, actor: User) -> list[ReviewAssignme
 
 def unassign(proposal: Proposal, assignment: ReviewAssignment, actor: User) -> None:
     """Take a reviewer off the proposal; refused once their review is submitted."""
-    proposal = workflow.lock(proposal)
+    proposal = advance.lock(proposal)
     name, side = assignment.reviewer.name, assignment.side.value
     if assignment.is_submitted:
         raise ScreeningError([f"{name} already submitted a review of this proposal, so they cannot be "
@@ -285,7 +284,7 @@ def unassign(proposal: Proposal, assignment: ReviewAssignment, actor: User) -> N
     # The collection is delete-orphan: removing the assignment deletes it at flush (deleting it
     # as well would ask the session to delete the row twice).
     proposal.assignments.remove(assignment)
-    workflow.record_event(proposal, "unassign_reviewer", actor, comment=f"Unassigned {name} ({side}).",
+    advance.record_event(proposal, "unassign_reviewer", actor, comment=f"Unassigned {name} ({side}).",
                           data={"reviewer": name, "reviewer_id": assignment.reviewer_id, "side": side})
     db.session.flush()
 
@@ -302,7 +301,7 @@ class StaffPanel:
 
 def panel(proposal: Proposal, user: User) -> StaffPanel:
     """What the staff panel shows: the reasons begin_review would be refused now, the progress, the list."""
-    begin = workflow.refusals(proposal, "begin_review", user) if proposal.state is S.SUBMITTED else []
+    begin = advance.refusals(proposal, "begin_review", user) if proposal.state is S.SUBMITTED else []
     return StaffPanel(proposal=proposal, begin_review_refusals=begin,
                       progress=progress_text(proposal), assignments=list(proposal.assignments),
                       conflicted_ids=proposal.conflicted_user_ids())

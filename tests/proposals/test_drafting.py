@@ -12,8 +12,7 @@ from app.core import clock, uploads
 from app.core.errors import FormError
 from app.extensions import db
 from app.models import BudgetCategory, GrantType, ProposalState
-from app.proposals import attachments
-from app.proposals import drafting as svc
+from app.proposals import attachments, drafting
 from workflows import TransitionRefused
 
 S = ProposalState
@@ -21,36 +20,36 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def test_create_draft_records_create(world):
-    p = svc.create_draft(world.team, world.cycle, world.member)
+    p = drafting.create_draft(world.team, world.cycle, world.member)
     assert p.state is S.DRAFT and p.created_by_id == world.member.id
-    assert [e.label for e in svc.timeline(p)] == ["Draft created"]
+    assert [e.label for e in drafting.timeline(p)] == ["Draft created"]
 
 
 def test_create_draft_refuses_outsiders_and_closed_cycles(world, factory):
-    with pytest.raises(svc.ProposalError, match="a team you belong to"):
-        svc.create_draft(world.team, world.cycle, world.outsider)
+    with pytest.raises(drafting.ProposalError, match="a team you belong to"):
+        drafting.create_draft(world.team, world.cycle, world.outsider)
     closed = factory.cycle(opens_on=clock.today() - timedelta(days=30), closes_on=clock.today() - timedelta(days=1),
                            revision_deadline=clock.today())
-    with pytest.raises(svc.ProposalError, match="not accepting proposals today"):
-        svc.create_draft(world.team, closed, world.lead)
-    assert closed not in svc.open_cycles() and world.cycle in svc.open_cycles()
+    with pytest.raises(drafting.ProposalError, match="not accepting proposals today"):
+        drafting.create_draft(world.team, closed, world.lead)
+    assert closed not in drafting.open_cycles() and world.cycle in drafting.open_cycles()
 
 
 def test_save_draft_names_what_changed(world):
     p = world.draft
-    event = svc.save_draft(
+    event = drafting.save_draft(
         p, world.member, grant_type=GrantType.ACTION, title=p.title, sections={a: getattr(p, a) for a in
-                                                                              svc.TEXT_SECTIONS},
+                                                                              drafting.TEXT_SECTIONS},
         amount_requested=Decimal("9000.00"),
-        lines=[svc.LineData(BudgetCategory.BOOKS, "Bilingual books", Decimal("9000.00"))])
+        lines=[drafting.LineData(BudgetCategory.BOOKS, "Bilingual books", Decimal("9000.00"))])
     assert event.trigger == "edit" and event.data["fields"] == ["Amount requested", "Budget lines"]
     assert p.budget_total == Decimal("9000.00")
 
 
 def test_save_draft_refused_once_submitted(world):
     p = world.proposals[S.SUBMITTED]
-    with pytest.raises(svc.ProposalError, match="can no longer be edited"):
-        svc.save_draft(p, world.lead, grant_type=None, title="x", sections={}, amount_requested=None, lines=[])
+    with pytest.raises(drafting.ProposalError, match="can no longer be edited"):
+        drafting.save_draft(p, world.lead, grant_type=None, title="x", sections={}, amount_requested=None, lines=[])
 
 
 def test_fire_submit_sets_submitted_at_and_withdraw_keeps_the_reason(world):
@@ -81,16 +80,16 @@ def test_actions_leave_out_joint_ones_and_typed_fields(world):
 def test_timeline_is_oldest_first_with_labels(world):
     fire(world.draft, "submit", world.lead)
     fire(world.draft, "withdraw", world.lead, reason="Too busy")
-    entries = svc.timeline(world.draft)
+    entries = drafting.timeline(world.draft)
     assert [(e.label, e.from_label, e.to_label) for e in entries] == [
         ("Submit proposal", "Draft", "Submitted"), ("Withdraw proposal", "Submitted", "Withdrawn")]
     assert entries[-1].comment == "Too busy" and entries[-1].actor_name == "Lena Lead"
 
 
 def test_proposals_of_lists_my_teams_only(world):
-    mine = svc.proposals_of(world.member)
+    mine = drafting.proposals_of(world.member)
     assert {p.team_id for p in mine} == {world.team.id} and len(mine) == len(ProposalState)
-    assert svc.proposals_of(world.outsider) == []
+    assert drafting.proposals_of(world.outsider) == []
 
 
 @pytest.mark.parametrize("raw,exts,expected", [
@@ -118,8 +117,8 @@ def test_add_attachment_checks_content_size_and_duplicates(world):
 
 
 def test_refusals_are_form_errors_that_name_their_field(world):
-    with pytest.raises(svc.ProposalError) as refused:
-        svc.start_draft(world.lead, 999_999, 999_998)
+    with pytest.raises(drafting.ProposalError) as refused:
+        drafting.start_draft(world.lead, 999_999, 999_998)
     assert isinstance(refused.value, FormError)
     assert refused.value.problems == [("team", "Choose one of your teams."), ("cycle", "Choose a cycle that is open now.")]
     with pytest.raises(attachments.AttachmentError) as bad_file:
@@ -129,17 +128,17 @@ def test_refusals_are_form_errors_that_name_their_field(world):
 
 
 def test_start_draft_by_ids(world):
-    p = svc.start_draft(world.member, world.team.id, world.cycle.id)
+    p = drafting.start_draft(world.member, world.team.id, world.cycle.id)
     assert (p.team_id, p.cycle_id, p.state) == (world.team.id, world.cycle.id, S.DRAFT)
 
 
 def test_save_draft_refuses_a_form_opened_before_a_teammate_saved(world):
     p = world.draft
     opened = str(p.version)
-    svc.save_draft(p, world.lead, grant_type=p.grant_type, title="The lead's title", amount_requested=p.amount_requested,
-                   sections={a: getattr(p, a) for a in svc.TEXT_SECTIONS}, lines=[], version=opened)
+    drafting.save_draft(p, world.lead, grant_type=p.grant_type, title="The lead's title", amount_requested=p.amount_requested,
+                   sections={a: getattr(p, a) for a in drafting.TEXT_SECTIONS}, lines=[], version=opened)
     db.session.flush()
-    with pytest.raises(svc.DraftChanged, match="Someone on your team saved this draft after you opened it."):
-        svc.save_draft(p, world.member, grant_type=None, title="Mine", sections={}, amount_requested=None, lines=[],
+    with pytest.raises(drafting.DraftChanged, match="Someone on your team saved this draft after you opened it."):
+        drafting.save_draft(p, world.member, grant_type=None, title="Mine", sections={}, amount_requested=None, lines=[],
                        version=opened)
     assert p.title == "The lead's title"

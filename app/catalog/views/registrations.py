@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_login import current_user
 
-from app.catalog import matching as match_svc
+from app.catalog import matching
 from app.catalog import registrations as reg_svc
 from app.core import clock
 from app.models import Opportunity
@@ -27,9 +27,9 @@ def recommendations_for(user, limit: int = 6) -> dict | None:
     """What ``registrations/_recommended.html`` shows to a signed-in educator, or None for anyone else."""
     if not (user and user.is_authenticated and user.has_role("educator")):
         return None
-    signals = match_svc.signals_for(user)
+    signals = matching.signals_for(user)
     return {
-        "items": match_svc.recommend(user, limit=limit, signals=signals),
+        "items": matching.recommend(user, limit=limit, signals=signals),
         "has_profile": not signals.empty,
         "survey_url": url_for("surveys.answer") if "surveys.answer" in current_app.config["_ENDPOINTS"] else None,
     }

@@ -12,7 +12,7 @@ from app.core import clock
 from app.models import NeedsSurvey, Team, TermKind
 from app.needs import priorities as priority_svc
 from app.needs import surveys as survey_svc
-from app.needs import taxonomy as taxonomy_svc
+from app.needs import taxonomy
 from app.people.accounts import all_schools
 from app.web import download, get_or_404, roles_required, run, show_refusal
 from forms.needs import PriorityFilterForm, SurveyForm, answer_form_class
@@ -111,8 +111,8 @@ NOT_EDUCATOR = ("The needs survey is answered by educators. Everyone signed in c
 def _answer_form_class(survey: NeedsSurvey, with_profile: bool = True):
     return answer_form_class(
         survey.topics, with_profile=with_profile,
-        grade_bands=taxonomy_svc.active_terms(TermKind.GRADE_BAND) if with_profile else (),
-        subjects=taxonomy_svc.active_terms(TermKind.SUBJECT) if with_profile else (),
+        grade_bands=taxonomy.active_terms(TermKind.GRADE_BAND) if with_profile else (),
+        subjects=taxonomy.active_terms(TermKind.SUBJECT) if with_profile else (),
     )
 
 

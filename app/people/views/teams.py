@@ -13,7 +13,7 @@ from app.cases.permissions import can_manage_team, can_view_team
 from app.extensions import db
 from app.models import School, Team, TeamScope, User
 from app.people import teams as team_svc
-from app.proposals import drafting as proposal_svc
+from app.proposals import drafting
 from app.web import get_or_404, roles_required, run, show_refusal
 from forms.people import AddMemberForm, TeamForm
 
@@ -23,7 +23,7 @@ bp = Blueprint("teams", __name__, url_prefix="/teams")
 @bp.get("/", endpoint="list")
 @roles_required("educator")
 def list_teams():
-    return render_template("people/teams.html", teams=proposal_svc.teams_of(current_user))
+    return render_template("people/teams.html", teams=drafting.teams_of(current_user))
 
 
 def _create_team(form: TeamForm) -> Team:

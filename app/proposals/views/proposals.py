@@ -15,8 +15,7 @@ from app.cases.panels import case_actions, proposal_panels
 from app.cases.permissions import can_edit_proposal, can_view_proposal, can_view_team, is_team_member
 from app.extensions import db
 from app.models import Attachment, BudgetCategory, GrantType, Proposal
-from app.proposals import attachments
-from app.proposals import drafting as proposal_svc
+from app.proposals import attachments, drafting
 from app.web import download, get_or_404, reader, roles_required, run, show_refusal
 from forms.proposals import BLANK_BUDGET_ROWS, NewProposalForm, ProposalForm, UploadForm, action_form_class
 from workflows.proposal import PROPOSAL
@@ -25,7 +24,7 @@ bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 
 def _load(proposal_id: int) -> Proposal:
-    proposal = proposal_svc.load_for_case_page(proposal_id)
+    proposal = drafting.load_for_case_page(proposal_id)
     if proposal is None:
         abort(404)
     return proposal
@@ -37,7 +36,7 @@ def _render_case(proposal: Proposal, status: int = 200, refusal=None, fired: str
     return render_template(
         "proposals/show.html", proposal=proposal, actions=actions, action_forms=forms, fired=fired,
         fired_form=fired_form, errors=refusal.messages if refusal else [],
-        timeline=proposal_svc.timeline(proposal, current_user), sections=proposal_svc.SECTION_LABELS,
+        timeline=drafting.timeline(proposal, current_user), sections=drafting.SECTION_LABELS,
         can_edit=can_edit_proposal(current_user, proposal), panels=proposal_panels(proposal, current_user),
         team_decision=proposal.confirmed_decision if is_team_member(current_user, proposal) else None,
         can_view_team=can_view_team(current_user, proposal.team), upload_form=UploadForm(formdata=None),
@@ -75,8 +74,8 @@ def fire(proposal_id: int, trigger: str):
 @bp.get("/")
 @roles_required("educator")
 def mine():
-    return render_template("proposals/mine.html", proposals=proposal_svc.proposals_of(current_user),
-                           has_team=bool(proposal_svc.teams_of(current_user)))
+    return render_template("proposals/mine.html", proposals=drafting.proposals_of(current_user),
+                           has_team=bool(drafting.teams_of(current_user)))
 
 
 def _render_new(form: NewProposalForm, teams, cycles, status: int = 200, errors: list[str] | None = None):
@@ -86,7 +85,7 @@ def _render_new(form: NewProposalForm, teams, cycles, status: int = 200, errors:
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("educator")
 def new():
-    teams, cycles = proposal_svc.teams_of(current_user), proposal_svc.open_cycles()
+    teams, cycles = drafting.teams_of(current_user), drafting.open_cycles()
     form = NewProposalForm()
     form.team.choices = [SelectChoice("", "Choose a team")] + [SelectChoice(str(t.id), t.name) for t in teams]
     form.cycle.choices = [SelectChoice("", "Choose a cycle")] + [
@@ -94,7 +93,7 @@ def new():
     if request.method != "POST":
         return _render_new(form, teams, cycles)
     return run(
-        lambda: proposal_svc.start_draft(current_user, int(form.team.data), int(form.cycle.data)), form=form,
+        lambda: drafting.start_draft(current_user, int(form.team.data), int(form.cycle.data)), form=form,
         done=lambda proposal: url_for(".edit", proposal_id=proposal.id),
         success="Your draft is started. Write it with your team; the lead submits it.",
         again=lambda refusal: _render_new(form, teams, cycles, 422, show_refusal(form, refusal)),
@@ -117,7 +116,7 @@ def _form_data(proposal: Proposal) -> dict:
     lines = [{"category": b.category.value, "description": b.description, "amount": b.amount}
              for b in proposal.budget_lines]
     lines += [{"category": "", "description": "", "amount": None} for _ in range(BLANK_BUDGET_ROWS)]
-    data = {attr: getattr(proposal, attr) or "" for attr in proposal_svc.TEXT_SECTIONS}
+    data = {attr: getattr(proposal, attr) or "" for attr in drafting.TEXT_SECTIONS}
     data.update(title=proposal.title or "", amount_requested=proposal.amount_requested,
                 grant_type=proposal.grant_type.value if proposal.grant_type else None,
                 budget_lines=lines, version=str(proposal.version),
@@ -131,9 +130,9 @@ def _draft_fields(form: ProposalForm) -> dict:
         version=form.version.data or "",
         grant_type=GrantType(form.grant_type.data) if form.grant_type.data else None,
         title=(form.title.data or "").strip(),
-        sections={attr: (form[attr].data or "").strip() for attr in proposal_svc.TEXT_SECTIONS},
+        sections={attr: (form[attr].data or "").strip() for attr in drafting.TEXT_SECTIONS},
         amount_requested=form.amount_requested.data,
-        lines=[proposal_svc.LineData(BudgetCategory(f.category.data), f.description.data.strip(), f.amount.data)
+        lines=[drafting.LineData(BudgetCategory(f.category.data), f.description.data.strip(), f.amount.data)
                for f in form.filled_lines()],
         priorities=form.priorities.data or [],
     )
@@ -143,7 +142,7 @@ def _render_edit(proposal: Proposal, form: ProposalForm | None = None, upload_fo
                  status: int = 200, notices: list[str] | None = None, errors: list[str] | None = None):
     return render_template(
         "proposals/edit.html", proposal=proposal, form=form or ProposalForm(formdata=None, data=_form_data(proposal)),
-        upload_form=upload_form or UploadForm(formdata=None), sections=proposal_svc.SECTION_LABELS,
+        upload_form=upload_form or UploadForm(formdata=None), sections=drafting.SECTION_LABELS,
         notices=notices or [], errors=errors or [],
         max_upload_mb=current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024),
     ), status
@@ -153,7 +152,7 @@ def _edit_refused(proposal_id: int, form: ProposalForm, refusal):
     """The edit page again with what was typed: 409 when a teammate saved meanwhile (the form then
     carries the version now stored, so saving again replaces their changes), else 422."""
     proposal = _load(proposal_id)
-    if isinstance(refusal, proposal_svc.DraftChanged):
+    if isinstance(refusal, drafting.DraftChanged):
         form.version.data = str(proposal.version)
         return _render_edit(proposal, form, status=409, notices=refusal.messages)
     return _render_edit(proposal, form, status=422, errors=show_refusal(form, refusal))
@@ -167,7 +166,7 @@ def edit(proposal_id: int):
         return _render_edit(proposal)
     form = ProposalForm()
     return run(
-        lambda: proposal_svc.save_draft(proposal, current_user, **_draft_fields(form)), form=form,
+        lambda: drafting.save_draft(proposal, current_user, **_draft_fields(form)), form=form,
         done=url_for(".edit", proposal_id=proposal_id), success="Draft saved.",
         again=lambda refusal: _edit_refused(proposal_id, form, refusal),
     )

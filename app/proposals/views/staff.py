@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from app.models import Cycle, Proposal, ReviewAssignment
-from app.people import accounts as people_service
+from app.people import accounts
 from app.proposals import cycles as cycle_service
 from app.proposals import screening
 from app.web import get_or_404, page_number, roles_required, run, show_refusal
@@ -23,7 +23,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @roles_required("staff")
 def proposals():
     form = ProposalFilterForm(formdata=request.args, cycles=cycle_service.all_cycles(),
-                              schools=people_service.all_schools(), default_cycle=cycle_service.current_cycle())
+                              schools=accounts.all_schools(), default_cycle=cycle_service.current_cycle())
     form.validate()
     filters = screening.ProposalFilters(
         cycle_id=form.cycle_id(),
