@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, Decision, Proposal, ProposalState, ReviewStatus, SchoolLevel
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.commits]  # the live server reads on its own connections
 
 TITLE = "Reading circles for multilingual newcomers"
 SECTIONS = {

@@ -22,7 +22,7 @@ from app.extensions import db
 from app.models import AuditEvent, PLRequest, PLRequestState, ProviderKind, SchoolLevel, TermKind
 from app.services import clock
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.commits]  # the live server reads on its own connections
 
 WORKSHOP = "Structured literacy for grades 3-5"
 COST = Decimal("450.00")
