@@ -99,6 +99,15 @@ def app(tmp_path_factory):
     yield app
 
 
+def _postgres_restart_sql(tables) -> str:
+    """Restart every id sequence of ``tables`` at 1 (one round trip)."""
+    return "SELECT " + ", ".join(
+        f"setval(pg_get_serial_sequence('\"{t.name}\"', '{c.name}'), 1, false)"
+        for t in tables for c in t.primary_key.columns
+        if c.autoincrement is True or (c.autoincrement == "auto" and len(t.primary_key.columns) == 1
+                                       and c.type.python_type is int))
+
+
 _RESET_SQL: dict[tuple[str, ...], str] = {}
 
 
@@ -111,14 +120,8 @@ def _postgres_reset_sql(tables) -> str:
     key = tuple(t.name for t in tables)
     if key not in _RESET_SQL:
         deletes = [f'DELETE FROM "{t.name}"' for t in tables]
-        _RESET_SQL[key] = ";\n".join(deletes + [_sequences_at_one_sql()])
+        _RESET_SQL[key] = ";\n".join([*deletes, _postgres_restart_sql(tables)])
     return _RESET_SQL[key]
-
-
-def _sequences_at_one_sql() -> str:
-    """Restart every id sequence of the schema at 1 (one statement)."""
-    return ("SELECT setval(format('%I.%I', schemaname, sequencename), 1, false) "
-            "FROM pg_sequences WHERE schemaname = current_schema()")
 
 
 def _clean(app) -> None:
@@ -218,7 +221,7 @@ class _Database:
             try:
                 self.base.rollback()
                 if self.state == "world" and self.postgres:
-                    self.conn.exec_driver_sql(_sequences_at_one_sql())
+                    self.conn.exec_driver_sql(_postgres_restart_sql(db.metadata.sorted_tables))
                     self.conn.commit()
             except Exception:
                 self.close()
@@ -243,11 +246,12 @@ class _Database:
         if not self.postgres:
             return
         rows = self.conn.execute(text(
-            "SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences "
+            "SELECT schemaname, sequencename, last_value FROM pg_sequences "
             "WHERE schemaname = current_schema()")).all()
         self._sequences_sql = "SELECT " + ", ".join(
-            f"setval('{name}', {value}, true)" if value is not None else f"setval('{name}', 1, false)"
-            for name, value in rows)
+            f"setval('\"{schema}\".\"{name}\"', {value}, true)" if value is not None
+            else f"setval('\"{schema}\".\"{name}\"', 1, false)"
+            for schema, name, value in rows)
 
     # -- states -----------------------------------------------------------------------------------
     def prepare(self, want: str | None) -> None:
