@@ -17,8 +17,9 @@ it that the tests share (``_Database``).
 * ``world`` (the standard cast, ~200 rows) is built once per worker, in the outer transaction;
   each test that asks for it runs in a savepoint on top and gets the cast's objects attached to its
   own session, expired, as if it had just built and committed them.
-* The demo is seeded once per run (tests that use ``seeded``/``ctx`` are grouped on one xdist
-  worker) and shared: each test on it runs in a savepoint that is rolled back.
+* The demo is seeded (and committed) once per run: its modules share one xdist worker
+  (``XDIST_GROUPS``, with ``--dist loadgroup`` as scripts/test runs it); each test on it runs in a
+  savepoint that is rolled back.
 * **``@pytest.mark.commits``**: the test needs real commits, because another connection or thread
   must see its data (PostgreSQL races in threads, a second ``Session(db.engine)``, row locks, the
   browser tests' live server). It runs on the engine as the app does in production, and every table
@@ -360,14 +361,47 @@ _ORDER = {"none": 0, "commits": 1, "empty": 2, "world": 3, "demo": 4}
 
 
 def pytest_collection_modifyitems(config, items):
-    """Order the tests so that each worker prepares each state about once, and put every test on the
-    demo on one xdist worker (``--dist loadgroup``), so that the demo is seeded once per run."""
-    for item in items:
-        if _needs(item) == "demo":
-            item.add_marker(pytest.mark.xdist_group("demo"))
-        elif item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+    """Order the tests so that each worker prepares each state about once."""
     items.sort(key=lambda item: _ORDER[_needs(item)])
+
+
+# -- pytest-xdist: the groups that share a worker ---------------------------------------------------
+# The demo's tests share one worker, so the demo is seeded once per run; the browser tests share one,
+# so one worker runs Chromium. pytest-xdist's own grouping (xdist_group marks, --dist loadgroup) works
+# by rewriting node ids, which pytest 9.2 no longer allows; so with --dist loadgroup this scheduler
+# groups by module instead (and still honours an id's "@group" suffix where xdist manages one).
+XDIST_GROUPS = {
+    "tests/test_demo.py": "demo",
+    "tests/test_demo_learning.py": "demo",
+    "tests/browser/": "browser",
+}
+
+
+def xdist_scope(nodeid: str) -> str:
+    """The unit of work a test belongs to: its group, or itself."""
+    if nodeid.rfind("@") > nodeid.rfind("]"):
+        return nodeid.rsplit("@", 1)[1]
+    path = nodeid.split("::", 1)[0]
+    for prefix, group in XDIST_GROUPS.items():
+        if path == prefix or (prefix.endswith("/") and path.startswith(prefix)):
+            return group
+    return nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        """--dist loadgroup: the XDIST_GROUPS each on one worker (biggest first); every other test on
+        its own, as with --dist load."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return GroupScheduling(config, log)
 
 
 @pytest.fixture
