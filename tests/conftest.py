@@ -44,7 +44,9 @@ from flask import current_app, g
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import make_transient_to_detached
 
 from app import _normalise_url, create_app
 from app.config import TestConfig
@@ -203,6 +205,17 @@ class _Database:
         self.demo_output = ""
         self.world: World | None = None
         self._sequences_sql = ""
+        event.listen(self.engine, "checkout", self._second_connection)
+
+    @staticmethod
+    def _second_connection(dbapi_connection, record, proxy) -> None:
+        """A test in a rolled-back transaction that opens another connection would not see its own
+        data (and on SQLite would wait for the lock; on PostgreSQL it could wait for a row forever)."""
+        if _Bound.conn is not None:
+            raise RuntimeError(
+                "This test opened a second database connection (a thread, Session(db.engine), "
+                "db.engine.connect(), a live server...) while its own data sits in a transaction that "
+                "will be rolled back. Mark it @pytest.mark.commits (see tests/conftest.py).")
 
     # -- the connection and its outer transaction ---------------------------------------------
     def _open(self) -> None:
@@ -314,17 +327,21 @@ class _Database:
                 self.world = None
 
     def world_for_test(self) -> World:
-        """The cast, attached to the current session: new objects, expired (nothing is read until
-        used), as a freshly built and committed world would be."""
+        """The cast, in the current session: new objects that know only their identity (every other
+        attribute expired, read when first used), as a freshly built and committed world would be."""
         assert self.world is not None
-        seen: dict[int, object] = {}
+        made: dict[int, object] = {}
 
         def attach(obj):
-            if id(obj) not in seen:
-                merged = db.session.merge(obj, load=False)
-                db.session.expire(merged)
-                seen[id(obj)] = merged
-            return seen[id(obj)]
+            if id(obj) not in made:
+                mapper = sa_inspect(obj).mapper
+                fresh = mapper.class_manager.new_instance()
+                for column, value in zip(mapper.primary_key, sa_inspect(obj).identity, strict=True):
+                    setattr(fresh, mapper.get_property_by_column(column).key, value)
+                make_transient_to_detached(fresh)
+                db.session.add(fresh)
+                made[id(obj)] = fresh
+            return made[id(obj)]
 
         values = {}
         for f in dataclasses.fields(World):
@@ -341,6 +358,7 @@ def _database(app, _session_binding):
     yield database
     database.release()
     database.close()
+    event.remove(database.engine, "checkout", database._second_connection)
 
 
 def _needs(item) -> str:
