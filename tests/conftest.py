@@ -23,7 +23,13 @@ it that the tests share (``_Database``).
 * **``@pytest.mark.commits``**: the test needs real commits, because another connection or thread
   must see its data (PostgreSQL races in threads, a second ``Session(db.engine)``, row locks, the
   browser tests' live server). It runs on the engine as the app does in production, and every table
-  is emptied after it (the way every test used to run).
+  is emptied after it (the way every test used to run). A test that opens a second connection
+  without the mark fails at once and says so. For example::
+
+      @pytest.mark.commits
+      def test_two_people_at_once(app, world):
+          db.session.commit()  # a real commit: the threads' own sessions see the cast
+          ...
 
 Tests run in this order (each worker keeps it): those without a database, ``commits`` tests, then
 tests on an empty database, then ``world`` tests, then the demo's; so each worker builds the world
@@ -308,6 +314,7 @@ class _Database:
     @contextmanager
     def test(self):
         """One test: a savepoint on the base, rolled back (and released) after it."""
+        self.conn.info.pop("harness_savepoints", None)
         savepoint = self.conn.begin_nested()
         name = savepoint._savepoint
         try:
