@@ -44,6 +44,7 @@ import re
 import threading
 import time
 from contextlib import contextmanager
+from datetime import datetime
 
 import pytest
 from flask import current_app, g
@@ -57,6 +58,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from app import _normalise_url, create_app
 from app.config import TestConfig
 from app.extensions import db
+from app.services import clock
 from tests.factories import PASSWORD, Factory, World
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"... under pytest-xdist
@@ -209,6 +211,7 @@ class _Database:
         self.state: str | None = None  # None (nothing open), "empty", "world", "demo"
         self.demo_committed = False
         self.demo_output = ""
+        self.made_on = None
         self.world: World | None = None
         self._sequences_sql = ""
         event.listen(self.engine, "checkout", self._second_connection)
@@ -276,13 +279,17 @@ class _Database:
     # -- states -----------------------------------------------------------------------------------
     def prepare(self, want: str | None) -> None:
         """Make the base hold ``want``: "empty", "world", "demo"; None: nothing open and nothing
-        committed (for a ``commits`` test)."""
-        if want == self.state and (want is not None or not self.demo_committed):
+        committed (for a ``commits`` test). The world and the demo are made again when the day
+        (in Boston) has changed since they were made: their dates count from the day they were made."""
+        today = datetime.now(clock.BOSTON).date()
+        stale = self.made_on != today
+        if want == self.state and (want is not None or not self.demo_committed) and not stale:
             return
         self.release()
-        if self.demo_committed and want != "demo":
+        if self.demo_committed and (want != "demo" or stale):
             _clean(self.app)
             self.demo_committed = False
+        self.made_on = today
         if want is None:
             return
         if want == "demo" and not self.demo_committed:
