@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from flask import url_for
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, Decision, Proposal, ProposalState, ReviewStatus, SchoolLevel
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.commits]  # the live server reads on its own connections
 
 TITLE = "Reading circles for multilingual newcomers"
 SECTIONS = {
@@ -182,7 +183,7 @@ def test_from_draft_to_joint_decision_and_letter(cast, visitor, url):
         page.get_by_role("link", name=re.compile("decision letter", re.I)).click()
     download = info.value
     path = download.path()
-    data = open(path, "rb").read()
+    data = Path(path).read_bytes()
     assert data.startswith(b"%PDF"), "the decision letter is a PDF"
     text = " ".join(pg.extract_text() for pg in PdfReader(io.BytesIO(data)).pages)
     text = re.sub(r"\s+", " ", text)

@@ -13,6 +13,7 @@ import io
 import re
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -22,7 +23,7 @@ from app.core import clock
 from app.extensions import db
 from app.models import AuditEvent, PLRequest, PLRequestState, ProviderKind, SchoolLevel, TermKind
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.commits]  # the live server reads on its own connections
 
 WORKSHOP = "Structured literacy for grades 3-5"
 COST = Decimal("450.00")
@@ -140,7 +141,7 @@ def test_survey_to_recommendation_to_request_to_joint_approval_to_transcript(vis
     assert WORKSHOP in main and "15" in main and "150" in main
     with page.expect_download() as dl:
         page.get_by_role("link", name="Download the transcript (PDF)").click()
-    pdf = PdfReader(io.BytesIO(open(dl.value.path(), "rb").read()))
+    pdf = PdfReader(io.BytesIO(Path(dl.value.path()).read_bytes()))
     text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
     assert WORKSHOP in text and "Lena Lead" in text
     assert pdf.metadata.title and "transcript" in pdf.metadata.title.lower()

@@ -21,7 +21,7 @@ from app.demo.artifacts import bar_chart
 from app.extensions import db
 from app.models import AuditEvent, Expenditure, Proposal, ProposalState, SchoolLevel
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.commits]  # the live server reads on its own connections
 
 S = ProposalState
 TITLE = "Reading circles for multilingual newcomers"

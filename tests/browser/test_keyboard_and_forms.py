@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.commits]  # the live server reads on its own connections
 
 FOCUSED_OUTLINE = """() => {
   const el = document.activeElement;

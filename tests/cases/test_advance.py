@@ -145,6 +145,7 @@ def test_record_event_leaves_the_state_and_says_who_did_what(cast):
     assert _fresh(p.id).version == 1
 
 
+@pytest.mark.commits
 def test_a_stale_copy_cannot_overwrite_a_newer_row(cast, app):
     """Two sessions load version 1; the first moves the case; the second's flush is refused."""
     p = cast["draft"]
@@ -166,6 +167,7 @@ def test_a_stale_copy_cannot_overwrite_a_newer_row(cast, app):
     assert (p.title, p.version) == ("Reading circles, revised", 2)
 
 
+@pytest.mark.commits
 def test_advance_on_a_stale_copy_rereads_the_row_and_is_refused(cast):
     """advance() locks and re-reads the row, so it judges the state as it is now, not as loaded."""
     p = cast["draft"]
@@ -182,6 +184,7 @@ def test_advance_on_a_stale_copy_rereads_the_row_and_is_refused(cast):
     assert _events(p.id) == []
 
 
+@pytest.mark.commits
 def test_two_people_firing_at_once_are_serialized_by_the_row_lock(cast, app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SELECT ... FOR UPDATE row locks need PostgreSQL; SQLite ignores them")

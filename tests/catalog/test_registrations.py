@@ -217,6 +217,7 @@ def test_register_locks_the_opportunity_row_before_counting(factory):
     assert counts and locks and locks[0] < min(counts)
 
 
+@pytest.mark.commits
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL")
 def test_two_people_cannot_take_the_last_seat(app, factory):
     """A holds the lock having taken the last seat; B waits for it, then finds the seat gone and is waitlisted."""
@@ -262,6 +263,7 @@ def test_two_people_cannot_take_the_last_seat(app, factory):
     assert R.seats_taken(opp) == 2 and R.waitlist_length(opp) == 1
 
 
+@pytest.mark.commits
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL")
 def test_a_free_for_all_on_the_last_seat_has_exactly_one_winner(app, factory):
     """Several people press Register at the same moment for the one seat left: exactly one gets it."""

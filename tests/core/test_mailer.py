@@ -184,6 +184,7 @@ def test_send_mail_reports_a_down_server_and_retry_given_up(app, app_ctx, world,
         server.stop()
 
 
+@pytest.mark.commits
 def test_two_senders_never_send_the_same_message(app_ctx, world, smtp):
     """On PostgreSQL a row another sender holds (FOR UPDATE) is skipped, not waited for nor sent."""
     if db.engine.dialect.name != "postgresql":

@@ -309,6 +309,7 @@ def test_logging_locks_the_proposal_row_first(grant):
     assert reads and locks and locks[0] < min(reads), "the proposal row is locked before the ledger is read"
 
 
+@pytest.mark.commits
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL")
 def test_two_people_logging_at_once_cannot_overspend(app, grant):
     """A holds the lock with $5,000 logged; B's $5,000 waits for it, then sees A's spending and is refused."""

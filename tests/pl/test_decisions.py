@@ -158,6 +158,7 @@ def test_confirming_an_approval_locks_the_budget_row_before_reading_what_is_left
     assert sums and locks and locks[0] < min(sums), "the budget row is locked before what is left is read"
 
 
+@pytest.mark.commits
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL")
 def test_two_confirmations_at_once_cannot_over_commit_the_budget(app, world, factory):
     """Two endorsed requests of $600 each with $1,000 left: A confirms and holds the budget lock; B waits for
