@@ -47,7 +47,6 @@ from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
-from app.core import clock
 from flask import current_app, g
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
@@ -58,6 +57,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from app import _normalise_url, create_app
 from app.config import TestConfig
+from app.core import clock
 from app.extensions import db
 from tests.factories import PASSWORD, Factory, World
 
