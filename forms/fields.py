@@ -19,10 +19,12 @@ class ParsedTextField(StringField):
     """Text parsed by ``parse`` (which raises ``ValueError`` with the message to show); a blank is None.
 
     ``data`` is the parsed value; what the user typed is always re-shown, else ``display(data)``.
+    Each kind of value (a day, money, hours, a count) says how it is read by overriding ``parse``;
+    read as it is, the field's value is the text typed, trimmed.
     """
 
     def parse(self, raw: str):
-        raise NotImplementedError
+        return raw
 
     def display(self, value) -> str:
         return str(value)

@@ -30,7 +30,7 @@ from app.models import (
     TeamMember,
     User,
 )
-from workflows.proposal import DECIDED, EDITABLE_BY_TEAM, PROPOSAL, SCREENING, SIDES
+from workflows.proposal import DECIDED, EDITABLE_BY_TEAM, SCREENING, SIDES
 
 S = ProposalState
 
@@ -107,29 +107,24 @@ def _due_text(due: date | None, today: date) -> tuple[str, bool]:
 
 
 # -- educator --------------------------------------------------------------------------------
-# The transitions into revisions requested that ask their actor for a comment (program staff's return
-# at screening): the comment says what to revise. A joint decision leaves it as the proposal's feedback.
-ASKED_IN_A_COMMENT = frozenset(t.trigger for t in PROPOSAL.transitions
-                               if t.dest is S.REVISIONS_REQUESTED and "comment" in t.fields)
-
-
 def _revision_requests(proposal_ids: list[int]) -> dict[int, str]:
     """What the team was asked to revise, for proposals now in revisions_requested: one statement.
 
-    Staff screening leaves it in the comment its transition asks for (``ASKED_IN_A_COMMENT``); a
-    joint decision leaves it as the proposal's feedback (copied from the decision when it was confirmed).
+    The latest move into revisions requested tells: a joint decision (its event names the decision)
+    leaves its words as the proposal's feedback; otherwise the comment its actor typed (program staff's
+    return at screening) says what to revise.
     """
     if not proposal_ids:
         return {}
     events = db.session.execute(
-        select(AuditEvent.case_id, AuditEvent.trigger, AuditEvent.comment)
+        select(AuditEvent.case_id, AuditEvent.comment, AuditEvent.data)
         .where(AuditEvent.case_type == "proposal", AuditEvent.case_id.in_(proposal_ids),
                AuditEvent.to_state == S.REVISIONS_REQUESTED.value, AuditEvent.from_state != AuditEvent.to_state)
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
-    latest = {case_id: (trigger, comment) for case_id, trigger, comment in events}
-    return {case_id: f"Program staff asked: {comment}" for case_id, (trigger, comment) in latest.items()
-            if trigger in ASKED_IN_A_COMMENT and comment}
+    latest = {case_id: (comment, data or {}) for case_id, comment, data in events}
+    return {case_id: f"Program staff asked: {comment}" for case_id, (comment, data) in latest.items()
+            if comment and not data.get("decision_id")}
 
 
 def educator_sections(user: User, today: date | None = None) -> list[Section]:

@@ -13,6 +13,8 @@ from app.models.grants import (
 )
 from app.models.learning import (
     HOURS,
+    SURVEY_CLOSABLE,
+    SURVEY_EDITABLE,
     NeedsSurvey,
     Opportunity,
     OpportunitySession,
@@ -26,6 +28,7 @@ from app.models.learning import (
     RegistrationStatus,
     SurveyRating,
     SurveyResponse,
+    SurveyStatus,
     Term,
     TermKind,
     educator_term,
@@ -84,6 +87,6 @@ __all__ = [
     "PROGRESS_SECTIONS", "PrivacyFlag", "ProgressReport", "SummaryArtifact", "SummaryTag", "TagKind",
     "HOURS", "NeedsSurvey", "Opportunity", "OpportunitySession", "PLBudget", "PLDecision", "PLDecisionOutcome",
     "PLFormat", "PLRequest", "PLRequestState", "ProviderKind", "Registration", "RegistrationStatus",
-    "SurveyRating", "SurveyResponse", "Term", "TermKind", "educator_term", "opportunity_term",
+    "SURVEY_CLOSABLE", "SURVEY_EDITABLE", "SurveyRating", "SurveyStatus", "SurveyResponse", "Term", "TermKind", "educator_term", "opportunity_term",
     "proposal_priority", "survey_topic",
 ]

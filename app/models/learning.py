@@ -93,6 +93,25 @@ survey_topic = Table(
 )
 
 
+class SurveyStatus(enum.StrEnum):
+    """Where a needs survey is on a given day (``NeedsSurvey.status``)."""
+
+    DRAFT = "draft"  # not opened yet
+    SCHEDULED = "scheduled"  # opened, before its open date
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "Not opened yet", "scheduled": "Opened; starts on its open date", "open": "Open",
+                "closed": "Closed"}[self.value]
+
+
+# Staff change a survey's setup until it opens; they close it early while it is opened and not yet closed.
+SURVEY_EDITABLE = frozenset({SurveyStatus.DRAFT, SurveyStatus.SCHEDULED})
+SURVEY_CLOSABLE = frozenset({SurveyStatus.SCHEDULED, SurveyStatus.OPEN})
+
+
 class NeedsSurvey(db.Model):
     """A needs survey for one school year over a set of topics. Staff open it; it closes on
     ``closes_on`` (end of that day in Boston) or when staff close it early."""
@@ -121,15 +140,15 @@ class NeedsSurvey(db.Model):
     def is_open(self, today: date) -> bool:
         return self.opened_at is not None and self.closed_at is None and self.opens_on <= today <= self.closes_on
 
-    def status(self, today: date) -> str:
-        """"draft" (not opened yet), "scheduled" (opened, before opens_on), "open" or "closed"."""
+    def status(self, today: date) -> SurveyStatus:
+        """Where the survey is on ``today``: not opened yet, opened before its open date, open or closed."""
         if self.opened_at is None:
-            return "draft"
+            return SurveyStatus.DRAFT
         if self.closed_at is not None or today > self.closes_on:
-            return "closed"
+            return SurveyStatus.CLOSED
         if today < self.opens_on:
-            return "scheduled"
-        return "open"
+            return SurveyStatus.SCHEDULED
+        return SurveyStatus.OPEN
 
 
 class SurveyResponse(db.Model):

@@ -11,14 +11,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import func, select
 
 from app.core import clock
 from app.core.errors import FormError
 from app.extensions import db
-from app.models import NeedsSurvey, SurveyRating, SurveyResponse, Team, Term, TermKind, User
+from app.models import (
+    SURVEY_CLOSABLE,
+    SURVEY_EDITABLE,
+    NeedsSurvey,
+    SurveyRating,
+    SurveyResponse,
+    SurveyStatus,
+    Team,
+    Term,
+    TermKind,
+    User,
+)
 from app.needs import taxonomy
 
 TITLE_MAX = 160
@@ -41,28 +51,8 @@ class SurveyError(FormError):
     """A refusal: a sentence (and the field it is about), or (field name or None, sentence) pairs."""
 
 
-class SurveyStatus(StrEnum):
-    """Where a survey is on a given day (``NeedsSurvey.status``)."""
-
-    DRAFT = "draft"  # not opened yet
-    SCHEDULED = "scheduled"  # opened, before its open date
-    OPEN = "open"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return _STATUS_LABELS[self]
-
-
-_STATUS_LABELS = {SurveyStatus.DRAFT: "Not opened yet", SurveyStatus.SCHEDULED: "Opened; starts on its open date",
-                  SurveyStatus.OPEN: "Open", SurveyStatus.CLOSED: "Closed"}
-# Staff change a survey's setup until it opens; they close it early while it is opened and not yet closed.
-EDITABLE = frozenset({SurveyStatus.DRAFT, SurveyStatus.SCHEDULED})
-CLOSABLE = frozenset({SurveyStatus.SCHEDULED, SurveyStatus.OPEN})
-
-
 def status_of(survey: NeedsSurvey, today: date) -> SurveyStatus:
-    return SurveyStatus(survey.status(today))
+    return survey.status(today)
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -79,7 +69,7 @@ class SurveyRow:
 
     @property
     def can_close(self) -> bool:
-        return self.status in CLOSABLE
+        return self.status in SURVEY_CLOSABLE
 
 
 def survey_rows(today: date) -> list[SurveyRow]:
@@ -96,8 +86,8 @@ def opened_surveys(today: date) -> list[NeedsSurvey]:
     return [row.survey for row in survey_rows(today) if row.survey.opened_at is not None]
 
 
-def status_label(status: str) -> str:
-    return SurveyStatus(status).label
+def status_label(status: SurveyStatus) -> str:
+    return status.label
 
 
 def open_survey_on(today: date) -> NeedsSurvey | None:
@@ -244,7 +234,7 @@ def create_survey(actor: User, *, school_year: str, title: str, intro: str = "",
 
 def editable(survey: NeedsSurvey, today: date) -> bool:
     """Staff change a survey's setup until it opens (and never once anyone has answered)."""
-    if status_of(survey, today) not in EDITABLE:
+    if status_of(survey, today) not in SURVEY_EDITABLE:
         return False
     return not db.session.scalar(select(func.count()).where(SurveyResponse.survey_id == survey.id))
 
@@ -307,7 +297,7 @@ def open_survey(survey: NeedsSurvey, actor: User, today: date) -> NeedsSurvey:
 def close_survey(survey: NeedsSurvey, actor: User, today: date) -> NeedsSurvey:
     """Close it early: no more answers or changes."""
     status = status_of(survey, today)
-    if status not in CLOSABLE:
+    if status not in SURVEY_CLOSABLE:
         raise SurveyError(f"“{survey.title}” is {status.label.lower()}, so there is nothing to close.")
     survey.closed_at = clock.now()
     db.session.flush()

@@ -87,17 +87,21 @@ def test_revisions_show_what_staff_asked_for(browser, world):
     assert "Program staff asked: Name the partner employers." in finish
 
 
-def test_revisions_the_committee_asked_for_show_its_feedback_not_an_older_staff_comment(browser, world):
-    from app.models import AuditEvent
+def test_revisions_the_committee_asked_for_show_its_feedback_not_an_older_staff_comment(browser, world, factory):
+    from app.models import AuditEvent, DecisionOutcome
 
     p = world.proposals[S.REVISIONS_REQUESTED]
     p.feedback = "Tie the plan to the spring assessment."
+    decision = factory.decision(p, world.co_chair_btu, outcome=DecisionOutcome.REQUEST_REVISIONS,
+                                feedback=p.feedback, confirmed_by=world.co_chair_bps)
     at = clock.now()
-    for n, (trigger, source, comment) in enumerate((("return_for_revision", S.SUBMITTED, "An old staff comment."),
-                                                     ("request_revisions", S.IN_REVIEW, "Confirmed by BPS."))):
+    # As advance() records them: staff's return carries its comment; the joint confirmation names its decision.
+    for n, (trigger, source, comment, data) in enumerate((
+            ("return_for_revision", S.SUBMITTED, "An old staff comment.", {}),
+            ("request_revisions", S.IN_REVIEW, "Confirmed by BPS.", {"decision_id": decision.id}))):
         db.session.add(AuditEvent(case_type="proposal", case_id=p.id, trigger=trigger, from_state=source.value,
                                   to_state=S.REVISIONS_REQUESTED.value, actor_id=world.staff.id, comment=comment,
-                                  at=at + timedelta(minutes=n)))
+                                  data=data, at=at + timedelta(minutes=n)))
     db.session.commit()
     browser.login(world.member)
     finish = section(browser.get("/"), "to_finish")
