@@ -108,6 +108,8 @@ def app(tmp_path_factory):
     with app.app_context():
         upgrade()
     yield app
+    with app.app_context():  # close the pool's connections (race tests' threads leave theirs checked in)
+        db.engine.dispose()
 
 
 def _postgres_restart_sql(tables) -> str:

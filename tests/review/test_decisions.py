@@ -1,6 +1,8 @@
 """The joint decision service: propose, confirm (two keys), withdraw."""
 from __future__ import annotations
 
+import os
+import threading
 from decimal import Decimal
 
 import pytest
@@ -147,3 +149,81 @@ def test_declaring_a_conflict_withdraws_my_pending_decision(world):
     assert d.withdrawn_at is not None
     with pytest.raises(DecisionError, match="withdrawn"):
         decisions.confirm(d, world.co_chair_bps)
+
+
+def _two_approvals_of(world, factory, pool: str, award: str):
+    """Two in-review proposals of one cycle, reviewed on both sides, each with a BTU approval of ``award``
+    recorded and waiting for the BPS side."""
+    cycle = factory.cycle("Race cycle", pool=pool)
+    proposals = [factory.proposal(team, cycle, state=S.IN_REVIEW, amount=award)
+                 for team in (world.team, world.other_team)]
+    for p in proposals:
+        for r in (world.reviewer_btu, world.reviewer_bps):
+            factory.review(factory.assign(p, r))
+    return cycle, proposals, [decisions.propose(p, world.co_chair_btu, "approve", award=award, feedback="Yes.")
+                              for p in proposals]
+
+
+def test_the_cycle_row_is_locked_before_the_pool_is_read(world, factory):
+    """The approve row declares locks=("cycle",): advance locks the cycle before the guard sums the awards."""
+    from tests.sqlcount import statements as sql_statements
+
+    _, _, (d, _) = _two_approvals_of(world, factory, pool="30000.00", award="10000.00")
+    with sql_statements() as seen:
+        decisions.confirm(d, world.co_chair_bps)
+    sums = [i for i, s in enumerate(seen) if "sum(proposal.award)" in s.lower()]
+    if db.engine.dialect.name == "postgresql":
+        locks = [i for i, s in enumerate(seen) if "FROM cycle" in s and "FOR UPDATE OF cycle" in s]
+    else:  # SQLite has no row locks (it serialises writers); the locking read still comes first
+        locks = [i for i, s in enumerate(seen) if "FROM cycle" in s and "WHERE cycle.id" in s]
+    assert sums and locks and locks[0] < min(sums), "the cycle row is locked before the pool is read"
+
+
+@pytest.mark.commits
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL")
+@pytest.mark.parametrize("trial", range(5))
+def test_two_approvals_at_once_cannot_over_commit_the_pool(app, world, factory, trial):
+    """$15,000 left, two approvals of $10,000 confirmed at the same moment: A holds the cycle's lock, B waits
+    for it, then reads A's award and is refused with the figures. The pool is never over-committed."""
+    from app.models import Cycle, Proposal, User
+
+    cycle, proposals, pending = _two_approvals_of(world, factory, pool="15000.00", award="10000.00")
+    db.session.commit()
+    ids, proposal_ids, cycle_id, chair_id = [d.id for d in pending], [p.id for p in proposals], cycle.id, \
+        world.co_chair_bps.id
+    a_fired, a_commit = threading.Event(), threading.Event()
+    results: dict[str, object] = {}
+
+    def confirm(name, decision_id, before_commit=None):
+        with app.app_context():
+            try:
+                decisions.confirm(db.session.get(Decision, decision_id), db.session.get(User, chair_id))
+                if before_commit:
+                    before_commit()
+                db.session.commit()
+                results[name] = "approved"
+            except TransitionRefused as exc:
+                db.session.rollback()
+                results[name] = exc.messages
+            finally:
+                db.session.remove()
+
+    def a_waits():
+        a_fired.set()
+        a_commit.wait(10)
+
+    a = threading.Thread(target=confirm, args=("A", ids[0], a_waits))
+    b = threading.Thread(target=confirm, args=("B", ids[1]))
+    db.session.remove()
+    a.start()
+    assert a_fired.wait(10)
+    b.start()
+    b.join(1.0)
+    assert b.is_alive(), "B should wait for A's lock on the cycle row"
+    a_commit.set()
+    a.join(10)
+    b.join(10)
+    assert results["A"] == "approved"
+    assert results["B"] == ["The award of $10,000.00 is more than the $5,000.00 left in the Race cycle pool."]
+    assert [db.session.get(Proposal, pid).state for pid in proposal_ids] == [S.APPROVED, S.IN_REVIEW]
+    assert db.session.get(Cycle, cycle_id).pool_remaining() == Decimal("5000.00")
