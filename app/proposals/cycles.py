@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from app.cases.advance import lock
 from app.core import clock
 from app.core.errors import FormError
 from app.extensions import db
@@ -242,6 +243,9 @@ def create_cycle(data: CycleInput) -> Cycle:
 
 
 def update_cycle(cycle: Cycle, data: CycleInput) -> Cycle:
+    # The pool may not fall below what is awarded: read that under the cycle's row lock, the lock an
+    # approval takes before it reads the pool, so an approval confirmed meanwhile is counted.
+    cycle = lock(cycle)
     problems, kept = _check(data, cycle)
     if problems:
         raise CycleError(problems)

@@ -227,3 +227,68 @@ def test_two_approvals_at_once_cannot_over_commit_the_pool(app, world, factory, 
     assert results["B"] == ["The award of $10,000.00 is more than the $5,000.00 left in the Race cycle pool."]
     assert [db.session.get(Proposal, pid).state for pid in proposal_ids] == [S.APPROVED, S.IN_REVIEW]
     assert db.session.get(Cycle, cycle_id).pool_remaining() == Decimal("5000.00")
+
+
+@pytest.mark.commits
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL")
+@pytest.mark.parametrize("trial", range(3))
+def test_lowering_the_pool_while_an_approval_is_confirmed_cannot_over_commit_it(app, world, factory, trial):
+    """Staff lower the pool to $12,000 while a co-chair confirms a $10,000 award on top of $5,000 already
+    awarded. The approval holds the cycle's lock; the edit waits for it, then counts the new award and is
+    refused with the figures. Without the lock the edit read $5,000 awarded and left $15,000 awarded in a
+    $12,000 pool."""
+    from app.models import Cycle, User
+    from app.proposals import cycles
+    from app.proposals.cycles import CriterionInput, CycleError, CycleInput
+
+    cycle, proposals, pending = _two_approvals_of(world, factory, pool="30000.00", award="10000.00")
+    proposals[1].award = Decimal("5000.00")
+    proposals[1].state = S.APPROVED
+    db.session.commit()
+    decision_id, cycle_id, chair_id = pending[0].id, cycle.id, world.co_chair_bps.id
+    edit = CycleInput(name=cycle.name, opens_on=cycle.opens_on, closes_on=cycle.closes_on,
+                      revision_deadline=cycle.revision_deadline, pool=Decimal("12000.00"),
+                      max_award=Decimal("10000.00"), reviews_per_side=cycle.reviews_per_side,
+                      review_due_on=cycle.review_due_on,
+                      criteria=[CriterionInput(name=c.name, weight=c.weight, id=c.id) for c in cycle.criteria])
+    a_fired, a_commit = threading.Event(), threading.Event()
+    results: dict[str, object] = {}
+
+    def approve():
+        with app.app_context():
+            try:
+                decisions.confirm(db.session.get(Decision, decision_id), db.session.get(User, chair_id))
+                a_fired.set()
+                a_commit.wait(10)
+                db.session.commit()
+                results["approval"] = "approved"
+            finally:
+                db.session.remove()
+
+    def lower_pool():
+        with app.app_context():
+            try:
+                cycles.update_cycle(db.session.get(Cycle, cycle_id), edit)
+                db.session.commit()
+                results["edit"] = "saved"
+            except CycleError as exc:
+                db.session.rollback()
+                results["edit"] = exc.messages
+            finally:
+                db.session.remove()
+
+    a = threading.Thread(target=approve)
+    b = threading.Thread(target=lower_pool)
+    db.session.remove()
+    a.start()
+    assert a_fired.wait(10)
+    b.start()
+    b.join(1.0)
+    assert b.is_alive(), "the edit should wait for the approval's lock on the cycle row"
+    a_commit.set()
+    a.join(10)
+    b.join(10)
+    assert results == {"approval": "approved", "edit": [
+        "$15,000.00 has already been awarded in this cycle, so the pool cannot be less than that."]}
+    saved = db.session.get(Cycle, cycle_id)
+    assert saved.pool == Decimal("30000.00") and saved.awarded_total() == Decimal("15000.00")
