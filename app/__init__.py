@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app import config as config_module
+from app.core import logs
 from app.extensions import bootstrap, csrf, db, login_manager, migrate
 
 
@@ -45,6 +46,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = config_module.sqlite_default(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
 
+    logs.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True)
     csrf.init_app(app)
