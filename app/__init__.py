@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app import config as config_module
+from app.core import logs
 from app.extensions import bootstrap, csrf, db, login_manager, migrate
 
 
@@ -44,6 +46,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = config_module.sqlite_default(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
 
+    logs.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -96,12 +99,14 @@ def _load_user(user_id: str):
 
 
 def _error_pages(app: Flask) -> None:
+    from app.web import CHANGED_MEANWHILE
+
     messages = {
         400: ("Bad request", "The request could not be understood."),
         403: ("Not allowed", "You do not have permission to see or do this."),
         404: ("Not found", "There is nothing at this address."),
         405: ("Not allowed", "That action is not available here."),
-        409: ("Changed meanwhile", "Someone else changed this at the same time. Reload the page and try again."),
+        409: ("Changed meanwhile", CHANGED_MEANWHILE),
         413: ("File too large", "The upload is larger than the limit. Choose a smaller file and try again."),
     }
 
@@ -125,13 +130,30 @@ def _error_pages(app: Flask) -> None:
             message = f"The upload is larger than the {limit} MB limit. Choose a smaller file and try again."
         return render_template("errors/error.html", code=e.code, title=title, message=message), e.code
 
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(e: StaleDataError):
+        """A write that met a row someone changed meanwhile, on a route that does not go through
+        ``app.web.run`` (or in a flush while a page is drawn): the same 409 as ``run`` gives."""
+        db.session.rollback()
+        return render_template("errors/error.html", code=409, title=messages[409][0],
+                               message=CHANGED_MEANWHILE), 409
+
     @app.errorhandler(500)
     def server_error(e):
-        logging.getLogger(__name__).exception("server error on %s", request.path)
-        return render_template(
-            "errors/error.html", code=500, title="Something went wrong",
-            message="The page could not be shown. Nothing you sent was lost; try again in a moment.",
-        ), 500
+        # Flask has logged the exception (once, with the request's fields: app/core/logs.py). A failed
+        # statement may have aborted the transaction, and the page reads the signed-in person and their
+        # notifications: start a new transaction first.
+        try:
+            db.session.rollback()
+        except Exception:  # the connection itself is gone: the page is still shown
+            logging.getLogger(__name__).warning("rollback before the error page failed", exc_info=True)
+        title = "Something went wrong"
+        message = "The page could not be shown. Nothing you sent was lost; try again in a moment."
+        try:
+            return render_template("errors/error.html", code=500, title=title, message=message), 500
+        except Exception:  # the database is unreachable even for the layout: a page without it
+            logging.getLogger(__name__).warning("the error page could not be drawn", exc_info=True)
+            return f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{message}</p>", 500
 
 
 def _health(app: Flask) -> None:

@@ -13,6 +13,10 @@ class Config:
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024
     BOOTSTRAP_SERVE_LOCAL = True  # never load assets from a CDN
     DISPLAY_TIMEZONE = "America/New_York"
+    # Logs on stderr (app/core/logs.py): "json", one object a line (the default outside debug and
+    # tests), or "text"; and the level.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # Mail: queued in the outbox table, sent by SMTP after each commit and by `flask send-mail`.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -24,6 +24,9 @@ from app.extensions import db
 from workflows import TransitionRefused
 
 Refusal = FormError | TransitionRefused
+# What a person is told when their write met a row someone else changed meanwhile (409), here and on
+# every other route (the app's StaleDataError handler).
+CHANGED_MEANWHILE = "Someone changed this a moment ago. Reload the page to see their change, then try again."
 
 
 def reader(form) -> Callable[[], dict]:
@@ -51,12 +54,14 @@ def run(operation: Callable[[], Any], *, done: str | Callable[[Any], str],
     ``done`` (a URL, or made from the result). A refusal (``FormError``, ``TransitionRefused``,
     ``InvalidInput``): roll back once, then ``again(refusal)`` (the page again, with what was typed) or,
     without ``again``, flash its messages and redirect to ``done``. A refusal of the person (``NotAllowed``,
-    or any refusal marked ``forbidden``): 403 with its reason. ``StaleDataError``: 409.
+    or any refusal marked ``forbidden``): 403 with its reason. ``StaleDataError`` from the operation or
+    from the commit's flush: rolled back, 409 with ``CHANGED_MEANWHILE``.
     """
     try:
         if form is not None and not form.validate_on_submit():
             raise InvalidInput()
         result = operation()
+        db.session.commit()  # its flush can still find a row someone changed meanwhile
     except (FormError, TransitionRefused) as exc:
         db.session.rollback()
         if getattr(exc, "forbidden", False):
@@ -67,8 +72,7 @@ def run(operation: Callable[[], Any], *, done: str | Callable[[Any], str],
         return redirect(done if isinstance(done, str) else done(None))
     except StaleDataError:
         db.session.rollback()
-        abort(409)
-    db.session.commit()
+        abort(409, description=CHANGED_MEANWHILE)
     if success:
         flash(success(result) if callable(success) else success, "success")
     return redirect(done(result) if callable(done) else done)

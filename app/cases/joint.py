@@ -82,6 +82,7 @@ def confirm(case: Any, decision: Any, actor: Any, error: type[FormError]) -> Any
     (same side, conflict, state, guards) with its messages."""
     from app.cases.advance import advance, workflow_for
 
+    decision = hold(decision)
     refuse_unless_pending(decision, error)
     t = workflow_for(case).transition(decision.outcome.value)
     now = clock.now()
@@ -94,14 +95,31 @@ def confirm(case: Any, decision: Any, actor: Any, error: type[FormError]) -> Any
     return decision
 
 
-def mark_withdrawn(decision: Any, actor: Any, error: type[FormError]) -> dict:
-    """The co-chair who recorded a pending decision takes it back: raise ``error`` unless they may,
-    mark it withdrawn, and return the comment and data of the case's ``withdraw_decision`` event."""
+def hold(decision: Any) -> Any:
+    """Lock ``decision``'s row (``FOR UPDATE`` on PostgreSQL), then read it again, before asking whether it
+    is still pending: of two co-chairs confirming or withdrawing it at once, the second waits for the
+    first and then sees what the first did. (SQLite has no row locks: there the case's version column
+    catches the second, whose write then fails as a stale one, 409.)
+
+    The read comes after the lock, as a statement of its own: the locking statement would give the
+    row's new columns but the people joined to it as they were when that statement began."""
+    model = type(decision)
+    db.session.execute(select(model.id).where(model.id == decision.id).with_for_update())
+    db.session.refresh(decision)
+    return decision
+
+
+def mark_withdrawn(case: Any, decision: Any, actor: Any, error: type[FormError]) -> dict:
+    """The co-chair who recorded a pending decision on ``case`` takes it back: raise ``error`` unless they
+    may, mark it withdrawn, and return the comment and data of the case's ``withdraw_decision`` event.
+    The case's row changes too (its update time, hence its version), so that a confirmation at the same
+    moment, which changes the case, cannot also succeed."""
+    decision = hold(decision)
     if not decision.is_pending:
         raise error("Only a decision waiting for confirmation can be withdrawn.")
     if actor is None or decision.proposed_by_id != actor.id:
         raise error(f"Only {decision.proposed_by_name}, who recorded this decision, can withdraw it.")
-    decision.withdrawn_at = clock.now()
+    decision.withdrawn_at = case.updated_at = clock.now()
     decision.withdrawn_by_id = actor.id
     return {
         "comment": f"Recorded decision withdrawn by {actor.name} ({actor.side_name}).",

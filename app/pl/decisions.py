@@ -124,7 +124,7 @@ def withdraw(decision: PLDecision, actor: User) -> PLDecision:
     if decision.proposed_by_id != actor.id:
         raise DecisionError(f"Only {decision.proposed_by_name}, who recorded this decision, can withdraw it.",
                             forbidden=True)
-    event = joint.mark_withdrawn(decision, actor, DecisionError)
+    event = joint.mark_withdrawn(decision.request, decision, actor, DecisionError)
     record_event(decision.request, "withdraw_decision", actor, **event)
     db.session.flush()
     return decision

@@ -153,7 +153,7 @@ def confirm(decision: Decision, actor: User) -> Decision:
 
 def withdraw(decision: Decision, actor: User) -> Decision:
     """The co-chair who recorded a pending decision takes it back."""
-    event = joint.mark_withdrawn(decision, actor, DecisionError)
+    event = joint.mark_withdrawn(decision.proposal, decision, actor, DecisionError)
     record_event(decision.proposal, "withdraw_decision", actor, **event)
     db.session.flush()
     return decision
