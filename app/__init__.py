@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app import config as config_module
-from app.core import logs
+from app.core import logs, security
 from app.extensions import bootstrap, csrf, db, login_manager, migrate
 
 
@@ -42,6 +42,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    security.init_app(app)  # refuses to start on a missing or public secret; security headers
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = config_module.sqlite_default(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])

@@ -4,7 +4,9 @@ from pathlib import Path
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # Required outside debug and tests: create_app refuses to start without a long random key
+    # (app/core/security.py says what to set). Debug and tests use a key of their own.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None
@@ -29,10 +31,31 @@ class Config:
     MAIL_TIMEOUT = 10
     MAIL_MAX_ATTEMPTS = 8
     # Links in emails and the Atom feed are absolute: the app's public address.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Required outside debug and tests (debug and tests default to http://127.0.0.1:5000).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # HTTPS: an https PUBLIC_BASE_URL (or PREFER_SECURE=1) makes the session and remember-me cookies
+    # Secure and sends HSTS on HTTPS requests. TLS ends at the proxy: the app never redirects to https.
+    PREFER_SECURE = os.environ.get("PREFER_SECURE", "") == "1"
+    # How many reverse proxies stand in front of the app (0: none, the default). Past 0, their
+    # X-Forwarded-For/-Proto/-Host headers are believed (ProxyFix), so request.remote_addr and
+    # request.is_secure are the visitor's.
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "0")
+    # Content-Security-Policy of every page (downloads keep their own, stricter one). No inline script
+    # and no JavaScript at all; inline <style> only with the page's nonce (the charts' SVG styles).
+    CONTENT_SECURITY_POLICY = {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",  # Bootstrap's CSS draws its form controls' icons as data: SVGs
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 
 class TestConfig(Config):

@@ -1,5 +1,6 @@
 """Browser fixtures: the app served on a free local port, Debian's Chromium through Playwright,
-and an accessibility check (axe-core) for every page a test visits.
+and for every page a test visits an accessibility check (axe-core) and a check that the browser
+reported no Content-Security-Policy violation (a blocked inline style or script, a refused load).
 
 Data is made with the ``factory`` fixture and committed before the browser asks for it; the
 server runs in a thread of this process on the same test database.
@@ -65,6 +66,13 @@ class Visitor:
         self.context.set_default_timeout(10_000)
         self.page = self.context.new_page()
         self.checked: list[str] = []
+        # Chromium reports each thing the page's Content-Security-Policy blocked on the console.
+        self.csp_violations: list[str] = []
+        self.page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{self.page.url}: {message.text}")
 
     def goto(self, path: str):
         resp = self.page.goto(path)
@@ -73,15 +81,20 @@ class Visitor:
         return resp
 
     def check_a11y(self) -> None:
-        """axe-core on the page as it is now: no violations allowed."""
+        """axe-core on the page as it is now: no violations allowed; and no CSP violation so far."""
         from axe_playwright_python.sync_playwright import Axe
 
         self.page.wait_for_load_state()
+        self.check_csp()
         results = Axe().run(self.page)
         self.checked.append(self.page.url)
         assert results.violations_count == 0, (
             f"axe found accessibility problems on {self.page.url}:\n{results.generate_report()}"
         )
+
+    def check_csp(self) -> None:
+        """The pages seen so far loaded everything they use under the Content-Security-Policy."""
+        assert not self.csp_violations, "Content-Security-Policy violations:\n" + "\n".join(self.csp_violations)
 
     def click(self, locator):
         """Click something that loads a page (a form's button, a link), then check that page."""
@@ -119,3 +132,5 @@ def visitor(chromium, live_server):
     yield open_
     for v in opened:
         v.close()
+    for v in opened:  # reported after the last check (console messages arrive asynchronously)
+        v.check_csp()
