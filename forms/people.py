@@ -130,7 +130,8 @@ class SignOutEverywhereForm(FlaskForm):
 # -- auth --------------------------------------------------------------------------------------------
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Email("Enter a valid email address."), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Email("Enter a valid email address."), Length(max=254)],
+                       filters=[lambda v: v.strip() if isinstance(v, str) else v])  # a phone's keyboard adds a space
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=200)])
     remember = BooleanField("Keep me signed in on this device")
 
