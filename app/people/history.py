@@ -68,5 +68,5 @@ def recent(user: User, limit: int = SHOWN) -> list[Entry]:
         select(AuditEvent).where(AuditEvent.case_type == CASE_TYPE, AuditEvent.case_id == user.id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
     return [Entry(at=e.at, label=LABELS.get(e.trigger, e.trigger.replace("_", " ").capitalize()),
-                  who=e.actor.name if e.actor is not None else "Nobody signed in",
+                  who=e.actor.name if e.actor is not None else "No one signed in",
                   details=_details(e)) for e in events]

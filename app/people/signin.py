@@ -17,7 +17,7 @@ import logging
 import math
 import time
 
-from flask import Flask, current_app, render_template, request, session
+from flask import Flask, after_this_request, current_app, render_template, request, session
 from flask_limiter import RateLimitExceeded
 from flask_login import login_user, logout_user
 
@@ -67,17 +67,35 @@ def sign_out(user: User) -> User:
 
 
 def note_refusal(refusal) -> None:
-    """Log a refused sign-in and record it on the account when there is one.
+    """Log a refused sign-in and, when the account exists, record it in the account's history.
 
-    Called after the refusal's transaction was rolled back, so the record gets a transaction of its own.
+    The record is written once the answer has been sent (``call_on_close``, which the WSGI server calls
+    after the last byte): the refusal's own transaction was rolled back, and a write before answering
+    would make a known email answer later than an unknown one.
     """
     if not isinstance(refusal, accounts.SignInRefused):
         return  # the form itself was not filled in: no password was checked
     _log_failure(refusal.email, refusal.reason)
     if refusal.user is not None:
-        history.record(refusal.user, "sign_in_failed", None, {"reason": refusal.reason,
-                                                               "address": request.remote_addr or ""})
-        db.session.commit()
+        app, user_id = current_app._get_current_object(), refusal.user.id
+        data = {"reason": refusal.reason, "address": request.remote_addr or ""}
+
+        @after_this_request
+        def record_once_answered(response):
+            response.call_on_close(lambda: _record_failure(app, user_id, data))
+            return response
+
+
+def _record_failure(app: Flask, user_id: int, data: dict) -> None:
+    with app.app_context():
+        try:
+            user = db.session.get(User, user_id)
+            if user is not None:
+                history.record(user, "sign_in_failed", None, data)
+                db.session.commit()
+        except Exception:  # the answer is sent; the log keeps what the history could not
+            db.session.rollback()
+            log.exception("could not record a failed sign-in on user %s", user_id)
 
 
 def _log_failure(email: str, reason: str) -> None:

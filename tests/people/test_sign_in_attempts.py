@@ -27,9 +27,13 @@ NO_MATCH = "That email and password do not match an active account."
 
 
 def attempt(browser: Browser, email: str, password: str, address: str = "127.0.0.1"):
+    """A sign-in from ``address``, answered and closed as a server closes it (a failure is recorded then)."""
     page = browser.get("/login", environ_base={"REMOTE_ADDR": address})
-    return browser.open("/login", method="POST", environ_base={"REMOTE_ADDR": address},
+    resp = browser.open("/login", method="POST", environ_base={"REMOTE_ADDR": address},
                         data={"email": email, "password": password, "csrf_token": csrf_from(page.data)})
+    resp.get_data()
+    resp.close()
+    return resp
 
 
 def text(resp) -> str:
@@ -277,6 +281,22 @@ def test_a_failed_sign_in_on_an_account_is_recorded_on_it(browser, world):
     assert event.trigger == "sign_in_failed" and event.actor_id is None
     assert event.data == {"reason": "wrong password", "address": "10.0.4.9"}
     assert "a-secret-guess" not in json.dumps(event.data)
+
+
+def test_the_failure_is_recorded_once_the_answer_is_sent_not_before(browser, world):
+    """Recording it before answering would make a known email answer later than an unknown one."""
+    page = browser.get("/login")
+    resp = browser.open("/login", method="POST", data={"email": world.member.email, "password": "a-wrong-guess",
+                                                       "csrf_token": csrf_from(page.data)})
+    assert resp.status_code == 422
+
+    def recorded() -> int:
+        return len(db.session.scalars(select(AuditEvent).where(AuditEvent.case_type == "user",
+                                                               AuditEvent.case_id == world.member.id)).all())
+
+    assert recorded() == 0
+    resp.close()  # the server has sent the last byte
+    assert recorded() == 1
 
 
 def test_authenticate_tells_the_reason_only_to_the_log(world):
