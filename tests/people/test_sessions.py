@@ -98,14 +98,17 @@ def test_an_admins_new_password_ends_the_persons_sessions(app, browser, world, s
     assert admin.get(SIGNED_IN_PAGE).status_code == 200  # the admin's own session is untouched
 
 
-def test_deactivation_ends_the_persons_sessions(app, browser, world, stolen):
+def test_deactivation_ends_the_persons_sessions_for_good(app, browser, world, stolen):
+    """Refused while deactivated, and still refused once reactivated: the person signs in afresh."""
     admin = Browser(app.test_client()).login(world.admin)
     member = world.member
-    resp = admin.post(f"/admin/users/{member.id}/edit", {
-        "name": member.name, "email": member.email, "roles": ["educator"], "side": "",
-        "school_id": str(member.school_id), "job_title": member.job_title, "password": ""})
-    assert resp.status_code == 302
+    form = {"name": member.name, "email": member.email, "roles": ["educator"], "side": "",
+            "school_id": str(member.school_id), "job_title": member.job_title, "password": ""}
+    assert admin.post(f"/admin/users/{member.id}/edit", form).status_code == 302
     assert_every_copy_refused(app, stolen)
+    assert admin.post(f"/admin/users/{member.id}/edit", {**form, "active": "y"}).status_code == 302
+    assert_every_copy_refused(app, stolen)
+    sign_in_through_form(Browser(app.test_client()), world.member)
 
 
 def test_a_deactivated_person_holding_an_old_session_token_is_refused_anyway(app, browser, world):
