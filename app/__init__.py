@@ -56,6 +56,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
+    from app.people import signin
+
+    signin.init_app(app)  # the session check (user loader), the sign-in form's rate limits and their 429 page
 
     from app import jinja
 
@@ -87,16 +90,6 @@ def _normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
-
-
-@login_manager.user_loader
-def _load_user(user_id: str):
-    from app.models import User
-
-    try:
-        return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
 
 
 def _error_pages(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Settings, read from the environment. SQLite in instance/ is the default database."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -56,12 +57,34 @@ class Config:
         "frame-ancestors": "'none'",
     }
     REFERRER_POLICY = "strict-origin-when-cross-origin"
+    # -- sign-in and sessions (app/people/signin.py) --------------------------------------------
+    # School computers are shared: a session ends after this many hours without a request.
+    SESSION_LIFETIME_HOURS = float(os.environ.get("SESSION_LIFETIME_HOURS", "8"))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_LIFETIME_HOURS)
+    SESSION_REFRESH_EACH_REQUEST = True
+    # "Keep me signed in on this device": two weeks, so a teacher's own laptop stays signed in
+    # between the weekly meetings without the cookie living for a whole term.
+    REMEMBER_DAYS = int(os.environ.get("REMEMBER_DAYS", "14"))
+    REMEMBER_COOKIE_DURATION = timedelta(days=REMEMBER_DAYS)
+    REMEMBER_COOKIE_HTTPONLY = True
+    # Password guessing: POST /login per account (the email typed) and per client address.
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute; 200 per hour")
+    # Shared by every worker and server when REDIS_URL is set; else each process counts on its own.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    # Password hashes: argon2id at OWASP's parameters (memory in KiB); raise them, never lower them.
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "2"))
+    ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", "19456"))
+    ARGON2_PARALLELISM = int(os.environ.get("ARGON2_PARALLELISM", "1"))
 
 
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
     WTF_CSRF_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"  # each test starts from zero (tests/conftest.py resets it)
+    ARGON2_TIME_COST, ARGON2_MEMORY_COST = 1, 8  # cheap hashes keep the suite fast
 
 
 def sqlite_default(instance_path: str) -> str:

@@ -1,5 +1,7 @@
 """Flask extensions, created once and bound in create_app."""
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,3 +27,5 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 bootstrap = Bootstrap5()
+# Only the sign-in form is limited (app/people/signin.py); storage: RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address)

@@ -1,6 +1,7 @@
 """People's forms: signing in, the admin's people and schools, teams."""
 from __future__ import annotations
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -120,12 +121,25 @@ class UserFilterForm(FilterForm):
         self.school_id.choices = [SelectChoice("", "Any school")] + [SelectChoice(s.id, s.name) for s in schools]
 
 
+class SignOutEverywhereForm(FlaskForm):
+    """The admin's "sign out everywhere" button (nothing to type: the CSRF token)."""
+
+    submit = SubmitField("Sign out on every device")
+
+
 # -- auth --------------------------------------------------------------------------------------------
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Email("Enter a valid email address."), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Email("Enter a valid email address."), Length(max=254)],
+                       filters=[lambda v: v.strip() if isinstance(v, str) else v])  # a phone's keyboard adds a space
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=200)])
     remember = BooleanField("Keep me signed in on this device")
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        days, hours = current_app.config["REMEMBER_DAYS"], current_app.config["SESSION_LIFETIME_HOURS"]
+        self.remember.description = (f"For {days} days, until you sign out. Only on a computer no one else uses; "
+                                     f"otherwise you are signed out after {hours:g} hours without activity.")
     submit = SubmitField("Sign in")
 
 

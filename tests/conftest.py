@@ -58,7 +58,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from app import _normalise_url, create_app
 from app.config import TestConfig
 from app.core import clock
-from app.extensions import db
+from app.extensions import db, limiter
 from tests.factories import PASSWORD, Factory, World
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"... under pytest-xdist
@@ -479,6 +479,15 @@ def all_(model):
     return list(db.session.scalars(select(model)))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """Each test starts with no sign-in attempts counted (the limiter's memory storage is per process)."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app")
+        limiter.reset()
+    yield
+
+
 @pytest.fixture
 def factory(app_ctx) -> Factory:
     return Factory()
@@ -540,8 +549,9 @@ class Browser:
         with self.client.session_transaction() as sess:
             sess.pop("_flashes", None)  # the sign-in page showed them
             self._raw_token(sess)
-            sess["_user_id"] = user.get_id()
+            sess["_user_id"] = user.get_id()  # the id and the session token, as the user loader checks
             sess["_fresh"] = True
+            sess.permanent = True
             sess["_id"] = self._session_identifier(app)
             sess.setdefault("_flashes", []).append(("success", f"Signed in as {user.name}."))
         return self

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
+from functools import cache
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
@@ -86,6 +91,48 @@ class School(db.Model):
         return f"<School {self.name}>"
 
 
+# -- passwords ------------------------------------------------------------------------------------
+# argon2id at OWASP's parameters (Password Storage Cheat Sheet: m=19 MiB, t=2, p=1); the config's
+# ARGON2_* values may raise them (or, in the tests, lower them). Hashes made before (Werkzeug's
+# pbkdf2 or scrypt) still verify and are replaced at the next sign-in.
+ARGON2_DEFAULTS = {"ARGON2_TIME_COST": 2, "ARGON2_MEMORY_COST": 19456, "ARGON2_PARALLELISM": 1}
+
+
+def password_hasher() -> PasswordHasher:
+    """The hasher at the configured parameters (the defaults outside an application)."""
+    conf = current_app.config if has_app_context() else {}
+    return _hasher(*(int(conf.get(k, v)) for k, v in ARGON2_DEFAULTS.items()))
+
+
+@cache
+def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    return hasher.hash(secrets.token_urlsafe(16))
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash`` (argon2, or a Werkzeug hash from before).
+
+    Without a hash (no such account) the password is verified against a throw-away hash at the
+    current parameters all the same: an unknown email costs what a known one does.
+    """
+    if not password_hash or password_hash.startswith("$argon2"):
+        hasher = password_hasher()
+        try:
+            return hasher.verify(password_hash or _dummy_hash(hasher), password) and bool(password_hash)
+        except (VerificationError, InvalidHashError):
+            return False
+    return check_password_hash(password_hash, password)
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(32)
+
+
 class UserRole(db.Model):
     __tablename__ = "user_role"
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
@@ -102,6 +149,9 @@ class User(UserMixin, db.Model):
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
     job_title: Mapped[str] = mapped_column(String(80), default="Classroom teacher")
     active: Mapped[bool] = mapped_column(default=True)
+    # A random secret every session and "keep me signed in" cookie of this person carries (in get_id):
+    # a new one (rotate_session_token) signs them out on every device.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The start of the educator's current five-year licensure cycle (their PL transcript counts PDPs from it).
     license_cycle_starts_on: Mapped[date | None]
@@ -132,14 +182,35 @@ class User(UserMixin, db.Model):
 
     # -- password -------------------------------------------------------------------------
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = password_hasher().hash(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
 
     @property
-    def is_active(self) -> bool:  # Flask-Login
+    def password_needs_rehash(self) -> bool:
+        """Made by an older scheme, or by argon2 at weaker parameters than the configured ones."""
+        if not (self.password_hash or "").startswith("$argon2id$"):
+            return True
+        try:
+            return password_hasher().check_needs_rehash(self.password_hash)
+        except (InvalidHashError, ValueError):
+            return True
+
+    # -- sessions (Flask-Login) -----------------------------------------------------------
+    @property
+    def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        """What the session and the remember-me cookie carry: the id and the current session token."""
+        if not self.session_token:
+            self.session_token = new_session_token()
+        return f"{self.id}:{self.session_token}"
+
+    def rotate_session_token(self) -> None:
+        """Every session and remember-me cookie made before is refused from now on."""
+        self.session_token = new_session_token()
 
     @staticmethod
     def by_email(email: str) -> User | None:

@@ -5,12 +5,15 @@ Used by the admin screens and by the CLI (``flask --app app create-user``). A re
 """
 from __future__ import annotations
 
+from flask import has_request_context
+from flask_login import login_user
 from sqlalchemy import Select, exists, func, or_, select
 
 from app.core.errors import FormError
 from app.extensions import db
 from app.models import Role, School, SchoolLevel, Side, User, UserRole
-from app.models.people import SIDED_ROLES
+from app.models.people import SIDED_ROLES, verify_password
+from app.people import history
 
 
 class PeopleError(FormError):
@@ -71,17 +74,53 @@ def find_school(school_name: str) -> School:
 
 
 # -- users -------------------------------------------------------------------------------------
+class SignInRefused(PeopleError):
+    """A refused sign-in: one message whatever the reason (nothing tells whether an account exists);
+    ``reason`` and ``user`` (None for an unknown email) are for the log and the person's history."""
+
+    def __init__(self, reason: str, user: User | None, email: str):
+        super().__init__("That email and password do not match an active account.", "password")
+        self.reason, self.user, self.email = reason, user, email
+
+
+UNKNOWN, WRONG_PASSWORD, INACTIVE = "unknown account", "wrong password", "inactive account"
+
+
+def normalise_email(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
 def authenticate(email: str, password: str) -> User:
-    """The active account with this email and password; else a refusal shown beside the password."""
+    """The active account with this email and password; else a ``SignInRefused`` (shown beside the
+    password). The password is verified exactly once whatever the case, against a throw-away hash when
+    no account has the email, so that the time taken tells nothing. A hash of an older scheme, or of
+    weaker parameters, is replaced by one at the current parameters."""
+    email = normalise_email(email)
     user = User.by_email(email)
-    if user is None or not user.check_password(password) or not user.active:
-        raise PeopleError("That email and password do not match an active account.", "password")
+    if user is None:
+        verify_password(None, password or "")
+        raise SignInRefused(UNKNOWN, None, email)
+    if not user.check_password(password or ""):
+        raise SignInRefused(WRONG_PASSWORD, user, email)
+    if not user.active:
+        raise SignInRefused(INACTIVE, user, email)
+    if user.password_needs_rehash:
+        user.set_password(password)
+    return user
+
+
+def sign_out_everywhere(user: User, actor: User | None) -> User:
+    """Every session and remember-me cookie of ``user`` stops working."""
+    user.rotate_session_token()
+    if actor is not None:
+        history.record(user, "signed_out_everywhere", actor)
+    db.session.flush()
     return user
 
 
 def create_user(*, email: str, name: str, password: str, roles, side: str | None = None,
                 school_name: str | None = None, school: School | None = None,
-                job_title: str = "Classroom teacher", active: bool = True) -> User:
+                job_title: str = "Classroom teacher", active: bool = True, actor: User | None = None) -> User:
     email = _clean_email(email)
     name = _clean_name(name)
     _check_password(password)
@@ -94,6 +133,9 @@ def create_user(*, email: str, name: str, password: str, roles, side: str | None
     user.set_roles(roles)
     db.session.add(user)
     db.session.flush()
+    history.record(user, "account_created", actor, {"changes": {
+        "email": {"before": None, "after": email}, "roles": {"before": [], "after": [r.value for r in roles]},
+    }})
     return user
 
 
@@ -114,6 +156,8 @@ def update_user(user: User, *, actor: User | None, email: str, name: str, roles,
             raise PeopleError("You cannot take away your own admin role; ask another admin.", "roles")
         if not active:
             raise PeopleError("You cannot deactivate your own account; ask another admin.", "active")
+    before = _snapshot(user)
+    was_active = user.active
     user.email = email
     user.name = name
     user.side = side_value
@@ -123,8 +167,34 @@ def update_user(user: User, *, actor: User | None, email: str, name: str, roles,
     user.set_roles(roles)
     if password:
         user.set_password(password)
+    _record_changes(user, actor, before, _snapshot(user))
+    if was_active != active:
+        history.record(user, "reactivated" if active else "deactivated", actor)
+    if password:
+        history.record(user, "password_reset", actor)
+    if password or not active:
+        # Whoever held a session or a remember-me cookie of this person (or the old password) is out.
+        user.rotate_session_token()
+        if actor is not None and actor.id == user.id and has_request_context():
+            login_user(user)  # an admin who changes their own password stays signed in on this device
     db.session.flush()
     return user
+
+
+def _snapshot(user: User) -> dict:
+    return {"email": user.email, "name": user.name, "roles": sorted(user.role_names),
+            "side": user.side_name, "school": user.school.name if user.school else None,
+            "job_title": user.job_title}
+
+
+def _record_changes(user: User, actor: User | None, before: dict, after: dict) -> None:
+    """One event per kind of change (email, roles, the other details), each with before and after."""
+    changed = {k: {"before": before[k], "after": after[k]} for k in before if before[k] != after[k]}
+    for trigger, keys in (("email_changed", ("email",)), ("roles_changed", ("roles", "side")),
+                          ("details_changed", ("name", "school", "job_title"))):
+        changes = {k: changed[k] for k in keys if k in changed}
+        if changes:
+            history.record(user, trigger, actor, {"changes": changes})
 
 
 def users_query(*, role: str | None = None, side: str | None = None, school_id: int | None = None,

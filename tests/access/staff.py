@@ -67,6 +67,9 @@ CASES = [
     Case("admin.edit_user", lambda w: f"/admin/users/{w.member.id}/edit", method="POST",
          data=lambda w: {**_user_data(w), "name": "Max Member", "email": w.member.email, "password": ""},
          expect={"admin": 302}, missing=lambda w: "/admin/users/999999/edit", missing_as="admin"),
+    Case("admin.sign_out_everywhere", lambda w: f"/admin/users/{w.member.id}/sign-out-everywhere",
+         method="POST", expect={"admin": 302},
+         missing=lambda w: "/admin/users/999999/sign-out-everywhere", missing_as="admin"),
     # schools: admins and staff
     Case("admin.schools", lambda w: "/admin/schools", expect=STAFF_AND_ADMIN),
     Case("admin.new_school", lambda w: "/admin/schools/new", expect=STAFF_AND_ADMIN),

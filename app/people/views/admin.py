@@ -13,8 +13,9 @@ from app.cases.permissions import is_admin
 from app.extensions import db
 from app.models import School, User
 from app.people import accounts as people
+from app.people import history
 from app.web import get_or_404, page_number, roles_required, run, show_refusal
-from forms.people import SchoolForm, UserFilterForm, UserForm
+from forms.people import SchoolForm, SignOutEverywhereForm, UserFilterForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -52,7 +53,8 @@ def _user_fields(form: UserForm) -> dict:
 
 
 def _user_page(form: UserForm, user: User | None, status: int = 200, errors: list[str] | None = None):
-    return render_template("people/user_form.html", form=form, user=user, errors=errors or []), status
+    return render_template("people/user_form.html", form=form, user=user, errors=errors or [],
+                           events=history.recent(user) if user is not None else []), status
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -62,7 +64,7 @@ def new_user():
     if request.method != "POST":
         return _user_page(form, None)
     return run(
-        lambda: people.create_user(password=form.password.data, **_user_fields(form)), form=form,
+        lambda: people.create_user(password=form.password.data, actor=current_user, **_user_fields(form)), form=form,
         done=url_for("admin.users"), success=lambda user: f"Created an account for {user.name} <{user.email}>.",
         again=lambda refusal: _user_page(form, None, 422, show_refusal(form, refusal)),
     )
@@ -85,6 +87,15 @@ def edit_user(user_id: int):
         done=url_for("admin.users"), success=lambda saved: f"Saved {saved.name}'s account.",
         again=lambda refusal: _user_page(form, get_or_404(User, user_id), 422, show_refusal(form, refusal)),
     )
+
+
+@bp.post("/users/<int:user_id>/sign-out-everywhere")
+@roles_required("admin")
+def sign_out_everywhere(user_id: int):
+    user = get_or_404(User, user_id)
+    return run(lambda: people.sign_out_everywhere(user, current_user), form=SignOutEverywhereForm(),
+               done=url_for("admin.edit_user", user_id=user.id),
+               success=f"{user.name} is signed out on every device: each must sign in again.")
 
 
 # -- schools -------------------------------------------------------------------------------------

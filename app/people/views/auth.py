@@ -1,25 +1,26 @@
-"""Sign in and sign out."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+"""Sign in and sign out (the rules: app.people.signin)."""
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from app.people import accounts
+from app.people import signin
 from app.web import run, safe_next, show_refusal
 from forms.people import LoginForm
 
 bp = Blueprint("auth", __name__)
 
 
-def _sign_in(form: LoginForm):
-    user = accounts.authenticate(form.email.data, form.password.data)
-    login_user(user, remember=form.remember.data)
-    return user
-
-
 def _render_login(form: LoginForm, status: int = 200, errors: list[str] | None = None):
     return render_template("people/login.html", form=form, errors=errors or []), status
 
 
+def _refused(form: LoginForm, refusal):
+    signin.note_refusal(refusal)
+    return _render_login(form, 422, show_refusal(form, refusal))
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@signin.per_account
+@signin.per_address
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -27,16 +28,15 @@ def login():
     if request.method != "POST":
         return _render_login(form)
     return run(
-        lambda: _sign_in(form), form=form,
+        lambda: signin.sign_in(form.email.data, form.password.data, bool(form.remember.data)), form=form,
         done=lambda _: safe_next(request.args.get("next")) or url_for("home.index"),
         success=lambda user: f"Signed in as {user.name}.",
-        again=lambda refusal: _render_login(form, 422, show_refusal(form, refusal)),
+        again=lambda refusal: _refused(form, refusal),
     )
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
-    flash("You are signed out.", "info")
-    return redirect(url_for("auth.login"))
+    return run(lambda: signin.sign_out(current_user._get_current_object()), done=url_for("auth.login"),
+               success="You are signed out.")

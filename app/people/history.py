@@ -1,0 +1,72 @@
+"""A person's history: what admins did to their account, and the failed sign-ins on it.
+
+Audit events on the person (``case_type`` "user", ``case_id`` their id). A user has no workflow, so
+these are recorded acts, never transitions: no state before or after.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.core import clock
+from app.extensions import db
+from app.models import AuditEvent, User
+
+CASE_TYPE = "user"
+SHOWN = 20
+
+# What each recorded act is called on the person's page.
+LABELS = {
+    "account_created": "Account created",
+    "email_changed": "Email changed",
+    "details_changed": "Details changed",
+    "roles_changed": "Roles changed",
+    "deactivated": "Deactivated",
+    "reactivated": "Reactivated",
+    "password_reset": "Password set by an admin",
+    "signed_out_everywhere": "Signed out on every device",
+    "sign_in_failed": "Sign-in failed",
+}
+
+
+def record(user: User, trigger: str, actor: User | None, data: dict | None = None) -> AuditEvent:
+    """An event on ``user``'s account, by ``actor`` (None: nobody signed in, or the system)."""
+    event = AuditEvent(case_type=CASE_TYPE, case_id=user.id, trigger=trigger, from_state=None, to_state=None,
+                       actor_id=actor.id if actor is not None else None, at=clock.now(), data=data or {})
+    db.session.add(event)
+    return event
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    label: str
+    who: str
+    details: str
+
+
+def _details(event: AuditEvent) -> str:
+    data = event.data or {}
+    parts = []
+    for name, change in sorted(data.get("changes", {}).items()):
+        before, after = change.get("before"), change.get("after")
+        if isinstance(before, list) or isinstance(after, list):
+            before, after = ", ".join(before or []) or "none", ", ".join(after or []) or "none"
+        parts.append(f"{name.replace('_', ' ')}: {before or 'none'} → {after or 'none'}")
+    if data.get("reason"):
+        parts.append(f"reason: {data['reason']}")
+    if data.get("address"):
+        parts.append(f"from {data['address']}")
+    return "; ".join(parts)
+
+
+def recent(user: User, limit: int = SHOWN) -> list[Entry]:
+    """The person's latest events, newest first."""
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.case_type == CASE_TYPE, AuditEvent.case_id == user.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    return [Entry(at=e.at, label=LABELS.get(e.trigger, e.trigger.replace("_", " ").capitalize()),
+                  who=e.actor.name if e.actor is not None else "No one signed in",
+                  details=_details(e)) for e in events]

@@ -1,0 +1,135 @@
+"""Signing in and out: sessions checked against the person's session token, the sign-in form's rate
+limits, and the record of failed sign-ins.
+
+* A session (and a remember-me cookie) carries ``User.get_id()``: the id and the person's current
+  session token. Signing out, an admin's new password, deactivation and an admin's "sign out
+  everywhere" give the person a new token, so every copy of an older cookie is refused (``load_user``).
+  Signing out therefore signs the person out on every device: what a shared school computer wants.
+* A session lasts ``PERMANENT_SESSION_LIFETIME`` (SESSION_LIFETIME_HOURS) after the last request.
+* POST /login is limited per account (the email typed) and per client address (Flask-Limiter); the
+  refusal is a 429 page with Retry-After.
+* A failed sign-in is logged (``app.security``) and, when the account exists, recorded in its history.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import math
+import time
+
+from flask import Flask, after_this_request, current_app, render_template, request, session
+from flask_limiter import RateLimitExceeded
+from flask_login import login_user, logout_user
+
+from app.extensions import db, limiter, login_manager
+from app.models import User
+from app.people import accounts, history
+
+log = logging.getLogger("app.security")
+
+ACCOUNT_LIMITED = "Too many sign-in attempts for this account. Wait a few minutes, then try again."
+ADDRESS_LIMITED = "Too many sign-in attempts from this network address. Wait a few minutes, then try again."
+RATE_LIMITED = "rate limited"
+EMAIL_LOGGED = 80  # characters of a typed email kept in the log
+
+
+def init_app(app: Flask) -> None:
+    limiter.init_app(app)
+    login_manager.user_loader(load_user)
+    app.register_error_handler(RateLimitExceeded, _too_many_attempts)
+
+
+# -- sessions --------------------------------------------------------------------------------------
+def load_user(user_id: str) -> User | None:
+    """The person a session or remember-me cookie names, if its token is still theirs and they may sign in."""
+    ident, _, token = (user_id or "").partition(":")
+    if not (ident.isascii() and ident.isdigit() and len(ident) <= 9 and token):
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    return user
+
+
+def sign_in(email: str, password: str, remember: bool) -> User:
+    user = accounts.authenticate(email, password)
+    login_user(user, remember=remember)
+    session.permanent = True  # ends PERMANENT_SESSION_LIFETIME after the last request
+    return user
+
+
+def sign_out(user: User) -> User:
+    """Sign out here and on every other device (the session token changes)."""
+    user.rotate_session_token()
+    db.session.flush()
+    logout_user()
+    return user
+
+
+def note_refusal(refusal) -> None:
+    """Log a refused sign-in and, when the account exists, record it in the account's history.
+
+    The record is written once the answer has been sent (``call_on_close``, which the WSGI server calls
+    after the last byte): the refusal's own transaction was rolled back, and a write before answering
+    would make a known email answer later than an unknown one.
+    """
+    if not isinstance(refusal, accounts.SignInRefused):
+        return  # the form itself was not filled in: no password was checked
+    _log_failure(refusal.email, refusal.reason)
+    if refusal.user is not None:
+        app, user_id = current_app._get_current_object(), refusal.user.id
+        data = {"reason": refusal.reason, "address": request.remote_addr or ""}
+
+        @after_this_request
+        def record_once_answered(response):
+            response.call_on_close(lambda: _record_failure(app, user_id, data))
+            return response
+
+
+def _record_failure(app: Flask, user_id: int, data: dict) -> None:
+    with app.app_context():
+        try:
+            user = db.session.get(User, user_id)
+            if user is not None:
+                history.record(user, "sign_in_failed", None, data)
+                db.session.commit()
+        except Exception:  # the answer is sent; the log keeps what the history could not
+            db.session.rollback()
+            log.exception("could not record a failed sign-in on user %s", user_id)
+
+
+def _log_failure(email: str, reason: str) -> None:
+    log.warning("sign-in failed: %s (email %r, address %s)", reason, email[:EMAIL_LOGGED],
+                request.remote_addr or "unknown",
+                extra={"event": "sign_in_failed", "reason": reason, "email": email[:EMAIL_LOGGED],
+                       "client_address": request.remote_addr or ""})
+
+
+# -- rate limits ------------------------------------------------------------------------------------
+def _typed_email() -> str:
+    return accounts.normalise_email(request.form.get("email"))[:254]
+
+
+def _signed_someone_in(response) -> bool:
+    return response.status_code == 302
+
+
+per_account = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="sign-in-account", key_func=_typed_email,
+    methods=["POST"], error_message=ACCOUNT_LIMITED, exempt_when=lambda: not _typed_email())
+"""Every POST for one email counts, signed in or not: a person needs only a few tries."""
+
+per_address = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], scope="sign-in-address",
+    methods=["POST"], error_message=ADDRESS_LIMITED, deduct_when=lambda response: not _signed_someone_in(response))
+"""Only the POSTs that sign nobody in count: a school (or the whole district) behind one address signs
+in dozens of teachers at 8 a.m."""
+
+
+def _too_many_attempts(exc: RateLimitExceeded):
+    _log_failure(_typed_email(), RATE_LIMITED)
+    limit = limiter.current_limit
+    wait = math.ceil(limit.reset_at - time.time()) if limit is not None else 60
+    page = render_template("errors/error.html", code=429, title="Too many sign-in attempts",
+                           message=exc.description)
+    return page, 429, {"Retry-After": str(max(wait, 1))}
