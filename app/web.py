@@ -19,6 +19,7 @@ from flask import abort, flash, redirect, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.core import once as submissions
 from app.core.errors import FormError, InvalidInput
 from app.extensions import db
 from workflows import TransitionRefused
@@ -40,7 +41,7 @@ def reader(form) -> Callable[[], dict]:
 
 def run(operation: Callable[[], Any], *, done: str | Callable[[Any], str],
         success: str | Callable[[Any], str] | None = None,
-        again: Callable[[Refusal], Any] | None = None, form=None) -> Any:
+        again: Callable[[Refusal], Any] | None = None, form=None, once: bool = False) -> Any:
     """Run one operation and end the request.
 
     ``form``: validated first, when the view has checked who may act (a role, a predicate) and the
@@ -52,7 +53,16 @@ def run(operation: Callable[[], Any], *, done: str | Callable[[Any], str],
     ``InvalidInput``): roll back once, then ``again(refusal)`` (the page again, with what was typed) or,
     without ``again``, flash its messages and redirect to ``done``. A refusal of the person (``NotAllowed``,
     or any refusal marked ``forbidden``): 403 with its reason. ``StaleDataError``: 409.
+
+    ``once``: the view creates something, and its form carries a one-time submission token
+    (``app.core.once``): claimed before the operation and committed with it, so the same form posted again
+    saves nothing and is sent where the first was, with a note that it was already saved.
     """
+    claim = submissions.claim() if once else None
+    if claim is not None and claim.first_result is not None:
+        db.session.rollback()
+        flash(submissions.ALREADY_SAVED, "info")
+        return redirect(claim.first_result)
     try:
         if form is not None and not form.validate_on_submit():
             raise InvalidInput()
@@ -68,10 +78,13 @@ def run(operation: Callable[[], Any], *, done: str | Callable[[Any], str],
     except StaleDataError:
         db.session.rollback()
         abort(409)
+    target = done(result) if callable(done) else done
+    if claim is not None:
+        claim.record(target)
     db.session.commit()
     if success:
         flash(success(result) if callable(success) else success, "success")
-    return redirect(done(result) if callable(done) else done)
+    return redirect(target)
 
 
 def show_refusal(form, exc: Refusal) -> list[str]:

@@ -48,6 +48,7 @@ def new():
         done=_listed(form.kind.data),
         success=lambda term: f"Added the {term.kind.label.lower()} “{term.name}”.",
         again=lambda refusal: _render(form, None, 422, show_refusal(form, refusal)),
+        once=True,
     )
 
 

@@ -68,6 +68,7 @@ def decide(proposal_id: int):
         success="Decision recorded. It takes effect when a co-chair of the other side confirms it.",
         again=lambda refusal: _decide_page(get_or_404(Proposal, proposal_id), form, 422,
                                            show_refusal(form, refusal)),
+        once=True,
     )
 
 
