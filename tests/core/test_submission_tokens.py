@@ -1,9 +1,10 @@
 """Double submissions (issue 9): every create form carries a one-time token, so the same form sent twice
 (a double click, a resent page) is saved once, and the second answer is the first one's page.
 
-``FORMS`` is the table of create forms: who sends it, where it is shown and posted, what a valid post
-holds (the access matrix's data builders, mostly) and what a second save would add that the user would
-see twice. Each test reads the token from the form's page, as a browser does.
+``FORMS`` is the table of forms with a token: who sends it, where it is shown and posted, what a valid
+post holds (the access matrix's data builders, mostly) and what a second save would add that the user
+would see twice. Each test reads the token from the form's page, as a browser does. ``WITHOUT_TOKEN``
+says, for every other POST route, why it needs none; a new POST route must be put in one or the other.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from app.core import once as submissions
 from app.extensions import db
 from app.models import (
     Attachment,
+    AuditEvent,
     BlockedName,
     BudgetReallocation,
     ConflictOfInterest,
@@ -90,6 +92,10 @@ def _endorsed(w) -> PLRequest:
     return w.learning.pl_requests[pl_cases.S.ENDORSED]
 
 
+def _draft_request(w) -> PLRequest:
+    return w.learning.pl_requests[pl_cases.S.DRAFT]
+
+
 def _edit_data(w) -> dict:
     return {"title": "A new title", "version": str(w.draft.version)}
 
@@ -107,6 +113,10 @@ class CreateForm:
 
     def page_url(self, w) -> str:
         return (self.page or self.url)(w)
+
+    @property
+    def endpoint(self) -> str:
+        return self.name.split(" ")[0]
 
 
 FORMS = [
@@ -131,6 +141,10 @@ FORMS = [
                lambda w: count(BudgetReallocation, BudgetReallocation.proposal_id == w.proposals[S.ACTIVE].id)),
     CreateForm("pl.new", "lead", lambda w: "/pl/requests/new", lambda w: pl_cases._draft_form(),
                lambda w: count(PLRequest, PLRequest.requester_id == w.lead.id)),
+    CreateForm("pl.edit", "lead", lambda w: f"/pl/requests/{_draft_request(w).id}/edit",
+               lambda w: pl_cases._draft_form(),
+               lambda w: count(AuditEvent, AuditEvent.case_id == _draft_request(w).id, AuditEvent.trigger == "edit",
+                               AuditEvent.case_type == "pl_request")),
     CreateForm("pl.decide", "co_chair_btu", lambda w: f"/pl/requests/{_endorsed(w).id}/decision",
                lambda w: {"outcome": "approve", "feedback": "A good fit."},
                lambda w: count(PLDecision, PLDecision.request_id == _endorsed(w).id),
@@ -146,6 +160,12 @@ FORMS = [
     CreateForm("surveys.team_answer", "lead", lambda w: f"/survey/teams/{(w.learning, w.team)[1].id}",
                lambda w: {**survey_cases._ratings(w, "3"), "comment": "Team view"},
                lambda w: count(SurveyResponse, SurveyResponse.team_id == w.team.id)),
+    # a toggle sent twice would undo itself: counted, what it turns on
+    CreateForm("taxonomy.toggle", "staff", lambda w: f"/taxonomy/{w.learning.topics[0].id}/toggle", lambda w: {},
+               lambda w: count(Term, Term.active.is_(False)), page=lambda w: "/taxonomy/"),
+    CreateForm("committee.select", "co_chair_btu", lambda w: f"/committee/proposals/{w.in_review.id}/select",
+               lambda w: {}, lambda w: count(Proposal, Proposal.tentatively_selected.is_(True)),
+               page=lambda w: f"/committee/cycles/{w.cycle.id}"),
     CreateForm("taxonomy.new", "staff", lambda w: "/taxonomy/new",
                lambda w: {"kind": "topic", "name": "Family engagement", "description": "", "position": ""},
                lambda w: count(Term)),
@@ -176,6 +196,56 @@ FORMS = [
                lambda w: {"action": "add_name", "name": "Jordan Smith"},
                lambda w: count(BlockedName, BlockedName.summary_id == summary_cases._summary(w, S.COMPLETED).id)),
 ]
+
+
+WITHOUT_TOKEN = {
+    "auth.login": "signing in saves nothing a person would see twice (the sign-in work owns it)",
+    "auth.logout": "signing out twice is signing out",
+    "admin.edit_user": "an edit: sent twice, it saves the same values",
+    "admin.edit_school": "an edit: sent twice, it saves the same values",
+    "taxonomy.edit": "an edit: sent twice, it saves the same values",
+    "surveys.edit": "an edit: sent twice, it saves the same values",
+    "staff.edit_cycle": "an edit: rubric rows keep their ids, so a row added and sent twice replaces itself",
+    "catalog.edit": "an edit: session rows keep their ids, so a row added and sent twice replaces itself "
+                    "(the form shares the new form's template; its view ignores the token)",
+    "review.review": "one review per assignment, saved in place; submitting twice is refused (already submitted)",
+    "grants.progress": "one progress update per grant, saved in place; once submitted, the second is refused",
+    "grants.final_report": "one final report per grant, saved in place",
+    "transcript.cycle": "sets the person's licensure cycle start: the same date twice is the same",
+    "grants.agreement": "accepted once: the second is refused with when and by whom it was accepted",
+    "proposals.fire": "a transition: the state machine refuses the second (the case is no longer in the "
+                      "state it leaves)",
+    "pl.fire": "a transition: the state machine refuses the second",
+    "pl.complete": "a transition with its own page: the second is refused (403: completion is recorded once "
+                   "a request is approved; it is completed)",
+    "committee.confirm": "confirms a pending decision: the second finds none pending and is refused",
+    "pl.confirm": "confirms a pending decision: the second finds none pending and is refused",
+    "committee.withdraw_decision": "withdraws a pending decision: the second finds it withdrawn and is refused",
+    "pl.withdraw_decision": "withdraws a pending decision: the second finds it withdrawn and is refused",
+    "surveys.open": "a survey's state: opening an open survey is refused",
+    "surveys.close": "a survey's state: closing a closed survey is refused",
+    "summaries.consent": "consent is given once (the second is refused) and withdrawn once",
+    "summaries.override_flag": "the flag is no longer open the second time: refused",
+    "notifications.read": "marks read: the second says it was already read",
+    "notifications.read_all": "marks all read: the second finds none unread",
+    "proposals.delete_attachment": "a delete: the second finds nothing (404)",
+    "summaries.delete_artifact": "a delete: the second finds nothing (404)",
+    "teams.remove_member": "a removal: the second finds no such member (404)",
+    "staff.unassign": "a removal: the second finds nothing (404)",
+    "registrations.register": "one registration per person and opportunity (unique, taken under the "
+                              "opportunity's row lock): the second is refused, already registered; a token "
+                              "would wrongly refuse registering again from a page kept open after cancelling",
+    "registrations.cancel": "the second is refused: not registered any more",
+    "registrations.attendance": "sets who attended: the same ticks twice are the same",
+}
+
+
+def test_every_post_route_carries_a_token_or_says_why_it_needs_none(app):
+    posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    tokened = {f.endpoint for f in FORMS}
+    assert not tokened & set(WITHOUT_TOKEN)
+    assert posts - tokened - set(WITHOUT_TOKEN) == set(), "a new POST route: give its form a token or say why not"
+    assert set(WITHOUT_TOKEN) <= posts
 
 
 def _send(browser, world, form: CreateForm, token: str, **changes):

@@ -40,6 +40,7 @@ def select(proposal_id: int):
         done=url_for("committee.cohort", cycle_id=proposal.cycle_id, _anchor=f"p-{proposal.id}"),
         success=lambda selected: (f"“{proposal.display_title}” is {'now' if selected else 'no longer'} "
                                   "tentatively selected."),
+        once=True,  # a double click would undo itself
     )
 
 
