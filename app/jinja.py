@@ -36,6 +36,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_dt"] = local_dt
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.globals["today"] = clock.today
+    from app.core.once import submission_field
+
+    app.jinja_env.globals["submission_field"] = submission_field  # inside every create form (app.core.once)
 
     from app.cases.diagram import diagram_for
     from workflows.pl_request import PL_REQUEST

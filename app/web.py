@@ -19,6 +19,7 @@ from flask import abort, flash, redirect, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.core import once as submissions
 from app.core.errors import FormError, InvalidInput
 from app.extensions import db
 from workflows import TransitionRefused
@@ -43,7 +44,7 @@ def reader(form) -> Callable[[], dict]:
 
 def run(operation: Callable[[], Any], *, done: str | Callable[[Any], str],
         success: str | Callable[[Any], str] | None = None,
-        again: Callable[[Refusal], Any] | None = None, form=None) -> Any:
+        again: Callable[[Refusal], Any] | None = None, form=None, once: bool = False) -> Any:
     """Run one operation and end the request.
 
     ``form``: validated first, when the view has checked who may act (a role, a predicate) and the
@@ -56,11 +57,23 @@ def run(operation: Callable[[], Any], *, done: str | Callable[[Any], str],
     without ``again``, flash its messages and redirect to ``done``. A refusal of the person (``NotAllowed``,
     or any refusal marked ``forbidden``): 403 with its reason. ``StaleDataError`` from the operation or
     from the commit's flush: rolled back, 409 with ``CHANGED_MEANWHILE``.
+
+    ``once``: the view creates something, and its form carries a one-time submission token
+    (``app.core.once``): claimed before the operation and committed with it, so the same form posted again
+    saves nothing and is sent where the first was, with a note that it was already saved.
     """
+    claim = submissions.claim() if once else None
+    if claim is not None and claim.first_result is not None:
+        db.session.rollback()
+        flash(submissions.ALREADY_SAVED, "info")
+        return redirect(claim.first_result)
     try:
         if form is not None and not form.validate_on_submit():
             raise InvalidInput()
         result = operation()
+        target = done(result) if callable(done) else done
+        if claim is not None:
+            claim.record(target)
         db.session.commit()  # its flush can still find a row someone changed meanwhile
     except (FormError, TransitionRefused) as exc:
         db.session.rollback()
@@ -75,7 +88,7 @@ def run(operation: Callable[[], Any], *, done: str | Callable[[Any], str],
         abort(409, description=CHANGED_MEANWHILE)
     if success:
         flash(success(result) if callable(success) else success, "success")
-    return redirect(done(result) if callable(done) else done)
+    return redirect(target)
 
 
 def show_refusal(form, exc: Refusal) -> list[str]:

@@ -131,6 +131,7 @@ def new_expenditure(proposal_id: int):
         success=lambda expenditure: f"Logged {money(expenditure.amount)} paid to {expenditure.payee}.",
         again=lambda refusal: _render_expenditure(get_or_404(Proposal, proposal_id), form, None, 422,
                                                   show_refusal(form, refusal)),
+        once=True,
     )
 
 
@@ -170,6 +171,7 @@ def reallocate(proposal_id: int):
         success=lambda realloc: f"Moved {money(realloc.amount)} between budget lines. The award's total is unchanged.",
         again=lambda refusal: _render_reallocate(get_or_404(Proposal, proposal_id), form, None, 422,
                                                  show_refusal(form, refusal)),
+        once=True,
     )
 
 

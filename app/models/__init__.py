@@ -74,6 +74,7 @@ from app.models.sharing import (
     SummaryTag,
     TagKind,
 )
+from app.models.submissions import Submission
 from workflows.pl_request import PLRequestState
 from workflows.proposal import ProposalState
 
@@ -89,4 +90,5 @@ __all__ = [
     "PLFormat", "PLRequest", "PLRequestState", "ProviderKind", "Registration", "RegistrationStatus",
     "SURVEY_CLOSABLE", "SURVEY_EDITABLE", "SurveyRating", "SurveyStatus", "SurveyResponse", "Term", "TermKind", "educator_term", "opportunity_term",
     "proposal_priority", "survey_topic",
+    "Submission",
 ]

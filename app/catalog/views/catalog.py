@@ -172,6 +172,7 @@ def _submit(o: Opportunity | None, saved_message: str):
         success=lambda saved: saved_message.format(saved.title),
         again=lambda refusal: _render_form(form, get_or_404(Opportunity, o_id) if o_id is not None else None, 422,
                                            _apply_problems(form, refusal.problems)),
+        once=o is None,  # an edit sent twice saves the same thing twice
     )
 
 
@@ -225,6 +226,7 @@ def import_csv():
         success=lambda created: f"Imported {len(created)} opportunit{'y' if len(created) == 1 else 'ies'} into "
                                 "the catalog.",
         again=lambda refusal: _import_again(form, refusal),
+        once=True,
     )
 
 

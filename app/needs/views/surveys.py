@@ -60,6 +60,7 @@ def new():
         success=lambda survey: (f"Created “{survey.title}”. It is not open yet: open it from this list when it "
                                 "is ready."),
         again=lambda refusal: _render_survey_form(form, None, 422, show_refusal(form, refusal)),
+        once=True,
     )
 
 
@@ -174,6 +175,7 @@ def answer():
         form=form, done=url_for(".answer"),
         success=f"Thank you: your answers are saved. You can change them until {survey.closes_on:%B %-d, %Y}.",
         again=lambda refusal: _answer_again(today, form, refusal),
+        once=True,
     )
 
 
@@ -218,6 +220,7 @@ def team_answer(team_id: int):
         form=form, done=url_for(".team_answer", team_id=team_id),
         success=f"Saved the survey response for {team.name}.",
         again=lambda refusal: _render_team(team, survey, response, form, 422, show_refusal(form, refusal)),
+        once=True,
     )
 
 

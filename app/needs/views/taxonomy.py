@@ -48,6 +48,7 @@ def new():
         done=_listed(form.kind.data),
         success=lambda term: f"Added the {term.kind.label.lower()} “{term.name}”.",
         again=lambda refusal: _render(form, None, 422, show_refusal(form, refusal)),
+        once=True,
     )
 
 
@@ -78,4 +79,4 @@ def _toggled(term: Term) -> str:
 def toggle(term_id: int):
     term = get_or_404(Term, term_id)
     return run(lambda: taxonomy_svc.set_active(term, not term.active), done=_listed(term.kind.value),
-               success=_toggled)
+               success=_toggled, once=True)  # a double click would undo itself

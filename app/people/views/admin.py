@@ -67,6 +67,7 @@ def new_user():
         lambda: people.create_user(password=form.password.data, actor=current_user, **_user_fields(form)), form=form,
         done=url_for("admin.users"), success=lambda user: f"Created an account for {user.name} <{user.email}>.",
         again=lambda refusal: _user_page(form, None, 422, show_refusal(form, refusal)),
+        once=True,
     )
 
 
@@ -120,6 +121,7 @@ def new_school():
         lambda: people.create_school(name=form.name.data, level=form.level.data, neighborhood=form.neighborhood.data),
         form=form, done=url_for("admin.schools"), success=lambda school: f"Added {school.name}.",
         again=lambda refusal: _school_page(form, None, 422, show_refusal(form, refusal)),
+        once=True,
     )
 
 

@@ -49,6 +49,7 @@ def new():
         lambda: _create_team(form), form=form, done=lambda team: url_for(".show", team_id=team.id),
         success=lambda team: f"Team {team.name} is formed, and you lead it. Add your colleagues by email.",
         again=lambda refusal: _render_new(form, 422, show_refusal(form, refusal)),
+        once=True,
     )
 
 
@@ -90,6 +91,7 @@ def add_member(team_id: int):
         lambda: team_svc.add_member(team, form.email.data), form=form,
         done=url_for(".show", team_id=team_id), success=lambda user: f"{user.name} joined {team.name}.",
         again=lambda refusal: _render_team(_load_team(team_id), form, 422, show_refusal(form, refusal)),
+        once=True,
     )
 
 

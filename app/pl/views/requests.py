@@ -80,6 +80,7 @@ def _save(form: PLRequestForm, row: PLRequest | None):
                  else "Your draft is saved. Submit it when it is ready."),
         again=lambda refusal: _render_form(form, row_id and requests.load_for_case_page(row_id), 422,
                                            refusal.messages),
+        once=True,
     )
 
 
@@ -154,6 +155,7 @@ def decide(id: int):
         success="Decision recorded. It takes effect when a co-chair of the other side confirms it.",
         again=lambda refusal: _render_case(_load(id), 422, fired="decision", decision_form=form,
                                            errors=show_refusal(form, refusal)),
+        once=True,
     )
 
 
@@ -259,4 +261,5 @@ def budgets():
         done=url_for(".budgets"),
         success=lambda budget: f"The {budget.school_year} PL budget is {money(budget.amount)}.",
         again=lambda refusal: page(form, 422, show_refusal(form, refusal)),
+        once=True,
     )

@@ -97,6 +97,7 @@ def new():
         done=lambda proposal: url_for(".edit", proposal_id=proposal.id),
         success="Your draft is started. Write it with your team; the lead submits it.",
         again=lambda refusal: _render_new(form, teams, cycles, 422, show_refusal(form, refusal)),
+        once=True,
     )
 
 
@@ -169,6 +170,7 @@ def edit(proposal_id: int):
         lambda: drafting.save_draft(proposal, current_user, **_draft_fields(form)), form=form,
         done=url_for(".edit", proposal_id=proposal_id), success="Draft saved.",
         again=lambda refusal: _edit_refused(proposal_id, form, refusal),
+        once=True,
     )
 
 
@@ -185,6 +187,7 @@ def upload(proposal_id: int):
         success=lambda attachment: f"Attached {attachment.filename}.",
         again=lambda refusal: _render_edit(_load(proposal_id), upload_form=form, status=422,
                                            errors=show_refusal(form, refusal)),
+        once=True,
     )
 
 

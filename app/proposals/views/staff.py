@@ -98,6 +98,7 @@ def new_cycle():
         lambda: cycle_service.create_cycle(_cycle_input(form)), form=form, done=url_for("staff.cycles"),
         success=lambda cycle: f"Created the cycle “{cycle.name}”.",
         again=lambda refusal: _cycle_page(form, None, 422, show_refusal(form, refusal)),
+        once=True,
     )
 
 
@@ -144,6 +145,7 @@ def reviewers(proposal_id: int):
         done=url_for("staff.reviewers", proposal_id=proposal_id), success=_assigned,
         again=lambda refusal: _reviewers_page(get_or_404(Proposal, proposal_id), form,
                                               show_refusal(form, refusal), 422),
+        once=True,
     )
 
 

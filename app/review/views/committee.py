@@ -40,6 +40,7 @@ def select(proposal_id: int):
         done=url_for("committee.cohort", cycle_id=proposal.cycle_id, _anchor=f"p-{proposal.id}"),
         success=lambda selected: (f"“{proposal.display_title}” is {'now' if selected else 'no longer'} "
                                   "tentatively selected."),
+        once=True,  # a double click would undo itself
     )
 
 
@@ -68,6 +69,7 @@ def decide(proposal_id: int):
         success="Decision recorded. It takes effect when a co-chair of the other side confirms it.",
         again=lambda refusal: _decide_page(get_or_404(Proposal, proposal_id), form, 422,
                                            show_refusal(form, refusal)),
+        once=True,
     )
 
 

@@ -102,4 +102,5 @@ def conflict(proposal_id: int):
         success=(f"Conflict declared. You are recused from “{proposal.display_title}”: your assignment no "
                  "longer counts and its scores and ranking are hidden from you."),
         again=lambda refusal: _render_conflict(proposal, form, existing, 422, _beside(form, refusal)),
+        once=True,
     )

@@ -155,6 +155,7 @@ def edit(proposal_id: int):
         done=url_for(".edit", proposal_id=proposal_id),
         success="Learning summary saved.",
         again=lambda refusal: _save_refused(proposal_id, form, refusal),
+        once=True,
     )
 
 
@@ -191,6 +192,7 @@ def upload_artifact(proposal_id: int):
         success=lambda artifact: f"{artifact.filename} will be shared with the summary.",
         again=lambda refusal: _render_edit(get_or_404(Proposal, proposal_id), artifact_form=form, status=422,
                                            errors=show_refusal(form, refusal)),
+        once=True,
     )
 
 
@@ -280,6 +282,7 @@ def _add_name(proposal_id: int, summary: LearningSummary):
         success="Name added to the block list. Run the check again to look for it.",
         again=lambda refusal: _render_privacy(get_or_404(Proposal, proposal_id), 422, name_form=form,
                                               errors=show_refusal(form, refusal)),
+        once=True,
     )
 
 
