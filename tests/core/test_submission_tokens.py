@@ -203,6 +203,7 @@ WITHOUT_TOKEN = {
     "auth.logout": "signing out twice is signing out",
     "admin.edit_user": "an edit: sent twice, it saves the same values",
     "admin.edit_school": "an edit: sent twice, it saves the same values",
+    "admin.sign_out_everywhere": "signing someone out twice is signing them out (it changes their session token)",
     "taxonomy.edit": "an edit: sent twice, it saves the same values",
     "surveys.edit": "an edit: sent twice, it saves the same values",
     "staff.edit_cycle": "an edit: rubric rows keep their ids, so a row added and sent twice replaces itself",
