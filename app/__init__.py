@@ -9,6 +9,7 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
 from app import config as config_module
+from app.core import urls
 from app.extensions import bootstrap, csrf, db, login_manager, migrate
 
 
@@ -56,6 +57,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from app import jinja
 
     jinja.init_app(app)
+    urls.init_app(app)  # ids in URLs: at most what an id column holds, else 404
 
     for bp in blueprints():
         app.register_blueprint(bp)

@@ -1,9 +1,10 @@
 """The base of every list's filter form (sent by GET)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectField
 from wtforms.validators import Length
+
+from forms.base import FlaskForm
 
 SEARCH_MAX = 200
 

@@ -1,7 +1,6 @@
 """People's forms: signing in, the admin's people and schools, teams."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import EDUCATOR_ROLES, Role, SchoolLevel, Side, TeamScope
+from forms.base import FlaskForm
 from forms.filters import FilterForm
 
 # -- admin -------------------------------------------------------------------------------------------
