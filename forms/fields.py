@@ -67,16 +67,25 @@ def _shown(raw: str) -> str:
 
 class DayField(ParsedTextField):
     """A date typed as YYYY-MM-DD (what the browser's date picker sends), from 2000 to 2100; a clear
-    message otherwise."""
+    message otherwise.
+
+    ``window=False`` leaves the range to a service that sets a narrower one itself and says so in its
+    own words (the licensure cycle's start: from 1990 to today)."""
 
     widget = DateInput()
+
+    def __init__(self, label=None, validators=None, *, invalid_message: str | None = None, window: bool = True,
+                 **kw):
+        super().__init__(label, validators, **kw)
+        self.invalid_message, self.window = invalid_message, window
 
     def parse(self, raw):
         try:
             day = datetime.strptime(raw, "%Y-%m-%d").date()
         except ValueError:
-            raise ValueError(f"“{_shown(raw)}” is not a date. Enter it as year-month-day, like 2026-03-14.") from None
-        if not in_date_window(day):
+            raise ValueError(self.invalid_message
+                             or f"“{_shown(raw)}” is not a date. Enter it as year-month-day, like 2026-03-14.") from None
+        if self.window and not in_date_window(day):
             raise ValueError(DATE_WINDOW_MESSAGE)
         return day
 

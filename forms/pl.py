@@ -144,6 +144,7 @@ class CycleStartForm(FlaskForm):
         "Start of your current licensure cycle",
         description="The date your current five-year license (or its last renewal) took effect, as year-month-day.",
         validators=[InputRequired("Enter the date your current licensure cycle started.")],
+        window=False,  # app.pl.transcript.set_cycle_start keeps it from January 1, 1990 to today
     )
 
 

@@ -192,6 +192,7 @@ __all__ = ["BudgetLineForm", "NewProposalForm", "ProposalForm", "UploadForm",
 # Numeric(12, 2) holds up to 9,999,999,999.99; refuse more before the database does.
 
 CYCLE_MONEY_INVALID = "Enter an amount in dollars, like 15000 or 15,000.00."
+CYCLE_DATE_INVALID = "Enter a date as YYYY-MM-DD, for example 2026-09-15."
 
 
 class Present:
@@ -213,7 +214,7 @@ class CriterionRow(Form):
     id = HiddenField()
     position = WholeNumberField("Order", validators=[Optional()], minimum=1, maximum=999,
                                 range_message="The order is a number from 1 to 999.",
-                                invalid_message="Enter the order as a whole number, like 2.")
+                                invalid_message="Enter a whole number, like 2.")
     name = StringField("Criterion", validators=[Length(max=120, message="Keep the criterion's name "
                                                                        "to 120 characters or fewer.")])
     description = TextAreaField("What reviewers look for", validators=[Length(max=2000, message=(
@@ -271,15 +272,15 @@ class CycleForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Give the cycle a name."), Length(
         max=120, message="Keep the name to 120 characters or fewer.")],
         description="For example “2026-27 Teacher Leadership Fund”.")
-    opens_on = DayField("Opens on", validators=[Present("Enter the date the cycle opens.")])
-    closes_on = DayField("Closes on", validators=[Present("Enter the date the cycle closes.")],
+    opens_on = DayField("Opens on", invalid_message=CYCLE_DATE_INVALID, validators=[Present("Enter the date the cycle opens.")])
+    closes_on = DayField("Closes on", invalid_message=CYCLE_DATE_INVALID, validators=[Present("Enter the date the cycle closes.")],
                                description="The last day teams can submit.")
-    revision_deadline = DayField("Revision deadline", validators=[Present(
+    revision_deadline = DayField("Revision deadline", invalid_message=CYCLE_DATE_INVALID, validators=[Present(
         "Enter the revision deadline.")], description="The last day teams can resubmit a returned proposal.")
-    review_due_on = DayField("Reviews due", validators=[Present("Enter the date reviews are due.")])
-    progress_report_due = DayField("Progress reports due", validators=[Optional()],
+    review_due_on = DayField("Reviews due", invalid_message=CYCLE_DATE_INVALID, validators=[Present("Enter the date reviews are due.")])
+    progress_report_due = DayField("Progress reports due", invalid_message=CYCLE_DATE_INVALID, validators=[Optional()],
                                          description="Funded teams file a progress update by this date.")
-    final_report_due = DayField("Final reports due", validators=[Optional()],
+    final_report_due = DayField("Final reports due", invalid_message=CYCLE_DATE_INVALID, validators=[Optional()],
                                       description="Grants can be activated once both report dates are set.")
     pool = MoneyField("Budget pool ($)", validators=[Present("Enter the budget pool.")], round_to_cents=True,
                       invalid_message=CYCLE_MONEY_INVALID, small_message="The budget pool cannot be negative.",

@@ -20,7 +20,7 @@ YEAR_MIN, YEAR_MAX = 2000, 2100
 DATE_WINDOW_MESSAGE = f"Enter a date between {YEAR_MIN} and {YEAR_MAX}."
 
 _WIDE = Context(prec=100)  # room to round any bounded number to cents
-_WHOLE = re.compile(r"[+-]?\d{1,30}")
+_WHOLE = re.compile(r"[+-]?\d{1,100}")
 NUMBER_TEXT_MAX = 100  # digits enough for any number a person types; longer text is not read as one
 
 
