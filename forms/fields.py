@@ -241,7 +241,7 @@ class PDPField(WholeNumberField):
 
     def parse(self, raw):
         value = whole_or_none(raw)
-        if value is None or raw.lstrip().startswith("-"):
+        if value is None or value < 0:
             raise ValueError(f"“{_shown(raw)}” is not a whole number. Enter 0 or more, like 10.")
         return value
 
