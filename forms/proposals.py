@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.models import BudgetCategory, GrantType, ProposalState
 from forms.base import FlaskForm, Form
 from forms.fields import DayField, MoneyField, NumberField, WholeNumberField
-from forms.filters import FilterForm
+from forms.filters import FilterForm, FilterText
 from workflows.proposal import STATE_LABELS
 
 # -- proposal ----------------------------------------------------------------------------------------
@@ -320,7 +320,7 @@ class ProposalFilterForm(FilterForm):
                             invalid_choice_message="Choose a school from the list.")
     grant_type = SelectField("Grant type", choices=[SelectChoice("", "Either type")] + [SelectChoice(g.value, g.label) for g in GrantType],
                              invalid_choice_message="Choose action or study.")
-    q = StringField("Title or team", validators=[Length(max=120, message="Search with 120 characters or fewer.")])
+    q = FilterText("Title or team", validators=[Length(max=120, message="Search with 120 characters or fewer.")])
 
     def __init__(self, *args, cycles=(), schools=(), default_cycle=None, **kw):
         super().__init__(*args, **kw)

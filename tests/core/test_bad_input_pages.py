@@ -70,3 +70,13 @@ def test_hostile_query_text_is_not_a_500(browser, world, url, persona):
     if persona != "anon":
         browser.login(getattr(world, persona))
     assert browser.get(url).status_code == 200
+
+
+def test_a_refused_text_filter_is_ignored_and_still_shown(browser, world):
+    browser.login(world.admin)
+    resp = browser.get("/admin/users?q=Mather%00")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "Remove the invisible control character (a NUL byte)" in page
+    assert world.lead.email in page  # the filter was set aside: everyone is listed
+    assert 'value="Mather\x00"' in page  # and the box shows what was typed
