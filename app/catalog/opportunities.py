@@ -26,7 +26,14 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from app.core import clock, slugs
 from app.core.errors import FormError
 from app.core.urls import parse_id
-from app.core.values import YEAR_MAX, YEAR_MIN, decimal_or_none, in_date_window, more_than_cents
+from app.core.values import (
+    YEAR_MAX,
+    YEAR_MIN,
+    control_character,
+    decimal_or_none,
+    in_date_window,
+    more_than_cents,
+)
 from app.extensions import db
 from app.models import (
     Opportunity,
@@ -278,6 +285,24 @@ def _check_sessions(value, problems: list) -> list[SessionData]:
     return sessions
 
 
+TEXT_WORDS = {"title": "title", "description": "description", "provider_name": "provider name", "url": "web address",
+              "contact_email": "contact email"}
+
+
+def _control_characters(fields: Mapping) -> list[tuple[str, str]]:
+    """An invisible control character in any text (a CSV from a spreadsheet, or the form): refused, by
+    name, as the forms refuse it (``forms.base``); newlines and tabs are fine in the description."""
+    problems = []
+    texts = [(name, str(fields.get(name) or ""), word) for name, word in TEXT_WORDS.items()]
+    texts += [(f"sessions-{i}-location", str(row.get("location") or ""), f"session {i + 1}'s location")
+              for i, row in enumerate(_session_rows(fields.get("sessions")))]
+    for name, text, word in texts:
+        ch = control_character(text, multiline=name == "description")
+        if ch is not None:
+            problems.append((name, f"{word} has an invisible control character (U+{ord(ch):04X}); remove it"))
+    return problems
+
+
 def validate(fields: Mapping, taxonomy: Taxonomy | None = None) -> tuple[OpportunityData | None, list]:
     """Every rule for an opportunity's fields, from what was typed. Returns (data, []) or (None, problems),
     each problem a (field name, message) pair; messages start lower-case ("cost ‘abc’ is not an amount")."""
@@ -392,6 +417,7 @@ def validate(fields: Mapping, taxonomy: Taxonomy | None = None) -> tuple[Opportu
                 terms.append(term)
 
     sessions = _check_sessions(fields.get("sessions"), problems)
+    problems.extend(_control_characters(fields))
 
     if problems:
         return None, problems
