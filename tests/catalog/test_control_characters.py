@@ -25,8 +25,8 @@ def test_validate_names_the_text_with_a_control_character(app_ctx):
 
 def test_a_csv_row_with_a_control_character_imports_nothing(browser, world):
     browser.login(world.staff)
-    body = ("title,provider_kind,format,cost,sessions\r\n"
-            "Phon\x1bics,btu,in_person,0,2031-10-07 15:30-17:30 @ BTU Hall\r\n").encode()
+    body = (b"title,provider_kind,format,cost,sessions\r\n"
+            b"Phon\x1bics,btu,in_person,0,2031-10-07 15:30-17:30 @ BTU Hall\r\n")
     resp = browser.post("/catalog/import", {"file": (BytesIO(body), "catalog.csv")}, token_from="/catalog/import",
                         content_type="multipart/form-data")
     assert resp.status_code == 422
