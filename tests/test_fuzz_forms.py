@@ -3,12 +3,15 @@
 Built on the route x role matrix (``tests/access``): every POST case (so every POST route of
 ``app.url_map``) and every GET case.
 
-* POST, for each persona allowed to use the route: the case's valid data, with each hostile value put
-  into each field in turn (the other fields stay valid), including the fields the form's page names
-  when it has a GET page. The answer is never a 5xx; when it is the form again (200/422) and the value
-  is printable, the field shows the value as typed.
-* POST, for every other persona: the same data with every field hostile at once still gets the
-  matrix's answer (403, or the redirect to sign in), never a 5xx.
+* POST, "grid": for the first persona allowed on each route (its first case), the case's valid data with
+  each hostile value put into each field in turn (the other fields stay valid), including the fields the
+  form's page names when it has a GET page (one field per shape: a budget line's amount stands for every
+  row's). The answer is never a 5xx; when it is the form again (200/422) and the value is printable, the
+  field shows the value as typed.
+* POST, "sweep": every other allowed (case, persona): each hostile value in every field at once, never a
+  5xx (the grid already walked the route's fields one by one; this keeps the run time modest).
+* POST, "others": each persona not allowed, with every field hostile at once, still gets the matrix's
+  answer (403, or the redirect to sign in), never a 5xx.
 * GET: each query argument (the case's own and those of the page's GET forms) gets each hostile value;
   and every integer segment of the path replaced by a 20-digit number is a 404.
 
