@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app import config as config_module
-from app.core import logs, security
+from app.core import logs, security, urls
 from app.extensions import bootstrap, csrf, db, login_manager, migrate
 
 
@@ -63,6 +63,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from app import jinja
 
     jinja.init_app(app)
+    urls.init_app(app)  # ids in URLs: at most what an id column holds, else 404
 
     for bp in blueprints():
         app.register_blueprint(bp)

@@ -2,11 +2,9 @@
 buttons and attendance."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    Form,
     FormField,
     HiddenField,
     SelectField,
@@ -20,6 +18,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import PLFormat, ProviderKind, TermKind
+from forms.base import FlaskForm, Form
 from forms.filters import FilterForm, search_field, tag_filter_fields
 
 # -- catalog -----------------------------------------------------------------------------------------

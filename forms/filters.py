@@ -1,9 +1,10 @@
 """The base of every list's filter form (sent by GET)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectField
+from wtforms import SearchField, SelectField, StringField
 from wtforms.validators import Length
+
+from forms.base import FlaskForm
 
 SEARCH_MAX = 200
 
@@ -24,6 +25,16 @@ class FilterForm(FlaskForm):
                 except (TypeError, ValueError):
                     continue
 
+    def validate(self, extra_validators=None) -> bool:
+        """As any form; then an invalid text filter (too long, a control character) is ignored: its data
+        is empty, so no query ever sees it (PostgreSQL refuses a NUL in a LIKE pattern), while its box
+        still shows what was typed, with the message beside it."""
+        ok = super().validate(extra_validators)
+        for field in self:
+            if field.errors and isinstance(field, StringField):
+                field.data = ""
+        return ok
+
     def value(self, name: str) -> str:
         """The field's value when it is valid, else empty (an invalid filter is reported and ignored)."""
         f = self[name]
@@ -32,9 +43,20 @@ class FilterForm(FlaskForm):
         return (f.data or "").strip()
 
 
+class FilterText(StringField):
+    """A text filter: its box shows what was typed, even when ``FilterForm.validate`` set it aside."""
+
+    def _value(self):
+        return self.raw_data[0] if self.raw_data else super()._value()
+
+
+class FilterSearch(FilterText, SearchField):
+    """A search box (``type="search"``) that shows what was typed."""
+
+
 def search_field(label: str, description: str) -> SearchField:
     """A public list's free-text search (at most ``SEARCH_MAX`` characters)."""
-    return SearchField(label, description=description, validators=[
+    return FilterSearch(label, description=description, validators=[
         Length(max=SEARCH_MAX, message=f"Search with {SEARCH_MAX} characters or fewer.")])
 
 

@@ -6,9 +6,6 @@ ledger service's; it reports them against the same field names.
 """
 from __future__ import annotations
 
-from decimal import Decimal
-
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
@@ -16,7 +13,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from app.grants.ledger import NOTE_MAX, PAYEE_MAX, REASON_MAX
 from app.grants.reports import SECTION_MAX
 from app.models import FINAL_REPORT_SECTIONS, PROGRESS_SECTIONS
-from forms.fields import MONEY_MAX, DayField, MoneyField
+from forms.base import FlaskForm
+from forms.fields import DayField, MoneyField
 
 
 class AgreementForm(FlaskForm):
@@ -29,15 +27,10 @@ class AgreementForm(FlaskForm):
 class PaymentField(MoneyField):
     """An amount actually paid: a number of dollars and cents, more than zero."""
 
-    def pre_validate(self, form):
-        if self.process_errors or self.data is None:
-            return
-        if self.data <= 0:
-            raise ValidationError("Enter an amount more than $0.00 (a zero or negative amount is not spending).")
-        if self.data != self.data.quantize(Decimal("0.01")):
-            raise ValidationError("Use at most two decimal places (dollars and cents).")
-        if self.data >= MONEY_MAX:
-            raise ValidationError("That amount is too large; check the number of digits.")
+    def __init__(self, label=None, validators=None, **kw):
+        kw.setdefault("positive", True)
+        kw.setdefault("small_message", "Enter an amount more than $0.00 (a zero or negative amount is not spending).")
+        super().__init__(label, validators, **kw)
 
 
 def _required(message: str):

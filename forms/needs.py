@@ -1,35 +1,21 @@
 """ASK forms: the taxonomy term, the needs survey (set up, answered, filtered)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.models import TermKind
 from app.needs.surveys import COMMENT_MAX, INTRO_MAX, RATING_LABELS, THRESHOLD_MAX, TITLE_MAX
 from app.needs.taxonomy import DESCRIPTION_MAX, NAME_MAX, POSITION_MAX
-from forms.fields import DayField
+from forms.base import FlaskForm
+from forms.fields import DayField, WholeNumberField
 from forms.filters import FilterForm
 from forms.people import CheckboxesField
 
 # -- taxonomy ----------------------------------------------------------------------------------------
 
 # The taxonomy form: a topic, grade band or subject. Shape only; unique names are the service's rule.
-
-class WholeNumberField(IntegerField):
-    """A whole number; anything else gets a message saying what to type (the input is kept)."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not (valuelist[0] or "").strip():
-            self.data = None
-            return
-        try:
-            self.data = int(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError("Enter a whole number, like 3.") from None
-
 
 class TermForm(FlaskForm):
     kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in TermKind],
@@ -41,8 +27,8 @@ class TermForm(FlaskForm):
     description = TextAreaField("Description (optional)", render_kw={"rows": 3}, validators=[
         Length(max=DESCRIPTION_MAX, message=f"Keep the description to {DESCRIPTION_MAX:,} characters or fewer.")])
     position = WholeNumberField(
-        "Position in lists (optional)", validators=[
-            Optional()],
+        "Position in lists (optional)", validators=[Optional()], maximum=POSITION_MAX,
+        range_message=f"Enter a position from 0 to {POSITION_MAX:,}.",
         description="Lower numbers come first. Leave blank to put a new term at the end.",
     )
 
@@ -73,7 +59,8 @@ class SurveyForm(FlaskForm):
     closes_on = DayField("Closes on", validators=[InputRequired("Enter the date the survey closes.")],
                          description="Educators can answer and change their answers until the end of this day.")
     privacy_threshold = WholeNumberField(
-        "Privacy threshold", default=5, validators=[InputRequired("Enter the privacy threshold, like 5.")],
+        "Privacy threshold", default=5, minimum=1, maximum=THRESHOLD_MAX,
+        range_message=f"Enter a privacy threshold from 1 to {THRESHOLD_MAX}.", validators=[InputRequired("Enter the privacy threshold, like 5.")],
         description="A school with fewer individual responses than this shows no breakdown.")
     topics = CheckboxesField("Topics the survey asks about", coerce=int,
                              invalid_choice_message="Choose topics from the list.")

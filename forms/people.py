@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,7 +17,8 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import EDUCATOR_ROLES, Role, SchoolLevel, Side, TeamScope
-from forms.filters import FilterForm
+from forms.base import FlaskForm
+from forms.filters import FilterForm, FilterText
 
 # -- admin -------------------------------------------------------------------------------------------
 
@@ -108,7 +108,7 @@ class UserFilterForm(FilterForm):
     """The people list's filters (GET, no CSRF: it changes nothing)."""
 
 
-    q = StringField("Name or email", validators=[Length(max=120, message="Search with 120 characters or fewer.")])
+    q = FilterText("Name or email", validators=[Length(max=120, message="Search with 120 characters or fewer.")])
     role = SelectField("Role", choices=[SelectChoice("", "Any role")] + role_choices(),
                        invalid_choice_message="Choose a role from the list.")
     side = SelectField("Side", choices=[SelectChoice("", "Either side or none")] + [SelectChoice(s.value, s.value) for s in Side],

@@ -2,15 +2,13 @@
 the PL budget, the queue's filters, the educator's licensure cycle start."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from app.models import PLDecisionOutcome
-from forms.fields import DayField, MoneyField, ParsedTextField
+from forms.base import FlaskForm
+from forms.fields import DayField, HoursField, MoneyField, PDPField
 from forms.filters import FilterForm
 from forms.proposals import action_form_class as proposal_action_form_class
 from workflows.pl_request import STATE_LABELS, PLRequestState
@@ -28,40 +26,6 @@ TEXT_MAX = 10_000
 TITLE_MAX = 200
 PROVIDER_MAX = 160
 URL_MAX = 500
-HOURS_MAX = Decimal("1000")
-PDPS_MAX = 1000
-
-
-class HoursField(ParsedTextField):
-    """Hours as a number with at most two decimals ("6", "7.5")."""
-
-    def parse(self, raw):
-        try:
-            value = Decimal(raw)
-        except (InvalidOperation, ValueError):
-            raise ValueError(f"“{raw[:40]}” is not a number of hours. Enter it like 6 or 7.5.") from None
-        if not value.is_finite() or value <= 0:
-            raise ValueError("Enter a number of hours more than 0.")
-        if value != value.quantize(Decimal("0.01")):
-            raise ValueError("Use at most two decimal places for hours.")
-        if value >= HOURS_MAX:
-            raise ValueError(f"Enter fewer than {HOURS_MAX} hours.")
-        return value
-
-    def display(self, value):
-        return format(Decimal(value).normalize(), "f")
-
-
-class CountField(ParsedTextField):
-    """A whole number of 0 or more (PDPs)."""
-
-    def parse(self, raw):
-        if not raw.isdigit():
-            raise ValueError(f"“{raw[:40]}” is not a whole number. Enter 0 or more, like 10.")
-        value = int(raw)
-        if value > PDPS_MAX:
-            raise ValueError(f"Enter at most {PDPS_MAX} PDPs.")
-        return value
 
 
 def _values(field) -> set[str]:
@@ -92,7 +56,7 @@ class PLRequestForm(FlaskForm):
     starts_on = DayField("Start date")
     ends_on = DayField("End date")
     hours = HoursField("Expected hours", render_kw={"inputmode": "decimal"})
-    pdps = CountField("Expected PDPs", render_kw={"inputmode": "numeric"},
+    pdps = PDPField("Expected PDPs", render_kw={"inputmode": "numeric"},
                       description="Professional development points toward licensure renewal.")
     rationale = TextAreaField("Rationale", render_kw={"rows": 5}, filters=[_strip],
                               description="Why this PL, and how you will use it with your students.",
@@ -145,7 +109,7 @@ class CompletionForm(FlaskForm):
                                validators=[Length(max=TEXT_MAX,
                                                   message=f"Keep the reflection to {TEXT_MAX:,} characters or fewer.")])
     hours_completed = HoursField("Hours attended", render_kw={"inputmode": "decimal"})
-    pdps_earned = CountField("PDPs earned", render_kw={"inputmode": "numeric"},
+    pdps_earned = PDPField("PDPs earned", render_kw={"inputmode": "numeric"},
                              description="As on your certificate; enter 0 if none were awarded.")
 
 
@@ -180,6 +144,7 @@ class CycleStartForm(FlaskForm):
         "Start of your current licensure cycle",
         description="The date your current five-year license (or its last renewal) took effect, as year-month-day.",
         validators=[InputRequired("Enter the date your current licensure cycle started.")],
+        window=False,  # app.pl.transcript.set_cycle_start keeps it from January 1, 1990 to today
     )
 
 

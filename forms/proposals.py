@@ -2,14 +2,11 @@
 form; staff screening's filters and reviewer assignment."""
 from __future__ import annotations
 
-import decimal
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -18,13 +15,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields import DateField, DecimalField, FieldList, IntegerField, SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from wtforms.fields import FieldList, SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import BudgetCategory, GrantType, ProposalState
-from forms.fields import MoneyField
-from forms.filters import FilterForm
+from forms.base import FlaskForm, Form
+from forms.fields import DayField, MoneyField, NumberField, WholeNumberField
+from forms.filters import FilterForm, FilterText
 from workflows.proposal import STATE_LABELS
 
 # -- proposal ----------------------------------------------------------------------------------------
@@ -193,65 +191,8 @@ __all__ = ["BudgetLineForm", "NewProposalForm", "ProposalForm", "UploadForm",
 # ``app.proposals.cycles`` so that every caller meets them.
 # Numeric(12, 2) holds up to 9,999,999,999.99; refuse more before the database does.
 
-MONEY_MAX = Decimal("1000000000.00")
-
-
-class BlankIsNone:
-    """Mixin: an empty input is "no value" (so ``Present`` gives the one clear message)."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        super().process_formdata([str(valuelist[0]).strip()])
-
-
-class CycleAmountField(BlankIsNone, DecimalField):
-    """Dollars and cents. Accepts "15000", "15,000.00" or "$15,000"; refuses words, NaN, Infinity.
-
-    A text input (with a decimal keypad on phones): a number input would not take "15,000".
-    """
-
-    widget = TextInput()
-
-    def __init__(self, label=None, validators=None, **kw):
-        kw.setdefault("places", 2)
-        kw.setdefault("invalid_value_message", "Enter an amount in dollars, like 15000 or 15,000.00.")
-        kw.setdefault("render_kw", {"inputmode": "decimal"})
-        super().__init__(label, validators, **kw)
-
-    def process_formdata(self, valuelist):
-        if valuelist and str(valuelist[0]).strip():
-            valuelist = [str(valuelist[0]).strip().replace(",", "").lstrip("$").strip()]
-        super().process_formdata(valuelist)
-        if self.data is not None and not self.data.is_finite():
-            self.data = None
-            raise ValueError(self.invalid_value_message)
-        if self.data is not None and abs(self.data) <= MONEY_MAX:
-            # Cents are what is stored: 0.001 is $0.00, and is judged as such.
-            self.data = self.data.quantize(Decimal("0.01"), rounding=decimal.ROUND_HALF_UP)
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        try:
-            return str(Decimal(self.data).quantize(Decimal("0.01")))
-        except decimal.InvalidOperation:
-            return str(self.data)
-
-
-class PlainDateField(BlankIsNone, DateField):
-    def __init__(self, label=None, validators=None, **kw):
-        kw.setdefault("invalid_value_message", "Enter a date as YYYY-MM-DD, for example 2026-09-15.")
-        super().__init__(label, validators, **kw)
-
-
-class WholeNumberField(BlankIsNone, IntegerField):
-    def __init__(self, label=None, validators=None, **kw):
-        kw.setdefault("invalid_value_message", "Enter a whole number, like 2.")
-        super().__init__(label, validators, **kw)
+CYCLE_MONEY_INVALID = "Enter an amount in dollars, like 15000 or 15,000.00."
+CYCLE_DATE_INVALID = "Enter a date as YYYY-MM-DD, for example 2026-09-15."
 
 
 class Present:
@@ -267,37 +208,21 @@ class Present:
             raise StopValidation(None if field.errors else self.message)
 
 
-def not_negative(what: str):
-    def check(form, field):
-        if field.data is not None and field.data < 0:
-            raise ValidationError(f"The {what} cannot be negative.")
-        if field.data is not None and field.data > MONEY_MAX:
-            raise ValidationError(f"The {what} is too large; enter at most $1,000,000,000.")
-
-    return check
-
-
-def more_than_zero(what: str):
-    def check(form, field):
-        if field.data is not None and field.data <= 0:
-            raise ValidationError(f"The {what} must be more than $0.00.")
-        if field.data is not None and field.data > MONEY_MAX:
-            raise ValidationError(f"The {what} is too large; enter at most $1,000,000,000.")
-
-    return check
-
-
 class CriterionRow(Form):
     """One row of the rubric. A row with no id and nothing typed is a spare blank row."""
 
     id = HiddenField()
-    position = WholeNumberField("Order", validators=[Optional(), NumberRange(min=1, max=999,
-                                message="The order is a number from 1 to 999.")])
+    position = WholeNumberField("Order", validators=[Optional()], minimum=1, maximum=999,
+                                range_message="The order is a number from 1 to 999.",
+                                invalid_message="Enter a whole number, like 2.")
     name = StringField("Criterion", validators=[Length(max=120, message="Keep the criterion's name "
                                                                        "to 120 characters or fewer.")])
     description = TextAreaField("What reviewers look for", validators=[Length(max=2000, message=(
         "Keep the description to 2,000 characters or fewer."))])
-    weight = CycleAmountField("Weight", invalid_value_message="Enter the weight as a number, like 1 or 2.5.")
+    weight = NumberField("Weight", more_than=Decimal("0"), maximum=Decimal("1000"), round_to_cents=True,
+                         invalid_message="Enter the weight as a number, like 1 or 2.5.",
+                         small_message="The weight must be more than 0.",
+                         large_message="The weight must be 1,000 or less.", render_kw={"inputmode": "decimal"})
     remove = BooleanField("Remove")
 
     @property
@@ -347,23 +272,26 @@ class CycleForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Give the cycle a name."), Length(
         max=120, message="Keep the name to 120 characters or fewer.")],
         description="For example “2026-27 Teacher Leadership Fund”.")
-    opens_on = PlainDateField("Opens on", validators=[Present("Enter the date the cycle opens.")])
-    closes_on = PlainDateField("Closes on", validators=[Present("Enter the date the cycle closes.")],
+    opens_on = DayField("Opens on", invalid_message=CYCLE_DATE_INVALID, validators=[Present("Enter the date the cycle opens.")])
+    closes_on = DayField("Closes on", invalid_message=CYCLE_DATE_INVALID, validators=[Present("Enter the date the cycle closes.")],
                                description="The last day teams can submit.")
-    revision_deadline = PlainDateField("Revision deadline", validators=[Present(
+    revision_deadline = DayField("Revision deadline", invalid_message=CYCLE_DATE_INVALID, validators=[Present(
         "Enter the revision deadline.")], description="The last day teams can resubmit a returned proposal.")
-    review_due_on = PlainDateField("Reviews due", validators=[Present("Enter the date reviews are due.")])
-    progress_report_due = PlainDateField("Progress reports due", validators=[Optional()],
+    review_due_on = DayField("Reviews due", invalid_message=CYCLE_DATE_INVALID, validators=[Present("Enter the date reviews are due.")])
+    progress_report_due = DayField("Progress reports due", invalid_message=CYCLE_DATE_INVALID, validators=[Optional()],
                                          description="Funded teams file a progress update by this date.")
-    final_report_due = PlainDateField("Final reports due", validators=[Optional()],
+    final_report_due = DayField("Final reports due", invalid_message=CYCLE_DATE_INVALID, validators=[Optional()],
                                       description="Grants can be activated once both report dates are set.")
-    pool = CycleAmountField("Budget pool ($)", validators=[Present("Enter the budget pool."),
-                                                    not_negative("budget pool")])
-    max_award = CycleAmountField("Maximum award per proposal ($)", validators=[
-        Present("Enter the maximum award."), more_than_zero("maximum award")])
+    pool = MoneyField("Budget pool ($)", validators=[Present("Enter the budget pool.")], round_to_cents=True,
+                      invalid_message=CYCLE_MONEY_INVALID, small_message="The budget pool cannot be negative.",
+                      large_message="The budget pool is too large; enter at most $1,000,000,000.")
+    max_award = MoneyField("Maximum award per proposal ($)", validators=[Present("Enter the maximum award.")],
+                           positive=True, round_to_cents=True, invalid_message=CYCLE_MONEY_INVALID,
+                           small_message="The maximum award must be more than $0.00.",
+                           large_message="The maximum award is too large; enter at most $1,000,000,000.")
     reviews_per_side = WholeNumberField("Reviews per side", validators=[
-        Present("Enter how many reviews each side completes."),
-        NumberRange(min=1, max=10, message="Each side completes from 1 to 10 reviews.")],
+        Present("Enter how many reviews each side completes.")], minimum=1, maximum=10,
+        range_message="Each side completes from 1 to 10 reviews.", invalid_message="Enter a whole number, like 2.",
         description="How many reviewers of the BTU side, and of the BPS side, score each proposal.")
     criteria = RowList(FormField(CriterionRow), label="Rubric criteria", min_entries=0, max_entries=40)
 
@@ -392,7 +320,7 @@ class ProposalFilterForm(FilterForm):
                             invalid_choice_message="Choose a school from the list.")
     grant_type = SelectField("Grant type", choices=[SelectChoice("", "Either type")] + [SelectChoice(g.value, g.label) for g in GrantType],
                              invalid_choice_message="Choose action or study.")
-    q = StringField("Title or team", validators=[Length(max=120, message="Search with 120 characters or fewer.")])
+    q = FilterText("Title or team", validators=[Length(max=120, message="Search with 120 characters or fewer.")])
 
     def __init__(self, *args, cycles=(), schools=(), default_cycle=None, **kw):
         super().__init__(*args, **kw)

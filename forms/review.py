@@ -1,16 +1,13 @@
 """The committee's forms: a reviewer's conflict of interest and scores, the co-chair's decision."""
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
-from flask_wtf import FlaskForm
-from wtforms import DecimalField, RadioField, SubmitField, TextAreaField
+from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
-from wtforms.widgets import TextInput
 
 from app.models import DecisionOutcome, Recommendation
+from forms.base import FlaskForm
+from forms.fields import MoneyField
 
 # -- review ------------------------------------------------------------------------------------------
 
@@ -76,34 +73,6 @@ def review_form_class(criteria) -> type[FlaskForm]:
 
 # The co-chair's decision form: outcome, award (approvals only), conditions, feedback to the team.
 
-MONEY_RE = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
-
-
-class MoneyField(DecimalField):
-    """Dollars and cents. Accepts "12500", "12,500.00" or "$12,500"; refuses anything else clearly."""
-
-    widget = TextInput()
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("places", 2)
-        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = (valuelist[0] or "").strip().replace(",", "").replace("$", "").strip()
-        if raw == "":
-            self.data = None
-            return
-        if raw.startswith("-"):
-            self.data = None
-            raise ValueError("The amount cannot be negative.")
-        if not MONEY_RE.match(raw):
-            self.data = None
-            raise ValueError("Enter an amount in dollars and cents, for example 12500.00.")
-        self.data = Decimal(raw)
-
 
 class DecisionForm(FlaskForm):
     outcome = RadioField(
@@ -116,6 +85,8 @@ class DecisionForm(FlaskForm):
     award = MoneyField(
         "Award (approvals only)",
         validators=[Optional()],
+        invalid_message="Enter an amount in dollars and cents, for example 12500.00.",
+        small_message="The amount cannot be negative.",
         description="In dollars. No more than the amount requested and what is left of the cycle's pool.",
     )
     conditions = TextAreaField(

@@ -2,7 +2,6 @@
 search and filters."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
@@ -12,6 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.models import GrantType, SchoolLevel, TagKind
 from app.sharing.privacy import NAME_MAX
 from app.sharing.summaries import BODY_MAX, DESCRIPTION_MAX, TITLE_MAX, VOCABULARIES
+from forms.base import FlaskForm
 from forms.filters import FilterForm, search_field, tag_filter_fields
 
 # -- summary -----------------------------------------------------------------------------------------

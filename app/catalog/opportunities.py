@@ -18,13 +18,22 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, case, exists, func, or_, select
 
 from app.core import clock, slugs
 from app.core.errors import FormError
+from app.core.urls import parse_id
+from app.core.values import (
+    YEAR_MAX,
+    YEAR_MIN,
+    control_character,
+    decimal_or_none,
+    in_date_window,
+    more_than_cents,
+)
 from app.extensions import db
 from app.models import (
     Opportunity,
@@ -145,11 +154,7 @@ def _shown(raw: str, limit: int = 40) -> str:
 
 
 def _decimal(raw: str) -> Decimal | None:
-    try:
-        value = Decimal(raw.replace(",", "").replace("$", "").strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return value if value.is_finite() else None
+    return decimal_or_none(raw)
 
 
 def _whole(raw: str) -> int | None:
@@ -247,6 +252,10 @@ def _check_sessions(value, problems: list) -> list[SessionData]:
         elif day is None:
             problems.append((prefix + "day", f"{where}: date {_shown(raw_day)} is not a date (use YYYY-MM-DD)"))
             bad = True
+        elif not in_date_window(day):
+            problems.append((prefix + "day", f"{where}: date {_shown(raw_day)} is not between {YEAR_MIN} and "
+                                             f"{YEAR_MAX} (enter a date between {YEAR_MIN} and {YEAR_MAX})"))
+            bad = True
         if not raw_starts:
             problems.append((prefix + "starts", f"{where}: enter its start time")); bad = True  # noqa: E702
         elif starts is None:
@@ -269,11 +278,29 @@ def _check_sessions(value, problems: list) -> list[SessionData]:
             continue
         sid = row.get("id")
         sessions.append(SessionData(boston_to_utc(day, starts), boston_to_utc(day, ends), location,
-                                    int(sid) if sid not in (None, "") and str(sid).isdigit() else None))
+                                    parse_id(sid) if sid not in (None, "") else None))
     if not filled:
         problems.append(("sessions", "sessions: give at least one session (date, start and end time)"))
     sessions.sort(key=lambda s: s.starts_at)
     return sessions
+
+
+TEXT_WORDS = {"title": "title", "description": "description", "provider_name": "provider name", "url": "web address",
+              "contact_email": "contact email"}
+
+
+def _control_characters(fields: Mapping) -> list[tuple[str, str]]:
+    """An invisible control character in any text (a CSV from a spreadsheet, or the form): refused, by
+    name, as the forms refuse it (``forms.base``); newlines and tabs are fine in the description."""
+    problems = []
+    texts = [(name, str(fields.get(name) or ""), word) for name, word in TEXT_WORDS.items()]
+    texts += [(f"sessions-{i}-location", str(row.get("location") or ""), f"session {i + 1}'s location")
+              for i, row in enumerate(_session_rows(fields.get("sessions")))]
+    for name, text, word in texts:
+        ch = control_character(text, multiline=name == "description")
+        if ch is not None:
+            problems.append((name, f"{word} has an invisible control character (U+{ord(ch):04X}); remove it"))
+    return problems
 
 
 def validate(fields: Mapping, taxonomy: Taxonomy | None = None) -> tuple[OpportunityData | None, list]:
@@ -322,10 +349,10 @@ def validate(fields: Mapping, taxonomy: Taxonomy | None = None) -> tuple[Opportu
         problems.append(("cost", f"cost {_shown(raw_cost)} is not an amount (enter dollars and cents, like 450.00)"))
     elif cost < 0:
         problems.append(("cost", f"cost {_shown(raw_cost)} is negative (enter 0 for free)"))
-    elif cost != cost.quantize(Decimal("0.01")):
-        problems.append(("cost", f"cost {_shown(raw_cost)} has more than two decimal places"))
     elif cost >= MONEY_MAX:
         problems.append(("cost", f"cost {_shown(raw_cost)} is too large"))
+    elif more_than_cents(cost):
+        problems.append(("cost", f"cost {_shown(raw_cost)} has more than two decimal places"))
 
     raw_capacity = _text(fields, "capacity")
     capacity = None
@@ -359,7 +386,7 @@ def validate(fields: Mapping, taxonomy: Taxonomy | None = None) -> tuple[Opportu
             problems.append(("hours", f"hours {_shown(raw_hours)} is not a number"))
         elif value < 0 or value > HOURS_MAX:
             problems.append(("hours", f"hours {_shown(raw_hours)} must be between 0 and {HOURS_MAX:,}"))
-        elif value != value.quantize(Decimal("0.01")):
+        elif more_than_cents(value):
             problems.append(("hours", f"hours {_shown(raw_hours)} has more than two decimal places"))
         else:
             hours = value
@@ -390,6 +417,7 @@ def validate(fields: Mapping, taxonomy: Taxonomy | None = None) -> tuple[Opportu
                 terms.append(term)
 
     sessions = _check_sessions(fields.get("sessions"), problems)
+    problems.extend(_control_characters(fields))
 
     if problems:
         return None, problems
@@ -649,7 +677,8 @@ def all_matching(filters: CatalogFilters) -> list[Opportunity]:
 def find(ref: str) -> Opportunity | None:
     """An opportunity by its id (all digits) or its slug."""
     if ref.isdigit():
-        return db.session.get(Opportunity, int(ref))
+        ident = parse_id(ref)  # a number no id column holds names nothing
+        return db.session.get(Opportunity, ident) if ident is not None else None
     return db.session.scalars(select(Opportunity).where(Opportunity.slug == ref)).first()
 
 

@@ -17,6 +17,9 @@ from pygal.style import Style
 from app.core.security import style_nonce
 
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
+# What XML 1.0 cannot hold (C0 controls but tab, newline and carriage return; DEL and C1; U+FFFE/U+FFFF):
+# lxml refuses such a label outright, ElementTree writes markup no XML parser reads.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _STYLE_ATTR = re.compile(r'\s+style="[^"]*"')
 
@@ -36,9 +39,15 @@ STYLE = Style(
 )
 
 
+def label(text) -> str:
+    """``text`` as a chart can draw it: each control character (a school or topic name imported with one,
+    before the forms refused them) becomes U+FFFD, so one odd name cannot take the page down."""
+    return _NOT_XML.sub("\ufffd", str(text))
+
+
 def _inline(svg: str, name: str) -> Markup:
     svg = _COMMENT.sub("", _SCRIPT.sub("", svg))
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(name)}" focusable="false" ', 1)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label(name))}" focusable="false" ', 1)
     # The page's Content-Security-Policy allows no inline style but the request's nonce: the chart's
     # <style> carries it, and the one style attribute (on the tooltip, empty without JavaScript) goes.
     svg = _STYLE_ATTR.sub("", svg)
@@ -56,7 +65,7 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float | int | 
     cls = pygal.HorizontalBar if horizontal else pygal.Bar
     rows = max(len(labels), 1)
     chart = cls(
-        style=STYLE, js=[], disable_xml_declaration=True, show_legend=False, title=title,
+        style=STYLE, js=[], disable_xml_declaration=True, show_legend=False, title=label(title),
         print_values=True, print_values_position="top", explicit_size=False, width=800,
         height=height or (140 + 42 * rows if horizontal else 420), truncate_label=-1, spacing=12,
         range=(0, max_value) if max_value is not None else None, include_x_axis=True,
@@ -67,6 +76,6 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float | int | 
     ordered = list(zip(labels, values, strict=True))
     if horizontal:
         ordered.reverse()
-    chart.x_labels = [str(label) for label, _ in ordered]
-    chart.add(series, [None if v is None else float(v) for _, v in ordered])
+    chart.x_labels = [label(text) for text, _ in ordered]
+    chart.add(label(series), [None if v is None else float(v) for _, v in ordered])
     return _inline(chart.render(is_unicode=True), name or title)

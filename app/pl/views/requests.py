@@ -18,12 +18,13 @@ from app.cases.permissions import (
     can_view_pl_request,
     is_pl_requester,
 )
+from app.core.urls import parse_id
 from app.extensions import db
 from app.jinja import money
 from app.models import Opportunity, PLDecision, PLRequest
 from app.pl import budgets as budget_ops
 from app.pl import decisions, requests
-from app.web import download, get_or_404, reader, roles_required, run, show_refusal
+from app.web import download, get_or_404, page_number, reader, roles_required, run, show_refusal
 from forms.pl import (
     CompletionForm,
     PLBudgetForm,
@@ -89,7 +90,7 @@ def _save(form: PLRequestForm, row: PLRequest | None):
 def new():
     if request.method == "POST":
         return _save(_form(), None)
-    opp = db.session.get(Opportunity, request.args.get("opportunity", type=int) or 0)
+    opp = db.session.get(Opportunity, parse_id(request.args.get("opportunity")) or 0)
     data = requests.prefill_from(opp) if opp is not None and opp.published else {}
     form = _form(data=data, formdata=False)
     if data and data["opportunity"] not in {str(c.value) for c in form.opportunity.choices}:
@@ -230,7 +231,7 @@ def queue():
     if current_user.has_role("staff"):
         form, state, year = _filters()
         ctx["filter_form"] = form
-        ctx["page"] = requests.all_requests(state, year, page=request.args.get("page", 1, type=int))
+        ctx["page"] = requests.all_requests(state, year, page=page_number())
         ctx["csv_args"] = {k: v for k, v in (("state", state), ("year", year)) if v}
     return render_template("pl/queue.html", **ctx)
 

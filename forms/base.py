@@ -1,0 +1,56 @@
+"""The base of every form of the app: ``FlaskForm`` (a page's form, with its CSRF token) and ``Form`` (a
+row inside one, such as a budget line), each refusing invisible control characters in every text field.
+
+A NUL byte or another control character (pasted from somewhere, or sent on purpose) would be stored by
+SQLite, refused by PostgreSQL with an error, and break what later draws the text (an SVG chart, a PDF, a
+calendar file). Every text field of every form (each ``StringField``: text inputs, text areas, hidden
+and password inputs, the typed numbers and dates of ``forms.fields``) gets, first among its validators,
+a check that says which character to remove; tab is allowed everywhere, newline and carriage return in
+multi-line text (a ``TextAreaField``). What was typed is kept and shown again.
+"""
+from __future__ import annotations
+
+import flask_wtf
+import wtforms
+from wtforms import StringField, TextAreaField
+from wtforms.validators import StopValidation
+
+from app.core.values import control_character, control_character_message
+
+
+class NoControlCharacters:
+    """Refuse text with an invisible control character (beside the field, with what to remove)."""
+
+    def __init__(self, multiline: bool):
+        self.multiline = multiline
+
+    def __call__(self, form, field):
+        if field.process_errors:
+            return  # the text did not even parse; that message says enough
+        for raw in field.raw_data or ():
+            if isinstance(raw, str) and (ch := control_character(raw, multiline=self.multiline)):
+                raise StopValidation(control_character_message(ch))
+
+
+class _Meta:
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        if isinstance(field, StringField):
+            field.validators = [NoControlCharacters(isinstance(field, TextAreaField)), *field.validators]
+        return field
+
+
+class Form(wtforms.Form):
+    """A part of a form (a row of a ``FieldList``), with the control-character check."""
+
+    Meta = type("Meta", (_Meta, wtforms.Form.Meta), {})
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """A page's form, with the control-character check."""
+
+    class Meta(_Meta):
+        pass
+
+
+__all__ = ["FlaskForm", "Form", "NoControlCharacters"]
