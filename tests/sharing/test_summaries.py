@@ -19,7 +19,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def events(trigger):
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.trigger == trigger)))
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.trigger == trigger).order_by(AuditEvent.id)))
 
 
 def test_save_creates_the_summary_with_tags_search_text_and_an_audit_event(world):
