@@ -29,6 +29,9 @@ LABELS = {
     "signed_out_everywhere": "Signed out on every device",
     "sign_in_failed": "Sign-in failed",
 }
+# Who an act with no signed-in actor was by: a failed sign-in is someone at the sign-in page; anything
+# else was done outside the web pages (``flask create-user``, the demo seeder).
+NO_ACTOR = {"sign_in_failed": "No one signed in"}
 
 
 def record(user: User, trigger: str, actor: User | None, data: dict | None = None) -> AuditEvent:
@@ -68,5 +71,5 @@ def recent(user: User, limit: int = SHOWN) -> list[Entry]:
         select(AuditEvent).where(AuditEvent.case_type == CASE_TYPE, AuditEvent.case_id == user.id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
     return [Entry(at=e.at, label=LABELS.get(e.trigger, e.trigger.replace("_", " ").capitalize()),
-                  who=e.actor.name if e.actor is not None else "No one signed in",
+                  who=e.actor.name if e.actor is not None else NO_ACTOR.get(e.trigger, "The command line"),
                   details=_details(e)) for e in events]

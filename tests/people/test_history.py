@@ -139,3 +139,13 @@ def test_staff_cannot_sign_people_out(browser, world):
     browser.login(world.staff)
     assert browser.post(f"/admin/users/{world.member.id}/sign-out-everywhere").status_code == 403
     assert events(world.member.id) == []
+
+
+def test_an_account_made_on_the_command_line_says_so_in_its_history(app, browser, world):
+    result = app.test_cli_runner().invoke(args=["create-user", "--email", "cli.made@example.org", "--name",
+                                                "Cleo Line", "--password", "a-long-password", "--role", "staff"])
+    assert result.exit_code == 0, result.output
+    made = User.by_email("cli.made@example.org")
+    browser.login(world.admin)
+    page = browser.get(f"/admin/users/{made.id}/edit").get_data(as_text=True)
+    assert "Account created" in page and "The command line" in page
