@@ -40,12 +40,30 @@ def case_type(case: Any) -> str:
 def lock(row: Any) -> Any:
     """Re-read the row FOR UPDATE (PostgreSQL) so that two people cannot change it at once.
 
+    SQLite has no row locks: there the whole database's write lock is taken first (``begin_writing``).
     The version column catches the rest: a flush against a stale version raises StaleDataError.
     """
+    begin_writing()
     model = type(row)
     return db.session.execute(
         select(model).where(model.id == row.id).with_for_update(of=model).execution_options(populate_existing=True)
     ).scalar_one()
+
+
+def begin_writing() -> None:
+    """On SQLite, take the database's write lock now (``BEGIN IMMEDIATE``) unless this transaction already
+    holds it, so that what is read next under a "row lock" cannot change before the commit: a second
+    request waits here (up to the driver's busy timeout) as it would for a row lock on PostgreSQL.
+
+    pysqlite opens a transaction only at the first write; reads before it see each commit as it lands,
+    which is how two requests could both read the same pool, seat count or pending decision and both
+    act on it. Nothing to do on PostgreSQL (``FOR UPDATE`` locks the row) or inside a transaction that
+    has written already (it holds the write lock)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def record_event(case: Any, trigger: str, actor: Any, comment: str = "", data: dict | None = None,

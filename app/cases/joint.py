@@ -96,13 +96,15 @@ def confirm(case: Any, decision: Any, actor: Any, error: type[FormError]) -> Any
 
 
 def hold(decision: Any) -> Any:
-    """Lock ``decision``'s row (``FOR UPDATE`` on PostgreSQL), then read it again, before asking whether it
-    is still pending: of two co-chairs confirming or withdrawing it at once, the second waits for the
-    first and then sees what the first did. (SQLite has no row locks: there the case's version column
-    catches the second, whose write then fails as a stale one, 409.)
+    """Lock ``decision``'s row (``FOR UPDATE`` on PostgreSQL; SQLite's write lock, ``begin_writing``), then
+    read it again, before asking whether it is still pending: of two co-chairs confirming or withdrawing it
+    at once, the second waits for the first and then sees what the first did.
 
     The read comes after the lock, as a statement of its own: the locking statement would give the
     row's new columns but the people joined to it as they were when that statement began."""
+    from app.cases.advance import begin_writing
+
+    begin_writing()
     model = type(decision)
     db.session.execute(select(model.id).where(model.id == decision.id).with_for_update())
     db.session.refresh(decision)

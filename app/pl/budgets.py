@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.cases.advance import begin_writing
 from app.core import clock
 from app.core.errors import FormError
 from app.extensions import db
@@ -67,6 +68,7 @@ def committed(school_year: str) -> Decimal:
 def lock_year(school_year: str) -> PLBudget | None:
     """Lock the year's budget row (PostgreSQL: FOR UPDATE) so that no one else approves against it,
     or changes it, until this transaction ends. None when no budget is set for the year."""
+    begin_writing()
     return db.session.execute(
         select(PLBudget).where(PLBudget.school_year == school_year).with_for_update(of=PLBudget)
         .execution_options(populate_existing=True)

@@ -186,8 +186,6 @@ def test_advance_on_a_stale_copy_rereads_the_row_and_is_refused(cast):
 
 @pytest.mark.commits
 def test_two_people_firing_at_once_are_serialized_by_the_row_lock(cast, app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SELECT ... FOR UPDATE row locks need PostgreSQL; SQLite ignores them")
     proposal_id, lead_id = cast["draft"].id, cast["lead"].id
     db.session.remove()  # hold no transaction while the threads race
 

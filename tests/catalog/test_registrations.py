@@ -2,7 +2,6 @@
 the promoted person only, re-registering after cancelling, every refusal, attendance, and the last-seat race."""
 from __future__ import annotations
 
-import os
 import threading
 from datetime import timedelta
 
@@ -218,7 +217,6 @@ def test_register_locks_the_opportunity_row_before_counting(factory):
 
 
 @pytest.mark.commits
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL")
 def test_two_people_cannot_take_the_last_seat(app, factory):
     """A holds the lock having taken the last seat; B waits for it, then finds the seat gone and is waitlisted."""
     opp = factory.opportunity(capacity=2)
@@ -264,7 +262,6 @@ def test_two_people_cannot_take_the_last_seat(app, factory):
 
 
 @pytest.mark.commits
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL")
 def test_a_free_for_all_on_the_last_seat_has_exactly_one_winner(app, factory):
     """Several people press Register at the same moment for the one seat left: exactly one gets it."""
     opp = factory.opportunity(capacity=1)

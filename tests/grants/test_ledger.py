@@ -3,7 +3,6 @@ Decimal money with half-up cents, the activation date and today, receipts checke
 from __future__ import annotations
 
 import io
-import os
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -310,7 +309,6 @@ def test_logging_locks_the_proposal_row_first(grant):
 
 
 @pytest.mark.commits
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL")
 def test_two_people_logging_at_once_cannot_overspend(app, grant):
     """A holds the lock with $5,000 logged; B's $5,000 waits for it, then sees A's spending and is refused."""
     pid, line_id = grant.id, books(grant).id

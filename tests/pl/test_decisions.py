@@ -2,7 +2,6 @@
 over-committed (including two confirmations at once on PostgreSQL)."""
 from __future__ import annotations
 
-import os
 import threading
 from decimal import Decimal
 
@@ -159,7 +158,6 @@ def test_confirming_an_approval_locks_the_budget_row_before_reading_what_is_left
 
 
 @pytest.mark.commits
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL")
 def test_two_confirmations_at_once_cannot_over_commit_the_budget(app, world, factory):
     """Two endorsed requests of $600 each with $1,000 left: A confirms and holds the budget lock; B waits for
     it, then sees A's approval and is refused. Exactly one is approved."""

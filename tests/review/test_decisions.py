@@ -1,7 +1,6 @@
 """The joint decision service: propose, confirm (two keys), withdraw."""
 from __future__ import annotations
 
-import os
 import threading
 from decimal import Decimal
 
@@ -180,7 +179,6 @@ def test_the_cycle_row_is_locked_before_the_pool_is_read(world, factory):
 
 
 @pytest.mark.commits
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL")
 @pytest.mark.parametrize("trial", range(5))
 def test_two_approvals_at_once_cannot_over_commit_the_pool(app, world, factory, trial):
     """$15,000 left, two approvals of $10,000 confirmed at the same moment: A holds the cycle's lock, B waits
@@ -230,7 +228,6 @@ def test_two_approvals_at_once_cannot_over_commit_the_pool(app, world, factory, 
 
 
 @pytest.mark.commits
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL")
 @pytest.mark.parametrize("trial", range(3))
 def test_lowering_the_pool_while_an_approval_is_confirmed_cannot_over_commit_it(app, world, factory, trial):
     """Staff lower the pool to $12,000 while a co-chair confirms a $10,000 award on top of $5,000 already
