@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from weasyprint import HTML
 
-from app.core import pdf
+from app.core import pdf, pdf_engine
 from app.models import DecisionOutcome, ProposalState
 from app.review.views.documents import letter_context, packet_context
 from tests.pdfs import pdf_is_tagged, pdf_lang, pdf_text, pdf_title
@@ -20,7 +20,7 @@ HOSTILE_IMG = '<img src="file:///etc/passwd">'
 HOSTILE_LINK = '<link rel=stylesheet href="http://example.com/x.css">'
 
 
-class SpyFetcher(pdf.StaticFetcher):
+class SpyFetcher(pdf_engine.StaticFetcher):
     """The real fetcher, remembering what it was asked for and what it refused."""
 
     def __init__(self):
@@ -188,14 +188,14 @@ def test_live_markup_is_refused_by_the_fetcher(no_network):
 ])
 def test_fetcher_refuses(url, no_network):
     with pytest.raises(pdf.RefusedURL):
-        pdf.StaticFetcher().fetch(url)
+        pdf_engine.StaticFetcher().fetch(url)
     with pytest.raises(pdf.RefusedURL):
-        pdf.StaticFetcher()(url)
+        pdf_engine.StaticFetcher()(url)
     assert no_network == []
 
 
 def test_fetcher_serves_the_apps_own_css():
-    resp = pdf.StaticFetcher().fetch(pdf.static_url("pdf.css"))
+    resp = pdf_engine.StaticFetcher().fetch(pdf.static_url("pdf.css"))
     assert resp.content_type == "text/css"
     assert b"@page" in resp.read()
     resp.close()
