@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 import secrets
+import time
 from datetime import date, datetime
 from functools import cache
 
@@ -203,10 +204,11 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """What the session and the remember-me cookie carry: the id and the current session token."""
+        """What the session and the remember-me cookie carry, made once at sign-in: the id, the current
+        session token and when the person signed in (Unix seconds; a sign-in lasts at most REMEMBER_DAYS)."""
         if not self.session_token:
             self.session_token = new_session_token()
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_token}:{int(time.time())}"
 
     def rotate_session_token(self) -> None:
         """Every session and remember-me cookie made before is refused from now on."""

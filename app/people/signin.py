@@ -5,7 +5,9 @@ limits, and the record of failed sign-ins.
   session token. Signing out, an admin's new password, deactivation and an admin's "sign out
   everywhere" give the person a new token, so every copy of an older cookie is refused (``load_user``).
   Signing out therefore signs the person out on every device: what a shared school computer wants.
-* A session lasts ``PERMANENT_SESSION_LIFETIME`` (SESSION_LIFETIME_HOURS) after the last request.
+* A session lasts ``PERMANENT_SESSION_LIFETIME`` (SESSION_LIFETIME_HOURS) after the last request, and
+  no session or remember-me cookie outlives ``REMEMBER_COOKIE_DURATION`` (REMEMBER_DAYS) from the
+  sign-in that made it: ``get_id()`` carries the time of the sign-in.
 * POST /login is limited per account (the email typed) and per client address (Flask-Limiter); the
   refusal is a 429 page with Retry-After.
 * A failed sign-in is logged (``app.security``) and, when the account exists, recorded in its history.
@@ -41,9 +43,18 @@ def init_app(app: Flask) -> None:
 
 # -- sessions --------------------------------------------------------------------------------------
 def load_user(user_id: str) -> User | None:
-    """The person a session or remember-me cookie names, if its token is still theirs and they may sign in."""
-    ident, _, token = (user_id or "").partition(":")
-    if not (ident.isascii() and ident.isdigit() and len(ident) <= 9 and token):
+    """The person a session or remember-me cookie names, if its token is still theirs, they may sign in,
+    and they signed in less than REMEMBER_DAYS ago (however active the session, and whatever the cookie's
+    own expiry says: a copied remember-me cookie does not live for ever)."""
+    parts = (user_id or "").split(":")
+    if len(parts) != 3:
+        return None
+    ident, token, signed_in = parts
+    if not (ident.isascii() and ident.isdigit() and len(ident) <= 9 and token
+            and signed_in.isascii() and signed_in.isdigit() and len(signed_in) <= 12):
+        return None
+    age = time.time() - int(signed_in)
+    if not -300 <= age <= current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds():
         return None
     user = db.session.get(User, int(ident))
     if user is None or not user.active or not hmac.compare_digest(user.session_token.encode(), token.encode()):

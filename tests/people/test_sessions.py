@@ -149,7 +149,10 @@ def test_a_session_naming_only_the_id_as_before_is_refused(app, browser, world):
         sess["_user_id"] = str(world.member.id)
         sess["_fresh"] = True
     assert refused(browser.get(SIGNED_IN_PAGE))
-    for bad in (f"{world.member.id}:", f"{world.member.id}:nope", "99999999999999999999:x", ":", "x:y"):
+    token, now = db.session.get(User, world.member.id).session_token, int(time.time())
+    for bad in (f"{world.member.id}:", f"{world.member.id}:nope", "99999999999999999999:x", ":", "x:y",
+                f"{world.member.id}:{token}", f"{world.member.id}:{token}:", f"{world.member.id}:{token}:soon",
+                f"{world.member.id}:{token}:{now}:{now}", f"{world.member.id}:nope:{now}"):
         with browser.client.session_transaction() as sess:
             sess["_user_id"] = bad
         assert refused(browser.get(SIGNED_IN_PAGE)), bad
@@ -158,7 +161,9 @@ def test_a_session_naming_only_the_id_as_before_is_refused(app, browser, world):
 def test_the_test_browser_signs_in_with_the_session_token(browser, world):
     browser.login(world.member)
     with browser.client.session_transaction() as sess:
-        assert sess["_user_id"] == f"{world.member.id}:{db.session.get(User, world.member.id).session_token}"
+        ident, token, signed_in = sess["_user_id"].split(":")
+    assert (int(ident), token) == (world.member.id, db.session.get(User, world.member.id).session_token)
+    assert abs(time.time() - int(signed_in)) < 60
     assert browser.get(SIGNED_IN_PAGE).status_code == 200
 
 
@@ -179,6 +184,35 @@ def test_a_session_ends_after_the_configured_hours_without_a_request(app, browse
     assert browser.get(SIGNED_IN_PAGE).status_code == 200  # within the lifetime of the last request
     at(monkeypatch, 3 * lifetime.total_seconds())
     assert refused(browser.get(SIGNED_IN_PAGE))
+
+
+def signed_in_days_ago(user: User, days: float) -> str:
+    """What a session or remember-me cookie of ``user`` carries when they signed in ``days`` ago."""
+    return f"{user.id}:{user.session_token}:{int(time.time() - days * 86400)}"
+
+
+@pytest.mark.parametrize("days, kept", [(13.9, True), (14.1, False), (400, False)])
+def test_no_session_outlives_remember_days_from_its_sign_in_however_active(app, browser, world, days, kept):
+    """A person active every day, or a copied session cookie kept alive by a script, is signed out
+    REMEMBER_DAYS after the sign-in (an absolute lifetime on top of the 8 hours of inactivity)."""
+    assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=14)
+    member = db.session.get(User, world.member.id)
+    with browser.client.session_transaction() as sess:
+        sess["_user_id"] = signed_in_days_ago(member, days)
+        sess["_fresh"] = True
+    assert refused(browser.get(SIGNED_IN_PAGE)) is not kept
+
+
+@pytest.mark.parametrize("days, kept", [(13.9, True), (14.1, False), (400, False)])
+def test_a_copied_remember_me_cookie_expires_on_the_server_too(app, world, days, kept):
+    """The browser drops a remember-me cookie after REMEMBER_DAYS, but a copy sent by hand would be kept
+    for ever were the server not to check when its sign-in was."""
+    from flask_login.utils import encode_cookie
+
+    member = db.session.get(User, world.member.id)
+    with app.test_request_context():
+        cookie = encode_cookie(signed_in_days_ago(member, days))
+    assert refused(replay(app, {"remember_token": cookie})) is not kept
 
 
 def test_the_session_cookie_is_permanent_and_refreshed_on_each_request(app, browser, world):
