@@ -129,6 +129,17 @@ class SignOutEverywhereForm(FlaskForm):
 
 # -- auth --------------------------------------------------------------------------------------------
 
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[
+        DataRequired("Enter your current password."), Length(max=200)])
+    new_password = PasswordField("New password", validators=[
+        DataRequired("Enter a new password."), Length(max=200, message="Keep the password to 200 characters or fewer.")],
+        description="At least 8 characters. A few words you will remember make a good one.")
+    new_password_again = PasswordField("New password again", validators=[
+        DataRequired("Type the new password again."), Length(max=200)])
+    submit = SubmitField("Change password")
+
+
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter your email address."), Email("Enter a valid email address."), Length(max=254)],
                        filters=[lambda v: v.strip() if isinstance(v, str) else v])  # a phone's keyboard adds a space

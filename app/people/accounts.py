@@ -109,6 +109,27 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
+def change_own_password(user: User, *, current: str, new: str, again: str) -> User:
+    """The signed-in person replaces their password: the current one first (someone at an unattended,
+    signed-in computer cannot take the account over), then the new one twice. Every other session and
+    remember-me cookie of theirs stops working; this one goes on (``signin.stay_signed_in``)."""
+    if not user.check_password(current or ""):
+        raise PeopleError("That is not your current password.", "current_password")
+    try:
+        _check_password(new)
+    except PeopleError as exc:
+        raise PeopleError(exc.messages[0], "new_password") from None
+    if new != again:
+        raise PeopleError("The two new passwords are not the same: type it again in both boxes.", "new_password_again")
+    if new == current:
+        raise PeopleError("The new password is your current one: choose another.", "new_password")
+    user.set_password(new)
+    user.rotate_session_token()
+    history.record(user, "password_changed", user)
+    db.session.flush()
+    return user
+
+
 def sign_out_everywhere(user: User, actor: User | None) -> User:
     """Every session and remember-me cookie of ``user`` stops working."""
     user.rotate_session_token()

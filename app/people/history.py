@@ -26,6 +26,7 @@ LABELS = {
     "deactivated": "Deactivated",
     "reactivated": "Reactivated",
     "password_reset": "Password set by an admin",
+    "password_changed": "Password changed by the person",
     "signed_out_everywhere": "Signed out on every device",
     "sign_in_failed": "Sign-in failed",
 }

@@ -21,7 +21,7 @@ import time
 
 from flask import Flask, after_this_request, current_app, render_template, request, session
 from flask_limiter import RateLimitExceeded
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from app.extensions import db, limiter, login_manager
 from app.models import User
@@ -31,6 +31,7 @@ log = logging.getLogger("app.security")
 
 ACCOUNT_LIMITED = "Too many sign-in attempts for this account. Wait a few minutes, then try again."
 ADDRESS_LIMITED = "Too many sign-in attempts from this network address. Wait a few minutes, then try again."
+PASSWORD_LIMITED = "Too many tries at your current password. Wait a few minutes, then try again."
 RATE_LIMITED = "rate limited"
 EMAIL_LOGGED = 80  # characters of a typed email kept in the log
 
@@ -74,6 +75,16 @@ def sign_out(user: User) -> User:
     user.rotate_session_token()
     db.session.flush()
     logout_user()
+    return user
+
+
+def change_password(user: User, form) -> User:
+    """The person changes their own password; they stay signed in here (a new session with the new token,
+    as permanent as before), and everywhere else they are signed out."""
+    accounts.change_own_password(user, current=form.current_password.data, new=form.new_password.data,
+                                 again=form.new_password_again.data)
+    login_user(user)
+    session.permanent = True
     return user
 
 
@@ -135,6 +146,13 @@ per_address = limiter.shared_limit(
     methods=["POST"], error_message=ADDRESS_LIMITED, deduct_when=lambda response: not _signed_someone_in(response))
 """Only the POSTs that sign nobody in count: a school (or the whole district) behind one address signs
 in dozens of teachers at 8 a.m."""
+
+
+per_person_password = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="password-change",
+    key_func=lambda: str(current_user.get_id() or "").partition(":")[0], methods=["POST"],
+    error_message=PASSWORD_LIMITED, deduct_when=lambda response: response.status_code != 302)
+"""Tries at the current password on the change-password page, per person: the sign-in's account limit."""
 
 
 def _too_many_attempts(exc: RateLimitExceeded):

@@ -201,6 +201,7 @@ FORMS = [
 WITHOUT_TOKEN = {
     "auth.login": "signing in saves nothing a person would see twice (the sign-in work owns it)",
     "auth.logout": "signing out twice is signing out",
+    "auth.change_password": "sent twice, the second is refused: its current password is no longer the current one",
     "admin.edit_user": "an edit: sent twice, it saves the same values",
     "admin.edit_school": "an edit: sent twice, it saves the same values",
     "admin.sign_out_everywhere": "signing someone out twice is signing them out (it changes their session token)",

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from app.people import signin
 from app.web import run, safe_next, show_refusal
-from forms.people import LoginForm
+from forms.people import ChangePasswordForm, LoginForm
 
 bp = Blueprint("auth", __name__)
 
@@ -40,3 +40,22 @@ def login():
 def logout():
     return run(lambda: signin.sign_out(current_user._get_current_object()), done=url_for("auth.login"),
                success="You are signed out.")
+
+
+def _password_page(form: ChangePasswordForm, status: int = 200, errors: list[str] | None = None):
+    return render_template("people/password.html", form=form, errors=errors or []), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@signin.per_person_password
+def change_password():
+    form = ChangePasswordForm()
+    if request.method != "POST":
+        return _password_page(form)
+    return run(
+        lambda: signin.change_password(current_user._get_current_object(), form), form=form,
+        done=url_for("home.index"),
+        success="Your password is changed. You stay signed in here; everywhere else you are signed out.",
+        again=lambda refusal: _password_page(form, 422, show_refusal(form, refusal)),
+    )
