@@ -31,7 +31,7 @@ from flask_talisman import DENY, Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 MIN_SECRET_LENGTH = 32
-# Keys that have been published (this repository's old default, the tests', common placeholders).
+# Keys that have been published: this repository's old default, the tests' key, and the usual sample values.
 KNOWN_SECRETS = frozenset({
     "dev-only-change-me", "test-secret", "change-me", "changeme", "secret", "dev", "development",
 })

@@ -12,7 +12,9 @@ import builtins
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-ID_MAX = 2**31 - 1  # PostgreSQL's INTEGER, the type of every id column
+from app.core.values import WHOLE_MAX
+
+ID_MAX = WHOLE_MAX  # PostgreSQL's INTEGER, the type of every id column
 
 
 class IdConverter(IntegerConverter):
