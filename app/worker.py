@@ -196,8 +196,9 @@ class Worker:
 
     def _loop(self, once: bool) -> int:
         at = self.reminders_at.strftime("%H:%M") if self.reminders_at else "off"
-        log.info("mail worker started (pid %s): mail %s, polling every %ss, reminders at %s Boston time",
-                 os.getpid(), "on" if self.mail_enabled else "off", self.poll, at,
+        log.info("mail worker started (pid %s): mail %s, polling every %ss, %s", os.getpid(),
+                 "on" if self.mail_enabled else "off", self.poll,
+                 f"daily reminders at {at} Boston time" if self.reminders_at else "no daily reminders",
                  extra={"pid": os.getpid(), "mail_enabled": self.mail_enabled, "poll_seconds": self.poll,
                         "reminders_at": at, "once": once})
         if not self.mail_enabled:

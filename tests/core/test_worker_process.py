@@ -1,0 +1,116 @@
+"""The mail worker as an operator runs it: ``flask --app app worker`` in a process of its own, with the
+production settings (JSON logs, a real secret), against a real SMTP server; SIGTERM and SIGINT stop it cleanly."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.smtp_server import SMTPServer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SETUP = """
+from flask_migrate import upgrade
+from app import create_app
+from app.extensions import db
+from app.models import OutboxMessage
+
+app = create_app()
+with app.app_context():
+    upgrade()
+    for i in (1, 2):
+        db.session.add(OutboxMessage(to_email=f"person{i}@example.org", subject=f"Message {i}", body="Hello."))
+    db.session.commit()
+"""
+
+
+def environment(db_path: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("MAIL_", "WORKER_", "REMINDERS_", "LOG_", "FLASK_", "DATABASE_"))}
+    env.update(DATABASE_URL=f"sqlite:///{db_path}", SECRET_KEY=secrets.token_hex(32),
+               PUBLIC_BASE_URL="https://tlf.example.org", MAIL_ENABLED="1", MAIL_SERVER="127.0.0.1",
+               MAIL_PORT=str(port), WORKER_POLL_SECONDS="0.2", REMINDERS_AT="", LOG_FORMAT="json")
+    return env
+
+
+def start_worker(env) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(condition, proc: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if proc.poll() is not None:
+            pytest.fail(f"the worker exited ({proc.returncode}): {proc.stderr.read()[-3000:]}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"timed out: {proc.communicate()[1][-3000:]}")
+        time.sleep(0.02)
+
+
+def outbox(db_path: Path) -> list[tuple]:
+    with sqlite3.connect(db_path) as conn:
+        return [(subject, sent is not None, attempts) for subject, sent, attempts in
+                conn.execute("SELECT subject, sent_at, attempts FROM outbox_message ORDER BY id")]
+
+
+def log_records(stderr: str) -> list[dict]:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert all({"time", "level", "logger", "message"} <= r.keys() for r in records)
+    return records
+
+
+def test_sigterm_finishes_the_message_in_hand_then_exits_0_and_sigint_stops_an_idle_worker(tmp_path):
+    db_path = tmp_path / "worker.sqlite3"
+    server = SMTPServer().start()
+    try:
+        env = environment(db_path, server.port)
+        done = subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+
+        # a slow server holds the first message 2 s; SIGTERM arrives while it is being sent
+        server.recorder.delay = 2.0
+        proc = start_worker(env)
+        wait_for(lambda: server.recorder.receiving, proc)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err[-3000:]
+        assert [str(m["Subject"]) for m in server.messages] == ["Message 1"]  # finished, not cut off
+        assert outbox(db_path) == [("Message 1", True, 0), ("Message 2", False, 0)]  # the next one not started
+        records = log_records(err)
+        worker_lines = [r["message"] for r in records if r["logger"] == "app.worker"]
+        assert worker_lines[0].startswith("mail worker started (pid ")
+        assert worker_lines[0].endswith("mail on, polling every 0.2s, no daily reminders")
+        assert worker_lines[-3:] == ["got SIGTERM: stopping after the message in hand", "Sent 1 message.",
+                                     f"mail worker stopped (pid {proc.pid})"]
+        assert "Traceback" not in err
+
+        # started again: it sends what is left, sleeps when idle, and SIGINT (Ctrl+C) stops it at once
+        server.recorder.delay = 0
+        proc = start_worker(env)
+        wait_for(lambda: len(server.messages) == 2, proc)
+        time.sleep(0.6)  # a few idle polls
+        assert proc.poll() is None
+        stopped_at = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err[-3000:]
+        assert time.monotonic() - stopped_at < 5
+        assert outbox(db_path) == [("Message 1", True, 0), ("Message 2", True, 0)]
+        messages = [r["message"] for r in log_records(err) if r["logger"] == "app.worker"]
+        assert "Sent 1 message." in messages and messages[-1].startswith("mail worker stopped")
+        assert "KeyboardInterrupt" not in err and server.recorder.sessions == 2  # one session per busy pass
+    finally:
+        server.stop()
