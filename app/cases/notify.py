@@ -9,7 +9,7 @@ reviewer) and recording a joint decision (the other side's co-chairs, who must c
 proposal or a PL request).
 
 Bodies are plain text rendered from ``templates/email/*.txt`` (autoescape is off for .txt;
-no HTML mail). Nothing here sends: the mailer sends after commit.
+no HTML mail). Nothing here sends: the mail worker (app/worker.py) sends the outbox, never a request.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Mail goes through an outbox (sent by SMTP after commit, retried on failure); each message
-also shows in the recipient's in-app notifications."""
+"""Mail goes through an outbox (sent by the mail worker, app/worker.py, never in a request; retried on
+failure); each message also shows in the recipient's in-app notifications."""
 from __future__ import annotations
 
 from datetime import datetime
