@@ -114,3 +114,76 @@ def test_sigterm_finishes_the_message_in_hand_then_exits_0_and_sigint_stops_an_i
         assert "KeyboardInterrupt" not in err and server.recorder.sessions == 2  # one session per busy pass
     finally:
         server.stop()
+
+
+@pytest.fixture
+def outage_database():
+    """A PostgreSQL database of this test's own (on TEST_DATABASE_URL's server), dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from app import _normalise_url
+
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("a database that goes away and comes back: PostgreSQL (TEST_DATABASE_URL)")
+    url = make_url(_normalise_url(base))
+    url = url.set(database=f"{url.database}_outage_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    try:
+        yield url, admin
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_the_database_goes_away_and_comes_back_and_the_worker_carries_on(tmp_path, outage_database):
+    from sqlalchemy import create_engine, text
+
+    url, admin = outage_database
+    name = url.database
+    server = SMTPServer().start()
+    try:
+        env = environment(tmp_path / "unused.sqlite3", server.port)
+        env.update(DATABASE_URL=url.render_as_string(hide_password=False), PGAPPNAME="tlf-outage-worker")
+        done = subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+        app_db = create_engine(url)  # the test's own connection, kept open through the outage
+        with app_db.connect() as mine:
+            proc = start_worker(env)
+            wait_for(lambda: len(server.messages) == 2, proc)
+
+            # the outage: the worker's connections are cut and no new one is allowed
+            with admin.connect() as conn:
+                conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false'))
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE application_name = 'tlf-outage-worker'"))
+            mine.execute(text("INSERT INTO outbox_message (to_email, subject, body, created_at, attempts, "
+                              "last_error) VALUES ('late@example.org', 'Queued during the outage', 'Hi.', "
+                              "now(), 0, '')"))
+            mine.commit()
+            time.sleep(2.0)
+            assert proc.poll() is None  # still running
+            assert len(server.messages) == 2
+
+            with admin.connect() as conn:  # the database is back
+                conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true'))
+            wait_for(lambda: len(server.messages) == 3, proc, seconds=30)
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=30)
+        app_db.dispose()
+        assert proc.returncode == 0, err[-3000:]
+        assert server.subjects_to("late@example.org") == ["Queued during the outage"]
+        records = [r for r in log_records(err) if r["logger"] == "app.worker"]
+        failures = [r for r in records if r["message"] == "sending mail failed; the worker goes on"]
+        assert failures and all("OperationalError" in r["exc_info"] for r in failures)
+        waits = [r["wait_seconds"] for r in records if r["message"].startswith("trying again in")]
+        assert waits[:3] == [0.4, 0.8, 1.6]  # doubling from WORKER_POLL_SECONDS
+        assert records[-1]["message"].startswith("mail worker stopped")
+    finally:
+        server.stop()
