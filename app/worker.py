@@ -206,7 +206,10 @@ class Worker:
         status = 0
         while not self.stopping:
             result = self.run_pass()
-            db.session.remove()  # no transaction or connection held while idle
+            try:
+                db.session.remove()  # no transaction or connection held while idle
+            except Exception:  # a connection that died after the pass: the next pass gets a new one
+                log.warning("closing the session after a pass failed", exc_info=True)
             wait = self.wait_after(result)
             if once:
                 status = 0 if result.ok else 1
