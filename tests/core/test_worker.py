@@ -71,7 +71,7 @@ def test_a_page_answers_at_once_with_the_mail_server_slow_and_the_worker_deliver
     took = time.perf_counter() - started
     assert resp.status_code == 302
     assert smtp_calls == [] and smtp.recorder.sessions == 0  # no SMTP connection during the request
-    assert took < 1.5  # far below the server's 3 s
+    assert took < 3.0  # had it waited for the server, it would have taken 3 s at least
     db.session.refresh(p)
     assert p.state is S.SUBMITTED
     (row,) = rows()
