@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(worker_command)
 
 
 ROLE_CHOICES = ["educator", "school_leader", "reviewer", "co_chair", "staff", "admin"]
@@ -143,6 +144,31 @@ def demo_command(host, port, no_serve):
 
 
 # -- mail ------------------------------------------------------------------------------------
+@click.command("worker")
+@click.option("--once", is_flag=True,
+              help="One pass (today's reminders when due, then due mail), then exit: for cron and tests. "
+                   "Exits 1 if a step failed or the mail server could not be reached.")
+@click.option("--batch", default=100, show_default=True, type=click.IntRange(min=1),
+              help="Messages sent per pass before the worker looks at the reminders' hour again.")
+@with_appcontext
+def worker_command(once, batch):
+    """Send the outbox by SMTP and queue the daily reminders, until SIGTERM or SIGINT (the mail worker).
+
+    MAIL_ENABLED=1 makes it send; WORKER_POLL_SECONDS (default 5) is its sleep when idle; REMINDERS_AT
+    (default 07:00, Boston time; empty for none) is when it queues the day's reminders. Several may run
+    at once on PostgreSQL. Logs go to stderr like the app's (JSON outside --debug).
+    """
+    from flask import current_app
+
+    from app.worker import Worker, WorkerSettingError
+
+    try:
+        worker = Worker(current_app._get_current_object(), batch=batch)
+    except WorkerSettingError as e:
+        raise click.ClickException(str(e)) from None
+    raise SystemExit(worker.run(once=once, handle_signals=True))
+
+
 @click.command("send-mail")
 @click.option("--limit", default=500, show_default=True, type=click.IntRange(min=1),
               help="Send at most this many messages in this run.")
@@ -150,7 +176,8 @@ def demo_command(host, port, no_serve):
               help="First give messages that failed MAIL_MAX_ATTEMPTS times a fresh set of attempts.")
 @with_appcontext
 def send_mail_command(limit, retry_given_up):
-    """Send the outbox's due messages by SMTP (for cron, and to retry failures)."""
+    """Send the outbox's due messages by SMTP now, whatever MAIL_ENABLED says (to retry failures; the
+    worker sends them on its own)."""
     from app.core import mailer
 
     if retry_given_up:

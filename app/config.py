@@ -20,17 +20,23 @@ class Config:
     # tests), or "text"; and the level.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
-    # Mail: queued in the outbox table, sent by SMTP after each commit and by `flask send-mail`.
+    # Mail: pages only queue it in the outbox table; the mail worker (`flask --app app worker`,
+    # app/worker.py) sends it by SMTP, and so does `flask send-mail`. Never inside a request.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Teacher Leadership Fund <tlf@btu.org>")
-    # Off: messages stay queued in the outbox (the demo and the tests that do not test mail).
+    # 1: the worker sends the outbox. Off: the worker sends nothing and messages stay queued (the demo,
+    # a staging copy of real data, the tests that do not test mail); `flask send-mail` still sends.
     MAIL_ENABLED = os.environ.get("MAIL_ENABLED", "") == "1"
     MAIL_TIMEOUT = 10
     MAIL_MAX_ATTEMPTS = 8
+    # The worker's sleep when nothing is due (seconds), and the Boston time of day it queues the daily
+    # reminders (HH:MM, 24-hour; empty: the worker queues none, for `flask send-reminders` from cron).
+    WORKER_POLL_SECONDS = os.environ.get("WORKER_POLL_SECONDS", "5")
+    REMINDERS_AT = os.environ.get("REMINDERS_AT", "07:00")
     # Links in emails and the Atom feed are absolute: the app's public address.
     # Required outside debug and tests (debug and tests default to http://127.0.0.1:5000).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
@@ -85,6 +91,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"  # each test starts from zero (tests/conftest.py resets it)
     ARGON2_TIME_COST, ARGON2_MEMORY_COST = 1, 8  # cheap hashes keep the suite fast
+    REMINDERS_AT = ""  # a worker pass in a test sends mail only; the reminder tests set their hour
 
 
 def sqlite_default(instance_path: str) -> str:

@@ -6,24 +6,23 @@ failure is recorded on the row (``attempts``, ``last_error``) and the message is
 with exponential backoff; after ``MAIL_MAX_ATTEMPTS`` it stays unsent and is shown to staff.
 Nothing is ever deleted.
 
-After each request that committed queued messages, ``init_app``'s hooks send them (when
-``MAIL_ENABLED``): a SQLAlchemy ``after_commit`` listener only collects their ids; the SMTP call
-happens after the request's commit, and a failure there is only logged (the row keeps it for
-``flask send-mail``).
+Nothing here runs inside a request: the mail worker (``app/worker.py``, ``flask --app app worker``)
+calls ``send_pending`` in a loop, and ``flask send-mail`` once. A page only writes the outbox row, in
+its own transaction, so a slow or unreachable SMTP server never holds a page.
 """
 from __future__ import annotations
 
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
-from flask import Flask, current_app, has_request_context
-from sqlalchemy import event, func, or_, select
-from sqlalchemy.orm import Session
+from flask import current_app
+from sqlalchemy import func, or_, select
 
 from app.core import clock
 from app.extensions import db
@@ -173,13 +172,17 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
 
 
-def send_pending(limit: int = 100, ids: list[int] | None = None) -> SendResult:
-    """Send up to ``limit`` due messages (only ``ids`` when given). Commits after each message."""
+def send_pending(limit: int = 100, ids: list[int] | None = None,
+                 stop: Callable[[], bool] | None = None) -> SendResult:
+    """Send up to ``limit`` due messages (only ``ids`` when given). Commits after each message.
+
+    ``stop`` is asked before each message: when it answers True the run ends there (the worker's
+    SIGTERM: the message in hand is finished, no new one is started)."""
     result = SendResult()
     conn = Connection()
     tried: set[int] = set()
     try:
-        while len(tried) < limit:
+        while len(tried) < limit and not (stop is not None and stop()):
             row = _claim(ids, tried)
             if row is None:
                 break
@@ -208,60 +211,5 @@ def send_pending(limit: int = 100, ids: list[int] | None = None) -> SendResult:
     return result
 
 
-# -- after each request ------------------------------------------------------------------------
-_FLUSHED = "outbox_flushed_ids"
-_COMMITTED = "outbox_committed_ids"
-
-
-def _after_flush(session: Session, flush_context) -> None:
-    if not has_request_context():
-        return
-    new = [o.id for o in session.new if isinstance(o, OutboxMessage)]
-    if new:
-        session.info.setdefault(_FLUSHED, []).extend(new)
-
-
-def _after_commit(session: Session) -> None:
-    ids = session.info.pop(_FLUSHED, None)
-    if ids:
-        session.info.setdefault(_COMMITTED, []).extend(ids)
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_FLUSHED, None)
-
-
-def committed_ids(clear: bool = True) -> list[int]:
-    """Ids of outbox messages committed during this request."""
-    info = db.session().info
-    ids = info.pop(_COMMITTED, []) if clear else list(info.get(_COMMITTED, []))
-    return list(dict.fromkeys(ids))
-
-
-def init_app(app: Flask) -> None:
-    session_class = db.session.session_factory.class_
-    for name, fn in (("after_flush", _after_flush), ("after_commit", _after_commit),
-                     ("after_rollback", _after_rollback)):
-        if not event.contains(session_class, name, fn):
-            event.listen(session_class, name, fn)
-
-    @app.before_request
-    def _forget_earlier_ids():
-        info = db.session().info
-        info.pop(_FLUSHED, None)
-        info.pop(_COMMITTED, None)
-
-    @app.after_request
-    def _send_committed(response):
-        ids = committed_ids()
-        if ids and app.config.get("MAIL_ENABLED"):
-            try:
-                send_pending(limit=len(ids), ids=ids)
-            except Exception:  # mail never breaks a request that has already committed
-                db.session.rollback()
-                log.exception("sending %s queued message(s) after the request failed", len(ids))
-        return response
-
-
-__all__ = ["SendResult", "backoff", "build_message", "given_up", "init_app", "pending_count", "retry_given_up",
+__all__ = ["SendResult", "backoff", "build_message", "given_up", "pending_count", "retry_given_up",
            "retrying", "send_pending"]

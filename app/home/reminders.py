@@ -14,7 +14,8 @@ One definition serves both, so the email and the home page always agree:
 
 ``queue_reminders`` queues each (item, recipient) once per Boston day: the outbox's unique
 ``dedupe_key`` ``reminder:<kind>:<item id>:<user id>:<date>`` makes a second run the same day
-(or two at once) queue nothing new.
+(or two at once) queue nothing new. The mail worker (``app/worker.py``) calls it once a day at
+``REMINDERS_AT``; ``flask send-reminders`` is the cron alternative.
 """
 from __future__ import annotations
 
@@ -244,6 +245,9 @@ def queue_reminders(today: date | None = None) -> list[Queued]:
             wanted.append((item, user, dedupe_key(item.kind, item.item_id, user.id, today)))
     if not wanted:
         return []
+    # Every run inserts in the same (key) order: on PostgreSQL, two runs at once (two workers at the
+    # reminders' hour) then wait for each other's rows in one order and never deadlock.
+    wanted.sort(key=lambda w: w[2])
     keys = [k for _, _, k in wanted]
     existing: set[str] = set()
     for i in range(0, len(keys), 500):

@@ -1,4 +1,5 @@
-"""Who is told: real transitions through the app, mail received by a real SMTP server on 127.0.0.1."""
+"""Who is told: real transitions through the app, mail sent by the worker's pass to a real SMTP server on
+127.0.0.1."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -29,7 +30,9 @@ def test_submit_emails_staff_not_the_team(browser, world, smtp):
     assert resp.status_code == 302
     db.session.refresh(p)
     assert p.state is S.SUBMITTED
+    assert smtp.messages == [] and outbox_to(world.staff)[0].sent_at is None  # queued; the worker sends
 
+    assert smtp.deliver().sent == 1
     assert smtp.subjects_to(world.staff.email) == [f"Proposal submitted: {p.title}"]
     assert smtp.recipients() == {world.staff.email}  # not the lead who submitted, not the member
     mail = smtp.to(world.staff.email)[0]
@@ -54,6 +57,7 @@ def test_return_for_revision_tells_the_team_with_the_comment(browser, world, smt
     browser.login(world.staff)
     browser.post(f"/proposals/{p.id}/actions/return_for_revision",
                  {"comment": "Tie the budget to the plan's weekly circles."})
+    smtp.deliver()
     assert smtp.recipients() == {world.lead.email, world.member.email}
     for person in (world.lead, world.member):
         (mail,) = smtp.to(person.email)
@@ -78,6 +82,7 @@ def test_begin_review_tells_assigned_reviewers_and_team_not_the_actor(browser, w
     db.session.refresh(p)
     assert p.state is S.IN_REVIEW
 
+    smtp.deliver()
     for r in (world.reviewer_btu, world.reviewer_bps):
         assert smtp.subjects_to(r.email) == [f"Ready for your review: {p.title}"]
         assert "submit your review by" in smtp.body_to(r.email)
@@ -92,6 +97,7 @@ def test_reviewer_assignment_emails_the_reviewer(browser, world, smtp):
     browser.login(world.staff)
     resp = browser.post(f"/staff/proposals/{p.id}/reviewers", {"reviewers": [str(world.reviewer_unassigned.id)]})
     assert resp.status_code == 302
+    smtp.deliver()
     (mail,) = smtp.to(world.reviewer_unassigned.email)
     assert mail["Subject"] == f"Review assigned: {p.title}"
     body = smtp.body_to(world.reviewer_unassigned.email)
@@ -111,6 +117,7 @@ def test_recorded_decision_asks_the_other_side_then_approval_tells_the_team(brow
     browser.post(f"/committee/proposals/{p.id}/decide",
                  {"outcome": "approve", "award": "9,500.00", "conditions": "Share at the spring showcase.",
                   "feedback": "A strong, focused plan."})
+    smtp.deliver()
     waiting = f"Waiting for your confirmation (approve): {p.title}"
     assert smtp.subjects_to(world.co_chair_bps.email) == [waiting]
     assert smtp.subjects_to(other_bps.email) == [waiting]
@@ -127,6 +134,7 @@ def test_recorded_decision_asks_the_other_side_then_approval_tells_the_team(brow
     db.session.refresh(p)
     assert p.state is S.APPROVED
 
+    smtp.deliver()
     approved = f"Proposal approved: {p.title}"
     assert smtp.subjects_to(world.lead.email) == [approved]
     assert smtp.subjects_to(world.member.email) == [approved]

@@ -16,8 +16,8 @@ from tests.sqlcount import statements as sql_statements
 S = ProposalState
 
 
-@pytest.fixture
-def due(world, factory):
+@pytest.fixture(name="due")
+def due_fixture(world, factory):
     """Overdue work of every kind, and look-alikes that are not overdue."""
     today = clock.today()
     w = world

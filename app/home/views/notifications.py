@@ -1,7 +1,8 @@
 """In-app notifications: the signed-in user's own, newest first; mark one or all as read.
 
-The blueprint also installs the mailer's after-commit sending and the nav's unread count. Marking
-read is one operation handed to ``app.web.run``, which commits once.
+The blueprint also installs the nav's unread count; staff see the outbox's messages that failed (the
+mail worker retries them; nothing is sent from a page). Marking read is one operation handed to
+``app.web.run``, which commits once.
 """
 from __future__ import annotations
 
@@ -14,11 +15,6 @@ from app.models import Notification
 from app.web import get_or_404, page_number, run
 
 bp = Blueprint("notifications", __name__)
-
-
-@bp.record_once
-def _install(state) -> None:
-    mailer.init_app(state.app)
 
 
 @bp.app_context_processor
