@@ -37,7 +37,7 @@ keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
 # Heartbeat files in memory, not on a disk that may stall (gunicorn's advice for containers and VMs).
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+worker_tmp_dir = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
 # The app, not gunicorn, reads forwarded headers (TRUSTED_PROXIES above).
 forwarded_allow_ips = ""
