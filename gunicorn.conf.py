@@ -39,6 +39,9 @@ max_requests_jitter = 200
 # Heartbeat files in memory, not on a disk that may stall (gunicorn's advice for containers and VMs).
 worker_tmp_dir = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
+# No control socket (recent gunicorn opens one in $HOME/.gunicorn by default): systemd manages the server.
+control_socket_disable = True
+
 # The app, not gunicorn, reads forwarded headers (TRUSTED_PROXIES above).
 forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}

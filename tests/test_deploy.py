@@ -162,6 +162,7 @@ def test_gunicorn_defaults_listen_on_the_loopback_and_leave_forwarded_headers_to
     assert conf["accesslog"] is None  # the app logs each request itself (app.access)
     assert conf["graceful_timeout"] == 30 and conf["timeout"] == 60
     assert conf["logconfig_dict"]["handlers"]["json"]["()"] == "app.core.logs.handler"
+    assert conf["control_socket_disable"] is True
 
 
 def test_gunicorn_reads_its_settings_from_the_environment(monkeypatch):
@@ -201,3 +202,23 @@ def test_the_systemd_units_run_what_the_readme_says(tmp_path):
                                 capture_output=True, text=True, env={**os.environ, "SYSTEMD_LOG_LEVEL": "warning"},
                                 stdin=subprocess.DEVNULL, timeout=60)
         assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+
+
+@pytest.mark.skipif(not (shutil.which("nginx") and shutil.which("openssl")), reason="nginx or openssl is not installed")
+def test_the_nginx_example_is_valid_and_sets_the_forwarded_headers_the_app_believes(tmp_path):
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    for header in ("X-Forwarded-For $remote_addr", "X-Forwarded-Proto $scheme", "X-Forwarded-Host $host"):
+        assert f"proxy_set_header {header};" in site  # one hop, overwriting what a visitor sent: TRUSTED_PROXIES=1
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=tlf.example.org",
+                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+                   check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "site.conf").write_text(
+        site.replace("/etc/letsencrypt/live/tlf.example.org/fullchain.pem", str(tmp_path / "cert.pem"))
+            .replace("/etc/letsencrypt/live/tlf.example.org/privkey.pem", str(tmp_path / "key.pem")))
+    (tmp_path / "nginx.conf").write_text(
+        f"error_log {tmp_path}/logs/error.log;\npid {tmp_path}/nginx.pid;\nevents {{}}\n"
+        f"http {{ access_log off; include {tmp_path}/site.conf; }}\n")
+    result = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert result.returncode == 0, result.stderr
