@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
@@ -34,7 +35,7 @@ def blueprints() -> list:
 def create_app(config: type | dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        template_folder="../templates",
+        template_folder=str(shipped("templates")),
         instance_relative_config=True,
     )
     app.config.from_object(config_module.Config)
@@ -49,7 +50,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     logs.init_app(app)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(shipped("migrations")), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
     login_manager.init_app(app)
@@ -78,10 +79,12 @@ def create_app(config: type | dict | None = None) -> Flask:
     return app
 
 
-def _root():
-    from pathlib import Path
-
-    return Path(__file__).resolve().parent.parent
+def shipped(folder: str) -> Path:
+    """Where the top-level ``templates/`` or ``migrations/`` folder is: beside the ``app`` package in a
+    checkout (and an editable install), inside it in an installed wheel (setup.py maps them there)."""
+    package = Path(__file__).resolve().parent
+    inside = package / folder
+    return inside if inside.is_dir() else package.parent / folder
 
 
 def _normalise_url(url: str) -> str:
