@@ -32,15 +32,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select, update
 
+from app.core import clock
 from app.core.values import control_character
 from app.extensions import db
-from app.models import Role, School, Side, User
-from app.models.people import SIDED_ROLES
+from app.models import Role, School, Side, User, UserRole
+from app.models.people import SIDED_ROLES, new_session_token
 from app.people import accounts, history
 from app.people.accounts import PeopleError
 
@@ -59,6 +60,7 @@ EMAIL_RE = re.compile(
     r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 )
+CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ufffe\uffff]")  # what control_character finds, quickly
 ESCAPED = re.compile(r"^'+[=+\-@]")  # a cell the export made safe: one apostrophe more than the text has
 YES = {"yes", "y", "true", "1", "active"}
 NO = {"no", "n", "false", "0", "inactive", "deactivated"}
@@ -86,8 +88,11 @@ class ImportRefused(PeopleError):
 
 @dataclass
 class ImportResult:
-    created: list[User] = field(default_factory=list)
-    updated: list[User] = field(default_factory=list)
+    """What an import did: the ids of the people it added and of those it changed, how many it left as
+    they were."""
+
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
     unchanged: int = 0
 
     def summary(self) -> str:
@@ -96,6 +101,12 @@ class ImportResult:
 
         return (f"Imported the file: {people(len(self.created))} added, {len(self.updated):,} updated, "
                 f"{self.unchanged:,} unchanged.")
+
+    def new_people(self, batch: int = 1000) -> Iterator[User]:
+        """The people added, loaded a thousand at a time (to invite them, say)."""
+        for i in range(0, len(self.created), batch):
+            yield from db.session.scalars(select(User).where(User.id.in_(self.created[i:i + batch]))
+                                          .order_by(User.id))
 
 
 # -- reading the file ----------------------------------------------------------------------------
@@ -217,12 +228,16 @@ class Wanted:
     active: object  # bool | KEEP
 
 
+def _role_key(name: str) -> str:
+    return re.sub(r"[\s_-]+", " ", name.strip().lower())
+
+
+# A role by its value or its label, whatever the capitals, spaces, hyphens or underscores.
+ROLE_NAMES = {_role_key(name): role for role in Role for name in (role.value, role.label)}
+
+
 def _role(raw: str) -> Role | None:
-    key = re.sub(r"[\s-]+", "_", raw.strip().lower())
-    for role in Role:
-        if key in (role.value, re.sub(r"[\s-]+", "_", role.label.lower())):
-            return role
-    return None
+    return ROLE_NAMES.get(_role_key(raw))
 
 
 ROLE_WORDS = ", ".join(r.value for r in Role)
@@ -234,7 +249,7 @@ def _check_row(line: int, row: dict[str, str], schools: dict[str, School], probl
             problems.append(f"The {column.replace('_', ' ')} cell has {len(value):,} characters: this is not a "
                             f"{column.replace('_', ' ')}; check that the columns are where the first row says.")
             row[column] = ""
-        elif ch := control_character(value, multiline=False):
+        elif CONTROL.search(value) and (ch := control_character(value, multiline=False)):
             problems.append(f"The {column.replace('_', ' ')} cell holds an invisible control character "
                             f"({'a NUL byte' if ch == chr(0) else f'U+{ord(ch):04X}'}): delete it from the cell.")
             row[column] = ""
@@ -295,35 +310,46 @@ def _check_row(line: int, row: dict[str, str], schools: dict[str, School], probl
     return Wanted(line, email, name, school, job_title, roles, side, active)
 
 
-def _outcome(w: Wanted, user: User | None) -> dict:
-    """The person's details after the row: the keys of ``accounts._snapshot`` plus ``active``."""
-    def pick(value, current, default):
-        return value if value is not KEEP else (current if user is not None else default)
+@dataclass
+class Current:
+    """A person already here, as plain values (a file may name 50,000 of them: no ORM object each)."""
 
-    roles = pick(w.roles, sorted(user.role_names) if user else None, [Role.EDUCATOR.value])
+    id: int
+    email: str
+    name: str
+    school_id: int | None
+    job_title: str
+    side: Side | None
+    active: bool
+    roles: list[str]  # their values, sorted
+
+    @property
+    def details(self) -> dict:
+        return {"email": self.email, "name": self.name, "roles": self.roles,
+                "side": self.side.value if self.side else None, "school_id": self.school_id,
+                "job_title": self.job_title, "active": self.active}
+
+
+def _outcome(w: Wanted, cur: Current | None) -> dict:
+    """The person's details after the row, in the shape of ``Current.details``."""
+    def pick(value, current, default):
+        return value if value is not KEEP else (current if cur is not None else default)
+
+    roles = pick(w.roles, cur.roles if cur else None, [Role.EDUCATOR])
     roles = sorted(r.value if isinstance(r, Role) else r for r in roles)
-    school = pick(w.school, user.school if user else None, None)
-    side = pick(w.side, user.side if user else None, None)
+    school = pick(w.school, KEEP, None)
+    side = pick(w.side, cur.side if cur else None, None)
     if w.side is KEEP and not {Role(r) for r in roles} & SIDED_ROLES:
         side = None  # a side follows the roles: no reviewer or co-chair role, no side
-    return {"email": user.email if user else w.email, "name": w.name, "roles": roles,
-            "side": side.value if side else None, "school": school, "job_title":
-            pick(w.job_title, user.job_title if user else None, DEFAULT_JOB_TITLE),
-            "active": pick(w.active, user.active if user else None, True)}
+    return {"email": cur.email if cur else w.email, "name": w.name, "roles": roles,
+            "side": side.value if side else None,
+            "school_id": cur.school_id if school is KEEP else (school.id if school else None),
+            "job_title": pick(w.job_title, cur.job_title if cur else None, DEFAULT_JOB_TITLE),
+            "active": pick(w.active, cur.active if cur else None, True)}
 
 
-def _snapshot(user: User) -> dict:
-    return {**accounts._snapshot(user), "school": user.school, "active": user.active}
-
-
-def _as_recorded(details: dict) -> dict:
-    """Details in the words of the person's history (``accounts._snapshot``: the school by name)."""
-    school = details["school"]
-    return {**{k: v for k, v in details.items() if k != "active"}, "school": school.name if school else None}
-
-
-def _refusals(w: Wanted, user: User | None, after: dict, actor: User) -> list[str]:
-    """Why ``actor`` may not make this row's change (none when they may)."""
+def _refusals(cur: Current | None, after: dict, actor: User, actor_is_admin: bool) -> list[str]:
+    """What is wrong with the row's outcome, and why ``actor`` may not make its change (none: fine)."""
     problems = []
     try:
         accounts._clean_roles_and_side(after["roles"], after["side"])
@@ -334,20 +360,18 @@ def _refusals(w: Wanted, user: User | None, after: dict, actor: User) -> list[st
             "Only reviewers and co-chairs belong to a side: leave the side cell blank, or give the reviewer or "
             "co-chair role.",
         }.get(exc.field, exc.messages[0]))
-    before = _snapshot(user) if user is not None else None
-    if before is not None and before == after:
+    if cur is not None and cur.details == after:
         return problems
-    had = {Role(r) for r in before["roles"]} if before else set()
+    had = {Role(r) for r in cur.roles} if cur else set()
     will = {Role(r) for r in after["roles"]}
-    is_admin = actor.has_role(Role.ADMIN)
-    if user is not None and user.id == actor.id:
+    if cur is not None and cur.id == actor.id:
         if Role.ADMIN in had and Role.ADMIN not in will:
             problems.append("This row is you: you cannot take away your own admin role; ask another admin.")
         if not after["active"]:
             problems.append("This row is you: you cannot deactivate your own account; ask another admin.")
-    if not is_admin:
+    if not actor_is_admin:
         if had & PRIVILEGED:
-            problems.append(f"{user.name} is program staff or an admin: only an admin can change their account. "
+            problems.append(f"{cur.name} is program staff or an admin: only an admin can change their account. "
                             "Take the row out of the file, or ask an admin to import it.")
         elif (will - had) & PRIVILEGED:
             problems.append("Only an admin can give the program staff or admin role: take it out of the roles "
@@ -356,26 +380,50 @@ def _refusals(w: Wanted, user: User | None, after: dict, actor: User) -> list[st
 
 
 # -- the import ----------------------------------------------------------------------------------
-def _existing(emails: Iterable[str]) -> dict[str, User]:
-    """The people already here with these emails (lower case), in few statements whatever the number."""
+BATCH = 1000
+
+
+def _batches(items: list, size: int = BATCH) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _existing(emails: Iterable[str]) -> dict[str, Current]:
+    """The people already here with these emails (lower case): one statement for the emails, then two
+    for each thousand people found, whatever the size of the file."""
     wanted = set(emails)
-    ids = {email: uid for uid, email in db.session.execute(select(User.id, func.lower(User.email)))
+    ids = {uid: email for uid, email in db.session.execute(select(User.id, func.lower(User.email)))
            if email in wanted}
-    found: dict[int, User] = {}
-    id_list = sorted(set(ids.values()))
-    for i in range(0, len(id_list), 1000):
-        for user in db.session.scalars(select(User).where(User.id.in_(id_list[i:i + 1000]))):
-            found[user.id] = user
-    return {email: found[uid] for email, uid in ids.items()}
+    found: dict[str, Current] = {}
+    for chunk in _batches(sorted(ids)):
+        roles: dict[int, list[str]] = {}
+        for uid, role in db.session.execute(select(UserRole.user_id, UserRole.role)
+                                            .where(UserRole.user_id.in_(chunk))):
+            roles.setdefault(uid, []).append(role.value)
+        for uid, email, name, school_id, job_title, side, active in db.session.execute(
+                select(User.id, User.email, User.name, User.school_id, User.job_title, User.side, User.active)
+                .where(User.id.in_(chunk))):
+            found[ids[uid]] = Current(uid, email, name, school_id, job_title, side, active,
+                                      sorted(roles.get(uid, [])))
+    return found
 
 
-def check(data: bytes, actor: User) -> list[tuple[Wanted, User | None, dict]]:
-    """Every row of the file checked: (what it asks, the person it is about or None, their details
-    after it); ``ImportRefused`` naming every problem when there is any. Writes nothing."""
+@dataclass
+class Plan:
+    """A file checked: each row's (what it asks, the person it is about or None, their details after it)."""
+
+    rows: list[tuple[Wanted, Current | None, dict]]
+    school_names: dict[int, str]
+
+
+def check(data: bytes, actor: User) -> Plan:
+    """Every row of the file checked, writing nothing; ``ImportRefused`` naming every problem when there
+    is any."""
     columns, rows, errors = read_rows(data)
     if errors:
         raise ImportRefused(errors, [])
-    schools = {s.name.strip().lower(): s for s in db.session.scalars(select(School))}
+    all_schools = list(db.session.scalars(select(School)))
+    schools = {s.name.strip().lower(): s for s in all_schools}
     row_errors: list[tuple[int, list[str]]] = []
     wanted: list[Wanted] = []
     first_line: dict[str, int] = {}
@@ -396,24 +444,26 @@ def check(data: bytes, actor: User) -> list[tuple[Wanted, User | None, dict]]:
             row_errors.append((line, problems))
         elif w is not None:
             wanted.append(w)
-    users = _existing(w.email for w in wanted)
-    plan = []
+    people = _existing(w.email for w in wanted)
+    plan = Plan([], {s.id: s.name for s in all_schools})
+    actor_is_admin = actor.has_role(Role.ADMIN)
     for w in wanted:
-        user = users.get(w.email)
-        after = _outcome(w, user)
-        problems = _refusals(w, user, after, actor)
+        cur = people.get(w.email)
+        after = _outcome(w, cur)
+        problems = _refusals(cur, after, actor, actor_is_admin)
         if problems:
             row_errors.append((w.line, problems))
         else:
-            plan.append((w, user, after))
+            plan.rows.append((w, cur, after))
     if row_errors:
         raise ImportRefused([], sorted(row_errors))
     return plan
 
 
 def too_large(max_bytes: int) -> str:
-    return (f"The file is larger than {max_bytes // (1024 * 1024)} MB. Split it into smaller files, each with the "
-            "header row at the top, and import them one after the other.")
+    size = f"{max_bytes / 1048576:g} MB" if max_bytes >= 1048576 else f"{max_bytes // 1024} KB"
+    return (f"The file is larger than {size}. Split it into smaller files, each with the header row at the "
+            "top, and import them one after the other.")
 
 
 def import_file(stream, actor: User, max_bytes: int) -> ImportResult:
@@ -426,38 +476,80 @@ def import_file(stream, actor: User, max_bytes: int) -> ImportResult:
 
 def import_people(data: bytes, actor: User) -> ImportResult:
     """The file imported, all of it (the caller commits once), or ``ImportRefused`` and nothing written.
-    Each person added or changed gets the events the admin's form records, by ``actor``."""
+    Each person added or changed gets the events the admin's form records, by ``actor``. The writes go
+    in a few statements per thousand people."""
     plan = check(data, actor)
+    db.session.flush()  # what the session holds is written before the statements below
     result = ImportResult()
-    for w, user, after in plan:
-        if user is None:
-            user = User(email=w.email, name=after["name"], password_hash="", side=Side(after["side"]) if after["side"]
-                        else None, school=after["school"], job_title=after["job_title"], active=after["active"])
-            user.set_roles(after["roles"])
-            db.session.add(user)
-            result.created.append(user)
-            continue
-        before = _snapshot(user)
-        if before == after:
+    changed = []
+    for _w, cur, after in plan.rows:
+        if cur is not None and cur.details == after:
             result.unchanged += 1
-            continue
-        user.name, user.school, user.job_title = after["name"], after["school"], after["job_title"]
-        user.side = Side(after["side"]) if after["side"] else None
-        user.set_roles(after["roles"])
-        accounts._record_changes(user, actor, _as_recorded(before), accounts._snapshot(user))
-        if before["active"] != after["active"]:
-            user.active = after["active"]
-            history.record(user, "reactivated" if user.active else "deactivated", actor, {"source": "import"})
-            if not user.active:
-                user.rotate_session_token()  # whoever holds a session of theirs is out
-        result.updated.append(user)
-    db.session.flush()
-    for user in result.created:
-        history.record(user, "account_created", actor, {"source": "import", "changes": {
-            "email": {"before": None, "after": user.email},
-            "roles": {"before": [], "after": sorted(user.role_names)}}})
-    db.session.flush()
+        elif cur is not None:
+            changed.append((cur, after))
+    result.updated = _update(changed, plan.school_names, actor)
+    result.created = _create([(w, after) for w, cur, after in plan.rows if cur is None], actor)
     return result
+
+
+def _recorded(details: dict, school_names: dict[int, str]) -> dict:
+    """Details in the words of the person's history (``accounts._snapshot``: the school by name)."""
+    return {"email": details["email"], "name": details["name"], "roles": details["roles"], "side": details["side"],
+            "school": school_names.get(details["school_id"]), "job_title": details["job_title"]}
+
+
+def _update(changed: list[tuple[Current, dict]], school_names: dict[int, str], actor: User) -> list[int]:
+    """Save the changes (by primary key, a statement per thousand) and record them; the people changed
+    that the session holds are read afresh."""
+    if not changed:
+        return []
+    db.session.execute(update(User), [
+        {"id": cur.id, "name": after["name"], "school_id": after["school_id"], "job_title": after["job_title"],
+         "side": Side(after["side"]) if after["side"] else None, "active": after["active"]} for cur, after in changed])
+    leaving = [{"id": cur.id, "session_token": new_session_token()}
+               for cur, after in changed if cur.active and not after["active"]]
+    if leaving:  # whoever holds a session or a remember-me cookie of theirs is out
+        db.session.execute(update(User), leaving)
+    new_roles = [(cur, after) for cur, after in changed if cur.roles != after["roles"]]
+    for chunk in _batches(new_roles):
+        db.session.execute(delete(UserRole).where(UserRole.user_id.in_([cur.id for cur, _ in chunk]))
+                           .execution_options(synchronize_session=False))
+        db.session.execute(insert(UserRole), [{"user_id": cur.id, "role": Role(r)}
+                                              for cur, after in chunk for r in after["roles"]])
+    events = []
+    for cur, after in changed:
+        events += [(cur.id, trigger, data) for trigger, data in accounts.change_events(
+            _recorded(cur.details, school_names), _recorded(after, school_names))]
+        if cur.active != after["active"]:
+            events.append((cur.id, "reactivated" if after["active"] else "deactivated", {"source": "import"}))
+    history.record_many(events, actor)
+    ids = {cur.id for cur, _ in changed}
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, User) and obj.id in ids:
+            db.session.expire(obj)
+    return [cur.id for cur, _ in changed]
+
+
+def _create(new: list[tuple[Wanted, dict]], actor: User) -> list[int]:
+    """The new people, their roles and their "account created" events, a few statements per thousand
+    people; their ids in the file's order. No password: ``password_hash`` is empty."""
+    if not new:
+        return []
+    now = clock.now()
+    db.session.execute(insert(User.__table__), [
+        {"email": w.email, "name": after["name"], "password_hash": "", "side": Side(after["side"])
+         if after["side"] else None, "school_id": after["school_id"], "job_title": after["job_title"],
+         "active": after["active"], "session_token": new_session_token(), "created_at": now} for w, after in new])
+    ids: dict[str, int] = {}
+    for chunk in _batches([w.email for w, _ in new]):
+        ids.update((email, uid) for uid, email in db.session.execute(
+            select(User.id, User.email).where(User.email.in_(chunk))))
+    db.session.execute(insert(UserRole.__table__), [{"user_id": ids[w.email], "role": Role(r)}
+                                                    for w, after in new for r in after["roles"]])
+    history.record_many([(ids[w.email], "account_created", {"source": "import", "changes": {
+        "email": {"before": None, "after": w.email}, "roles": {"before": [], "after": after["roles"]}}})
+        for w, after in new], actor)
+    return [ids[w.email] for w, _ in new]
 
 
 # -- the export ----------------------------------------------------------------------------------
