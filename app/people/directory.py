@@ -159,6 +159,7 @@ def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]],
     if problem:
         return [], [], [problem]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    columns: list[str] = []
     try:
         header = next(reader, None)
         if header is None or not any(h.strip() for h in header):
@@ -243,7 +244,11 @@ def _role(raw: str) -> Role | None:
 ROLE_WORDS = ", ".join(r.value for r in Role)
 
 
-def _check_row(line: int, row: dict[str, str], schools: dict[str, School], problems: list[str]) -> Wanted | None:
+def _check_row(line: int, row: dict[str, str], schools: dict[str, School], known: dict[str, int],
+               problems: list[str]) -> Wanted | None:
+    """What the row asks (None when ``problems`` got any). ``known``: the emails here already (lower
+    case), each valid whatever its shape (the admin's form may have taken an address this import would
+    not)."""
     for column, value in row.items():
         if len(value) > MAX_CELL:
             problems.append(f"The {column.replace('_', ' ')} cell has {len(value):,} characters: this is not a "
@@ -257,7 +262,7 @@ def _check_row(line: int, row: dict[str, str], schools: dict[str, School], probl
     if not email:
         problems.append("The email is blank: every row needs the person's email address (it is how the "
                         "import finds them).")
-    elif len(email) > EMAIL_MAX or not EMAIL_RE.match(email):
+    elif email not in known and (len(email) > EMAIL_MAX or not EMAIL_RE.match(email)):
         problems.append(f"The email {_shown(email)} is not a valid email address: write it like "
                         "name@bostonpublicschools.org, one address per row.")
     try:
@@ -388,12 +393,15 @@ def _batches(items: list, size: int = BATCH) -> Iterator[list]:
         yield items[i:i + size]
 
 
-def _existing(emails: Iterable[str]) -> dict[str, Current]:
-    """The people already here with these emails (lower case): one statement for the emails, then two
-    for each thousand people found, whatever the size of the file."""
-    wanted = set(emails)
-    ids = {uid: email for uid, email in db.session.execute(select(User.id, func.lower(User.email)))
-           if email in wanted}
+def _known_emails() -> dict[str, int]:
+    """Every email here (lower case) and its person's id, in one statement."""
+    return {email: uid for uid, email in db.session.execute(select(User.id, func.lower(User.email)))}
+
+
+def _existing(emails: Iterable[str], known: dict[str, int]) -> dict[str, Current]:
+    """The people already here with these emails (lower case): two statements for each thousand people
+    found, whatever the size of the file."""
+    ids = {known[email]: email for email in emails if email in known}
     found: dict[str, Current] = {}
     for chunk in _batches(sorted(ids)):
         roles: dict[int, list[str]] = {}
@@ -424,6 +432,7 @@ def check(data: bytes, actor: User) -> Plan:
         raise ImportRefused(errors, [])
     all_schools = list(db.session.scalars(select(School)))
     schools = {s.name.strip().lower(): s for s in all_schools}
+    known = _known_emails()
     row_errors: list[tuple[int, list[str]]] = []
     wanted: list[Wanted] = []
     first_line: dict[str, int] = {}
@@ -433,7 +442,7 @@ def check(data: bytes, actor: User) -> Plan:
             row_errors.append((line, [f"It has {row['__extra__']} more cell(s) than the first row has columns: "
                                       "a comma inside a cell needs the cell in quotes."]))
             continue
-        w = _check_row(line, row, schools, problems)
+        w = _check_row(line, row, schools, known, problems)
         email = row.get("email", "").lower()
         if email and email in first_line:
             problems.append(f"The email {email} is also on row {first_line[email]}: each person once per file "
@@ -444,7 +453,7 @@ def check(data: bytes, actor: User) -> Plan:
             row_errors.append((line, problems))
         elif w is not None:
             wanted.append(w)
-    people = _existing(w.email for w in wanted)
+    people = _existing((w.email for w in wanted), known)
     plan = Plan([], {s.id: s.name for s in all_schools})
     actor_is_admin = actor.has_role(Role.ADMIN)
     for w in wanted:

@@ -182,6 +182,13 @@ def test_a_file_that_is_not_a_people_csv_is_refused_saying_why(cast, data, expec
     assert expected in " ".join(exc.errors)
 
 
+def test_a_cell_past_what_csv_reads_is_refused_not_a_crash(cast):
+    exc = refused(b"name,email\r\n\"" + b"x" * 200_000 + b"\",a@example.org\r\n", cast.admin)
+    assert exc.errors[0].startswith("Row 2 could not be read as CSV (field larger than field limit")
+    exc = refused(b"\"" + b"x" * 200_000 + b"\",email\r\n", cast.admin)
+    assert exc.errors[0].startswith("Row 1 could not be read as CSV")
+
+
 def test_a_bad_encoding_says_how_to_save_the_file(cast):
     exc = refused("name,email\r\nJosé,j@example.org\r\n".encode("latin-1"), cast.admin)
     assert "“CSV UTF-8 (Comma delimited) (.csv)”" in exc.errors[0]
@@ -246,6 +253,7 @@ def test_export_then_import_changes_nothing_and_the_data_is_equal(cast, factory)
     factory.user("educator", name="-Ann Minus", email="minus@example.org", school=cast.other)
     factory.user("educator", name="@Handle, \"Quoted\"", email="at@example.org", job_title="+1 coach")
     factory.user("educator", name="'=Already quoted", email="quoted@example.org")
+    factory.user("educator", name="José Núñez", email="josé.núñez@example.org")  # the admin's form takes it
     gone = factory.user("educator", "co_chair", name="Olga Gone", email="olga@example.org", side="BPS")
     gone.active = False
     db.session.flush()
