@@ -23,9 +23,9 @@ Who: admins import anything. Program staff import too, but a row that would give
 deactivates or demotes themselves. New people get no password: they sign in once they have set one
 (an invitation, a reset) or through single sign-on.
 
-Fast at the district's size: the rows are checked in memory, the people already here are found in one
-statement for the emails plus one per thousand matches, and the writes go in batches. 50,000 rows
-take seconds (``benchmarks/people_import.py`` prints the figure).
+Fast at the district's size: the rows are checked in memory, the people already here are read in one
+statement for the emails plus two per thousand found, and the writes go a few statements per thousand
+people. 50,000 rows take seconds (``benchmarks/people_import.py`` prints the figures).
 """
 from __future__ import annotations
 

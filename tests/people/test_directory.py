@@ -74,6 +74,13 @@ def test_a_good_file_adds_new_people_and_updates_others_by_email_whatever_the_ca
     assert result.summary() == "Imported the file: 2 people added, 1 updated, 0 unchanged."
 
 
+def test_the_people_added_are_listed_for_what_comes_next_in_the_files_order(cast):
+    result = directory.import_people(csv_bytes(*(f"P {i},p{i}@example.org,,,,," for i in range(5)),
+                                               "Tess Teacher,tess.teacher@example.org,,,,,"), cast.admin)
+    assert [u.email for u in result.new_people(batch=2)] == [f"p{i}@example.org" for i in range(5)]
+    assert result.updated == [cast.teacher.id]
+
+
 def test_new_people_have_no_password_and_cannot_sign_in_with_one(cast):
     directory.import_people(csv_bytes("Nia Newton,nia@example.org,,,,,"), cast.admin)
     nia = User.by_email("nia@example.org")
