@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -119,6 +120,13 @@ class UserFilterForm(FilterForm):
     def __init__(self, *args, schools=(), **kw):
         super().__init__(*args, **kw)
         self.school_id.choices = [SelectChoice("", "Any school")] + [SelectChoice(s.id, s.name) for s in schools]
+
+
+class PeopleImportForm(FlaskForm):
+    """The people import: a CSV file (what is in it is checked by ``app.people.directory``)."""
+
+    file = FileField("CSV file", validators=[FileRequired("Choose the CSV file to import.")],
+                     description="CSV UTF-8 with a header row; at most 50,000 people and 10 MB.")
 
 
 class SignOutEverywhereForm(FlaskForm):

@@ -210,12 +210,20 @@ def _snapshot(user: User) -> dict:
 
 def _record_changes(user: User, actor: User | None, before: dict, after: dict) -> None:
     """One event per kind of change (email, roles, the other details), each with before and after."""
+    for trigger, data in change_events(before, after):
+        history.record(user, trigger, actor, data)
+
+
+def change_events(before: dict, after: dict) -> list[tuple[str, dict]]:
+    """The events (trigger, data) a change from ``before`` to ``after`` (``_snapshot``s) records."""
     changed = {k: {"before": before[k], "after": after[k]} for k in before if before[k] != after[k]}
+    events = []
     for trigger, keys in (("email_changed", ("email",)), ("roles_changed", ("roles", "side")),
                           ("details_changed", ("name", "school", "job_title"))):
         changes = {k: changed[k] for k in keys if k in changed}
         if changes:
-            history.record(user, trigger, actor, {"changes": changes})
+            events.append((trigger, {"changes": changes}))
+    return events
 
 
 def users_query(*, role: str | None = None, side: str | None = None, school_id: int | None = None,

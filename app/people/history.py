@@ -5,10 +5,11 @@ these are recorded acts, never transitions: no state before or after.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.core import clock
 from app.extensions import db
@@ -74,3 +75,14 @@ def recent(user: User, limit: int = SHOWN) -> list[Entry]:
     return [Entry(at=e.at, label=LABELS.get(e.trigger, e.trigger.replace("_", " ").capitalize()),
                   who=e.actor.name if e.actor is not None else NO_ACTOR.get(e.trigger, "The command line"),
                   details=_details(e)) for e in events]
+
+
+def record_many(entries: Iterable[tuple[int, str, dict]], actor: User | None) -> None:
+    """Many events by ``actor`` at once, as (user id, trigger, data): what ``record`` makes, in one
+    INSERT (an import of thousands of people)."""
+    at = clock.now()
+    rows = [{"case_type": CASE_TYPE, "case_id": user_id, "trigger": trigger, "from_state": None, "to_state": None,
+             "actor_id": actor.id if actor is not None else None, "at": at, "comment": "", "data": data or {}}
+            for user_id, trigger, data in entries]
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)

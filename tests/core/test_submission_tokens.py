@@ -50,6 +50,7 @@ from app.models import (
 )
 from tests.access import catalog as catalog_cases
 from tests.access import grants as grant_cases
+from tests.access import people_import as people_import_cases
 from tests.access import pl_requests as pl_cases
 from tests.access import staff as staff_cases
 from tests.access import summaries as summary_cases
@@ -170,6 +171,8 @@ FORMS = [
                lambda w: {"kind": "topic", "name": "Family engagement", "description": "", "position": ""},
                lambda w: count(Term)),
     CreateForm("admin.new_user", "admin", lambda w: "/admin/users/new", staff_cases._user_data, lambda w: count(User)),
+    CreateForm("admin.import_people", "staff", lambda w: "/admin/people/import", people_import_cases._import,
+               lambda w: count(User)),
     CreateForm("admin.new_school", "staff", lambda w: "/admin/schools/new",
                lambda w: {"name": "Hennigan K-8", "level": "k8", "neighborhood": "Jamaica Plain"},
                lambda w: count(School)),

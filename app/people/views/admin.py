@@ -6,16 +6,17 @@ reference data that both admins and staff keep up to date.
 """
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from app.cases.permissions import is_admin
+from app.core import clock
 from app.extensions import db
 from app.models import School, User
 from app.people import accounts as people
-from app.people import history
-from app.web import get_or_404, page_number, roles_required, run, show_refusal
-from forms.people import SchoolForm, SignOutEverywhereForm, UserFilterForm, UserForm
+from app.people import directory, history
+from app.web import download, get_or_404, page_number, roles_required, run, show_refusal
+from forms.people import PeopleImportForm, SchoolForm, SignOutEverywhereForm, UserFilterForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -23,22 +24,70 @@ PER_PAGE = 50
 
 
 # -- people --------------------------------------------------------------------------------------
-@bp.get("/users")
-@roles_required("admin", "staff")
-def users():
-    schools = people.all_schools()
-    form = UserFilterForm(formdata=request.args, schools=schools)
+def _filtered_people():
+    """The people list's filters (a refused value is reported and left out) and the people they match."""
+    form = UserFilterForm(formdata=request.args, schools=people.all_schools())
     form.validate()
 
     def ok(f):
         return f.data if f.data and not f.errors else None
 
-    stmt = people.users_query(role=ok(form.role), side=ok(form.side), school_id=ok(form.school_id),
-                              q=(form.q.data or "").strip()[:120] or None)
+    return form, people.users_query(role=ok(form.role), side=ok(form.side), school_id=ok(form.school_id),
+                                    q=(form.q.data or "").strip()[:120] or None)
+
+
+@bp.get("/users")
+@roles_required("admin", "staff")
+def users():
+    form, stmt = _filtered_people()
     page = db.paginate(stmt, page=page_number(), per_page=PER_PAGE,
                        error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("people/users.html", form=form, page=page, args=args, can_edit=is_admin(current_user))
+
+
+# -- people from the district's systems: CSV import and export --------------------------------------
+@bp.get("/people/export.csv")
+@roles_required("admin", "staff")
+def export_people():
+    _form, stmt = _filtered_people()
+    return download(directory.export_csv(db.session.scalars(stmt)), f"people-{clock.today().isoformat()}.csv",
+                    "text/csv")
+
+
+def _import_page(form: PeopleImportForm, status: int = 200, refusal=None):
+    refused = refusal if isinstance(refusal, directory.ImportRefused) else None
+    return render_template("people/import.html", form=form, refused=refused, columns=directory.COLUMNS,
+                           max_rows=directory.MAX_ROWS, is_admin=is_admin(current_user),
+                           max_mb=current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)), status
+
+
+@bp.route("/people/import", methods=["GET", "POST"])
+@roles_required("admin", "staff")
+def import_people():
+    if request.method != "POST":
+        return _import_page(PeopleImportForm(formdata=None))
+    form = PeopleImportForm()
+    return run(
+        lambda: directory.import_file(form.file.data.stream, current_user, current_app.config["MAX_UPLOAD_BYTES"]),
+        form=form, done=url_for("admin.users"), success=lambda result: result.summary(),
+        again=lambda refusal: _import_page(form, 422, refusal), once=True,
+    )
+
+
+@bp.errorhandler(413)
+def too_large(e):
+    """A request past the whole request's cap (the form is not read): on the import, what to do instead."""
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    message = (directory.too_large(limit) if request.endpoint == "admin.import_people" else
+               f"The upload is larger than the {limit // (1024 * 1024)} MB limit. Choose a smaller file and try again.")
+    return render_template("errors/error.html", code=413, title="File too large", message=message), 413
+
+
+@bp.get("/people/import/template.csv")
+@roles_required("admin", "staff")
+def import_template():
+    return download(directory.template_csv(), "people-import-template.csv", "text/csv")
 
 
 def _user_form(creating: bool, user: User | None = None, **kw) -> UserForm:
