@@ -1,4 +1,5 @@
-"""A person's history: what admins did to their account, and the failed sign-ins on it.
+"""A person's history: what admins did to their account, the failed sign-ins on it, and the links sent
+to set a password.
 
 Audit events on the person (``case_type`` "user", ``case_id`` their id). A user has no workflow, so
 these are recorded acts, never transitions: no state before or after.
@@ -29,10 +30,18 @@ LABELS = {
     "password_changed": "Password changed by the person",
     "signed_out_everywhere": "Signed out on every device",
     "sign_in_failed": "Sign-in failed",
+    "invitation_sent": "Invitation to set a password sent",
+    "invitation_accepted": "Password set from the invitation",
+    "password_link_sent": "Link to set a new password sent",
+    "password_link_refused": "Link to set a new password asked for, not sent",
+    "password_reset_by_link": "Password set from an emailed link",
 }
 # Who an act with no signed-in actor was by: a failed sign-in is someone at the sign-in page; anything
 # else was done outside the web pages (``flask create-user``, the demo seeder).
-NO_ACTOR = {"sign_in_failed": "No one signed in"}
+NO_ACTOR = {"sign_in_failed": "No one signed in", "password_link_sent": "Someone at “Forgot your password?”",
+            "password_link_refused": "Someone at “Forgot your password?”",
+            "invitation_accepted": "The person, from the emailed link",
+            "password_reset_by_link": "The person, from the emailed link"}
 
 
 def record(user: User, trigger: str, actor: User | None, data: dict | None = None) -> AuditEvent:
