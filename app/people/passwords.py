@@ -92,11 +92,11 @@ def check_new_password(password: str | None, *, email: str | None = None, name: 
     if lowered in common or (len(core) >= 4 and core in common) or _is_run(lowered):
         raise PasswordRefused("That password is one of the most commonly used, so it is among the first "
                               f"anyone guessing would try. Choose another: {ADVICE[0].lower()}{ADVICE[1:]}", field)
-    letters = _letters(text)
-    if letters and letters in _personal(email, name):
+    forms = {_letters(text), _letters(core)} - {""}  # as typed, and without the digits and symbols around it
+    if forms & _personal(email, name):
         raise PasswordRefused("A password made of your own name or email address is easy to guess. "
                               f"Choose another: {ADVICE[0].lower()}{ADVICE[1:]}", field)
-    if letters and letters in {_letters(n) for n in APP_NAMES}:
+    if forms & {_letters(n) for n in APP_NAMES}:
         raise PasswordRefused("A password made of this app's name is easy to guess. "
                               f"Choose another: {ADVICE[0].lower()}{ADVICE[1:]}", field)
     return text
