@@ -143,7 +143,9 @@ def holder(token: str, purpose: Purpose, *, lock: bool = False) -> User:
     if not (isinstance(payload, list) and len(payload) == 2 and isinstance(payload[0], int)
             and isinstance(payload[1], str)):
         raise not_ours()
-    user = db.session.get(User, payload[0], with_for_update=lock, populate_existing=lock)
+    # Locked, the person's row only (its school is joined, and may be missing).
+    user = db.session.get(User, payload[0], with_for_update={"of": User.__table__} if lock else None,
+                          populate_existing=lock)
     if user is None:
         raise not_ours()
     if not user.active:
