@@ -282,3 +282,34 @@ def test_an_admin_sends_a_link_from_the_persons_page(app, browser, world):
     assert "Ada Admin, an admin of the Teacher Leadership Fund app, sent you this link" in message.body
     assert set_password(browser.reset(), link_in(message)).status_code == 302
     assert can_sign_in(app, world.member.email, NEW)
+
+
+@pytest.mark.commits
+def test_the_same_link_sent_from_two_tabs_at_the_same_moment_sets_one_password(app, world):
+    """The person's row is locked while the link is checked and used: the second request waits for the
+    first, then finds the link used (410). PostgreSQL only: SQLite, the demo's database, has no row locks."""
+    import threading
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    url = f"/password/reset/{password_links.make_token(world.member, password_links.RESET)}"
+    email = world.member.email
+    db.session.commit()
+    posts = []
+    for choice in ("first choice of words", "second choice of words"):
+        b = Browser(app.test_client())
+        posts.append((b.client, {"new_password": choice, "new_password_again": choice, "csrf_token": b.token()}))
+    db.session.remove()
+    start, results = threading.Barrier(2), [None, None]
+
+    def post(i, client, data):
+        start.wait(10)
+        results[i] = client.post(url, data=data).status_code
+
+    threads = [threading.Thread(target=post, args=(i, c, d)) for i, (c, d) in enumerate(posts)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results) == [302, 410], results
+    assert [can_sign_in(app, email, f"{w} choice of words") for w in ("first", "second")].count(True) == 1
