@@ -7,7 +7,7 @@ these are recorded acts, never transitions: no state before or after.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -42,6 +42,17 @@ NO_ACTOR = {"sign_in_failed": "No one signed in", "password_link_sent": "Someone
             "password_link_refused": "Someone at “Forgot your password?”",
             "invitation_accepted": "The person, from the emailed link",
             "password_reset_by_link": "The person, from the emailed link"}
+
+
+def last_at(user: User, trigger: str) -> datetime | None:
+    """When ``trigger`` was last recorded on ``user`` (None: never): e.g. the latest invitation sent."""
+    at = db.session.scalar(
+        select(AuditEvent.at).where(AuditEvent.case_type == CASE_TYPE, AuditEvent.case_id == user.id,
+                                    AuditEvent.trigger == trigger)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1))
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at
 
 
 def record(user: User, trigger: str, actor: User | None, data: dict | None = None) -> AuditEvent:

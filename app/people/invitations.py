@@ -13,14 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from app.core import clock
 from app.extensions import db
-from app.models import AuditEvent, OutboxMessage, User
+from app.models import OutboxMessage, User
 from app.people import accounts, history
 from app.people.accounts import PeopleError
 from app.people.password_links import INVITATION, days, invitation_lifetime, link_for, queue_email, send_reset
+
+SENT = "invitation_sent"  # the event recorded on the person (app.people.history)
 
 
 def invite(user: User, actor: User | None) -> OutboxMessage:
@@ -35,7 +35,7 @@ def invite(user: User, actor: User | None) -> OutboxMessage:
     message = queue_email(user, "You are invited to the Teacher Leadership Fund app", "invitation.txt",
                           link=link_for(user, INVITATION), actor=actor, lifetime=days(lifetime),
                           expires=f"{expires:%A %B} {expires.day}, {expires:%Y}")
-    history.record(user, "invitation_sent", actor)
+    history.record(user, SENT, actor)
     db.session.flush()
     return message
 
@@ -80,12 +80,7 @@ class Status:
 def status(user: User) -> Status:
     if user.has_password:
         return Status(True)
-    sent = db.session.scalar(
-        select(AuditEvent.at).where(AuditEvent.case_type == history.CASE_TYPE, AuditEvent.case_id == user.id,
-                                    AuditEvent.trigger == "invitation_sent")
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1))
+    sent = history.last_at(user, SENT)
     if sent is None:
         return Status(False)
-    if sent.tzinfo is None:
-        sent = sent.replace(tzinfo=clock.now().tzinfo)
     return Status(False, sent, sent + invitation_lifetime())
