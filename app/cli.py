@@ -31,14 +31,15 @@ ROLE_CHOICES = ["educator", "school_leader", "reviewer", "co_chair", "staff", "a
 @click.option("--school", default=None, help="School name (educators and school leaders).")
 @click.option("--job-title", default="Classroom teacher")
 def create_user(email, name, password, roles, side, school, job_title):
-    """Create a user with roles (and a side for reviewers and co-chairs)."""
-    from app.people.accounts import PeopleError
+    """Create a user with roles (and a side for reviewers and co-chairs), and their password (asked for
+    when not given; the password rules apply). For the first admin; admins invite everyone else."""
+    from app.core.errors import FormError
     from app.people.accounts import create_user as create
 
     try:
         user = create(email=email, name=name, password=password, roles=roles, side=side,
                       school_name=school, job_title=job_title)
-    except PeopleError as e:
+    except FormError as e:
         raise click.ClickException(str(e)) from None
     db.session.commit()
     click.echo(f"Created {user.name} <{user.email}> with roles: {', '.join(sorted(user.role_names))}.")

@@ -76,6 +76,12 @@ class Config:
     # Password guessing: POST /login per account (the email typed) and per client address.
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute; 200 per hour")
+    # "Forgot your password?" (POST /password/forgot): per email typed (so it cannot be used to flood
+    # someone's inbox) and per client address.
+    PASSWORD_LINK_LIMIT_PER_EMAIL = os.environ.get("PASSWORD_LINK_LIMIT_PER_EMAIL", "3 per hour; 10 per day")
+    PASSWORD_LINK_LIMIT_PER_ADDRESS = os.environ.get("PASSWORD_LINK_LIMIT_PER_ADDRESS", "10 per minute; 50 per hour")
+    # How long the link in an invitation to set a password works (a reset link: one hour).
+    INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
     # Shared by every worker and server when REDIS_URL is set; else each process counts on its own.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import EDUCATOR_ROLES, Role, SchoolLevel, Side, TeamScope
+from app.people.passwords import HINT as PASSWORD_HINT
 from forms.base import FlaskForm
 from forms.filters import FilterForm, FilterText
 
@@ -66,7 +67,6 @@ class UserForm(FlaskForm):
     job_title = SelectField("Job title", choices=[SelectChoice(t, t) for t in EDUCATOR_ROLES],
                             invalid_choice_message="Choose a job title from the list.")
     active = BooleanField("Active (can sign in)", default=True)
-    password = PasswordField("Password")
 
     def __init__(self, *args, schools=(), creating: bool = True, current_job_title: str | None = None, **kw):
         super().__init__(*args, **kw)
@@ -75,23 +75,10 @@ class UserForm(FlaskForm):
         if current_job_title and current_job_title not in EDUCATOR_ROLES:
             # Someone's title from before (or from the CLI) stays selectable, so saving keeps it.
             self.job_title.choices = [SelectChoice(current_job_title, current_job_title)] + list(self.job_title.choices)
-        if creating:
-            self.password.description = "At least 8 characters. Share it with the person privately."
-        else:
-            self.password.label.text = "New password"
-            self.password.description = "Leave blank to keep the current password; at least 8 characters."
 
     def validate_roles(self, field):
         if not field.data:
             raise ValidationError("Give the person at least one role.")
-
-    def validate_password(self, field):
-        if not field.data:
-            if self.creating:
-                raise ValidationError("Set a password of at least 8 characters.")
-            return
-        if not 8 <= len(field.data) <= 200:
-            raise ValidationError("The password must be 8 to 200 characters.")
 
 
 class SchoolForm(FlaskForm):
@@ -135,23 +122,55 @@ class SignOutEverywhereForm(FlaskForm):
     submit = SubmitField("Sign out on every device")
 
 
+class SendPasswordLinkForm(FlaskForm):
+    """The admin's button that emails a person a link to set their password (nothing to type)."""
+
+    submit = SubmitField("Send the link")
+
+
 # -- auth --------------------------------------------------------------------------------------------
+
+# The password rules (length, common passwords...) are app.people.passwords'; a form only bounds what
+# it reads (the rules then say, in their words, when a password is too long).
+TYPED_MAX = 1024
+
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[
-        DataRequired("Enter your current password."), Length(max=200)])
+        DataRequired("Enter your current password."), Length(max=TYPED_MAX)])
     new_password = PasswordField("New password", validators=[
-        DataRequired("Enter a new password."), Length(max=200, message="Keep the password to 200 characters or fewer.")],
-        description="At least 8 characters. A few words you will remember make a good one.")
+        DataRequired("Enter a new password."), Length(max=TYPED_MAX, message="Keep the password to 256 characters or fewer.")],
+        description=PASSWORD_HINT)
     new_password_again = PasswordField("New password again", validators=[
-        DataRequired("Type the new password again."), Length(max=200)])
+        DataRequired("Type the new password again."), Length(max=TYPED_MAX)])
     submit = SubmitField("Change password")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[
+        DataRequired("Enter the email address you sign in with."),
+        Length(max=254, message="An email address has at most 254 characters."),
+        Email("Enter a valid email address, like name@bostonpublicschools.org.", check_deliverability=False)],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        description="The address you sign in with. We email it a link to set a new password.")
+    submit = SubmitField("Email me a link")
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password, twice: from a reset link or an invitation."""
+
+    new_password = PasswordField("New password", validators=[
+        DataRequired("Enter a new password."), Length(max=TYPED_MAX, message="Keep the password to 256 characters or fewer.")],
+        description=PASSWORD_HINT)
+    new_password_again = PasswordField("New password again", validators=[
+        DataRequired("Type the new password again."), Length(max=TYPED_MAX)])
+    submit = SubmitField("Set password")
 
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter your email address."), Email("Enter a valid email address."), Length(max=254)],
                        filters=[lambda v: v.strip() if isinstance(v, str) else v])  # a phone's keyboard adds a space
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=200)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=TYPED_MAX)])
     remember = BooleanField("Keep me signed in on this device")
 
     def __init__(self, *args, **kw):

@@ -141,18 +141,22 @@ def _trusted_proxies(app: Flask) -> int:
 
 
 # -- response headers ----------------------------------------------------------------------------
+OWN_POLICIES = (CSP, "Referrer-Policy")
+
+
 def _keep_own_policy(response):
-    """Before Talisman: remember a policy the view set itself (a download's sandbox)."""
-    if CSP in response.headers:
-        g.own_content_security_policy = response.headers[CSP]
+    """Before Talisman: remember a policy the view set itself (a download's sandbox; no referrer from a
+    page whose address holds a secret, such as a link to set a password)."""
+    own = {name: response.headers[name] for name in OWN_POLICIES if name in response.headers}
+    if own:
+        g.own_policies = own
     return response
 
 
 def _restore_own_policy(response):
-    """After Talisman: put that policy back."""
-    own = g.pop("own_content_security_policy", None)
-    if own:
-        response.headers[CSP] = own
+    """After Talisman: put those policies back."""
+    for name, value in g.pop("own_policies", {}).items():
+        response.headers[name] = value
     return response
 
 

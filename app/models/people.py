@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 import secrets
 import time
+import unicodedata
 from datetime import date, datetime
 from functools import cache
 
@@ -115,12 +116,27 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     return hasher.hash(secrets.token_urlsafe(16))
 
 
+def normalised(password: str) -> str:
+    """A password as it is hashed: NFKC (NIST SP 800-63B), so that the same characters typed on another
+    device, composed or not, give the same password."""
+    return unicodedata.normalize("NFKC", password or "")
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches ``password_hash`` (argon2, or a Werkzeug hash from before).
 
+    The password is compared in its NFKC form; a hash made before passwords were normalised is also
+    tried against the password as typed (only when the two differ: a few non-ASCII passwords).
     Without a hash (no such account) the password is verified against a throw-away hash at the
     current parameters all the same: an unknown email costs what a known one does.
     """
+    normal = normalised(password)
+    if _verify(password_hash, normal):
+        return True
+    return normal != password and bool(password_hash) and _verify(password_hash, password)
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
     if not password_hash or password_hash.startswith("$argon2"):
         hasher = password_hasher()
         try:
@@ -183,7 +199,16 @@ class User(UserMixin, db.Model):
 
     # -- password -------------------------------------------------------------------------
     def set_password(self, password: str) -> None:
-        self.password_hash = password_hasher().hash(password)
+        self.password_hash = password_hasher().hash(normalised(password))
+
+    def clear_password(self) -> None:
+        """No password signs in (an invited person until they set one): the empty hash matches nothing."""
+        self.password_hash = ""
+
+    @property
+    def has_password(self) -> bool:
+        """Whether a password can sign this person in (an invited person has none until they set one)."""
+        return bool(self.password_hash)
 
     def check_password(self, password: str) -> bool:
         return verify_password(self.password_hash, password)

@@ -5,15 +5,14 @@ Used by the admin screens and by the CLI (``flask --app app create-user``). A re
 """
 from __future__ import annotations
 
-from flask import has_request_context
-from flask_login import login_user
 from sqlalchemy import Select, exists, func, or_, select
 
 from app.core.errors import FormError
 from app.extensions import db
 from app.models import Role, School, SchoolLevel, Side, User, UserRole
-from app.models.people import SIDED_ROLES, verify_password
+from app.models.people import SIDED_ROLES, normalised, verify_password
 from app.people import history
+from app.people.passwords import check_new_password
 
 
 class PeopleError(FormError):
@@ -39,11 +38,6 @@ def _clean_name(name: str | None) -> str:
     if len(name) > 120:
         raise PeopleError("Keep the name to 120 characters or fewer.", "name")
     return name
-
-
-def _check_password(password: str | None) -> None:
-    if len(password or "") < 8:
-        raise PeopleError("The password must be at least 8 characters.", "password")
 
 
 def _clean_roles_and_side(roles, side) -> tuple[list[Role], Side | None]:
@@ -115,13 +109,10 @@ def change_own_password(user: User, *, current: str, new: str, again: str) -> Us
     remember-me cookie of theirs stops working; this one goes on (``signin.stay_signed_in``)."""
     if not user.check_password(current or ""):
         raise PeopleError("That is not your current password.", "current_password")
-    try:
-        _check_password(new)
-    except PeopleError as exc:
-        raise PeopleError(exc.messages[0], "new_password") from None
-    if new != again:
+    new = check_new_password(new, email=user.email, name=user.name, field="new_password")
+    if new != normalised(again or ""):
         raise PeopleError("The two new passwords are not the same: type it again in both boxes.", "new_password_again")
-    if new == current:
+    if new == normalised(current):
         raise PeopleError("The new password is your current one: choose another.", "new_password")
     user.set_password(new)
     user.rotate_session_token()
@@ -139,18 +130,24 @@ def sign_out_everywhere(user: User, actor: User | None) -> User:
     return user
 
 
-def create_user(*, email: str, name: str, password: str, roles, side: str | None = None,
+def create_user(*, email: str, name: str, password: str | None, roles, side: str | None = None,
                 school_name: str | None = None, school: School | None = None,
                 job_title: str = "Classroom teacher", active: bool = True, actor: User | None = None) -> User:
+    """A new account. ``password`` None: none yet (no password signs in) until the person sets one from an
+    invitation (``app.people.invitations.create_invited``); else it must meet the password rules."""
     email = _clean_email(email)
     name = _clean_name(name)
-    _check_password(password)
+    if password is not None:
+        password = check_new_password(password, email=email, name=name)
     roles, side_value = _clean_roles_and_side(roles, side)
     if school is None and school_name:
         school = find_school(school_name)
     user = User(email=email, name=name, side=side_value, school=school,
                 job_title=(job_title or "Classroom teacher")[:80], active=active)
-    user.set_password(password)
+    if password is None:
+        user.clear_password()
+    else:
+        user.set_password(password)
     user.set_roles(roles)
     db.session.add(user)
     db.session.flush()
@@ -161,8 +158,8 @@ def create_user(*, email: str, name: str, password: str, roles, side: str | None
 
 
 def update_user(user: User, *, actor: User | None, email: str, name: str, roles, side: str | None,
-                school: School | None, job_title: str, active: bool, password: str | None = None) -> User:
-    """Change a user's details; a blank ``password`` keeps the current one.
+                school: School | None, job_title: str, active: bool) -> User:
+    """Change a user's details. Never their password: the person sets it (an invitation, a reset link).
 
     An admin cannot take away their own admin role or deactivate themselves: the app would be left
     without anyone able to put it right.
@@ -170,8 +167,6 @@ def update_user(user: User, *, actor: User | None, email: str, name: str, roles,
     email = _clean_email(email, user)
     name = _clean_name(name)
     roles, side_value = _clean_roles_and_side(roles, side)
-    if password:
-        _check_password(password)
     if actor is not None and actor.id == user.id:
         if Role.ADMIN not in roles:
             raise PeopleError("You cannot take away your own admin role; ask another admin.", "roles")
@@ -186,18 +181,12 @@ def update_user(user: User, *, actor: User | None, email: str, name: str, roles,
     user.job_title = (job_title or "Classroom teacher")[:80]
     user.active = active
     user.set_roles(roles)
-    if password:
-        user.set_password(password)
     _record_changes(user, actor, before, _snapshot(user))
     if was_active != active:
         history.record(user, "reactivated" if active else "deactivated", actor)
-    if password:
-        history.record(user, "password_reset", actor)
-    if password or not active:
-        # Whoever held a session or a remember-me cookie of this person (or the old password) is out.
+    if not active:
+        # Whoever held a session or a remember-me cookie of this person is out.
         user.rotate_session_token()
-        if actor is not None and actor.id == user.id and has_request_context():
-            login_user(user)  # an admin who changes their own password stays signed in on this device
     db.session.flush()
     return user
 

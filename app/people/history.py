@@ -1,4 +1,5 @@
-"""A person's history: what admins did to their account, and the failed sign-ins on it.
+"""A person's history: what admins did to their account, the failed sign-ins on it, and the links sent
+to set a password.
 
 Audit events on the person (``case_type`` "user", ``case_id`` their id). A user has no workflow, so
 these are recorded acts, never transitions: no state before or after.
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 
@@ -30,10 +31,29 @@ LABELS = {
     "password_changed": "Password changed by the person",
     "signed_out_everywhere": "Signed out on every device",
     "sign_in_failed": "Sign-in failed",
+    "invitation_sent": "Invitation to set a password sent",
+    "invitation_accepted": "Password set from the invitation",
+    "password_link_sent": "Link to set a new password sent",
+    "password_link_refused": "Link to set a new password asked for, not sent",
+    "password_reset_by_link": "Password set from an emailed link",
 }
 # Who an act with no signed-in actor was by: a failed sign-in is someone at the sign-in page; anything
 # else was done outside the web pages (``flask create-user``, the demo seeder).
-NO_ACTOR = {"sign_in_failed": "No one signed in"}
+NO_ACTOR = {"sign_in_failed": "No one signed in", "password_link_sent": "Someone at “Forgot your password?”",
+            "password_link_refused": "Someone at “Forgot your password?”",
+            "invitation_accepted": "The person, from the emailed link",
+            "password_reset_by_link": "The person, from the emailed link"}
+
+
+def last_at(user: User, trigger: str) -> datetime | None:
+    """When ``trigger`` was last recorded on ``user`` (None: never): e.g. the latest invitation sent."""
+    at = db.session.scalar(
+        select(AuditEvent.at).where(AuditEvent.case_type == CASE_TYPE, AuditEvent.case_id == user.id,
+                                    AuditEvent.trigger == trigger)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1))
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at
 
 
 def record(user: User, trigger: str, actor: User | None, data: dict | None = None) -> AuditEvent:

@@ -9,7 +9,8 @@ limits, and the record of failed sign-ins.
   no session or remember-me cookie outlives ``REMEMBER_COOKIE_DURATION`` (REMEMBER_DAYS) from the
   sign-in that made it: ``get_id()`` carries the time of the sign-in.
 * POST /login is limited per account (the email typed) and per client address (Flask-Limiter); the
-  refusal is a 429 page with Retry-After.
+  refusal is a 429 page with Retry-After. So is POST /password/forgot ("Forgot your password?"), so
+  that it cannot be used to flood someone's inbox.
 * A failed sign-in is logged (``app.security``) and, when the account exists, recorded in its history.
 """
 from __future__ import annotations
@@ -32,6 +33,10 @@ log = logging.getLogger("app.security")
 ACCOUNT_LIMITED = "Too many sign-in attempts for this account. Wait a few minutes, then try again."
 ADDRESS_LIMITED = "Too many sign-in attempts from this network address. Wait a few minutes, then try again."
 PASSWORD_LIMITED = "Too many tries at your current password. Wait a few minutes, then try again."
+LINK_EMAIL_LIMITED = ("Links to set a password were asked for this address several times already. Use the "
+                      "latest email we sent (check your spam folder), or try again in an hour.")
+LINK_ADDRESS_LIMITED = ("Too many links to set a password were asked for from this network address. "
+                        "Wait a few minutes, then try again.")
 RATE_LIMITED = "rate limited"
 EMAIL_LOGGED = 80  # characters of a typed email kept in the log
 
@@ -155,10 +160,26 @@ per_person_password = limiter.shared_limit(
 """Tries at the current password on the change-password page, per person: the sign-in's account limit."""
 
 
+link_per_email = limiter.shared_limit(
+    lambda: current_app.config["PASSWORD_LINK_LIMIT_PER_EMAIL"], scope="password-link-email", key_func=_typed_email,
+    methods=["POST"], error_message=LINK_EMAIL_LIMITED, exempt_when=lambda: not _typed_email())
+"""Links asked for one email, whether or not an account uses it (the answer must not tell)."""
+
+link_per_address = limiter.shared_limit(
+    lambda: current_app.config["PASSWORD_LINK_LIMIT_PER_ADDRESS"], scope="password-link-address",
+    methods=["POST"], error_message=LINK_ADDRESS_LIMITED)
+"""Every POST from one client address counts."""
+
+# The title of the 429 page, by the page that was limited (else the sign-in's).
+LIMITED_TITLES = {"auth.forgot_password": "Too many requests for a link",
+                  "auth.change_password": "Too many tries"}
+
+
 def _too_many_attempts(exc: RateLimitExceeded):
-    _log_failure(_typed_email(), RATE_LIMITED)
+    if request.endpoint == "auth.login":
+        _log_failure(_typed_email(), RATE_LIMITED)
     limit = limiter.current_limit
     wait = math.ceil(limit.reset_at - time.time()) if limit is not None else 60
-    page = render_template("errors/error.html", code=429, title="Too many sign-in attempts",
-                           message=exc.description)
+    page = render_template("errors/error.html", code=429, message=exc.description,
+                           title=LIMITED_TITLES.get(request.endpoint or "", "Too many sign-in attempts"))
     return page, 429, {"Retry-After": str(max(wait, 1))}

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import School, SchoolLevel, Side, User
+from app.models import OutboxMessage, School, SchoolLevel, Side, User
 from tests.conftest import csrf_from
 
 
@@ -15,8 +15,7 @@ def text(resp) -> str:
 
 def user_form(world, **over) -> dict:
     data = {"name": "Nia Newton", "email": "Nia.Newton@Example.org", "roles": ["educator"], "side": "",
-            "school_id": str(world.school.id), "job_title": "Special educator", "active": "y",
-            "password": "a-long-password"}
+            "school_id": str(world.school.id), "job_title": "Special educator", "active": "y"}
     data.update(over)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -68,15 +67,21 @@ def test_people_filters_and_search(admin, world):
 
 
 # -- creating people ---------------------------------------------------------------------------------
-def test_admin_creates_a_person_who_can_sign_in(admin, browser, world):
+def test_admin_creates_a_person_who_is_invited_to_set_a_password(admin, browser, world):
+    assert "Password" not in text(admin.get("/admin/users/new")).split("<form", 1)[1].split("</form>")[0]
     resp = admin.post("/admin/users/new", user_form(world, roles=["reviewer", "educator"], side="BPS"))
     assert resp.status_code == 302, text(resp)[:2000]
     user = User.by_email("nia.newton@example.org")
+    assert resp.location.endswith(f"/admin/users/{user.id}/edit")
     assert user.email == "nia.newton@example.org"  # stored in lower case
     assert user.role_names == {"reviewer", "educator"} and user.side is Side.BPS
     assert user.school_id == world.school.id and user.job_title == "Special educator" and user.active
-    assert "Created an account for Nia Newton" in text(admin.get("/admin/users"))
-    browser.reset().login(user, "a-long-password")
+    assert not user.has_password and user.password_hash == ""
+    page = text(admin.get(resp.location))
+    assert "Created an account for Nia Newton" in page and "emailed them an invitation to set a password" in page
+    assert "Invitation sent" in page and "Send the invitation again" in page
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_email == "nia.newton@example.org"))
+    assert message.subject == "You are invited to the Teacher Leadership Fund app"
 
 
 @pytest.mark.parametrize("over,message,kept", [
@@ -98,8 +103,6 @@ def test_admin_creates_a_person_who_can_sign_in(admin, browser, world):
     ({"school_id": "999999"}, "Choose a school from the list.", None),
     ({"school_id": "abc"}, "School", None),
     ({"job_title": "Wizard"}, "Choose a job title from the list.", None),
-    ({"password": ""}, "Set a password of at least 8 characters.", None),
-    ({"password": "short"}, "The password must be 8 to 200 characters.", None),
 ])
 def test_bad_person_input_is_refused_and_kept(admin, world, over, message, kept):
     before = user_count()
@@ -110,7 +113,6 @@ def test_bad_person_input_is_refused_and_kept(admin, world, over, message, kept)
     assert "to fix" in page
     if kept:
         assert kept in page
-    assert 'value="a-long-password"' not in page  # passwords are never echoed back
     assert user_count() == before
 
 
@@ -119,14 +121,15 @@ def test_edit_form_shows_the_persons_details(admin, world):
     page = text(admin.get(f"/admin/users/{world.reviewer_btu.id}/edit"))
     assert 'value="Rita Btu"' in page and 'value="rbtu@example.org"' in page
     assert 'value="reviewer" checked' in page and '<option selected value="BTU">' in page
-    assert "Leave blank to keep the current password" in page
+    assert 'type="password"' not in page  # an admin never types someone's password
+    assert "Rita Btu has set a password." in page and "Email a link to set a new password" in page
 
 
 def test_edit_roles_side_and_school_keeps_the_password(admin, browser, world):
     lead = world.lead
     resp = admin.post(f"/admin/users/{lead.id}/edit", user_form(
         world, name="Lena Lead-Ortiz", email="lena@example.org", roles=["educator", "reviewer"], side="BTU",
-        school_id=str(world.other_school.id), password=""))
+        school_id=str(world.other_school.id)))
     assert resp.status_code == 302, text(resp)[:2000]
     db.session.expire_all()
     lead = db.session.get(User, lead.id)
@@ -136,21 +139,18 @@ def test_edit_roles_side_and_school_keeps_the_password(admin, browser, world):
     browser.reset().login(lead)  # the old password still works
 
 
-def test_password_reset_on_edit(admin, browser, world):
-    resp = admin.post(f"/admin/users/{world.member.id}/edit", user_form(
-        world, name="Max Member", email="member@example.org", password="tiny"))
-    assert resp.status_code == 422 and "The password must be 8 to 200 characters." in text(resp)
+def test_a_password_sent_with_the_edit_form_changes_nothing(admin, browser, world):
     resp = admin.post(f"/admin/users/{world.member.id}/edit", user_form(
         world, name="Max Member", email="member@example.org", password="brand-new-secret"))
     assert resp.status_code == 302
     db.session.expire_all()
     member = db.session.get(User, world.member.id)
-    assert member.check_password("brand-new-secret") and not member.check_password("password123")
+    assert member.check_password("password123") and not member.check_password("brand-new-secret")
 
 
 def test_edit_refuses_a_taken_email_and_keeps_input(admin, world):
     resp = admin.post(f"/admin/users/{world.member.id}/edit", user_form(
-        world, name="Max Changed", email="lead@example.org", password=""))
+        world, name="Max Changed", email="lead@example.org"))
     assert resp.status_code == 422
     page = text(resp)
     assert "A user with the email lead@example.org already exists." in page
@@ -160,7 +160,7 @@ def test_edit_refuses_a_taken_email_and_keeps_input(admin, world):
 
 
 def test_deactivated_people_cannot_sign_in(admin, browser, world):
-    data = user_form(world, name="Max Member", email="member@example.org", password="")
+    data = user_form(world, name="Max Member", email="member@example.org")
     del data["active"]
     assert admin.post(f"/admin/users/{world.member.id}/edit", data).status_code == 302
     db.session.expire_all()
@@ -175,10 +175,10 @@ def test_deactivated_people_cannot_sign_in(admin, browser, world):
 def test_an_admin_cannot_lock_themselves_out(admin, world):
     me = world.admin
     resp = admin.post(f"/admin/users/{me.id}/edit", user_form(world, name=me.name, email=me.email,
-                                                              roles=["staff"], school_id="", password=""))
+                                                              roles=["staff"], school_id=""))
     assert resp.status_code == 422
     assert "You cannot take away your own admin role; ask another admin." in text(resp)
-    data = user_form(world, name=me.name, email=me.email, roles=["admin"], school_id="", password="")
+    data = user_form(world, name=me.name, email=me.email, roles=["admin"], school_id="")
     del data["active"]
     resp = admin.post(f"/admin/users/{me.id}/edit", data)
     assert resp.status_code == 422 and "You cannot deactivate your own account" in text(resp)
@@ -248,11 +248,11 @@ def test_a_job_title_from_outside_the_list_is_kept_on_edit(admin, factory, world
     assert '<option selected value="Program manager">' in page
     resp = admin.post(f"/admin/users/{manager.id}/edit", user_form(
         world, name="Pat Manager", email="pat@example.org", roles=["staff"], school_id="",
-        job_title="Program manager", password=""))
+        job_title="Program manager"))
     assert resp.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, manager.id).job_title == "Program manager"
     # ... but a made-up title is refused for someone else.
     resp = admin.post(f"/admin/users/{world.member.id}/edit", user_form(
-        world, name="Max Member", email="member@example.org", job_title="Program manager", password=""))
+        world, name="Max Member", email="member@example.org", job_title="Program manager"))
     assert resp.status_code == 422 and "Choose a job title from the list." in text(resp)

@@ -43,28 +43,30 @@ def history_rows(page: str) -> list[list[str]]:
 def member_form(world, **over):
     m = world.member
     return user_form(world, **{"name": m.name, "email": m.email, "roles": ["educator"],
-                               "school_id": str(m.school_id), "job_title": m.job_title, "password": "", **over})
+                               "school_id": str(m.school_id), "job_title": m.job_title, **over})
 
 
 def test_creating_an_account_is_recorded_with_the_admin(admin, world, ticking):
     resp = admin.post("/admin/users/new", user_form(world))
     assert resp.status_code == 302
     user = User.by_email("nia.newton@example.org")
-    [event] = events(user.id)
+    event, invited = events(user.id)
     assert event.trigger == "account_created" and event.actor_id == world.admin.id
     assert event.data["changes"]["roles"] == {"before": [], "after": ["educator"]}
+    assert invited.trigger == "invitation_sent" and invited.actor_id == world.admin.id
     page = text(admin.get(f"/admin/users/{user.id}/edit"))
-    assert history_rows(page) == [["Jul 1, 2026 12:05 PM EDT", "Account created", "Ada Admin",
-                                   "email: none → nia.newton@example.org; roles: none → educator"]]
+    assert history_rows(page) == [
+        ["Jul 1, 2026 12:05 PM EDT", "Invitation to set a password sent", "Ada Admin", ""],
+        ["Jul 1, 2026 12:05 PM EDT", "Account created", "Ada Admin",
+         "email: none → nia.newton@example.org; roles: none → educator"]]
 
 
 def test_each_change_to_an_account_is_its_own_event_with_before_and_after(admin, world, ticking):
     resp = admin.post(f"/admin/users/{world.member.id}/edit", member_form(
-        world, email="max.m@example.org", roles=["educator", "reviewer"], side="BTU", name="Max Member-Ruiz",
-        password="a-brand-new-secret"))
+        world, email="max.m@example.org", roles=["educator", "reviewer"], side="BTU", name="Max Member-Ruiz"))
     assert resp.status_code == 302, text(resp)[:500]
     by_trigger = {e.trigger: e for e in events(world.member.id)}
-    assert set(by_trigger) == {"email_changed", "roles_changed", "details_changed", "password_reset"}
+    assert set(by_trigger) == {"email_changed", "roles_changed", "details_changed"}
     assert all(e.actor_id == world.admin.id for e in by_trigger.values())
     assert by_trigger["email_changed"].data == {"changes": {"email": {
         "before": "member@example.org", "after": "max.m@example.org"}}}
@@ -73,12 +75,11 @@ def test_each_change_to_an_account_is_its_own_event_with_before_and_after(admin,
         "side": {"before": None, "after": "BTU"}}}
     assert by_trigger["details_changed"].data == {"changes": {"name": {
         "before": "Max Member", "after": "Max Member-Ruiz"}}}
-    assert by_trigger["password_reset"].data == {}  # never the password, nor its hash
     page = text(admin.get(f"/admin/users/{world.member.id}/edit"))
     rows = history_rows(page)
-    assert [r[1] for r in rows] == ["Password set by an admin", "Details changed", "Roles changed", "Email changed"]
-    assert rows[2][3] == "roles: educator → educator, reviewer; side: none → BTU"
-    assert rows[3][3] == "email: member@example.org → max.m@example.org"
+    assert [r[1] for r in rows] == ["Details changed", "Roles changed", "Email changed"]
+    assert rows[1][3] == "roles: educator → educator, reviewer; side: none → BTU"
+    assert rows[2][3] == "email: member@example.org → max.m@example.org"
     assert {r[2] for r in rows} == {"Ada Admin"}
 
 

@@ -86,16 +86,15 @@ def test_signing_out_signs_the_person_out_on_their_other_devices_too(app, browse
     assert refused(replay(app, laptop))
 
 
-def test_an_admins_new_password_ends_the_persons_sessions(app, browser, world, stolen):
-    admin = Browser(app.test_client()).login(world.admin)
-    member = world.member
-    resp = admin.post(f"/admin/users/{member.id}/edit", {
-        "name": member.name, "email": member.email, "roles": ["educator"], "side": "",
-        "school_id": str(member.school_id), "job_title": member.job_title, "active": "y",
-        "password": "a-brand-new-secret"})
-    assert resp.status_code == 302
+def test_a_password_set_from_a_reset_link_ends_the_persons_sessions(app, browser, world, stolen):
+    from app.people import password_links
+
+    url = f"/password/reset/{password_links.make_token(world.member, password_links.RESET)}"
+    other = Browser(app.test_client())
+    resp = other.post(url, {"new_password": "blue heron over the harbor",
+                            "new_password_again": "blue heron over the harbor"}, token_from=url)
+    assert resp.status_code == 302 and resp.location.endswith("/login")
     assert_every_copy_refused(app, stolen)
-    assert admin.get(SIGNED_IN_PAGE).status_code == 200  # the admin's own session is untouched
 
 
 def test_deactivation_ends_the_persons_sessions_for_good(app, browser, world, stolen):
@@ -103,7 +102,7 @@ def test_deactivation_ends_the_persons_sessions_for_good(app, browser, world, st
     admin = Browser(app.test_client()).login(world.admin)
     member = world.member
     form = {"name": member.name, "email": member.email, "roles": ["educator"], "side": "",
-            "school_id": str(member.school_id), "job_title": member.job_title, "password": ""}
+            "school_id": str(member.school_id), "job_title": member.job_title}
     assert admin.post(f"/admin/users/{member.id}/edit", form).status_code == 302
     assert_every_copy_refused(app, stolen)
     assert admin.post(f"/admin/users/{member.id}/edit", {**form, "active": "y"}).status_code == 302
@@ -128,19 +127,6 @@ def test_sign_out_everywhere_ends_the_persons_sessions_and_says_so(app, browser,
     assert "Max Member is signed out on every device: each must sign in again." in page
     assert_every_copy_refused(app, stolen)
     sign_in_through_form(Browser(app.test_client()), world.member)  # and may sign in again
-
-
-def test_an_admin_who_sets_their_own_password_stays_signed_in_here_only(app, world):
-    admin_here = Browser(app.test_client())
-    sign_in_through_form(admin_here, world.admin)
-    elsewhere = copied_cookies(admin_here)
-    me = world.admin
-    resp = admin_here.post(f"/admin/users/{me.id}/edit", {
-        "name": me.name, "email": me.email, "roles": sorted(me.role_names), "side": "",
-        "school_id": "", "job_title": me.job_title, "active": "y", "password": "my-own-new-secret"})
-    assert resp.status_code == 302
-    assert admin_here.get(SIGNED_IN_PAGE).status_code == 200
-    assert refused(replay(app, elsewhere))
 
 
 def test_a_session_naming_only_the_id_as_before_is_refused(app, browser, world):

@@ -98,14 +98,14 @@ def test_the_limits_are_configurable(app, browser, world, monkeypatch):
     assert attempt(browser, world.member.email, PASSWORD).status_code == 429
 
 
-def test_only_the_routes_that_check_a_password_are_limited(app):
+def test_only_the_routes_that_check_a_password_or_send_a_link_are_limited(app):
     from flask_limiter.util import get_qualified_name
 
     from app.extensions import limiter
 
     limited = {endpoint for endpoint, view in app.view_functions.items()
                if get_qualified_name(view) in limiter._marked_for_limiting}
-    assert limited == {"auth.login", "auth.change_password"}
+    assert limited == {"auth.login", "auth.change_password", "auth.forgot_password"}
     assert not limiter.limit_manager.default_limits and not limiter.limit_manager.application_limits
 
 

@@ -1,8 +1,9 @@
 """People and schools.
 
 Admins and program staff may see the people list (staff look people up to assign reviewers and
-answer questions); only admins create or change accounts, roles and passwords. Schools are
-reference data that both admins and staff keep up to date.
+answer questions); only admins create or change accounts and roles. No one types another person's
+password: a new account gets an invitation to set one, and an admin can send someone a link to set
+a new one. Schools are reference data that both admins and staff keep up to date.
 """
 from __future__ import annotations
 
@@ -14,9 +15,16 @@ from app.core import clock
 from app.extensions import db
 from app.models import School, User
 from app.people import accounts as people
-from app.people import directory, history
+from app.people import directory, history, invitations
 from app.web import download, get_or_404, page_number, roles_required, run, show_refusal
-from forms.people import PeopleImportForm, SchoolForm, SignOutEverywhereForm, UserFilterForm, UserForm
+from forms.people import (
+    PeopleImportForm,
+    SchoolForm,
+    SendPasswordLinkForm,
+    SignOutEverywhereForm,
+    UserFilterForm,
+    UserForm,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -103,7 +111,15 @@ def _user_fields(form: UserForm) -> dict:
 
 def _user_page(form: UserForm, user: User | None, status: int = 200, errors: list[str] | None = None):
     return render_template("people/user_form.html", form=form, user=user, errors=errors or [],
-                           events=history.recent(user) if user is not None else []), status
+                           events=history.recent(user) if user is not None else [],
+                           invitation=invitations.status(user) if user is not None else None), status
+
+
+def _created(user: User) -> str:
+    if user.active:
+        return f"Created an account for {user.name} <{user.email}> and emailed them an invitation to set a password."
+    return (f"Created an account for {user.name} <{user.email}>. It is not active, so no invitation was sent: "
+            "make it active, then send the invitation from their page.")
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -113,8 +129,8 @@ def new_user():
     if request.method != "POST":
         return _user_page(form, None)
     return run(
-        lambda: people.create_user(password=form.password.data, actor=current_user, **_user_fields(form)), form=form,
-        done=url_for("admin.users"), success=lambda user: f"Created an account for {user.name} <{user.email}>.",
+        lambda: invitations.create_invited(actor=current_user, **_user_fields(form)), form=form,
+        done=lambda user: url_for("admin.edit_user", user_id=user.id), success=_created,
         again=lambda refusal: _user_page(form, None, 422, show_refusal(form, refusal)),
         once=True,
     )
@@ -132,8 +148,7 @@ def edit_user(user_id: int):
         }), user)
     form = _user_form(False, user)
     return run(
-        lambda: people.update_user(user, actor=current_user, password=form.password.data or None,
-                                   **_user_fields(form)), form=form,
+        lambda: people.update_user(user, actor=current_user, **_user_fields(form)), form=form,
         done=url_for("admin.users"), success=lambda saved: f"Saved {saved.name}'s account.",
         again=lambda refusal: _user_page(form, get_or_404(User, user_id), 422, show_refusal(form, refusal)),
     )
@@ -146,6 +161,14 @@ def sign_out_everywhere(user_id: int):
     return run(lambda: people.sign_out_everywhere(user, current_user), form=SignOutEverywhereForm(),
                done=url_for("admin.edit_user", user_id=user.id),
                success=f"{user.name} is signed out on every device: each must sign in again.")
+
+
+@bp.post("/users/<int:user_id>/password-link")
+@roles_required("admin")
+def send_password_link(user_id: int):
+    user = get_or_404(User, user_id)
+    return run(lambda: invitations.send_password_link(user, current_user), form=SendPasswordLinkForm(),
+               done=url_for("admin.edit_user", user_id=user.id), success=lambda done: done, once=True)
 
 
 # -- schools -------------------------------------------------------------------------------------

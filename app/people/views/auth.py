@@ -1,10 +1,11 @@
-"""Sign in and sign out (the rules: app.people.signin)."""
-from flask import Blueprint, redirect, render_template, request, url_for
+"""Sign in and sign out (the rules: app.people.signin); one's own password, and setting it from an
+emailed link (app.people.password_links)."""
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.people import signin
-from app.web import run, safe_next, show_refusal
-from forms.people import ChangePasswordForm, LoginForm
+from app.people import password_links, signin
+from app.web import reader, run, safe_next, show_refusal
+from forms.people import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -59,3 +60,66 @@ def change_password():
         success="Your password is changed. You stay signed in here; everywhere else you are signed out.",
         again=lambda refusal: _password_page(form, 422, show_refusal(form, refusal)),
     )
+
+
+# -- passwords by email: "Forgot your password?", reset links and invitations (app.people.password_links) --
+def _forgot_page(form: ForgotPasswordForm, status: int = 200, errors: list[str] | None = None):
+    return render_template("people/forgot.html", form=form, errors=errors or []), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@signin.link_per_email
+@signin.link_per_address
+def forgot_password():
+    form = ForgotPasswordForm()
+    if request.method != "POST":
+        return _forgot_page(form)
+    return run(lambda: password_links.request_reset(form.email.data), form=form, done=url_for("auth.login"),
+               success=password_links.SENT_IF_KNOWN, once=True,
+               again=lambda refusal: _forgot_page(form, 422, show_refusal(form, refusal)))
+
+
+def _private(response):
+    """A page whose address is a secret (a link's token): not kept, not told to another site."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _link_page(token: str, purpose: password_links.Purpose, form: SetPasswordForm, status: int = 200,
+               errors: list[str] | None = None):
+    """The form to set a password, for the link's holder; or the page that says why the link does not work."""
+    try:
+        user = password_links.holder(token, purpose)
+    except password_links.LinkRefused as refusal:
+        return _refused_link(refusal)
+    page = render_template("people/set_password.html", form=form, errors=errors or [], user=user, purpose=purpose)
+    return _private(make_response(page, status))
+
+
+def _refused_link(refusal: password_links.LinkRefused):
+    page = render_template("people/link_refused.html", title=refusal.title, message=refusal.messages[0],
+                           code=refusal.status)
+    return _private(make_response(page, refusal.status))
+
+
+def _set_password(token: str, purpose: password_links.Purpose):
+    form = SetPasswordForm()
+    if request.method != "POST":
+        return _link_page(token, purpose, form)
+    return run(
+        lambda: password_links.set_password(token, purpose, reader(form)), done=url_for("auth.login"),
+        success=purpose.done, once=True,
+        again=lambda refusal: _refused_link(refusal) if isinstance(refusal, password_links.LinkRefused)
+        else _link_page(token, purpose, form, 422, show_refusal(form, refusal)),
+    )
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    return _set_password(token, password_links.RESET)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    return _set_password(token, password_links.INVITATION)
