@@ -30,7 +30,7 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError
 from authlib.integrations.flask_client import OAuth
-from flask import Flask, current_app, session
+from flask import Flask, abort, current_app, session
 from joserfc.errors import JoseError
 from sqlalchemy import func, select
 
@@ -141,8 +141,7 @@ def _client():
     provider's discovery document and keys)."""
     found = settings()
     if found is None:
-        raise SsoRefused("Single sign-on is not set up here. Sign in with your email and password.",
-                         "not configured", status=404)
+        abort(404, description="Single sign-on is not set up here. Sign in with your email and password.")
     cached = current_app.extensions.get("tlf_sso")
     if cached is not None and cached[0] == found:
         return cached[1]

@@ -30,7 +30,8 @@ server.listen(0, '127.0.0.1', () => {
     clients: config.clients,
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    // xms_edov: Microsoft Entra ID's "email domain owner verified", for the test of an Entra-shaped account.
+    claims: { openid: ['sub'], email: ['email', 'email_verified', 'xms_edov'], profile: ['name'] },
     pkce: { required: () => true },
     async findAccount(ctx, id) {
       const account = accounts[id];
