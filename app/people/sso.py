@@ -313,8 +313,10 @@ def is_break_glass(user: User) -> bool:
 
 def required() -> bool:
     """Is single sign-on required (and set up)? Then passwords are for the break-glass admins only."""
+    if not configured():  # asked first: without SSO settings, signing in reads nothing more
+        return False
     row = db.session.get(SignInPolicy, POLICY_ID)
-    return bool(row is not None and row.require_sso and configured())
+    return bool(row is not None and row.require_sso)
 
 
 def password_allowed(user: User) -> bool:
