@@ -33,6 +33,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask, abort, current_app, session
 from joserfc.errors import JoseError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.core import clock
 from app.core.errors import FormError
@@ -286,8 +287,12 @@ def _new_educator(email: str, claims: dict) -> User:
     user = User(email=email, name=name, job_title="Classroom teacher", active=True)
     user.set_password(secrets.token_urlsafe(32))
     user.set_roles([Role.EDUCATOR])
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a first sign-in of the same person in another tab at the same moment
+            db.session.add(user)
+    except IntegrityError:
+        raise SsoRefused("Your account was being made at the same moment in another window. Start again with "
+                         "the sign-in button.", NO_ACCOUNT, status=409, email=email) from None
     history.record(user, "account_created_by_sso", None, {"changes": {
         "email": {"before": None, "after": email}, "roles": {"before": [], "after": [Role.EDUCATOR.value]}}})
     return user

@@ -206,6 +206,18 @@ def test_an_allowed_domain_lets_a_new_person_in_as_an_educator(sso_on, browser, 
     assert [e.data["method"] for e in events(user, "signed_in")] == ["sso"]
 
 
+def test_two_first_sign_ins_at_once_make_one_account(sso_on, browser, world, app, monkeypatch, factory):
+    monkeypatch.setitem(app.config, "OIDC_ALLOWED_DOMAINS", "district.example")
+    authorize = start(browser)
+    back = sso_on.sign_in(authorize, "newcomer")
+    factory.user("educator", name="Nora Newcomer", email="nora.newcomer@district.example")  # the other window
+    monkeypatch.setattr(User, "by_email", staticmethod(lambda email: None))  # read before the other's insert
+    resp = come_back(browser, back)
+    assert resp.status_code == 409
+    assert "Your account was being made at the same moment in another window." in page_text(resp)
+    assert signed_in_as(browser) is None
+
+
 def test_cancelling_at_the_provider_signs_nobody_in(sso_on, browser, world):
     resp = come_back(browser, sso_on.sign_in(start(browser), "member", cancel=True))
     assert resp.status_code == 403
