@@ -57,9 +57,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
-    from app.people import signin
+    from app.people import signin, sso
 
     signin.init_app(app)  # the session check (user loader), the sign-in form's rate limits and their 429 page
+    sso.check_configuration(app)  # single sign-on: off, or fully configured (else no start outside debug/tests)
 
     from app import jinja
 

@@ -85,6 +85,18 @@ class Config:
     # Shared by every worker and server when REDIS_URL is set; else each process counts on its own.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    # -- single sign-on with OpenID Connect (app/people/sso.py) -----------------------------------
+    # Off unless OIDC_CLIENT_ID is set; then OIDC_CLIENT_SECRET and OIDC_ISSUER (or OIDC_DISCOVERY_URL)
+    # are required too, or create_app refuses to start (outside debug and tests).
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")  # e.g. https://accounts.google.com
+    OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "")  # default: <issuer>/.well-known/openid-configuration
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your district account")  # "Sign in with <name>"
+    # Comma-separated email domains whose people may sign in the first time with SSO and get an educator
+    # account. Empty (the default): only people who already have an account may sign in with SSO.
+    OIDC_ALLOWED_DOMAINS = os.environ.get("OIDC_ALLOWED_DOMAINS", "")
+    OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "10"))  # seconds for each call to the provider
     # Password hashes: argon2id at OWASP's parameters (memory in KiB); raise them, never lower them.
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "2"))
     ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", "19456"))

@@ -216,3 +216,17 @@ class AddMemberForm(FlaskForm):
                                    Email("Enter a valid email address, like name@bostonpublicschools.org."),
                                    Length(max=254, message="That email address is too long.")],
                        filters=[lambda v: v.strip() if isinstance(v, str) else v])
+
+
+class SignInPolicyForm(FlaskForm):
+    """The admins' sign-in settings: require single sign-on, and who may still use a password."""
+
+    require_sso = BooleanField("Require single sign-on", description=(
+        "Everyone signs in with the district's account; password sign-in is refused, except for the "
+        "break-glass admins below."))
+    break_glass = CheckboxesField("Break-glass admins: may still sign in with a password",
+                                  invalid_choice_message="Choose break-glass accounts from the list.")
+
+    def __init__(self, *args, admins=(), **kw):
+        super().__init__(*args, **kw)
+        self.break_glass.choices = [SelectChoice(str(u.id), f"{u.name} <{u.email}>") for u in admins]

@@ -74,6 +74,7 @@ from app.models.sharing import (
     SummaryTag,
     TagKind,
 )
+from app.models.sign_in import BreakGlassAccount, SignInPolicy
 from app.models.submissions import Submission
 from workflows.pl_request import PLRequestState
 from workflows.proposal import ProposalState
@@ -91,4 +92,5 @@ __all__ = [
     "SURVEY_CLOSABLE", "SURVEY_EDITABLE", "SurveyRating", "SurveyStatus", "SurveyResponse", "Term", "TermKind", "educator_term", "opportunity_term",
     "proposal_priority", "survey_topic",
     "Submission",
+    "BreakGlassAccount", "SignInPolicy",
 ]

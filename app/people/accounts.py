@@ -72,8 +72,8 @@ class SignInRefused(PeopleError):
     """A refused sign-in: one message whatever the reason (nothing tells whether an account exists);
     ``reason`` and ``user`` (None for an unknown email) are for the log and the person's history."""
 
-    def __init__(self, reason: str, user: User | None, email: str):
-        super().__init__("That email and password do not match an active account.", "password")
+    def __init__(self, reason: str, user: User | None, email: str, message: str | None = None):
+        super().__init__(message or "That email and password do not match an active account.", "password")
         self.reason, self.user, self.email = reason, user, email
 
 

@@ -36,10 +36,19 @@ LABELS = {
     "password_link_sent": "Link to set a new password sent",
     "password_link_refused": "Link to set a new password asked for, not sent",
     "password_reset_by_link": "Password set from an emailed link",
+    "signed_in": "Signed in",
+    "account_created_by_sso": "Account created at a first single sign-on",
+    "break_glass_added": "May sign in with a password while single sign-on is required",
+    "break_glass_removed": "No longer a break-glass account",
+    "sso_required": "Required single sign-on for everyone",
+    "sso_no_longer_required": "Stopped requiring single sign-on",
 }
+# How a person signed in (the "method" of a signed_in or sign_in_failed event).
+METHODS = {"password": "with a password", "sso": "with single sign-on"}
 # Who an act with no signed-in actor was by: a failed sign-in is someone at the sign-in page; anything
 # else was done outside the web pages (``flask create-user``, the demo seeder).
-NO_ACTOR = {"sign_in_failed": "No one signed in", "password_link_sent": "Someone at “Forgot your password?”",
+NO_ACTOR = {"sign_in_failed": "No one signed in", "account_created_by_sso": "Single sign-on",
+            "password_link_sent": "Someone at “Forgot your password?”",
             "password_link_refused": "Someone at “Forgot your password?”",
             "invitation_accepted": "The person, from the emailed link",
             "password_reset_by_link": "The person, from the emailed link"}
@@ -80,6 +89,8 @@ def _details(event: AuditEvent) -> str:
         if isinstance(before, list) or isinstance(after, list):
             before, after = ", ".join(before or []) or "none", ", ".join(after or []) or "none"
         parts.append(f"{name.replace('_', ' ')}: {before or 'none'} → {after or 'none'}")
+    if data.get("method") in METHODS:
+        parts.append(METHODS[data["method"]])
     if data.get("reason"):
         parts.append(f"reason: {data['reason']}")
     if data.get("address"):

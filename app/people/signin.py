@@ -26,7 +26,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.extensions import db, limiter, login_manager
 from app.models import User
-from app.people import accounts, history
+from app.people import accounts, history, sso
 
 log = logging.getLogger("app.security")
 
@@ -70,8 +70,18 @@ def load_user(user_id: str) -> User | None:
 
 def sign_in(email: str, password: str, remember: bool) -> User:
     user = accounts.authenticate(email, password)
+    if not sso.password_allowed(user):
+        raise accounts.SignInRefused(sso.PASSWORD_OFF, user, accounts.normalise_email(email),
+                                     sso.password_refused_message())
+    return start_session(user, remember, method="password")
+
+
+def start_session(user: User, remember: bool, *, method: str) -> User:
+    """Sign ``user`` in on this device, whatever proved who they are (a password, single sign-on), and
+    record it in their history."""
     login_user(user, remember=remember)
     session.permanent = True  # ends PERMANENT_SESSION_LIFETIME after the last request
+    history.record(user, "signed_in", user, {"method": method, "address": request.remote_addr or ""})
     return user
 
 
@@ -100,12 +110,15 @@ def note_refusal(refusal) -> None:
     after the last byte): the refusal's own transaction was rolled back, and a write before answering
     would make a known email answer later than an unknown one.
     """
-    if not isinstance(refusal, accounts.SignInRefused):
+    if not isinstance(refusal, accounts.SignInRefused | sso.SsoRefused):
         return  # the form itself was not filled in: no password was checked
-    _log_failure(refusal.email, refusal.reason)
+    method = "sso" if isinstance(refusal, sso.SsoRefused) else "password"
+    _log_failure(refusal.email, refusal.reason, method)
     if refusal.user is not None:
         app, user_id = current_app._get_current_object(), refusal.user.id
         data = {"reason": refusal.reason, "address": request.remote_addr or ""}
+        if method == "sso":
+            data["method"] = method
 
         @after_this_request
         def record_once_answered(response):
@@ -125,11 +138,11 @@ def _record_failure(app: Flask, user_id: int, data: dict) -> None:
             log.exception("could not record a failed sign-in on user %s", user_id)
 
 
-def _log_failure(email: str, reason: str) -> None:
-    log.warning("sign-in failed: %s (email %r, address %s)", reason, email[:EMAIL_LOGGED],
-                request.remote_addr or "unknown",
+def _log_failure(email: str, reason: str, method: str = "password") -> None:
+    log.warning("sign-in failed: %s (email %r, address %s, %s)", reason, email[:EMAIL_LOGGED],
+                request.remote_addr or "unknown", method,
                 extra={"event": "sign_in_failed", "reason": reason, "email": email[:EMAIL_LOGGED],
-                       "client_address": request.remote_addr or ""})
+                       "client_address": request.remote_addr or "", "method": method})
 
 
 # -- rate limits ------------------------------------------------------------------------------------

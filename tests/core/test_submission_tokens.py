@@ -219,6 +219,7 @@ WITHOUT_TOKEN = {
     "auth.change_password": "sent twice, the second is refused: its current password is no longer the current one",
     "admin.edit_user": "an edit: sent twice, it saves the same values",
     "admin.edit_school": "an edit: sent twice, it saves the same values",
+    "admin.sign_in_settings": "an edit of the sign-in settings: sent twice, it saves the same values",
     "admin.sign_out_everywhere": "signing someone out twice is signing them out (it changes their session token)",
     "taxonomy.edit": "an edit: sent twice, it saves the same values",
     "surveys.edit": "an edit: sent twice, it saves the same values",

@@ -15,12 +15,13 @@ from app.core import clock
 from app.extensions import db
 from app.models import School, User
 from app.people import accounts as people
-from app.people import directory, history, invitations
+from app.people import directory, history, invitations, sso
 from app.web import download, get_or_404, page_number, roles_required, run, show_refusal
 from forms.people import (
     PeopleImportForm,
     SchoolForm,
     SendPasswordLinkForm,
+    SignInPolicyForm,
     SignOutEverywhereForm,
     UserFilterForm,
     UserForm,
@@ -169,6 +170,28 @@ def send_password_link(user_id: int):
     user = get_or_404(User, user_id)
     return run(lambda: invitations.send_password_link(user, current_user), form=SendPasswordLinkForm(),
                done=url_for("admin.edit_user", user_id=user.id), success=lambda done: done, once=True)
+
+
+# -- sign-in settings -------------------------------------------------------------------------------
+def _sign_in_page(form: SignInPolicyForm, status: int = 200, errors: list[str] | None = None):
+    return render_template("people/sign_in_settings.html", form=form, errors=errors or [],
+                           sso_configured=sso.configured(), provider_name=sso.provider_name()), status
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@roles_required("admin")
+def sign_in_settings():
+    if request.method != "POST":
+        policy = sso.policy()
+        return _sign_in_page(SignInPolicyForm(admins=sso.admin_choices(), data={
+            "require_sso": policy.require_sso, "break_glass": [str(u.id) for u in policy.break_glass]}))
+    form = SignInPolicyForm(admins=sso.admin_choices())
+    return run(
+        lambda: sso.save_policy(require_sso=bool(form.require_sso.data), break_glass_ids=form.break_glass.data,
+                                actor=current_user), form=form,
+        done=url_for("admin.sign_in_settings"), success="Saved the sign-in settings.",
+        again=lambda refusal: _sign_in_page(form, 422, show_refusal(form, refusal)),
+    )
 
 
 # -- schools -------------------------------------------------------------------------------------

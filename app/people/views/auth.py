@@ -1,9 +1,9 @@
-"""Sign in and sign out (the rules: app.people.signin); one's own password, and setting it from an
-emailed link (app.people.password_links)."""
+"""Sign in (with a password or single sign-on) and sign out (the rules: app.people.signin and .sso); one's
+own password, and setting it from an emailed link (app.people.password_links)."""
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.people import password_links, signin
+from app.people import password_links, signin, sso
 from app.web import reader, run, safe_next, show_refusal
 from forms.people import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 
@@ -11,7 +11,8 @@ bp = Blueprint("auth", __name__)
 
 
 def _render_login(form: LoginForm, status: int = 200, errors: list[str] | None = None):
-    return render_template("people/login.html", form=form, errors=errors or []), status
+    return render_template("people/login.html", form=form, errors=errors or [], sso_configured=sso.configured(),
+                           sso_name=sso.provider_name(), sso_required=sso.required()), status
 
 
 def _refused(form: LoginForm, refusal):
@@ -34,6 +35,24 @@ def login():
         success=lambda user: f"Signed in as {user.name}.",
         again=lambda refusal: _refused(form, refusal),
     )
+
+
+def _sso_refused(refusal):
+    signin.note_refusal(refusal)
+    return render_template("people/sso_refused.html", messages=refusal.messages), getattr(refusal, "status", 403)
+
+
+@bp.get("/login/sso")
+def sso_start():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    return run(lambda: sso.start(safe_next(request.args.get("next"))), done=lambda url: url, again=_sso_refused)
+
+
+@bp.get("/login/sso/callback")
+def sso_callback():
+    return run(sso.finish, done=lambda _: safe_next(sso.next_url()) or url_for("home.index"),
+               success=lambda user: f"Signed in as {user.name}.", again=_sso_refused)
 
 
 @bp.post("/logout")
