@@ -114,6 +114,8 @@ class PeopleImportForm(FlaskForm):
 
     file = FileField("CSV file", validators=[FileRequired("Choose the CSV file to import.")],
                      description="CSV UTF-8 with a header row; at most 50,000 people and 10 MB.")
+    invite = BooleanField("Email each person added an invitation to set a password", default=True,
+                          description="Leave this unticked when everyone signs in with single sign-on.")
 
 
 class SignOutEverywhereForm(FlaskForm):

@@ -36,13 +36,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.core import clock
 from app.core.values import control_character
 from app.extensions import db
 from app.models import Role, School, Side, User, UserRole
 from app.models.people import SIDED_ROLES, new_session_token
-from app.people import accounts, history
+from app.people import accounts, history, invitations
 from app.people.accounts import PeopleError
 
 COLUMNS = ("name", "email", "school", "job_title", "roles", "side", "active")
@@ -94,13 +95,15 @@ class ImportResult:
     created: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
     unchanged: int = 0
+    invited: int = 0
 
     def summary(self) -> str:
         def people(n: int) -> str:
             return f"{n:,} {'person' if n == 1 else 'people'}"
 
         return (f"Imported the file: {people(len(self.created))} added, {len(self.updated):,} updated, "
-                f"{self.unchanged:,} unchanged.")
+                f"{self.unchanged:,} unchanged." + (f" Emailed {people(self.invited)} an invitation to set a password."
+                                                     if self.invited else ""))
 
     def new_people(self, batch: int = 1000) -> Iterator[User]:
         """The people added, loaded a thousand at a time (to invite them, say)."""
@@ -475,18 +478,20 @@ def too_large(max_bytes: int) -> str:
             "top, and import them one after the other.")
 
 
-def import_file(stream, actor: User, max_bytes: int) -> ImportResult:
+def import_file(stream, actor: User, max_bytes: int, invite: bool = False) -> ImportResult:
     """An uploaded file (a stream) imported, refused past ``max_bytes`` without reading the rest."""
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise ImportRefused([too_large(max_bytes)], [])
-    return import_people(data, actor)
+    return import_people(data, actor, invite=invite)
 
 
-def import_people(data: bytes, actor: User) -> ImportResult:
+def import_people(data: bytes, actor: User, invite: bool = False) -> ImportResult:
     """The file imported, all of it (the caller commits once), or ``ImportRefused`` and nothing written.
     Each person added or changed gets the events the admin's form records, by ``actor``. The writes go
-    in a few statements per thousand people."""
+    in a few statements per thousand people. With ``invite``, each new active person is emailed an
+    invitation to set a password (``invitations.invite_many``; none while single sign-on is required).
+    Two imports adding the same new email at the same moment: the second is refused, nothing written."""
     plan = check(data, actor)
     db.session.flush()  # what the session holds is written before the statements below
     result = ImportResult()
@@ -497,7 +502,14 @@ def import_people(data: bytes, actor: User) -> ImportResult:
         elif cur is not None:
             changed.append((cur, after))
     result.updated = _update(changed, plan.school_names, actor)
-    result.created = _create([(w, after) for w, cur, after in plan.rows if cur is None], actor)
+    try:
+        with db.session.begin_nested():
+            result.created = _create([(w, after) for w, cur, after in plan.rows if cur is None], actor)
+    except IntegrityError:
+        raise ImportRefused(["Someone added some of these people while this file was being imported. Nothing "
+                             "was imported: upload the file again."], []) from None
+    if invite and result.created:
+        result.invited = invitations.invite_many(result.new_people(), actor)
     return result
 
 

@@ -40,7 +40,7 @@ from app.core.errors import FormError
 from app.extensions import db
 from app.models import OutboxMessage, User
 from app.models.people import normalised
-from app.people import history
+from app.people import history, sso
 from app.people.accounts import PeopleError, normalise_email
 from app.people.passwords import check_new_password
 
@@ -153,6 +153,10 @@ def holder(token: str, purpose: Purpose, *, lock: bool = False) -> User:
                           "be set. If you still work with the program, ask an admin to reactivate it.", 403)
     if not hmac.compare_digest(_fingerprint(user, purpose), payload[1]):
         raise LinkRefused("This link has been used", purpose.used, 410)
+    if not sso.password_allowed(user):
+        raise LinkRefused("Passwords are turned off", "Everyone signs in with single sign-on now, so this "
+                          f"link cannot set a password. Use “Sign in with {sso.provider_name()}” on the sign-in "
+                          "page.", 403)
     return user
 
 
@@ -211,8 +215,9 @@ def _send_reset_later(app: Flask, email: str, address: str) -> None:
     with app.app_context():
         try:
             user = User.by_email(email)
-            if user is None or not user.active:
-                reason = "unknown email" if user is None else "inactive account"
+            if user is None or not user.active or not sso.password_allowed(user):
+                reason = ("unknown email" if user is None else "inactive account" if not user.active
+                          else "single sign-on required")
                 log.info("password link not sent: %s (email %r, address %s)", reason, email[:80], address,
                          extra={"event": "password_link_not_sent", "reason": reason, "email": email[:80],
                                 "client_address": address})

@@ -78,7 +78,8 @@ def import_people():
         return _import_page(PeopleImportForm(formdata=None))
     form = PeopleImportForm()
     return run(
-        lambda: directory.import_file(form.file.data.stream, current_user, current_app.config["MAX_UPLOAD_BYTES"]),
+        lambda: directory.import_file(form.file.data.stream, current_user, current_app.config["MAX_UPLOAD_BYTES"],
+                                      invite=bool(form.invite.data)),
         form=form, done=url_for("admin.users"), success=lambda result: result.summary(),
         again=lambda refusal: _import_page(form, 422, refusal), once=True,
     )
