@@ -130,8 +130,9 @@ class Worker:
         queued = reminders.queue_reminders(day)
         db.session.commit()
         result.reminders = len(queued)
-        log.info("queued %s reminder%s for %s", len(queued), "" if len(queued) == 1 else "s", day.isoformat(),
-                 extra={"reminders": len(queued), "day": day.isoformat()})
+        # Nothing new (another worker, or this one before a restart, queued them) is not news.
+        log.log(logging.INFO if queued else logging.DEBUG, "queued %s reminder%s for %s", len(queued),
+                "" if len(queued) == 1 else "s", day.isoformat(), extra={"reminders": len(queued), "day": day.isoformat()})
 
     def _send(self, result: PassResult) -> None:
         sent = mailer.send_pending(limit=self.batch, stop=lambda: self.stopping)

@@ -36,7 +36,7 @@ def test_staff_see_people_but_cannot_change_them(browser, world):
     page = text(browser.get("/admin/users"))
     assert "Rita Btu" in page and "rbtu@example.org" in page
     assert "Add a person" not in page and "/edit" not in page
-    assert "Only admins can add people or change their roles." in page
+    assert "Only admins can add people one at a time or change their roles here." in page
     assert browser.get(f"/admin/users/{world.lead.id}/edit").status_code == 403
     assert browser.post(f"/admin/users/{world.lead.id}/edit", user_form(world)).status_code == 403
     assert browser.post("/admin/users/new", user_form(world)).status_code == 403
