@@ -10,7 +10,10 @@ limits, and the record of failed sign-ins.
   sign-in that made it: ``get_id()`` carries the time of the sign-in.
 * POST /login is limited per account (the email typed) and per client address (Flask-Limiter); the
   refusal is a 429 page with Retry-After.
-* A failed sign-in is logged (``app.security``) and, when the account exists, recorded in its history.
+* A failed sign-in is logged (``app.security``) and, when the account exists, recorded in its history;
+  a sign-in is recorded there too (``start_session``: with a password or single sign-on, app.people.sso).
+  While an admin requires single sign-on, a correct password signs in only a break-glass admin
+  (``sso.password_allowed``).
 """
 from __future__ import annotations
 
