@@ -11,7 +11,10 @@ limits, and the record of failed sign-ins.
 * POST /login is limited per account (the email typed) and per client address (Flask-Limiter); the
   refusal is a 429 page with Retry-After. So is POST /password/forgot ("Forgot your password?"), so
   that it cannot be used to flood someone's inbox.
-* A failed sign-in is logged (``app.security``) and, when the account exists, recorded in its history.
+* A failed sign-in is logged (``app.security``) and, when the account exists, recorded in its history;
+  a sign-in is recorded there too (``start_session``: with a password or single sign-on, app.people.sso).
+  While an admin requires single sign-on, a correct password signs in only a break-glass admin
+  (``sso.password_allowed``).
 """
 from __future__ import annotations
 

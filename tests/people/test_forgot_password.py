@@ -180,9 +180,9 @@ def test_the_link_sets_a_new_password_once_and_ends_every_session(app, browser, 
     member = db.session.get(User, world.member.id)
     assert member.session_token != token_before  # every session and remember-me cookie ends
     assert can_sign_in(app, member.email, NEW) and not can_sign_in(app, member.email, PASSWORD)
-    assert db.session.scalar(select(AuditEvent.trigger).where(
+    assert db.session.scalars(select(AuditEvent.trigger).where(
         AuditEvent.case_id == member.id, AuditEvent.case_type == "user").order_by(AuditEvent.id.desc())
-        .limit(1)) == "password_reset_by_link"
+        .limit(3)).all() == ["signed_in", "password_reset_by_link", "password_link_sent"]  # then signed in with it
 
     again = browser.get(url)
     assert again.status_code == 410
