@@ -1,17 +1,22 @@
 """The home page's questions: what needs this person now, per role.
 
-Each ``*_sections`` function issues a fixed number of SQL statements whatever the number of
-proposals (aggregates grouped by proposal and side; eager loading for what is shown), so the
-home page stays fast with years of history.
+Each section lists what its reader can act on, never a whole history: a count of everything that
+is waiting (one SQL aggregate), the first ``HOME_LIMIT`` items in the order they should be handled,
+and a link to the full paged list (``home.section``). Every section issues a fixed number of
+statements whatever the number of proposals, and each statement joins the way its plan wants: the
+proposal a review assignment or decision is about is joined INNER (its foreign key is NOT NULL) and
+loaded from that join, so no database materialises a nested outer join over years of proposals.
 """
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
 
 from app.core import clock
 from app.extensions import db
@@ -33,6 +38,9 @@ from app.models import (
 from workflows.proposal import DECIDED, EDITABLE_BY_TEAM, SCREENING, SIDES
 
 S = ProposalState
+
+HOME_LIMIT = 10  # items a home section shows; the rest are one "See all" link away
+PER_PAGE = 50  # items per page of a section's full list
 
 
 @dataclass
@@ -59,14 +67,21 @@ class Section:
     queue: str | None = None  # endpoint of the list/queue page for this section
     queue_label: str = ""
     intro: str = ""
+    total: int | None = None  # how many are waiting in all (``items`` holds the first few)
+    overdue_total: int | None = None
 
     @property
     def count(self) -> int:
-        return len(self.items)
+        return len(self.items) if self.total is None else self.total
 
     @property
     def overdue_count(self) -> int:
-        return sum(1 for i in self.items if i.overdue)
+        return sum(1 for i in self.items if i.overdue) if self.overdue_total is None else self.overdue_total
+
+    @property
+    def more(self) -> bool:
+        """Whether some of what is waiting is not listed here (the "See all" link says how many)."""
+        return self.count > len(self.items)
 
 
 @dataclass
@@ -81,15 +96,74 @@ class RoleBlock:
         return sum(s.count for s in self.sections)
 
 
-def _proposal_options(path=None):
-    """What every listed proposal shows: its cycle and team, joined in the same statement.
+@dataclass
+class Pager:
+    """One page of a section's full list, shaped like Flask-SQLAlchemy's Pagination for the macro."""
 
-    The collections those rows eager-load by default (the rubric, team memberships) are not shown
-    here, so they are left to load only if touched.
-    """
-    cycle = joinedload(path).joinedload(Proposal.cycle) if path is not None else joinedload(Proposal.cycle)
-    team = joinedload(path).joinedload(Proposal.team) if path is not None else joinedload(Proposal.team)
-    return (cycle.lazyload(Cycle.criteria), team.lazyload(Team.memberships))
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    def iter_pages(self, left_edge=2, left_current=2, right_current=4, right_edge=2) -> Iterator[int | None]:
+        last = 0
+        for n in range(1, self.pages + 1):
+            if (n <= left_edge or self.page - left_current <= n <= self.page + right_current
+                    or n > self.pages - right_edge):
+                if last + 1 != n:
+                    yield None
+                yield n
+                last = n
+
+
+def _window(base, order, offset: int, limit: int, options=(), overdue=None) -> tuple[int, int | None, list]:
+    """How many rows ``base`` selects (and how many of them are ``overdue``), in one aggregate, and
+    the rows from ``offset`` to ``offset + limit`` in ``order``, with ``options``: two statements."""
+    cols = [func.count()]
+    if overdue is not None:
+        cols.append(func.coalesce(func.sum(case((overdue, 1), else_=0)), 0))
+    counted = db.session.execute(base.with_only_columns(*cols, maintain_column_froms=True).order_by(None)).one()
+    total, late = counted[0], (counted[1] if overdue is not None else None)
+    rows = db.session.scalars(base.options(*options).order_by(*order).offset(offset).limit(limit)).unique().all()
+    return total, late, list(rows)
+
+
+def _proposal_options():
+    """What every listed proposal shows: its cycle (joined by the query) and its team, in the same
+    statement. The collections those rows eager-load by default (the rubric, team memberships) are
+    not shown here, so they are left to load only if touched."""
+    return (contains_eager(Proposal.cycle).lazyload(Cycle.criteria),
+            joinedload(Proposal.team, innerjoin=True).lazyload(Team.memberships))
+
+
+def _about_options(path):
+    """The same for rows about a proposal (an assignment, a decision) whose query joins the proposal
+    and its cycle INNER: loaded from those joins, the team joined INNER beside them."""
+    return (contains_eager(path).contains_eager(Proposal.cycle).lazyload(Cycle.criteria),
+            contains_eager(path).joinedload(Proposal.team, innerjoin=True).lazyload(Team.memberships))
 
 
 def _days(n: int) -> str:
@@ -114,8 +188,6 @@ def _revision_requests(proposal_ids: list[int]) -> dict[int, str]:
     leaves its words as the proposal's feedback; otherwise the comment its actor typed (program staff's
     return at screening) says what to revise.
     """
-    if not proposal_ids:
-        return {}
     events = db.session.execute(
         select(AuditEvent.case_id, AuditEvent.comment, AuditEvent.data)
         .where(AuditEvent.case_type == "proposal", AuditEvent.case_id.in_(proposal_ids),
@@ -127,60 +199,79 @@ def _revision_requests(proposal_ids: list[int]) -> dict[int, str]:
             if comment and not data.get("decision_id")}
 
 
-def educator_sections(user: User, today: date | None = None) -> list[Section]:
-    """My teams' proposals, with cycle and team joined (team memberships: one batched statement)."""
-    today = today or clock.today()
+def _my_proposals(user: User, states):
+    """My teams' proposals in ``states``, their cycle joined (for due dates and what is shown)."""
     my_teams = select(TeamMember.team_id).where(TeamMember.user_id == user.id)
-    wanted = EDITABLE_BY_TEAM | SCREENING | DECIDED
-    proposals = db.session.scalars(
-        select(Proposal)
-        .where(Proposal.team_id.in_(my_teams), Proposal.state.in_(wanted))
-        .options(*_proposal_options())
-        .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
-    ).unique().all()
+    return (select(Proposal).join(Proposal.cycle)
+            .where(Proposal.team_id.in_(my_teams), Proposal.state.in_(states)))
 
-    asked = _revision_requests([p.id for p in proposals if p.state is S.REVISIONS_REQUESTED])
-    to_finish, waiting, decided = [], [], []
-    for p in proposals:
+
+def _to_finish(user: User, today: date, offset: int, limit: int) -> Section:
+    """Drafts and revisions requested, the nearest deadline first (a draft's: its cycle's close)."""
+    due = case((Proposal.state == S.DRAFT, Cycle.closes_on), else_=Cycle.revision_deadline)
+    late = and_(Proposal.state == S.REVISIONS_REQUESTED, Cycle.revision_deadline < today)
+    total, overdue, rows = _window(_my_proposals(user, EDITABLE_BY_TEAM), (due, Proposal.id), offset, limit,
+                                   _proposal_options(), overdue=late)
+    asked = _revision_requests([p.id for p in rows if p.state is S.REVISIONS_REQUESTED])
+    items = []
+    for p in rows:
         team = f"Team: {p.team.name}"
         if p.state is S.DRAFT:
-            to_finish.append(Item(p, [team, "Draft: not yet submitted",
-                                      f"The {p.cycle.name} cycle closes {p.cycle.closes_on:%b %-d, %Y}"],
-                                  due_on=p.cycle.closes_on))
-        elif p.state is S.REVISIONS_REQUESTED:
-            deadline = p.cycle.revision_deadline
-            late = deadline < today
-            when = (f"Revision deadline was {deadline:%b %-d, %Y}" if late
-                    else f"Revise and resubmit by {deadline:%b %-d, %Y}")
-            to_finish.append(Item(p, [team, "Revisions requested", when], due_on=deadline, overdue=late,
-                                  note=asked.get(p.id) or p.feedback or ""))
-        elif p.state in SCREENING:
-            since = f"Submitted {clock.local(p.submitted_at):%b %-d, %Y}" if p.submitted_at else "Submitted"
-            waiting.append(Item(p, [team, p.state_label, since]))
+            items.append(Item(p, [team, "Draft: not yet submitted",
+                                  f"The {p.cycle.name} cycle closes {p.cycle.closes_on:%b %-d, %Y}"],
+                              due_on=p.cycle.closes_on))
         else:
-            detail = [team, p.state_label]
-            if p.state is S.APPROVED and p.award is not None:
-                detail.append(f"Award ${p.award:,.2f}")
-            if p.decided_at:
-                detail.append(f"Decided {clock.local(p.decided_at):%b %-d, %Y}")
-            decided.append(Item(p, detail, note=p.feedback or ""))
-
-    # Deadlines first, soonest first.
-    to_finish.sort(key=lambda i: (i.due_on or date.max, i.proposal.id))
-    return [
-        Section("to_finish", "Drafts to finish and revisions requested", to_finish,
-                "Your teams have no drafts or revisions waiting.", "proposals.mine", "All my proposals"),
-        _overdue_reports_section(user, today),
-        Section("waiting", "Submitted and in review", waiting,
-                "None of your teams' proposals is waiting for screening or review."),
-        Section("decided", "Decisions received", decided, "No decisions yet on your teams' proposals."),
-    ]
+            deadline = p.cycle.revision_deadline
+            gone = deadline < today
+            when = (f"Revision deadline was {deadline:%b %-d, %Y}" if gone
+                    else f"Revise and resubmit by {deadline:%b %-d, %Y}")
+            items.append(Item(p, [team, "Revisions requested", when], due_on=deadline, overdue=gone,
+                              note=asked.get(p.id) or p.feedback or ""))
+    return Section("to_finish", "Drafts to finish and revisions requested", items,
+                   "Your teams have no drafts or revisions waiting.", "proposals.mine", "All my proposals",
+                   total=total, overdue_total=overdue)
 
 
-def _overdue_reports_section(user: User, today: date) -> Section:
+def _waiting(user: User, today: date, offset: int, limit: int) -> Section:
+    """Submitted and in review, the latest change first."""
+    total, _, rows = _window(_my_proposals(user, SCREENING), (Proposal.updated_at.desc(), Proposal.id.desc()),
+                             offset, limit, _proposal_options())
+    items = []
+    for p in rows:
+        since = f"Submitted {clock.local(p.submitted_at):%b %-d, %Y}" if p.submitted_at else "Submitted"
+        items.append(Item(p, [f"Team: {p.team.name}", p.state_label, since]))
+    return Section("waiting", "Submitted and in review", items,
+                   "None of your teams' proposals is waiting for screening or review.", total=total)
+
+
+def _decided(user: User, today: date, offset: int, limit: int) -> Section:
+    """Decisions received, the latest first (older ones are one "See all" away)."""
+    total, _, rows = _window(_my_proposals(user, DECIDED), (Proposal.updated_at.desc(), Proposal.id.desc()),
+                             offset, limit, _proposal_options())
+    items = []
+    for p in rows:
+        detail = [f"Team: {p.team.name}", p.state_label]
+        if p.state is S.APPROVED and p.award is not None:
+            detail.append(f"Award ${p.award:,.2f}")
+        if p.decided_at:
+            detail.append(f"Decided {clock.local(p.decided_at):%b %-d, %Y}")
+        items.append(Item(p, detail, note=p.feedback or ""))
+    return Section("decided", "Decisions received", items, "No decisions yet on your teams' proposals.",
+                   total=total)
+
+
+def _sliced(section: Section, offset: int, limit: int) -> Section:
+    section.total = len(section.items)
+    section.overdue_total = sum(1 for i in section.items if i.overdue)
+    section.items = section.items[offset:offset + limit]
+    return section
+
+
+def _overdue_reports(user: User, today: date, offset: int, limit: int) -> Section:
     """My teams' active grants with a progress or final report past due: one statement.
 
-    The same definition as the daily reminder emails (``app.home.reminders``).
+    The same definition as the daily reminder emails (``app.home.reminders``); only my teams' grants,
+    so a short list.
     """
     items = []
     for due in reminders.proposal_items(today, member_id=user.id):
@@ -189,50 +280,46 @@ def _overdue_reports_section(user: User, today: date) -> Section:
             items.append(Item(p, [f"Team: {p.team.name}", f"{due.what}: {due.due_text(today)}"],
                               due_on=due.due_on, overdue=True, note=due.next_step()))
     items.sort(key=lambda i: (i.due_on, i.proposal.id))
-    return Section("reports_overdue", "Overdue grant reports", items, "None of your teams' grant reports is overdue.")
+    return _sliced(Section("reports_overdue", "Overdue grant reports", items,
+                           "None of your teams' grant reports is overdue."), offset, limit)
 
 
 # -- reviewer --------------------------------------------------------------------------------
-def reviewer_sections(user: User, today: date | None = None) -> list[Section]:
-    """One statement: my unsubmitted assignments on proposals in review where I declared no conflict."""
-    today = today or clock.today()
+def _reviews_due(user: User, today: date, offset: int, limit: int) -> Section:
+    """My unsubmitted assignments on proposals in review where I declared no conflict, soonest due first."""
     conflicted = exists().where(
         ConflictOfInterest.proposal_id == ReviewAssignment.proposal_id, ConflictOfInterest.user_id == user.id
     )
-    rows = db.session.scalars(
+    due = func.coalesce(ReviewAssignment.due_on, Cycle.review_due_on)
+    base = (
         select(ReviewAssignment)
-        .join(ReviewAssignment.proposal)
+        .join(ReviewAssignment.proposal).join(Proposal.cycle)
         .where(
             ReviewAssignment.reviewer_id == user.id,
             ReviewAssignment.status != ReviewStatus.SUBMITTED,
             Proposal.state == S.IN_REVIEW,
             ~conflicted,
         )
-        .options(*_proposal_options(ReviewAssignment.proposal),
-                 lazyload(ReviewAssignment.reviewer), lazyload(ReviewAssignment.scores))
-        .order_by(ReviewAssignment.due_on.is_(None), ReviewAssignment.due_on, ReviewAssignment.id)
-    ).unique().all()
+    )
+    options = (*_about_options(ReviewAssignment.proposal),
+               lazyload(ReviewAssignment.reviewer), lazyload(ReviewAssignment.scores))
+    total, overdue, rows = _window(base, (due.is_(None), due, Proposal.id), offset, limit, options,
+                                   overdue=due < today)
     items = []
     for a in rows:
-        due = a.due_on or a.proposal.cycle.review_due_on
-        text, overdue = _due_text(due, today)
+        when = a.due_on or a.proposal.cycle.review_due_on
+        text, late = _due_text(when, today)
         items.append(Item(a.proposal, [f"Team: {a.proposal.team.name}", text, a.status.label],
-                          due_on=due, overdue=overdue))
-    items.sort(key=lambda i: (i.due_on or date.max, i.proposal.id))
-    return [Section("reviews_due", "Reviews due", items, "You have no reviews to write.",
-                    "review.queue", "My review queue")]
+                          due_on=when, overdue=late))
+    return Section("reviews_due", "Reviews due", items, "You have no reviews to write.",
+                   "review.queue", "My review queue", total=total, overdue_total=overdue)
 
 
 # -- co-chair --------------------------------------------------------------------------------
-def _submitted_counts(proposal_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Submitted reviews per proposal and side, conflicted reviewers left out: one statement."""
-    return _assignment_counts(proposal_ids, submitted_only=True)
-
-
 def _assignment_counts(proposal_ids: list[int], submitted_only: bool = False) -> dict[int, dict[str, int]]:
+    """Assigned (or submitted) reviews per listed proposal and side, conflicted reviewers left out: one
+    statement (sent even for no proposals, so a page's statement count does not depend on its data)."""
     out: dict[int, dict[str, int]] = defaultdict(dict)
-    if not proposal_ids:
-        return out
     conflicted = exists().where(
         ConflictOfInterest.proposal_id == ReviewAssignment.proposal_id,
         ConflictOfInterest.user_id == ReviewAssignment.reviewer_id,
@@ -249,115 +336,140 @@ def _assignment_counts(proposal_ids: list[int], submitted_only: bool = False) ->
     return out
 
 
+def _side_count(side: str, submitted_only: bool):
+    """The number of a proposal's reviewers on ``side`` (no conflict declared), per proposal row:
+    a correlated count served by the index on ``review_assignment.proposal_id``."""
+    ra = aliased(ReviewAssignment)
+    conflicted = exists().where(ConflictOfInterest.proposal_id == ra.proposal_id,
+                                ConflictOfInterest.user_id == ra.reviewer_id)
+    q = select(func.count()).select_from(ra).where(ra.proposal_id == Proposal.id, ra.side == Side(side), ~conflicted)
+    if submitted_only:
+        q = q.where(ra.status == ReviewStatus.SUBMITTED)
+    return q.scalar_subquery()
+
+
 def _side_counts_text(counts: dict[str, int], need: int, what: str) -> str:
     return "; ".join(f"{side} {counts.get(side, 0)} of {need} {what}" for side in SIDES)
 
 
-def co_chair_sections(user: User, today: date | None = None) -> list[Section]:
-    """Four statements: pending decisions, my conflicts, proposals in review, their review counts."""
-    side = user.side.value if user.side else None
-    pending = db.session.scalars(
-        select(Decision)
-        .join(Decision.proposal)
-        .where(Decision.confirmed_at.is_(None), Decision.withdrawn_at.is_(None), Proposal.state == S.IN_REVIEW)
-        .options(*_proposal_options(Decision.proposal),
-                 joinedload(Decision.proposed_by).lazyload(User.roles), lazyload(Decision.confirmed_by))
-        .order_by(Decision.proposed_at, Decision.id)
-    ).unique().all()
-    my_conflicts = set(db.session.scalars(
-        select(ConflictOfInterest.proposal_id).where(ConflictOfInterest.user_id == user.id)
-    ))
+_PENDING = (Decision.confirmed_at.is_(None), Decision.withdrawn_at.is_(None))
 
-    to_confirm, mine_waiting = [], []
-    pending_ids = set()
-    for d in pending:
-        pending_ids.add(d.proposal_id)
+
+def _pending_decisions(user: User, today: date, offset: int, limit: int, mine: bool) -> tuple[int, list[Item]]:
+    """Decisions recorded and not yet confirmed on proposals in review: the other side's (``mine``
+    False: for me to confirm) or my side's (waiting for the other side), the oldest first."""
+    if user.side is None:
+        return 0, []
+    side_is = Decision.proposed_side == user.side if mine else Decision.proposed_side != user.side
+    base = (select(Decision).join(Decision.proposal).join(Proposal.cycle)
+            .where(*_PENDING, Proposal.state == S.IN_REVIEW, side_is))
+    options = (*_about_options(Decision.proposal),
+               joinedload(Decision.proposed_by).lazyload(User.roles), lazyload(Decision.confirmed_by))
+    total, _, rows = _window(base, (Decision.proposed_at, Decision.id), offset, limit, options)
+    conflicts = set() if mine else set(db.session.scalars(
+        select(ConflictOfInterest.proposal_id).where(ConflictOfInterest.user_id == user.id,
+                                                     ConflictOfInterest.proposal_id.in_([d.proposal_id for d in rows]))
+    ))
+    side = user.side.value
+    other = next(s for s in SIDES if s != side)
+    items = []
+    for d in rows:
         p = d.proposal
         who = "you" if d.proposed_by_id == user.id else d.proposed_by.name
         details = [f"Team: {p.team.name}", f"Proposed outcome: {d.outcome.label}"]
         if d.award is not None:
             details.append(f"Award ${d.award:,.2f}")
-        recorded = f"Recorded by {who} ({d.proposed_side.value}) on {clock.local(d.proposed_at):%b %-d, %Y}"
-        details.append(recorded)
-        if side is not None and d.proposed_side is not Side(side):
+        details.append(f"Recorded by {who} ({d.proposed_side.value}) on {clock.local(d.proposed_at):%b %-d, %Y}")
+        if mine:
+            note = f"Waiting for a {other} co-chair to confirm."
+        elif p.id in conflicts:
+            note = ("You declared a conflict with this proposal, so another co-chair of the "
+                    f"{side} side must confirm it.")
+        else:
             note = ""
-            if p.id in my_conflicts:
-                note = ("You declared a conflict with this proposal, so another co-chair of the "
-                        f"{side} side must confirm it.")
-            to_confirm.append(Item(p, details, note=note))
-        elif side is not None:
-            other = next(s for s in SIDES if s != side)
-            mine_waiting.append(Item(p, details, note=f"Waiting for a {other} co-chair to confirm."))
+        items.append(Item(p, details, note=note))
+    return total, items
 
-    in_review = db.session.scalars(
-        select(Proposal).where(Proposal.state == S.IN_REVIEW).options(*_proposal_options())
-        .order_by(Proposal.submitted_at, Proposal.id)
-    ).unique().all()
-    counts = _submitted_counts([p.id for p in in_review])
-    ready = []
-    for p in in_review:
-        if p.id in pending_ids:
-            continue
-        need = p.cycle.reviews_per_side
-        c = counts.get(p.id, {})
-        if all(c.get(s, 0) >= need for s in SIDES):
-            ready.append(Item(p, [f"Team: {p.team.name}", f"Cycle: {p.cycle.name}",
-                                  "Reviews in: " + _side_counts_text(c, need, "submitted")]))
-    return [
-        Section("to_confirm", "Decisions waiting for your side's confirmation", to_confirm,
-                "No decision recorded by the other side is waiting for you.", "committee.index",
-                "Cohort selection"),
-        Section("mine_waiting", "Decisions your side recorded, waiting for the other side", mine_waiting,
-                "Your side has no decision waiting for the other side."),
-        Section("ready", "In review with all reviews in, no decision yet", ready,
-                "No proposal in review has all its reviews in and no decision.", "committee.index",
-                "Cohort selection"),
-    ]
+
+def _to_confirm(user: User, today: date, offset: int, limit: int) -> Section:
+    total, items = _pending_decisions(user, today, offset, limit, mine=False)
+    return Section("to_confirm", "Decisions waiting for your side's confirmation", items,
+                   "No decision recorded by the other side is waiting for you.", "committee.index",
+                   "Cohort selection", total=total)
+
+
+def _mine_waiting(user: User, today: date, offset: int, limit: int) -> Section:
+    total, items = _pending_decisions(user, today, offset, limit, mine=True)
+    return Section("mine_waiting", "Decisions your side recorded, waiting for the other side", items,
+                   "Your side has no decision waiting for the other side.", total=total)
+
+
+def _ready(user: User, today: date, offset: int, limit: int) -> Section:
+    """In review, every side's reviews in, no decision pending: the longest waiting first."""
+    pending = exists().where(Decision.proposal_id == Proposal.id, *_PENDING)
+    base = (select(Proposal).join(Proposal.cycle)
+            .where(Proposal.state == S.IN_REVIEW, ~pending,
+                   *(_side_count(s, submitted_only=True) >= Cycle.reviews_per_side for s in SIDES)))
+    total, _, rows = _window(base, (Proposal.submitted_at, Proposal.id), offset, limit, _proposal_options())
+    counts = _assignment_counts([p.id for p in rows], submitted_only=True)
+    items = [Item(p, [f"Team: {p.team.name}", f"Cycle: {p.cycle.name}",
+                      "Reviews in: " + _side_counts_text(counts.get(p.id, {}), p.cycle.reviews_per_side, "submitted")])
+             for p in rows]
+    return Section("ready", "In review with all reviews in, no decision yet", items,
+                   "No proposal in review has all its reviews in and no decision.", "committee.index",
+                   "Cohort selection", total=total)
 
 
 # -- program staff ---------------------------------------------------------------------------
-def staff_sections(user: User, today: date | None = None) -> list[Section]:
-    """Two statements: proposals submitted/in review/approved, and their reviewer counts."""
-    rows = db.session.scalars(
-        select(Proposal)
-        .where(Proposal.state.in_(SCREENING | {S.APPROVED}))
-        .options(*_proposal_options())
-        .order_by(Proposal.submitted_at, Proposal.id)
-    ).unique().all()
-    assigned = _assignment_counts([p.id for p in rows if p.state in SCREENING])
-    screen, short, activate = [], [], []
+def _in_state(state: ProposalState, *where):
+    return select(Proposal).join(Proposal.cycle).where(Proposal.state == state, *where)
+
+
+def _screen(user: User, today: date, offset: int, limit: int) -> Section:
+    """Submissions to screen, the longest waiting first."""
+    total, _, rows = _window(_in_state(S.SUBMITTED), (Proposal.submitted_at, Proposal.id), offset, limit,
+                             _proposal_options())
+    assigned = _assignment_counts([p.id for p in rows])
+    items = []
     for p in rows:
-        team = f"Team: {p.team.name}"
-        need = p.cycle.reviews_per_side
-        c = assigned.get(p.id, {})
-        if p.state is S.SUBMITTED:
-            since = f"Submitted {clock.local(p.submitted_at):%b %-d, %Y}" if p.submitted_at else "Submitted"
-            screen.append(Item(p, [team, since, "Reviewers: " + _side_counts_text(c, need, "assigned")]))
-        elif p.state is S.IN_REVIEW:
-            if any(c.get(s, 0) < need for s in SIDES):
-                short.append(Item(p, [team, "Reviewers: " + _side_counts_text(c, need, "assigned")],
-                                  note="A reviewer declared a conflict or was unassigned; assign another."))
-        else:
-            detail = [team]
-            if p.award is not None:
-                detail.append(f"Award ${p.award:,.2f}")
-            detail.append("Grant agreement accepted" if p.agreement_accepted_at
-                          else "Grant agreement not yet accepted by the team")
-            activate.append(Item(p, detail))
-    return [
-        _staff_overdue_section(today),
-        Section("screen", "Submissions to screen", screen, "No submissions are waiting to be screened.",
-                "staff.proposals", "All proposals"),
-        Section("short", "In review and missing reviewers", short,
-                "Every proposal in review has its reviewers."),
-        Section("activate", "Approved grants waiting for activation", activate,
-                "No approved grant is waiting for activation."),
-    ]
+        since = f"Submitted {clock.local(p.submitted_at):%b %-d, %Y}" if p.submitted_at else "Submitted"
+        items.append(Item(p, [f"Team: {p.team.name}", since, "Reviewers: " + _side_counts_text(
+            assigned.get(p.id, {}), p.cycle.reviews_per_side, "assigned")]))
+    return Section("screen", "Submissions to screen", items, "No submissions are waiting to be screened.",
+                   "staff.proposals", "All proposals", total=total)
 
 
-def _staff_overdue_section(today: date | None = None) -> Section:
+def _short(user: User, today: date, offset: int, limit: int) -> Section:
+    """In review with fewer reviewers (no conflict declared) than a side needs."""
+    base = _in_state(S.IN_REVIEW, or_(*(_side_count(s, submitted_only=False) < Cycle.reviews_per_side
+                                        for s in SIDES)))
+    total, _, rows = _window(base, (Proposal.submitted_at, Proposal.id), offset, limit, _proposal_options())
+    assigned = _assignment_counts([p.id for p in rows])
+    items = [Item(p, [f"Team: {p.team.name}", "Reviewers: " + _side_counts_text(
+                 assigned.get(p.id, {}), p.cycle.reviews_per_side, "assigned")],
+                  note="A reviewer declared a conflict or was unassigned; assign another.") for p in rows]
+    return Section("short", "In review and missing reviewers", items,
+                   "Every proposal in review has its reviewers.", total=total)
+
+
+def _activate(user: User, today: date, offset: int, limit: int) -> Section:
+    """Approved grants waiting for activation, the longest waiting first."""
+    total, _, rows = _window(_in_state(S.APPROVED), (Proposal.submitted_at, Proposal.id), offset, limit,
+                             _proposal_options())
+    items = []
+    for p in rows:
+        detail = [f"Team: {p.team.name}"]
+        if p.award is not None:
+            detail.append(f"Award ${p.award:,.2f}")
+        detail.append("Grant agreement accepted" if p.agreement_accepted_at
+                      else "Grant agreement not yet accepted by the team")
+        items.append(Item(p, detail))
+    return Section("activate", "Approved grants waiting for activation", items,
+                   "No approved grant is waiting for activation.", total=total)
+
+
+def _staff_overdue(user: User, today: date, offset: int, limit: int) -> Section:
     """Every overdue review, revision and report (what the reminders email about): two statements."""
-    today = today or clock.today()
     items = []
     for due in reminders.overdue_reviews(today):
         a = due.assignment
@@ -370,9 +482,55 @@ def _staff_overdue_section(today: date | None = None) -> Section:
                                              f"{due.what}: {due.due_text(today)}"],
                               due_on=due.due_on, overdue=True))
     items.sort(key=lambda i: (i.due_on, i.proposal.id))
-    return Section("overdue", "Overdue reviews, revisions and reports", items,
-                   "Nothing is overdue: every review, revision and report is on time.",
-                   intro="The people concerned get a reminder email once a day.")
+    return _sliced(Section("overdue", "Overdue reviews, revisions and reports", items,
+                           "Nothing is overdue: every review, revision and report is on time.",
+                           intro="The people concerned get a reminder email once a day."), offset, limit)
+
+
+# -- which sections each role sees, in order -------------------------------------------------
+Builder = Callable[[User, date, int, int], Section]
+ROLE_SECTIONS: dict[str, tuple[tuple[str, Builder], ...]] = {
+    "educator": (("to_finish", _to_finish), ("reports_overdue", _overdue_reports), ("waiting", _waiting),
+                 ("decided", _decided)),
+    "reviewer": (("reviews_due", _reviews_due),),
+    "co_chair": (("to_confirm", _to_confirm), ("mine_waiting", _mine_waiting), ("ready", _ready)),
+    "staff": (("overdue", _staff_overdue), ("screen", _screen), ("short", _short), ("activate", _activate)),
+}
+SECTION_ROLE = {key: role for role, sections in ROLE_SECTIONS.items() for key, _ in sections}
+
+
+def _sections(role: str, user: User, today: date | None, offset: int = 0, limit: int = HOME_LIMIT) -> list[Section]:
+    today = today or clock.today()
+    return [build(user, today, offset, limit) for _, build in ROLE_SECTIONS[role]]
+
+
+def educator_sections(user: User, today: date | None = None) -> list[Section]:
+    return _sections("educator", user, today)
+
+
+def reviewer_sections(user: User, today: date | None = None) -> list[Section]:
+    return _sections("reviewer", user, today)
+
+
+def co_chair_sections(user: User, today: date | None = None) -> list[Section]:
+    return _sections("co_chair", user, today)
+
+
+def staff_sections(user: User, today: date | None = None) -> list[Section]:
+    return _sections("staff", user, today)
+
+
+def section_page(user: User, key: str, page: int, today: date | None = None) -> tuple[Section, Pager]:
+    """One page of a home section's full list (``PER_PAGE`` items). Raises KeyError for a section
+    that does not exist and PermissionError for one of a role ``user`` does not hold."""
+    role = SECTION_ROLE[key]
+    if not user.has_role(role):
+        raise PermissionError(key)
+    build = dict(ROLE_SECTIONS[role])[key]
+    pager = Pager(page, PER_PAGE, 0)
+    section = build(user, today or clock.today(), pager.offset, PER_PAGE)
+    pager.total = section.count
+    return section, pager
 
 
 # -- all of it -------------------------------------------------------------------------------
@@ -422,4 +580,4 @@ def learning_panels(user: User, today: date | None = None) -> dict:
     }
 
 
-__all__ = ["Item", "RoleBlock", "Section", "home_for", "learning_panels"]
+__all__ = ["HOME_LIMIT", "PER_PAGE", "Item", "Pager", "RoleBlock", "Section", "home_for", "learning_panels", "section_page"]

@@ -120,13 +120,13 @@ class DueItem:
 
 
 # -- what is due -----------------------------------------------------------------------------
-def _case_options(path=None):
-    """The proposal's cycle and team, loaded with the row (the team's members left to load if used)."""
-    if path is None:
-        return (joinedload(Proposal.cycle).lazyload(Cycle.criteria),
-                joinedload(Proposal.team).lazyload(Team.memberships))
-    return (joinedload(path).joinedload(Proposal.cycle).lazyload(Cycle.criteria),
-            joinedload(path).joinedload(Proposal.team).lazyload(Team.memberships))
+def _case_options(path):
+    """The proposal's cycle and team, loaded with the row (the team's members left to load if used):
+    the proposal and its cycle from the query's own INNER joins, the team joined INNER beside them
+    (every foreign key on the way is NOT NULL; an outer join here makes the database materialise a
+    nested join over every proposal)."""
+    return (contains_eager(path).contains_eager(Proposal.cycle).lazyload(Cycle.criteria),
+            contains_eager(path).joinedload(Proposal.team, innerjoin=True).lazyload(Team.memberships))
 
 
 def overdue_reviews(today: date, reviewer_id: int | None = None) -> list[DueItem]:
@@ -136,12 +136,13 @@ def overdue_reviews(today: date, reviewer_id: int | None = None) -> list[DueItem
                                 ConflictOfInterest.user_id == ReviewAssignment.reviewer_id)
     stmt = (
         select(ReviewAssignment)
-        .join(Proposal, Proposal.id == ReviewAssignment.proposal_id)
-        .join(Cycle, Cycle.id == Proposal.cycle_id)
-        .join(User, User.id == ReviewAssignment.reviewer_id)
+        .join(ReviewAssignment.proposal)
+        .join(Proposal.cycle)
+        .join(ReviewAssignment.reviewer)
         .where(ReviewAssignment.status != ReviewStatus.SUBMITTED, Proposal.state == S.IN_REVIEW,
                due < today, ~conflicted, User.active.is_(True))
-        .options(*_case_options(ReviewAssignment.proposal), lazyload(ReviewAssignment.scores))
+        .options(*_case_options(ReviewAssignment.proposal), contains_eager(ReviewAssignment.reviewer),
+                 lazyload(ReviewAssignment.scores))
         .order_by(due, ReviewAssignment.id)
     )
     if reviewer_id is not None:
