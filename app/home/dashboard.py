@@ -364,7 +364,8 @@ def _pending_decisions(user: User, today: date, offset: int, limit: int, mine: b
     base = (select(Decision).join(Decision.proposal).join(Proposal.cycle)
             .where(*_PENDING, Proposal.state == S.IN_REVIEW, side_is))
     options = (*_about_options(Decision.proposal),
-               joinedload(Decision.proposed_by).lazyload(User.roles), lazyload(Decision.confirmed_by))
+               joinedload(Decision.proposed_by).lazyload(User.roles),
+               joinedload(Decision.proposed_by).lazyload(User.school), lazyload(Decision.confirmed_by))
     total, _, rows = _window(base, (Decision.proposed_at, Decision.id), offset, limit, options)
     conflicts = set() if mine else set(db.session.scalars(
         select(ConflictOfInterest.proposal_id).where(ConflictOfInterest.user_id == user.id,

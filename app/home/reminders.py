@@ -141,7 +141,7 @@ def overdue_reviews(today: date, reviewer_id: int | None = None) -> list[DueItem
         .join(ReviewAssignment.reviewer)
         .where(ReviewAssignment.status != ReviewStatus.SUBMITTED, Proposal.state == S.IN_REVIEW,
                due < today, ~conflicted, User.active.is_(True))
-        .options(*_case_options(ReviewAssignment.proposal), contains_eager(ReviewAssignment.reviewer),
+        .options(*_case_options(ReviewAssignment.proposal), contains_eager(ReviewAssignment.reviewer).lazyload(User.school),
                  lazyload(ReviewAssignment.scores))
         .order_by(due, ReviewAssignment.id)
     )
@@ -160,7 +160,7 @@ def proposal_items(today: date, member_id: int | None = None, soon_days: int = S
         select(Proposal)
         .join(Cycle, Cycle.id == Proposal.cycle_id)
         .outerjoin(ProgressReport, ProgressReport.proposal_id == Proposal.id)
-        .where(or_(
+        .where(Proposal.state.in_((S.REVISIONS_REQUESTED, S.ACTIVE)), or_(  # the IN lets the state index serve
             and_(Proposal.state == S.REVISIONS_REQUESTED, Cycle.revision_deadline <= soon),
             and_(Proposal.state == S.ACTIVE, Proposal.final_report_due < today),
             and_(Proposal.state == S.ACTIVE, Proposal.progress_report_due < today,
@@ -170,7 +170,7 @@ def proposal_items(today: date, member_id: int | None = None, soon_days: int = S
                  contains_eager(Proposal.progress_report),
                  joinedload(Proposal.team).lazyload(Team.memberships) if not team_members
                  else joinedload(Proposal.team))
-        .order_by(Proposal.id)
+        .order_by(Proposal.state, Proposal.id)  # what the state index gives in order: no scan, no sort
     )
     if member_id is not None:
         stmt = stmt.where(Proposal.team_id.in_(select(TeamMember.team_id).where(TeamMember.user_id == member_id)))

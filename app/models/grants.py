@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     Numeric,
@@ -145,6 +146,8 @@ class Proposal(db.Model):
     __table_args__ = (
         CheckConstraint("amount_requested IS NULL OR amount_requested >= 0", name="request_not_negative"),
         CheckConstraint("award IS NULL OR award > 0", name="award_positive"),
+        # The home pages' queues (submissions to screen, in review, approved): a state, the longest waiting first.
+        Index("ix_proposal_state_submitted_at", "state", "submitted_at", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
