@@ -13,7 +13,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
@@ -244,10 +244,15 @@ def _waiting(user: User, today: date, offset: int, limit: int) -> Section:
                    "None of your teams' proposals is waiting for screening or review.", total=total)
 
 
+RECENT_DAYS = 365  # a decline stays under "Decisions received" while its cycle closed less than this ago
+
+
 def _decided(user: User, today: date, offset: int, limit: int) -> Section:
-    """Decisions received, the latest first (older ones are one "See all" away)."""
-    total, _, rows = _window(_my_proposals(user, DECIDED), (Proposal.updated_at.desc(), Proposal.id.desc()),
-                             offset, limit, _proposal_options())
+    """Decisions received, the latest first: every approval (the team accepts the agreement next) and
+    the declines of cycles that closed within the last year (older ones are under "All my proposals")."""
+    recent = or_(Proposal.state == S.APPROVED, Cycle.closes_on >= today - timedelta(days=RECENT_DAYS))
+    total, _, rows = _window(_my_proposals(user, DECIDED).where(recent),
+                             (Proposal.updated_at.desc(), Proposal.id.desc()), offset, limit, _proposal_options())
     items = []
     for p in rows:
         detail = [f"Team: {p.team.name}", p.state_label]
@@ -257,7 +262,7 @@ def _decided(user: User, today: date, offset: int, limit: int) -> Section:
             detail.append(f"Decided {clock.local(p.decided_at):%b %-d, %Y}")
         items.append(Item(p, detail, note=p.feedback or ""))
     return Section("decided", "Decisions received", items, "No decisions yet on your teams' proposals.",
-                   total=total)
+                   "proposals.mine", "All my proposals", total=total)
 
 
 def _sliced(section: Section, offset: int, limit: int) -> Section:

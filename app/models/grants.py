@@ -148,6 +148,8 @@ class Proposal(db.Model):
         CheckConstraint("award IS NULL OR award > 0", name="award_positive"),
         # The home pages' queues (submissions to screen, in review, approved): a state, the longest waiting first.
         Index("ix_proposal_state_submitted_at", "state", "submitted_at", "id"),
+        # A team's proposals in a state (the educator's home), however many years the team has.
+        Index("ix_proposal_team_id_state", "team_id", "state"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
