@@ -42,6 +42,7 @@ from app.models import (
     TeamMember,
     User,
 )
+from workflows.proposal import WITH_TEAM_DEADLINES
 
 S = ProposalState
 SOON_DAYS = 3
@@ -160,7 +161,7 @@ def proposal_items(today: date, member_id: int | None = None, soon_days: int = S
         select(Proposal)
         .join(Cycle, Cycle.id == Proposal.cycle_id)
         .outerjoin(ProgressReport, ProgressReport.proposal_id == Proposal.id)
-        .where(Proposal.state.in_((S.REVISIONS_REQUESTED, S.ACTIVE)), or_(  # the IN lets the state index serve
+        .where(Proposal.state.in_(WITH_TEAM_DEADLINES), or_(  # the IN lets the state index serve
             and_(Proposal.state == S.REVISIONS_REQUESTED, Cycle.revision_deadline <= soon),
             and_(Proposal.state == S.ACTIVE, Proposal.final_report_due < today),
             and_(Proposal.state == S.ACTIVE, Proposal.progress_report_due < today,
