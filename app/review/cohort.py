@@ -126,7 +126,7 @@ def ranks(scores: list[Decimal | None]) -> list[int | None]:
     return [None if s is None else 1 + len(ascending) - bisect_right(ascending, s) for s in scores]
 
 
-def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int = PER_PAGE) -> Cohort:
+def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int | None = None) -> Cohort:
     in_cycle = and_(Proposal.cycle_id == cycle.id, Proposal.state == S.IN_REVIEW)
     mine = aliased(ConflictOfInterest)
 
@@ -177,7 +177,7 @@ def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int = PER_PAGE) 
     for r, rank in zip(visible, ranks([r._exact for r in visible]), strict=True):
         r.rank = rank
 
-    shown = ListPage(visible + recused, page, per_page)
+    shown = ListPage(visible + recused, page, per_page or PER_PAGE)
     selected = [r for r in rows.values() if r.selected]
     _load_details(in_cycle, rows, [r.proposal_id for r in shown.items])
     return Cohort(cycle, visible, recused, _balance(cycle, selected), shown)
