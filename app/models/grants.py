@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, object_session, relationship
 
@@ -141,6 +142,10 @@ REQUIRED_SECTIONS = {
 }
 
 
+# Newest submission first, never-submitted last: the same order on SQLite and PostgreSQL.
+SUBMITTED_ORDER = (text("(submitted_at IS NULL)"), text("submitted_at DESC"), text("id DESC"))
+
+
 class Proposal(db.Model):
     __tablename__ = "proposal"
     __table_args__ = (
@@ -150,6 +155,11 @@ class Proposal(db.Model):
         Index("ix_proposal_state_submitted_at", "state", "submitted_at", "id"),
         # A team's proposals in a state (the educator's home), however many years the team has.
         Index("ix_proposal_team_id_state", "team_id", "state"),
+        # The staff list's order (newest submission first, drafts last), alone and after each filter it
+        # offers: a page is read off the index, never sorted (app/proposals/screening.py STAFF_ORDER).
+        *(Index(f"ix_proposal_{name}submitted", *lead, *SUBMITTED_ORDER)
+          for name, lead in (("", ()), ("cycle_", ("cycle_id",)), ("state_", ("state",)),
+                             ("type_", ("grant_type",)))),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)

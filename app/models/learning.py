@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -363,6 +364,13 @@ class PLRequest(db.Model):
         CheckConstraint("hours_completed IS NULL OR hours_completed > 0", name="hours_positive"),
         CheckConstraint("pdps_earned IS NULL OR pdps_earned >= 0", name="pdps_not_negative"),
         Index("ix_pl_request_year_state", "budget_year", "state"),
+        # The staff's list, newest first, alone and per filter; each person's own list; the queues.
+        Index("ix_pl_request_created", text("created_at DESC"), text("id DESC")),
+        Index("ix_pl_request_state_created", "state", text("created_at DESC"), text("id DESC")),
+        Index("ix_pl_request_year_created", "budget_year", text("created_at DESC"), text("id DESC")),
+        Index("ix_pl_request_requester_created", "requester_id", text("created_at DESC"), text("id DESC")),
+        Index("ix_pl_request_state_submitted", "state", "submitted_at", "id"),
+        Index("ix_pl_request_school_state_submitted", "school_id", "state", "submitted_at", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     requester_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -34,7 +34,11 @@ class OutboxMessage(db.Model):
 
 class Notification(db.Model):
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notification_user_unread", "user_id", "read_at"),
+        # A person's notifications page, newest first.
+        Index("ix_notification_user_created", "user_id", text("created_at DESC"), text("id DESC")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     subject: Mapped[str] = mapped_column(String(250))

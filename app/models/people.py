@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
@@ -158,6 +158,11 @@ class UserRole(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "user"
+    # The people list's order (by name, whatever the case), alone and per school.
+    __table_args__ = (
+        Index("ix_user_name_lower", text("lower(name)"), text("id")),
+        Index("ix_user_school_name_lower", "school_id", text("lower(name)"), text("id")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))

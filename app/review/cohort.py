@@ -8,18 +8,22 @@ A viewer who declared a conflict with a proposal sees it listed without scores o
 takes no place in the ranking shown to them.
 
 Everything is read in a fixed number of SELECTs (plain columns and SQL aggregates), whatever the
-number of proposals.
+number of proposals. Every proposal in review is ranked (ids, titles and scores only: ranks by sorting and
+bisecting, O(n log n)); the page shows ``PER_PAGE`` rows at a time, and only the rows on the page and the
+tentatively selected ones (the balance panel counts them all) load their team, schools and members.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.cases.advance import record_event
+from app.core.paging import ListPage
 from app.extensions import db
 from app.models import (
     ConflictOfInterest,
@@ -43,18 +47,19 @@ from app.review.reviews import ReviewError, mean, round2, weighted
 
 S = ProposalState
 SIDES = ("BTU", "BPS")
+PER_PAGE = 50
 
 
 @dataclass
 class CohortRow:
     proposal_id: int
     title: str
-    team_name: str
-    grant_type: GrantType | None
-    scope: TeamScope
-    amount_requested: Decimal | None
     selected: bool
     recused: bool
+    team_name: str = ""
+    grant_type: GrantType | None = None
+    scope: TeamScope = TeamScope.SCHOOL
+    amount_requested: Decimal | None = None
     schools: list[str] = field(default_factory=list)
     levels: list[SchoolLevel] = field(default_factory=list)
     job_titles: dict[int, str] = field(default_factory=dict)  # member id -> job title
@@ -104,6 +109,7 @@ class Cohort:
     ranked: list[CohortRow]  # scored or not, in rank order; without the viewer's recusals
     recused: list[CohortRow]
     balance: Balance
+    page: ListPage  # the rows shown: ``rows`` paged; each with its team, schools and members
 
     @property
     def rows(self) -> list[CohortRow]:
@@ -114,50 +120,27 @@ def _counted(counter: Counter) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def cohort(cycle: Cycle, viewer: User) -> Cohort:
+def ranks(scores: list[Decimal | None]) -> list[int | None]:
+    """Each score's rank: 1 + how many scores are strictly higher (ties share a rank); None stays None."""
+    ascending = sorted(s for s in scores if s is not None)
+    return [None if s is None else 1 + len(ascending) - bisect_right(ascending, s) for s in scores]
+
+
+def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int | None = None) -> Cohort:
     in_cycle = and_(Proposal.cycle_id == cycle.id, Proposal.state == S.IN_REVIEW)
-    team_school = aliased(School)
     mine = aliased(ConflictOfInterest)
 
-    # 1. The proposals, their team, the team's own school and the viewer's conflict.
-    rows: dict[int, CohortRow] = {}
-    school_names: dict[int, dict[int, tuple[str, SchoolLevel]]] = {}
-    for (pid, title, grant_type, amount, selected, team_name, scope, ts_id, ts_name, ts_level,
-         conflict_id) in db.session.execute(
-        select(
-            Proposal.id, Proposal.title, Proposal.grant_type, Proposal.amount_requested,
-            Proposal.tentatively_selected, Team.name, Team.scope, team_school.id, team_school.name,
-            team_school.level, mine.id,
+    # 1. Every proposal in review: what the ranking needs, and the viewer's conflict.
+    rows: dict[int, CohortRow] = {
+        pid: CohortRow(pid, title or f"Untitled draft #{pid}", bool(selected), conflict_id is not None)
+        for pid, title, selected, conflict_id in db.session.execute(
+            select(Proposal.id, Proposal.title, Proposal.tentatively_selected, mine.id)
+            .outerjoin(mine, and_(mine.proposal_id == Proposal.id, mine.user_id == viewer.id))
+            .where(in_cycle)
         )
-        .join(Team, Team.id == Proposal.team_id)
-        .outerjoin(team_school, team_school.id == Team.school_id)
-        .outerjoin(mine, and_(mine.proposal_id == Proposal.id, mine.user_id == viewer.id))
-        .where(in_cycle)
-        .order_by(Proposal.title, Proposal.id)
-    ):
-        rows[pid] = CohortRow(pid, title or f"Untitled draft #{pid}", team_name, grant_type, scope, amount,
-                              bool(selected), conflict_id is not None)
-        school_names[pid] = {}
-        if ts_id is not None:
-            school_names[pid][ts_id] = (ts_name, ts_level)
+    }
 
-    # 2. Team members: their job titles and schools.
-    for pid, uid, job_title, sid, sname, slevel in db.session.execute(
-        select(Proposal.id, User.id, User.job_title, School.id, School.name, School.level)
-        .join(TeamMember, TeamMember.team_id == Proposal.team_id)
-        .join(User, User.id == TeamMember.user_id)
-        .outerjoin(School, School.id == User.school_id)
-        .where(in_cycle)
-    ):
-        rows[pid].job_titles[uid] = job_title or "Other"
-        if sid is not None:
-            school_names[pid].setdefault(sid, (sname, slevel))
-    for pid, schools in school_names.items():
-        ordered = sorted(schools.values(), key=lambda s: s[0])
-        rows[pid].schools = [name for name, _ in ordered]
-        rows[pid].levels = list(dict.fromkeys(level for _, level in ordered))
-
-    # 3. One weighted score per submitted review of a reviewer without a conflict (SQL sums).
+    # 2. One weighted score per submitted review of a reviewer without a conflict (SQL sums).
     conflicted = exists().where(
         ConflictOfInterest.proposal_id == ReviewAssignment.proposal_id,
         ConflictOfInterest.user_id == ReviewAssignment.reviewer_id,
@@ -189,14 +172,47 @@ def cohort(cycle: Cycle, viewer: User) -> Cohort:
         row.overall = round2(row._exact)
 
     visible = [r for r in rows.values() if not r.recused]
-    recused = [r for r in rows.values() if r.recused]
+    recused = sorted((r for r in rows.values() if r.recused), key=lambda r: (r.title, r.proposal_id))
     visible.sort(key=lambda r: (r._exact is None, -(r._exact or 0), r.title.lower(), r.proposal_id))
-    scored = [r._exact for r in visible if r._exact is not None]
-    for r in visible:
-        if r._exact is not None:
-            r.rank = 1 + sum(1 for other in scored if other > r._exact)
+    for r, rank in zip(visible, ranks([r._exact for r in visible]), strict=True):
+        r.rank = rank
 
-    return Cohort(cycle, visible, recused, _balance(cycle, [r for r in rows.values() if r.selected]))
+    shown = ListPage(visible + recused, page, per_page or PER_PAGE)
+    selected = [r for r in rows.values() if r.selected]
+    _load_details(in_cycle, rows, [r.proposal_id for r in shown.items])
+    return Cohort(cycle, visible, recused, _balance(cycle, selected), shown)
+
+
+def _load_details(in_cycle, rows: dict[int, CohortRow], page_ids: list[int]) -> None:
+    """Team, schools, levels and members' job titles of the rows on the page and of the selected ones."""
+    wanted = and_(in_cycle, or_(Proposal.id.in_(page_ids), Proposal.tentatively_selected.is_(True)))
+    team_school = aliased(School)
+    school_names: dict[int, dict[int, tuple[str, SchoolLevel]]] = {}
+    for pid, grant_type, amount, team_name, scope, ts_id, ts_name, ts_level in db.session.execute(
+        select(Proposal.id, Proposal.grant_type, Proposal.amount_requested, Team.name, Team.scope,
+               team_school.id, team_school.name, team_school.level)
+        .join(Team, Team.id == Proposal.team_id)
+        .outerjoin(team_school, team_school.id == Team.school_id)
+        .where(wanted)
+    ):
+        row = rows[pid]
+        row.grant_type, row.amount_requested, row.team_name, row.scope = grant_type, amount, team_name, scope
+        school_names[pid] = {ts_id: (ts_name, ts_level)} if ts_id is not None else {}
+
+    for pid, uid, job_title, sid, sname, slevel in db.session.execute(
+        select(Proposal.id, User.id, User.job_title, School.id, School.name, School.level)
+        .join(TeamMember, TeamMember.team_id == Proposal.team_id)
+        .join(User, User.id == TeamMember.user_id)
+        .outerjoin(School, School.id == User.school_id)
+        .where(wanted)
+    ):
+        rows[pid].job_titles[uid] = job_title or "Other"
+        if sid is not None:
+            school_names[pid].setdefault(sid, (sname, slevel))
+    for pid, schools in school_names.items():
+        ordered = sorted(schools.values(), key=lambda s: s[0])
+        rows[pid].schools = [name for name, _ in ordered]
+        rows[pid].levels = list(dict.fromkeys(level for _, level in ordered))
 
 
 def _balance(cycle: Cycle, selected: list[CohortRow]) -> Balance:

@@ -115,3 +115,31 @@ def test_cycles_with_counts(world, setup):
     cycle, *_ = setup
     counts = {c.name: n for c, n in cycles_with_counts()}
     assert counts == {"Service cycle": 3, world.cycle.name: 1}
+
+
+def test_ranks_match_the_definition_on_random_scores():
+    """1 + how many scores are strictly higher, ties sharing a rank, unscored rows unranked."""
+    import random
+
+    from app.review.cohort import ranks
+
+    rng = random.Random(11)
+    for _ in range(200):
+        scores = [rng.choice([None, *(D(v) / 4 for v in range(4, 17))]) for _ in range(rng.randint(0, 40))]
+        scored_ = [s for s in scores if s is not None]
+        expected = [None if s is None else 1 + sum(1 for o in scored_ if o > s) for s in scores]
+        assert ranks(scores) == expected
+
+
+def test_cohort_pages_hold_every_row_once_in_rank_order(world, setup, factory):
+    cycle, p1, p2, p3 = setup
+    factory.conflict(p1, world.co_chair_btu)
+    whole = cohort(cycle, world.co_chair_btu)
+    pages = [cohort(cycle, world.co_chair_btu, page=n, per_page=2) for n in (1, 2)]
+    assert [p.page.total for p in pages] == [3, 3] and [p.page.pages for p in pages] == [2, 2]
+    assert [r.proposal_id for p in pages for r in p.page.items] == [r.proposal_id for r in whole.rows]
+    assert [r.proposal_id for r in pages[1].page.items] == [p1.id]  # the recusal comes last
+    past = cohort(cycle, world.co_chair_btu, page=9, per_page=2)  # past the end: the last page
+    assert past.page.page == 2 and [r.proposal_id for r in past.page.items] == [p1.id]
+    # the rows on a page carry their team and schools
+    assert all(r.team_name and r.schools for r in pages[0].page.items)

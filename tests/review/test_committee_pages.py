@@ -422,3 +422,25 @@ def test_decided_proposal_shows_both_names_to_staff(browser, world):
     assert "Recorded by" in page and "Carla Chair (BTU side)" in page and "Colin Chair (BPS side)" in page
     d = p.confirmed_decision
     assert d.outcome is DecisionOutcome.DECLINE
+
+
+def test_the_ranking_pages_and_selecting_on_a_later_page_returns_there(browser, world, ranked, monkeypatch):
+    from app.review import cohort as cohort_module
+
+    monkeypatch.setattr(cohort_module, "PER_PAGE", 2)
+    cycle, A, B, C, D = ranked  # ranked C, A, B, then D (not yet scored)
+    browser.login(world.co_chair_btu)
+    first = text(browser.get(f"/committee/cycles/{cycle.id}"))
+    assert re.findall(r'<tr id="p-(\d+)"', first) == [str(C.id), str(A.id)]
+    assert "4 proposals in review; showing 1–2, page 1 of 2" in first
+    assert browser.post(f"/committee/proposals/{C.id}/select").headers["Location"].endswith(
+        f"/committee/cycles/{cycle.id}#p-{C.id}")
+    second = text(browser.get(f"/committee/cycles/{cycle.id}?page=2"))
+    assert re.findall(r'<tr id="p-(\d+)"', second) == [str(B.id), str(D.id)]
+    assert f'action="/committee/proposals/{B.id}/select?page=2"' in second  # the form remembers the page
+    resp = browser.post(f"/committee/proposals/{B.id}/select?page=2")
+    assert resp.headers["Location"].endswith(f"/committee/cycles/{cycle.id}?page=2#p-{B.id}")
+    second = text(browser.get(f"/committee/cycles/{cycle.id}?page=2"))
+    assert "2 proposals tentatively selected." in second  # the panel counts the selection of every page
+    assert re.findall(r'<tr id="p-(\d+)"', text(browser.get(f"/committee/cycles/{cycle.id}?page=9"))) == [
+        str(B.id), str(D.id)]  # past the end: the last page

@@ -12,7 +12,7 @@ from app.models import Cycle, Decision, Proposal
 from app.review import cohort as cohort_ops
 from app.review import decisions
 from app.review.reviews import review_summary
-from app.web import get_or_404, reader, roles_required, run, show_refusal
+from app.web import get_or_404, page_number, reader, roles_required, run, show_refusal
 from forms.review import DecisionForm
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
@@ -28,16 +28,17 @@ def index():
 @roles_required("co_chair", "staff")
 def cohort(cycle_id: int):
     cycle = get_or_404(Cycle, cycle_id)
-    return render_template("review/cohort.html", cohort=cohort_ops.cohort(cycle, current_user))
+    return render_template("review/cohort.html", cohort=cohort_ops.cohort(cycle, current_user, page_number()))
 
 
 @bp.post("/proposals/<int:proposal_id>/select")
 @roles_required("co_chair")
 def select(proposal_id: int):
     proposal = get_or_404(Proposal, proposal_id)
+    back_to = page_number() if page_number() > 1 else None  # the page the co-chair selected it on
     return run(
         lambda: cohort_ops.toggle_selection(proposal, current_user),
-        done=url_for("committee.cohort", cycle_id=proposal.cycle_id, _anchor=f"p-{proposal.id}"),
+        done=url_for("committee.cohort", cycle_id=proposal.cycle_id, page=back_to, _anchor=f"p-{proposal.id}"),
         success=lambda selected: (f"“{proposal.display_title}” is {'now' if selected else 'no longer'} "
                                   "tentatively selected."),
         once=True,  # a double click would undo itself
