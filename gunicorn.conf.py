@@ -12,6 +12,9 @@ reads only these, each with its default:
     WEB_TIMEOUT       60               seconds a request may take before its worker is restarted (a PDF
                                        of a long proposal takes a few)
     WEB_GRACEFUL_TIMEOUT 30            seconds a stopping or restarting worker has to finish its requests
+    WEB_PRELOAD       1                1: the master imports the app once (``preload_app``) and forks
+                                       workers that share that code copy-on-write; 0: each worker
+                                       imports it itself (README, Production, says when to choose which)
 
 Forwarded headers: gunicorn believes none of them (``forwarded_allow_ips`` is empty). The app alone
 decides, from ``TRUSTED_PROXIES`` (app/config.py): the number of reverse proxies in front of it, whose
@@ -32,6 +35,12 @@ worker_class = "sync"
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
+# Preload: create_app() runs once in the master and workers are forked from it. They share the imported
+# code (copy-on-write) and a worker replaced after max_requests starts in milliseconds instead of
+# re-importing everything. create_app() opens no database connection; post_fork below drops any the
+# master's pool may hold all the same, so that no two processes ever share a socket. The price: a reload
+# (HUP) forks from the old code, so after an upgrade restart the service instead.
+preload_app = os.environ.get("WEB_PRELOAD", "1").strip().lower() not in ("0", "false", "no", "off", "")
 # A worker is replaced after about this many requests: memory a long-lived process gathers (WeasyPrint,
 # once a PDF was made) is given back. The jitter keeps the workers from restarting together.
 max_requests = 2000
@@ -61,3 +70,15 @@ if os.environ.get("LOG_FORMAT", "json").strip().lower() != "text":
             "gunicorn.access": {"handlers": [], "propagate": False},
         },
     }
+
+
+def post_fork(server, worker):
+    """In each new worker: forget the database connections the master's pool may hold (preload)."""
+    flask_app = getattr(worker.app, "callable", None)
+    if flask_app is None or not hasattr(flask_app, "app_context"):
+        return
+    from app.extensions import db
+
+    with flask_app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)

@@ -146,7 +146,8 @@ def test_installed_the_app_finds_its_folders_inside_the_package(tmp_path, monkey
 
 # -- gunicorn.conf.py --------------------------------------------------------------------------------
 def gunicorn_settings(monkeypatch, **env) -> dict:
-    for name in ("WEB_BIND", "WEB_CONCURRENCY", "WEB_TIMEOUT", "WEB_GRACEFUL_TIMEOUT", "LOG_FORMAT", "LOG_LEVEL"):
+    for name in ("WEB_BIND", "WEB_CONCURRENCY", "WEB_TIMEOUT", "WEB_GRACEFUL_TIMEOUT", "WEB_PRELOAD", "LOG_FORMAT",
+                 "LOG_LEVEL"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -222,3 +223,9 @@ def test_the_nginx_example_is_valid_and_sets_the_forwarded_headers_the_app_belie
     result = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
                             capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_gunicorn_preloads_the_app_unless_told_not_to(monkeypatch):
+    assert gunicorn_settings(monkeypatch)["preload_app"] is True
+    assert gunicorn_settings(monkeypatch, WEB_PRELOAD="0")["preload_app"] is False
+    assert gunicorn_settings(monkeypatch, WEB_PRELOAD="1")["preload_app"] is True

@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 from datetime import UTC
 
-from icalendar import Calendar, Event
-
 from app.core import clock
 from app.core.markdown import plain_text
 from app.models import Opportunity, OpportunitySession
@@ -33,6 +31,8 @@ def _description(o: Opportunity, url: str) -> str:
 
 def calendar_for(o: Opportunity, url: str) -> bytes:
     """The .ics document for ``o``; ``url`` is the opportunity's absolute page address."""
+    from icalendar import Calendar, Event  # loaded by the first .ics, not by every worker at start
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

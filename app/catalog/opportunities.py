@@ -483,6 +483,7 @@ def _apply(o: Opportunity, data: OpportunityData) -> None:
         row.starts_at, row.ends_at, row.location = s.starts_at, s.ends_at, s.location
         kept.append(row)
     o.sessions = sorted(kept, key=lambda r: r.starts_at)
+    o.updated_at = clock.now()  # also when only its sessions or terms changed: the public pages' ETag reads it
 
 
 def create(data: OpportunityData, actor: User | None) -> Opportunity:

@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-import pygal
 from markupsafe import Markup, escape
-from pygal.style import Style
 
 from app.core.security import style_nonce
 
@@ -23,7 +21,7 @@ _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _STYLE_ATTR = re.compile(r'\s+style="[^"]*"')
 
-STYLE = Style(
+STYLE = dict(
     background="white",
     plot_background="white",
     foreground="#212529",
@@ -62,10 +60,13 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float | int | 
     """A bar chart of ``values`` against ``labels`` (the first label on top for horizontal bars), as
     inline SVG markup. ``name`` is the accessible name (defaults to the title); say in it where the
     figures are given as text (e.g. "... The table below gives the figures.")."""
+    import pygal  # loaded by the first chart, not by every worker at start
+    from pygal.style import Style
+
     cls = pygal.HorizontalBar if horizontal else pygal.Bar
     rows = max(len(labels), 1)
     chart = cls(
-        style=STYLE, js=[], disable_xml_declaration=True, show_legend=False, title=label(title),
+        style=Style(**STYLE), js=[], disable_xml_declaration=True, show_legend=False, title=label(title),
         print_values=True, print_values_position="top", explicit_size=False, width=800,
         height=height or (140 + 42 * rows if horizontal else 420), truncate_label=-1, spacing=12,
         range=(0, max_value) if max_value is not None else None, include_x_axis=True,

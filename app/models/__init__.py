@@ -71,6 +71,7 @@ from app.models.sharing import (
     PrivacyFlag,
     ProgressReport,
     SummaryArtifact,
+    SummaryPdf,
     SummaryTag,
     TagKind,
 )
@@ -86,7 +87,7 @@ __all__ = [
     "REQUIRED_SECTIONS", "Recommendation", "ReviewAssignment", "ReviewStatus", "Role", "RubricCriterion",
     "School", "SchoolLevel", "Side", "Team", "TeamMember", "TeamScope", "User", "UserRole",
     "BlockedName", "BudgetReallocation", "FlagKind", "FlagStatus", "Notification", "OutboxMessage",
-    "PROGRESS_SECTIONS", "PrivacyFlag", "ProgressReport", "SummaryArtifact", "SummaryTag", "TagKind",
+    "PROGRESS_SECTIONS", "PrivacyFlag", "ProgressReport", "SummaryArtifact", "SummaryPdf", "SummaryTag", "TagKind",
     "HOURS", "NeedsSurvey", "Opportunity", "OpportunitySession", "PLBudget", "PLDecision", "PLDecisionOutcome",
     "PLFormat", "PLRequest", "PLRequestState", "ProviderKind", "Registration", "RegistrationStatus",
     "SURVEY_CLOSABLE", "SURVEY_EDITABLE", "SurveyRating", "SurveyStatus", "SurveyResponse", "Term", "TermKind", "educator_term", "opportunity_term",

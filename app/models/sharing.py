@@ -213,6 +213,17 @@ class SummaryArtifact(db.Model):
     summary: Mapped[LearningSummary] = relationship(back_populates="artifacts")
 
 
+class SummaryPdf(db.Model):
+    """The public PDF of a published summary, made once per version of it (app/sharing/summaries.py):
+    one row per summary, replaced when the summary changes or is published again."""
+
+    __tablename__ = "summary_pdf"
+    summary_id: Mapped[int] = mapped_column(ForeignKey("learning_summary.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class FlagKind(enum.StrEnum):
     EMAIL = "email"
     PHONE = "phone"

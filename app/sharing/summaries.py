@@ -11,14 +11,18 @@ its (field, sentence) pairs say which form field a sentence belongs beside.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.cases.advance import record_event, refusals
 from app.core import clock, pdf, uploads
+from app.core.conditional import signature
 from app.core.errors import FormError
 from app.extensions import db
 from app.models import (
@@ -26,6 +30,7 @@ from app.models import (
     Proposal,
     ProposalState,
     SummaryArtifact,
+    SummaryPdf,
     SummaryTag,
     TagKind,
     User,
@@ -322,17 +327,50 @@ def published_by_slug(slug: str) -> LearningSummary | None:
     return summary if is_public(summary) else None
 
 
+def pdf_version(summary: LearningSummary) -> str:
+    """What the public PDF is made from: the summary's last save and publication, and the release (its
+    templates). Any of them changing makes a new PDF."""
+    parts = (summary.id, summary.updated_at, summary.published_at, signature())
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def render_published_pdf(summary: LearningSummary) -> bytes:
-    """The public gallery's PDF of a PUBLISHED summary; anything else raises ``LookupError``."""
+    """The public gallery's PDF of a PUBLISHED summary; anything else raises ``LookupError``.
+
+    Made once per version (``pdf_version``) and kept in ``summary_pdf``, which holds the latest one per
+    summary: a request for the same version reads it back and WeasyPrint is not called. Two workers that
+    make the same new PDF at once both serve theirs; the second one's store, refused by the primary key or
+    finding the row changed meanwhile, is dropped.
+    """
     if not is_public(summary):
         raise LookupError("This learning summary is not published.")
-    return render_pdf(summary)
+    version = pdf_version(summary)
+    stored = db.session.scalar(select(SummaryPdf.body).where(SummaryPdf.summary_id == summary.id,
+                                                             SummaryPdf.version == version))
+    if stored is not None:
+        return stored
+    body = render_pdf(summary)
+    _store_pdf(summary.id, version, body)
+    return body
+
+
+def _store_pdf(summary_id: int, version: str, body: bytes) -> None:
+    try:
+        with db.session.begin_nested():
+            row = db.session.get(SummaryPdf, summary_id)
+            if row is None:
+                db.session.add(SummaryPdf(summary_id=summary_id, version=version, body=body, made_at=clock.now()))
+            else:
+                row.version, row.body, row.made_at = version, body, clock.now()
+        db.session.commit()  # a cache fill: nothing else of this read-only request is pending
+    except (IntegrityError, StaleDataError, OperationalError):
+        db.session.rollback()
 
 
 __all__ = [
     "GRADE_BANDS", "SUBJECTS", "SaveConflict", "Status", "SummaryError", "TOPICS",
     "VOCABULARIES", "add_artifact", "consent_refusal", "delete_artifact", "edit_token", "give_consent",
     "grant_type_label", "is_editable", "is_public", "not_editable_reason", "pdf_context", "publish_blockers",
-    "published_by_slug", "render_pdf", "render_published_pdf", "save", "status", "summary_of",
+    "pdf_version", "published_by_slug", "render_pdf", "render_published_pdf", "save", "status", "summary_of",
     "withdraw_consent",
 ]

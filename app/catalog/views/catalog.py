@@ -13,7 +13,8 @@ from werkzeug.routing import BaseConverter
 
 from app.catalog import ics as ics_svc
 from app.catalog import opportunities as catalog
-from app.core import clock
+from app.catalog import versions
+from app.core import clock, conditional
 from app.models import Opportunity, TermKind
 from app.web import download, get_or_404, page_number, roles_required, run
 from forms.catalog import CatalogFilterForm, ImportForm, OpportunityForm
@@ -82,6 +83,10 @@ def _active(form: CatalogFilterForm, args: dict) -> list[tuple[str, str]]:
 
 @bp.get("/")
 def index():
+    return conditional.respond(versions.catalog_version, _index_page)
+
+
+def _index_page():
     form = _filter_form()
     page, cards = catalog.catalog_page(_filters(form), page_number())
     args = _link_args(form)
@@ -107,18 +112,23 @@ def _visible(ref: str) -> Opportunity:
 @bp.get("/<catalogref:ref>")
 def show(ref: str):
     o = _visible(ref)
-    card = catalog.cards([o])[0]
-    return render_template(
-        "catalog/show.html", o=o, opportunity=o, card=card, past=catalog.is_past(o), staff=is_staff(),
-        can_request="pl.new" in current_app.config["_ENDPOINTS"], TermKind=TermKind,
+    return conditional.respond(
+        lambda: versions.opportunity_version(o),
+        lambda: render_template(
+            "catalog/show.html", o=o, opportunity=o, card=catalog.cards([o])[0], past=catalog.is_past(o),
+            staff=is_staff(), can_request="pl.new" in current_app.config["_ENDPOINTS"], TermKind=TermKind,
+        ),
     )
 
 
 @bp.get("/<catalogref:ref>.ics")
 def ics(ref: str):
     o = _visible(ref)
-    body = ics_svc.calendar_for(o, absolute_url(".show", ref=o.slug))
-    return download(body, f"{o.slug}.ics", "text/calendar", private=not o.published)
+    return conditional.respond(
+        lambda: versions.calendar_version(o),
+        lambda: download(ics_svc.calendar_for(o, absolute_url(".show", ref=o.slug)), f"{o.slug}.ics",
+                         "text/calendar", private=not o.published),
+    )
 
 
 # -- staff: create and edit ----------------------------------------------------------------------

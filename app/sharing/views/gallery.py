@@ -8,8 +8,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from werkzeug.routing import BaseConverter
 
+from app.core import conditional
 from app.models import LearningSummary, TagKind
-from app.sharing import gallery, summaries
+from app.sharing import gallery, summaries, versions
 from app.web import download, page_number
 from forms.sharing import GalleryFilterForm
 
@@ -65,6 +66,10 @@ def _active(form: GalleryFilterForm, args: dict) -> list[tuple[str, str]]:
 
 @bp.get("")
 def index():
+    return conditional.respond(versions.gallery_version, _index_page)
+
+
+def _index_page():
     facets = gallery.facets()
     form = GalleryFilterForm(formdata=request.args, facets=facets)
     form.validate()
@@ -77,6 +82,10 @@ def index():
 
 @bp.get("/feed.atom")
 def feed():
+    return conditional.respond(versions.gallery_version, _feed)
+
+
+def _feed():
     body = gallery.atom_feed(gallery.newest(), base_url=current_app.config["PUBLIC_BASE_URL"],
                              absolute=absolute_url)
     resp = Response(body, mimetype="application/atom+xml")
@@ -95,15 +104,21 @@ def _published_or_404(slug: str) -> LearningSummary:
 @bp.get("/<slug:slug>")
 def show(slug: str):
     summary = _published_or_404(slug)
-    return render_template("sharing/gallery_summary.html", summary=summary, card=gallery.card_for(summary),
-                           TagKind=TagKind)
+    return conditional.respond(
+        lambda: versions.summary_version(summary),
+        lambda: render_template("sharing/gallery_summary.html", summary=summary, card=gallery.card_for(summary),
+                                TagKind=TagKind),
+    )
 
 
 @bp.get("/<slug:slug>.pdf")
 def pdf(slug: str):
     summary = _published_or_404(slug)
-    body = summaries.render_published_pdf(summary)
-    return download(body, f"{summary.slug}.pdf", "application/pdf", private=False)
+    return conditional.respond(
+        lambda: versions.summary_version(summary),
+        lambda: download(summaries.render_published_pdf(summary), f"{summary.slug}.pdf", "application/pdf",
+                         private=False),
+    )
 
 
 @bp.get("/<slug:slug>/artifacts/<int:artifact_id>")
