@@ -1,7 +1,7 @@
 """The public PDF of a published learning summary, made once per version: the ``summary_pdf`` table
 
 Revision ID: 11a1e0000004
-Revises: 10a1e0000001
+Revises: 11a1e0000002
 Create Date: 2026-12-07 18:30:00
 
 """
@@ -12,7 +12,7 @@ import app.models.types
 
 # revision identifiers, used by Alembic.
 revision = '11a1e0000004'
-down_revision = '10a1e0000001'
+down_revision = '11a1e0000002'
 branch_labels = None
 depends_on = None
 
