@@ -3,8 +3,8 @@ without rendering the page when the visitor already has it.
 
 A view names its page's *version*: a few values read in one small query (how many rows the page can show,
 the newest change among them...) that change whenever what the page shows changes. ``respond`` makes the
-ETag from that version, the request's path and query string and the release's signature (the app's
-code and templates), and answers 304 to a matching ``If-None-Match`` (or, without one, to an
+ETag from that version, the request's path and query string and the release's signature (its modules
+and templates), and answers 304 to a matching ``If-None-Match`` (or, without one, to an
 ``If-Modified-Since`` not older than ``last_modified``) before ``render`` is called.
 
 Only pages that are the same for every visitor are validated: a signed-in visitor's page (their name,
@@ -27,16 +27,17 @@ _SIGNATURE_KEY = "conditional.signature"
 
 
 def signature() -> str:
-    """This release: the name, size and modification time of every file of the app's code and templates
+    """This release: the name, size and modification time of every template and every module of the app
     (the same in every worker of a deployment; a new release or an edited template changes it)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     cached = app.extensions.get(_SIGNATURE_KEY)
     if cached is None:
         digest = hashlib.sha256()
-        code = Path(__file__).resolve().parents[1]  # the app package
-        for folder in (code, Path(app.template_folder or "")):
-            for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
-                if path.is_file() and path.suffix != ".pyc":
+        package = Path(__file__).resolve().parents[1]
+        for folder, pattern in ((Path(app.template_folder or ""), "*"), (package, "*.py"),
+                                (package.parent / "forms", "*.py")):
+            for path in sorted(folder.rglob(pattern)) if folder.is_dir() else ():
+                if path.is_file():
                     stat = path.stat()
                     digest.update(f"{path.relative_to(folder)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         cached = app.extensions[_SIGNATURE_KEY] = digest.hexdigest()[:16]
