@@ -11,6 +11,7 @@ from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.cases import advance, notify
+from app.core import search
 from app.core.errors import FormError
 from app.extensions import db
 from app.models import (
@@ -63,10 +64,6 @@ class ReviewTally:
         return f"{self.assigned.get(side, 0)} of {need} assigned, {self.submitted.get(side, 0)} submitted"
 
 
-def _like(q: str) -> str:
-    return "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def proposals_query(filters: ProposalFilters):
     """Every proposal matching the filters, newest submission first.
 
@@ -93,10 +90,10 @@ def proposals_query(filters: ProposalFilters):
             TeamMember.team_id == Team.id, TeamMember.user_id == User.id, User.school_id == filters.school_id
         )
         stmt = stmt.where(or_(Team.school_id == filters.school_id, member_at_school))
-    if filters.q and filters.q.strip():
-        like = _like(filters.q)
-        stmt = stmt.where(or_(func.lower(Proposal.title).like(like, escape="\\"),
-                              func.lower(Team.name).like(like, escape="\\")))
+    dialect = db.session.get_bind().dialect.name
+    for word in search.terms(filters.q):  # each word (a stemmed prefix) in the title or the team's name
+        stmt = stmt.where(or_(search.matches(Proposal.id, search.PROPOSALS, [word], dialect),
+                              search.matches(Team.id, search.TEAMS, [word], dialect)))
     return stmt
 
 
