@@ -69,13 +69,18 @@ def _fts_query(words: list[str]) -> str:
 
 
 def hits(index: Index, words: list[str], dialect: str):
-    """A subquery of the rows matching every word: ``id`` and ``rank`` (lower ranks better)."""
+    """The rows matching every word, to join: ``id`` and ``rank`` (lower ranks better).
+
+    On SQLite it is a MATERIALIZED common table expression: the match runs once, first. Left to
+    itself, SQLite's planner may put the full-text table in the inner loop of a count (one match
+    per row of the outer table: 5 s instead of 0.1 s on 5,000 summaries).
+    """
     if dialect == "postgresql":
         vector = literal_column(f"({index.vector})")
         query = _pg_query(words)
+        t = table(index.table, column("id"))
         return (
-            select(column("id").label("id"), (-func.ts_rank(vector, query)).label("rank"))
-            .select_from(table(index.table))
+            select(t.c.id.label("id"), (-func.ts_rank(vector, query)).label("rank"))
             .where(vector.op("@@")(query))
             .subquery()
         )
@@ -84,14 +89,19 @@ def hits(index: Index, words: list[str], dialect: str):
     return (
         select(fts.c.rowid.label("id"), func.bm25(literal_column(index.fts), *weights).label("rank"))
         .where(fts.c[index.fts].op("MATCH")(_fts_query(words)))
-        .subquery()
+        .cte(f"{index.fts}_hits")
+        .prefix_with("MATERIALIZED")
     )
 
 
 def matching_ids(index: Index, words: list[str], dialect: str):
-    """``SELECT id`` of the rows matching every word, for ``Model.id.in_(...)``."""
-    found = hits(index, words, dialect)
-    return select(found.c.id)
+    """``SELECT id`` of the rows matching every word, for ``Model.id.in_(...)`` (run once, not per row)."""
+    if dialect == "postgresql":
+        vector = literal_column(f"({index.vector})")
+        t = table(index.table, column("id"))
+        return select(t.c.id).where(vector.op("@@")(_pg_query(words)))
+    fts = table(index.fts, column("rowid"), column(index.fts))
+    return select(fts.c.rowid).where(fts.c[index.fts].op("MATCH")(_fts_query(words)))
 
 
 def matches(id_column: ColumnElement, index: Index, words: list[str], dialect: str) -> ColumnElement[bool]:

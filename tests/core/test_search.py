@@ -167,6 +167,18 @@ def test_the_gallery_search_reads_the_full_text_index(shelf):
     assert "like" not in plan.lower()
 
 
+def test_the_page_count_runs_the_match_once_not_per_row(shelf):
+    """The count of a search (as db.paginate makes it) reads the matches first: on SQLite the full-text
+    table is never the inner loop of a join (one match per summary: 5 s instead of 0.04 s at 5,000)."""
+    stmt = gallery.gallery_query(GalleryFilters(q="teaching"))
+    plan = _plan(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    if dialect() == "sqlite":
+        assert "MATERIALIZE learning_summary_fts_hits" in plan, plan
+        assert "INDEX 0:=M" not in plan, plan  # "rowid = ? AND MATCH": the per-row lookup
+    else:
+        assert "to_tsvector" in plan or search.SUMMARIES.gin_index in plan, plan
+
+
 def test_create_all_makes_what_the_migration_makes(app_ctx):
     """The test database is migrated; a schema from metadata.create_all() has the same search objects."""
     def objects(conn) -> set[tuple[str, str]]:
