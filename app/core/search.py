@@ -1,7 +1,9 @@
 """Full-text search: the database's own index, English stemming, ranked; one module for every dialect.
 
-PostgreSQL: an expression GIN index on ``setweight(to_tsvector('english', ...), 'A') || ...`` for each
-searched table (the first column weighs most), queried with ``@@`` and ranked with ``ts_rank``.
+PostgreSQL: a stored generated column ``search_vector tsvector GENERATED ALWAYS AS (setweight(to_tsvector(
+'english', ...), 'A') || ...) STORED`` on each searched table (the first column weighs most) with a GIN
+index, queried with ``@@`` and ranked with ``ts_rank`` (stored, so ranking reads the vector rather than
+parsing every matching row's text again). The column is not in the models: the ORM never loads it.
 SQLite: an FTS5 table per searched table (external content, ``porter unicode61`` for English stemming),
 kept in step by triggers, queried with ``MATCH`` and ranked with ``bm25`` (the first column weighs most).
 The migration ``11a1e0000003`` creates both; ``DDL`` here is the same text, and a test holds them equal.
@@ -21,6 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 _WORD = re.compile(r"[^\W_]+")
+VECTOR_COLUMN = "search_vector"
 
 
 @dataclass(frozen=True)
@@ -36,11 +39,15 @@ class Index:
 
     @property
     def vector(self) -> str:
-        """PostgreSQL: the indexed expression (the query repeats it exactly, so the GIN index serves)."""
+        """PostgreSQL: what ``search_vector`` holds."""
         weights = "ABCD"
         parts = [f"setweight(to_tsvector('english'::regconfig, coalesce({c}, '')), '{weights[min(i, 3)]}')"
                  for i, c in enumerate(self.columns)]
         return " || ".join(parts)
+
+    @property
+    def vector_column(self):
+        return table(self.table, column("id"), column(VECTOR_COLUMN)).c[VECTOR_COLUMN]
 
     @property
     def gin_index(self) -> str:
@@ -76,9 +83,9 @@ def hits(index: Index, words: list[str], dialect: str):
     per row of the outer table: 5 s instead of 0.1 s on 5,000 summaries).
     """
     if dialect == "postgresql":
-        vector = literal_column(f"({index.vector})")
+        vector = index.vector_column
         query = _pg_query(words)
-        t = table(index.table, column("id"))
+        t = vector.table
         return (
             select(t.c.id.label("id"), (-func.ts_rank(vector, query)).label("rank"))
             .where(vector.op("@@")(query))
@@ -97,9 +104,8 @@ def hits(index: Index, words: list[str], dialect: str):
 def matching_ids(index: Index, words: list[str], dialect: str):
     """``SELECT id`` of the rows matching every word, for ``Model.id.in_(...)`` (run once, not per row)."""
     if dialect == "postgresql":
-        vector = literal_column(f"({index.vector})")
-        t = table(index.table, column("id"))
-        return select(t.c.id).where(vector.op("@@")(_pg_query(words)))
+        vector = index.vector_column
+        return select(vector.table.c.id).where(vector.op("@@")(_pg_query(words)))
     fts = table(index.fts, column("rowid"), column(index.fts))
     return select(fts.c.rowid).where(fts.c[index.fts].op("MATCH")(_fts_query(words)))
 
@@ -129,7 +135,11 @@ def sqlite_ddl(index: Index) -> list[str]:
 
 
 def postgresql_ddl(index: Index) -> list[str]:
-    return [f"CREATE INDEX {index.gin_index} ON {index.table} USING gin (({index.vector}))"]
+    return [
+        f"ALTER TABLE {index.table} ADD COLUMN {VECTOR_COLUMN} tsvector "
+        f"GENERATED ALWAYS AS ({index.vector}) STORED",
+        f"CREATE INDEX {index.gin_index} ON {index.table} USING gin ({VECTOR_COLUMN})",
+    ]
 
 
 def ddl(index: Index, dialect: str) -> list[str]:
@@ -138,7 +148,8 @@ def ddl(index: Index, dialect: str) -> list[str]:
 
 def drop_ddl(index: Index, dialect: str) -> list[str]:
     if dialect == "postgresql":
-        return [f"DROP INDEX IF EXISTS {index.gin_index}"]
+        return [f"DROP INDEX IF EXISTS {index.gin_index}",
+                f"ALTER TABLE {index.table} DROP COLUMN IF EXISTS {VECTOR_COLUMN}"]
     f = index.fts
     return [f"DROP TRIGGER IF EXISTS {f}_{s}" for s in ("ai", "ad", "au")] + [f"DROP TABLE IF EXISTS {f}"]
 
@@ -165,4 +176,6 @@ def is_search_object(name: str | None) -> bool:
     """Alembic's autogenerate leaves these alone (they are not in the models' metadata)."""
     if not name:
         return False
+    if name == VECTOR_COLUMN:
+        return True
     return any(name == i.gin_index or name == i.fts or name.startswith(i.fts + "_") for i in INDEXES)
