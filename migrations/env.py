@@ -68,6 +68,13 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _not_search_index(obj, name, type_, reflected, compare_to):
+    """Full-text indexes (FTS5 tables, GIN indexes) are made by hand: autogenerate leaves them be."""
+    from app.core.search import is_search_object
+
+    return not (reflected and compare_to is None and is_search_object(name))
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -96,6 +103,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_object=_not_search_index,
             **conf_args
         )
 

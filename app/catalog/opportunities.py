@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import and_, case, exists, func, or_, select
 
-from app.core import clock, slugs
+from app.core import clock, search, slugs
 from app.core.errors import FormError
 from app.core.urls import parse_id
 from app.core.values import (
@@ -49,8 +49,8 @@ from app.models import (
 from app.models.learning import opportunity_term
 
 PER_PAGE = 12
-MAX_QUERY_CHARS = 200
-MAX_TERMS = 12
+MAX_QUERY_CHARS = search.MAX_QUERY_CHARS
+MAX_TERMS = search.MAX_TERMS
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 20_000
@@ -554,9 +554,8 @@ class CatalogFilters:
 
 
 def search_terms(q: str | None) -> list[str]:
-    """The distinct lower-case words of a search, at most ``MAX_TERMS`` of them."""
-    words = (q or "")[:MAX_QUERY_CHARS].lower().split()
-    return list(dict.fromkeys(words))[:MAX_TERMS]
+    """The distinct lower-case words (letters and digits) of a search, at most ``MAX_TERMS`` of them."""
+    return search.terms(q)
 
 
 def _like_pattern(word: str) -> str:
@@ -571,31 +570,34 @@ def _has_term(kind: TermKind, slug: str):
 
 
 def _word_matches(word: str):
-    pattern = _like_pattern(word)
+    """The word (a stemmed prefix) is in the title, description or provider (the full-text index), or
+    in the name of one of the opportunity's terms (a few dozen rows: a substring match)."""
     term_named = exists().where(
         opportunity_term.c.opportunity_id == Opportunity.id, opportunity_term.c.term_id == Term.id,
-        func.lower(Term.name).like(pattern, escape="\\"),
+        func.lower(Term.name).like(_like_pattern(word), escape="\\"),
     )
-    return or_(
-        func.lower(Opportunity.title).like(pattern, escape="\\"),
-        func.lower(Opportunity.description).like(pattern, escape="\\"),
-        func.lower(Opportunity.provider_name).like(pattern, escape="\\"),
-        term_named,
+    dialect = db.session.get_bind().dialect.name
+    return or_(search.matches(Opportunity.id, search.OPPORTUNITIES, [word], dialect), term_named)
+
+
+def _of_own_sessions(aggregate):
+    return (
+        select(aggregate)
+        .where(OpportunitySession.opportunity_id == Opportunity.id)
+        .correlate(Opportunity)
+        .scalar_subquery()
     )
 
 
 def catalog_query(filters: CatalogFilters):
     """Matching opportunities: upcoming ones by first session, then (if asked) past ones, latest first."""
-    spans = (
-        select(OpportunitySession.opportunity_id.label("oid"),
-               func.min(OpportunitySession.starts_at).label("first_start"),
-               func.max(OpportunitySession.ends_at).label("last_end"))
-        .group_by(OpportunitySession.opportunity_id)
-        .subquery()
-    )
+    # Each listed opportunity's own sessions, through the index on pl_session.opportunity_id: never a
+    # min/max grouped over every session of the catalog's history.
+    first_start = _of_own_sessions(func.min(OpportunitySession.starts_at))
+    last_end = _of_own_sessions(func.max(OpportunitySession.ends_at))
     now = clock.now()
-    is_past = and_(spans.c.last_end.is_not(None), spans.c.last_end < now)
-    stmt = select(Opportunity).outerjoin(spans, spans.c.oid == Opportunity.id)
+    is_past = and_(last_end.is_not(None), last_end < now)
+    stmt = select(Opportunity)
     if not filters.include_unpublished:
         stmt = stmt.where(Opportunity.published.is_(True))
     if not filters.past:
@@ -617,8 +619,8 @@ def catalog_query(filters: CatalogFilters):
     past_rank = case((is_past, 1), else_=0)
     return stmt.order_by(
         past_rank,
-        case((is_past, None), else_=spans.c.first_start).asc().nulls_last(),
-        case((is_past, spans.c.first_start), else_=None).desc().nulls_last(),
+        case((is_past, None), else_=first_start).asc().nulls_last(),
+        case((is_past, first_start), else_=None).desc().nulls_last(),
         Opportunity.title, Opportunity.id,
     )
 

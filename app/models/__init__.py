@@ -1,4 +1,6 @@
 """All models, importable from one place (Alembic sees them all through this module)."""
+from app.core import search
+from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.grants import (
     BUDGET_LABELS,
@@ -79,6 +81,9 @@ from app.models.sign_in import BreakGlassAccount, SignInPolicy
 from app.models.submissions import Submission
 from workflows.pl_request import PLRequestState
 from workflows.proposal import ProposalState
+
+# create_all() makes the full-text indexes too, as the migration does (app/core/search.py).
+search.created_with_tables(db.metadata)
 
 __all__ = [
     "AuditEvent", "Attachment", "BUDGET_LABELS", "BudgetCategory", "BudgetLine", "ConflictOfInterest",

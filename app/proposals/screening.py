@@ -11,6 +11,7 @@ from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.cases import advance, notify
+from app.core import search
 from app.core.errors import FormError
 from app.extensions import db
 from app.models import (
@@ -63,10 +64,6 @@ class ReviewTally:
         return f"{self.assigned.get(side, 0)} of {need} assigned, {self.submitted.get(side, 0)} submitted"
 
 
-def _like(q: str) -> str:
-    return "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 # The list's order, newest submission first and drafts last; the proposal indexes
 # ``ix_proposal_*_submitted`` hold exactly this order, so a page is read off an index, never sorted.
 STAFF_ORDER = (Proposal.submitted_at.is_(None), Proposal.submitted_at.desc(), Proposal.id.desc())
@@ -76,10 +73,12 @@ def proposals_query(filters: ProposalFilters):
     """The ids of every proposal matching the filters, in the list's order (``STAFF_ORDER``).
 
     Ids only: a page of them is read off an index, then ``staff_page`` loads those rows alone (sorting
-    whole rows, every text column, is what made the last page slow).
+    whole rows, every text column, is what made the last page slow). The search box's words go through
+    the full-text indexes (app/core/search.py).
     """
+    words = search.terms(filters.q)
     stmt = select(Proposal.id).order_by(*STAFF_ORDER)
-    if filters.school_id or filters.q:
+    if filters.school_id or words:
         stmt = stmt.join(Proposal.team)
     if filters.cycle_id:
         stmt = stmt.where(Proposal.cycle_id == filters.cycle_id)
@@ -92,10 +91,10 @@ def proposals_query(filters: ProposalFilters):
             TeamMember.team_id == Team.id, TeamMember.user_id == User.id, User.school_id == filters.school_id
         )
         stmt = stmt.where(or_(Team.school_id == filters.school_id, member_at_school))
-    if filters.q and filters.q.strip():
-        like = _like(filters.q)
-        stmt = stmt.where(or_(func.lower(Proposal.title).like(like, escape="\\"),
-                              func.lower(Team.name).like(like, escape="\\")))
+    dialect = db.session.get_bind().dialect.name
+    for word in words:  # each word (a stemmed prefix) in the title or the team's name
+        stmt = stmt.where(or_(search.matches(Proposal.id, search.PROPOSALS, [word], dialect),
+                              search.matches(Team.id, search.TEAMS, [word], dialect)))
     return stmt
 
 

@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Integer, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload, undefer
 
-from app.core import clock
+from app.core import clock, search
 from app.core.markdown import plain_text
 from app.extensions import db
 from app.models import (
@@ -42,8 +41,8 @@ from app.models import (
 
 PER_PAGE = 12
 FEED_SIZE = 20
-MAX_QUERY_CHARS = 200
-MAX_TERMS = 12
+MAX_QUERY_CHARS = search.MAX_QUERY_CHARS
+MAX_TERMS = search.MAX_TERMS
 EXCERPT_CHARS = 240
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # The date in tag: URIs (RFC 4151): when the gallery's authority first minted them. Never change it.
@@ -101,14 +100,8 @@ class GalleryFilters:
 
 
 def search_terms(q: str | None) -> list[str]:
-    """The distinct lower-case words of a search, at most ``MAX_TERMS`` of them."""
-    words = (q or "")[:MAX_QUERY_CHARS].lower().split()
-    return list(dict.fromkeys(words))[:MAX_TERMS]
-
-
-def _like_pattern(word: str) -> str:
-    """``%word%`` with LIKE's own wildcards (and the escape character) taken literally."""
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    """The distinct lower-case words (letters and digits) of a search, at most ``MAX_TERMS`` of them."""
+    return search.terms(q)
 
 
 def _has_tag(kind: TagKind, value: str):
@@ -136,10 +129,14 @@ def _team_has_level(level: SchoolLevel):
 
 
 def gallery_query(filters: GalleryFilters):
-    """Published summaries matching the search and filters, newest first."""
-    stmt = _published_summaries().order_by(LearningSummary.published_at.desc(), LearningSummary.id.desc())
-    for word in filters.terms():
-        stmt = stmt.where(func.lower(LearningSummary.search_text).like(_like_pattern(word), escape="\\"))
+    """Published summaries matching the search and filters: with a search, best match first (a word of
+    the title weighs most), then newest first; without one, newest first."""
+    stmt = _published_summaries()
+    words = filters.terms()
+    if words:
+        found = search.hits(search.SUMMARIES, words, db.session.get_bind().dialect.name)
+        stmt = stmt.join(found, found.c.id == LearningSummary.id).order_by(found.c.rank)
+    stmt = stmt.order_by(LearningSummary.published_at.desc(), LearningSummary.id.desc())
     for kind, value in ((TagKind.TOPIC, filters.topic), (TagKind.GRADE_BAND, filters.grade_band),
                         (TagKind.SUBJECT, filters.subject)):
         if value:
@@ -174,12 +171,29 @@ def facets() -> Facets:
     )
     for kind, value, count in rows:
         result.tags[kind].append((value, int(count)))
-    stamps = db.session.scalars(
-        select(LearningSummary.published_at).join(LearningSummary.proposal).where(published())
+    year = published_year(db.session.get_bind().dialect.name)
+    rows = db.session.execute(
+        select(year, func.count(LearningSummary.id))
+        .join(LearningSummary.proposal)
+        .where(published())
+        .group_by(year)
+        .order_by(year.desc())
     )
-    years = Counter(local_year(s) for s in stamps)
-    result.years = sorted(years.items(), reverse=True)
+    result.years = [(int(y), int(n)) for y, n in rows]
     return result
+
+
+def published_year(dialect: str):
+    """SQL for the year (Boston time) a summary was published.
+
+    PostgreSQL converts with its time-zone database. SQLite has none, so it takes the UTC time minus
+    5 hours: exact for the year, because Boston is on standard time (UTC-5) at every New Year, and
+    in daylight time (UTC-4) the one-hour difference never crosses a year's end.
+    """
+    if dialect == "postgresql":
+        local = func.timezone(clock.BOSTON.key, LearningSummary.published_at)
+        return cast(func.extract("year", local), Integer).label("year")
+    return cast(func.strftime("%Y", LearningSummary.published_at, "-5 hours"), Integer).label("year")
 
 
 # -- cards and pages -----------------------------------------------------------------------------

@@ -81,7 +81,9 @@ def test_anyone_browses_upcoming_published_soonest_first(browser, shelf):
 def test_past_ones_only_when_asked_after_the_upcoming(browser, shelf):
     assert "Last year's reading institute" not in titles(browser.get("/catalog/"))
     assert titles(browser.get("/catalog/?past=y")) == [*UPCOMING, "Last year's reading institute"]
-    assert titles(browser.get("/catalog/?q=reading&past=y")) == ["Last year's reading institute"]
+    assert titles(browser.get("/catalog/?q=institute&past=y")) == ["Last year's reading institute"]
+    # English stemming: "reading" also finds the "early readers" of an upcoming one, listed first.
+    assert titles(browser.get("/catalog/?q=reading&past=y")) == ["Phonics in practice", "Last year's reading institute"]
 
 
 @pytest.mark.parametrize("query,expected", [
