@@ -143,11 +143,11 @@ class Bulk:
         batch = self.rows.setdefault(model, [])
         batch.append(row)
         if len(batch) >= BATCH:
-            self.flush(model)
+            self.flush()  # every table, in the order each was first added: parents before children
         return row.get("id")
 
-    def flush(self, model=None) -> None:
-        for m in [model] if model else list(self.rows):
+    def flush(self) -> None:
+        for m in list(self.rows):
             batch = self.rows.get(m)
             if batch:
                 # The table's insert, not the ORM's: the ORM splits a batch by which values are None.
