@@ -491,6 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true",
                         help="reuse databases built before for the same size and schema, and keep them afterwards")
     parser.add_argument("--no-start", action="store_true", help="skip the start-time and memory figures")
+    parser.add_argument("--rss-requests", type=int, default=1000,
+                        help="requests (over every page, at the smallest size) before RSS is read")
     parser.add_argument("--max-seconds", type=float, default=20.0,
                         help="stop timing a page after this long (at least 3 requests)")
     parser.add_argument("--probe-rss", help=argparse.SUPPRESS)
@@ -529,9 +531,9 @@ def main(argv: list[str] | None = None) -> int:
             run.rows[n] = facts["rows_total"]
             log(f"measuring {len(PAGES) + 1} pages at {n:,} on {dialect}...")
             run.results[n] = measure_pages(url, facts, opts.requests, max_seconds=opts.max_seconds)
-            if n == sizes[-1] and not opts.no_start:
-                log("start time and memory...")
-                start_figures = start_and_memory(url, facts)
+            if n == sizes[0] and not opts.no_start:
+                log(f"start time and memory ({opts.rss_requests:,} requests)...")
+                start_figures = start_and_memory(url, facts, opts.rss_requests)
             if not opts.keep:
                 drop_database(url)
         text_table, missed = table(run)
@@ -547,6 +549,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"worker start (create_app() + first request, fresh interpreter): {s['start_s'] * 1000:.0f} ms = "
                   f"{s['start_ratio']:.1f}x `import flask, flask_sqlalchemy` ({s['bare_import_s'] * 1000:.0f} ms); "
                   f"RSS after the first request {s['rss_first_mb']:.0f} MB, after {s['requests']:,} requests "
+                  f"over every page at {sizes[0]:,} "
                   f"{s['rss_mb']:.0f} MB (peak {s['peak_mb']:.0f} MB); heavy libraries imported at start: "
                   f"{', '.join(s['heavy_imports']) or 'none'}")
         failed = failed or any(r.status != 200 for res in run.results.values() for r in res.values())
