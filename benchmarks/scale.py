@@ -442,14 +442,14 @@ def table(run: Run) -> tuple[str, list[str]]:
     bare = run.results[small][BARE].cpu_ms
     label_w = len(BARE) + 2
     k = lambda n: f"{n // 1000}k" if n >= 1000 else str(n)  # noqa: E731
-    head = (f"{'page':<{label_w}}" + "".join(f"{'stmts ' + k(n):>10}{'CPU ms ' + k(n):>12}{'req/s ' + k(n):>11}"
+    head = (f"{'page':<{label_w}}" + "".join(f"{'stmts ' + k(n):>11}{'CPU ms ' + k(n):>12}{'req/s ' + k(n):>11}"
                                             for n in run.sizes)
             + f"{'speed ' + k(big) + '÷' + k(small):>16}{'CPU ' + k(small) + '÷bare':>14}")
     lines = [head, "-" * len(head)]
     missed = []
     for label in [p.label for p in PAGES] + [BARE]:
         row = [run.results[n][label] for n in run.sizes]
-        cells = "".join(f"{r.statements:>10}{r.cpu_ms:>12.1f}{r.per_second:>11.1f}" for r in row)
+        cells = "".join(f"{r.statements:>11}{r.cpu_ms:>12.1f}{r.per_second:>11.1f}" for r in row)
         ratio = row[0].cpu_ms / row[-1].cpu_ms if row[-1].cpu_ms else 0.0  # speed at big ÷ at small
         vs_bare = row[0].cpu_ms / bare if bare else 0.0
         marks = ""
