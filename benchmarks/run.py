@@ -38,6 +38,7 @@ endpoints do not exist yet are reported as missing.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import statistics
 import sys
 import tempfile
@@ -322,7 +323,10 @@ def fresh_app(url: str | None, workdir: Path, n: int | str):
     class BenchConfig(Config):
         SQLALCHEMY_DATABASE_URI = url
         WTF_CSRF_ENABLED = False
-        SECRET_KEY = "bench"
+        # The app refuses short or missing secrets outside debug and tests (app/core/security.py).
+        SECRET_KEY = hashlib.sha256(b"tlf benchmark, not a production secret").hexdigest()
+        PUBLIC_BASE_URL = "http://localhost"
+        RATELIMIT_ENABLED = False
 
     app = create_app(BenchConfig)
     with app.app_context():
