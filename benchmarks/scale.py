@@ -113,7 +113,6 @@ def app_for(url: str):
         SECRET_KEY = hashlib.sha256(b"tlf scale benchmark, not a production secret").hexdigest()
         PUBLIC_BASE_URL = "http://localhost"
         WTF_CSRF_ENABLED = False
-        RATELIMIT_ENABLED = False
 
     app = create_app(BenchConfig)
     logging.getLogger("app.access").disabled = True  # a line a request would drown the table

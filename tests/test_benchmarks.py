@@ -58,18 +58,20 @@ def test_the_pages_show_the_built_history(built):
     clients = scale.clients_for(app, facts)
     with app.app_context():
         newest = db.session.scalar(select(LearningSummary).order_by(LearningSummary.published_at.desc()).limit(1))
-        in_review = db.session.scalar(select(Proposal).where(Proposal.cycle_id == facts["cycle_id"],
-                                                             Proposal.state == S.IN_REVIEW).limit(1))
+        in_review = db.session.scalars(select(Proposal.title).where(Proposal.cycle_id == facts["cycle_id"],
+                                                                    Proposal.state == S.IN_REVIEW)).all()
         reviewer = db.session.scalar(select(User).where(User.email == facts["reviewer"]))
         assigned = db.session.scalar(
             select(Proposal).join(ReviewAssignment).where(ReviewAssignment.reviewer_id == reviewer.id,
                                                           Proposal.cycle_id == facts["cycle_id"],
                                                           Proposal.state == S.IN_REVIEW).limit(1))
-        titles = newest.title, in_review.title, assigned.title
+        titles = newest.title, None, assigned.title
     gallery = clients[None].get(scale.page_url(app, scale.PAGES[12], facts))
     assert titles[0].encode() in gallery.data  # the newest published summary is on the gallery
     cohort = next(p for p in scale.PAGES if p.endpoint == "committee.cohort")
-    assert titles[1].encode() in clients["co_chair"].get(scale.page_url(app, cohort, facts)).data
+    page = clients["co_chair"].get(scale.page_url(app, cohort, facts)).data
+    shown = [t for t in in_review if t.encode() in page]  # the cohort's first page: up to 50 of the cycle's
+    assert in_review and len(shown) == min(50, len(in_review))
     queue = next(p for p in scale.PAGES if p.endpoint == "review.queue")
     assert titles[2].encode() in clients["reviewer"].get(scale.page_url(app, queue, facts)).data
 
