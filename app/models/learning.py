@@ -238,6 +238,9 @@ class Opportunity(db.Model):
 
     __tablename__ = "pl_opportunity"
     __table_args__ = (
+        # The catalog lists published opportunities whose last session is not over (or that have none),
+        # by first session: read off this index, never a min/max over every session of the history.
+        Index("ix_pl_opportunity_published_last_ends", "published", "last_ends_at"),
         CheckConstraint("cost >= 0", name="cost_not_negative"),
         CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
         CheckConstraint("pdps >= 0", name="pdps_not_negative"),
@@ -261,6 +264,10 @@ class Opportunity(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # Its sessions' first start and last end (None without sessions): kept by app/core/changes.py on
+    # every flush that adds, moves or removes a session, so that lists filter and sort on columns.
+    first_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     terms: Mapped[list[Term]] = relationship(secondary=opportunity_term, lazy="selectin",
                                              order_by=(Term.kind, Term.position, Term.name))

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Integer, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload, undefer
 
-from app.core import clock, search
+from app.core import changes, clock, search
 from app.core.markdown import plain_text
 from app.extensions import db
 from app.models import (
@@ -159,7 +159,12 @@ class Facets:
 
 
 def facets() -> Facets:
-    """The tag values and years of published summaries, with how many summaries carry each (2 statements)."""
+    """The tag values and years of published summaries, with how many summaries carry each: counted over
+    every published summary (2 statements) once per change of the gallery (app/core/changes.py)."""
+    return changes.cached(changes.GALLERY, "facets", _count_facets)
+
+
+def _count_facets() -> Facets:
     result = Facets(tags={kind: [] for kind in TagKind})
     rows = db.session.execute(
         select(SummaryTag.kind, SummaryTag.value, func.count(func.distinct(SummaryTag.summary_id)))
@@ -275,11 +280,10 @@ def cards(summaries: list[LearningSummary]) -> list[Card]:
 
 
 def gallery_page(filters: GalleryFilters, page: int = 1):
-    """One page of matching summaries (an out-of-range page gives the last page) and its cards."""
+    """One page of matching summaries (an out-of-range page gives the last page) and its cards. How many
+    match is counted once per change of the gallery and search (app/core/changes.py)."""
     stmt = gallery_query(filters)
-    pagination = db.paginate(stmt, page=max(page, 1), per_page=PER_PAGE, error_out=False, count=True)
-    if pagination.total and page > pagination.pages:
-        pagination = db.paginate(stmt, page=pagination.pages, per_page=PER_PAGE, error_out=False, count=True)
+    pagination = changes.paginate(changes.GALLERY, stmt, page, PER_PAGE, key=repr(filters))
     return pagination, cards(list(pagination.items))
 
 
