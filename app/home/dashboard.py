@@ -302,6 +302,8 @@ def _reviews_due(user: User, today: date, offset: int, limit: int) -> Section:
         .where(
             ReviewAssignment.reviewer_id == user.id,
             ReviewAssignment.status != ReviewStatus.SUBMITTED,
+            # From the proposals in review (a few hundred), never the reviewer's years of assignments.
+            ReviewAssignment.proposal_id.in_(select(Proposal.id).where(Proposal.state == S.IN_REVIEW)),
             Proposal.state == S.IN_REVIEW,
             ~conflicted,
         )
