@@ -26,6 +26,7 @@ from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -181,12 +182,41 @@ def init_app(app) -> None:
         event.listen(Session, "after_flush", _after_flush)
 
 
-def paginate(area: str, stmt, page: int, per_page: int, key: Hashable):
+class KnownPage(Pagination):
+    """A page whose rows are already loaded (the pagination macro reads it as any other)."""
+
+    def __init__(self, page: int, per_page: int, items: list):
+        super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False, count=False,
+                         items=items)
+
+    def _query_items(self) -> list:
+        return list(self._query_args["items"])
+
+    def _query_count(self) -> int:
+        return len(self._query_args["items"])
+
+
+def paginate(area: str, stmt, page: int, per_page: int, key: Hashable, keep_first: int = 0,
+             id_column=None, rows_by_id: Callable[[list[int]], list] | None = None):
     """Flask-SQLAlchemy's page of ``stmt`` (an out-of-range page gives the last page), its total counted
-    once per change of ``area`` (``key`` names the filters ``stmt`` applies)."""
+    once per change of ``area`` (``key`` names the filters ``stmt`` applies).
+
+    With ``keep_first``, ``id_column`` and ``rows_by_id`` (ids -> their rows), the ids of the first
+    ``keep_first`` rows of ``stmt`` are kept in order too, and a page among them loads only its rows: a
+    ranked search, or a list sorted over the whole history, is worked out once per change."""
+    version = current(area)[0]
     total = cached(area, ("total", key), lambda: db.session.scalar(
-        select(func.count()).select_from(stmt.order_by(None).subquery())))
+        select(func.count()).select_from(stmt.order_by(None).subquery())), version)
     last = max(1, math.ceil(total / per_page))
-    pagination = db.paginate(stmt, page=min(max(page, 1), last), per_page=per_page, error_out=False, count=False)
+    page = min(max(page, 1), last)
+    offset = (page - 1) * per_page
+    if rows_by_id is not None and offset + per_page <= keep_first:
+        ids = cached(area, ("ids", key), lambda: [row[0] for row in db.session.execute(
+            stmt.with_only_columns(id_column).limit(keep_first))], version)
+        wanted = ids[offset:offset + per_page]
+        rows = {r.id: r for r in rows_by_id(wanted)}
+        pagination = KnownPage(page, per_page, [rows[i] for i in wanted if i in rows])
+    else:
+        pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
     pagination.total = total
     return pagination

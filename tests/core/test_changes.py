@@ -74,6 +74,7 @@ def test_facets_and_totals_are_counted_again_after_a_publication(factory, publis
     monkeypatch.setattr(gallery, "_count_facets", lambda: counted.append(1) or real())
     before = gallery.facets()
     assert gallery.facets() is before and len(counted) == 1  # kept while nothing changed
+    assert gallery.gallery_page(gallery.GalleryFilters(), 1)[0].items[0].title == "Story circles in two languages"
 
     second = factory.proposal(published.proposal.team, published.proposal.cycle, state=S.PUBLISHED, title="Math")
     place_summary(second, title="Math talks", slug="math-talks", published_at=clock.now() - timedelta(days=1))
@@ -83,6 +84,7 @@ def test_facets_and_totals_are_counted_again_after_a_publication(factory, publis
     assert sum(n for _, n in after.years) == sum(n for _, n in before.years) + 1
     page, _ = gallery.gallery_page(gallery.GalleryFilters(), 1)
     assert page.total == sum(n for _, n in after.years)
+    assert page.items[0].title == "Math talks"  # the kept first page was worked out again
 
 
 def test_a_change_rolled_back_never_leaves_what_it_computed_behind(factory, published):
