@@ -52,6 +52,7 @@ EVENT_LABELS = {
     "submit_review": "Review submitted",
     "record_decision": "Decision recorded",
     "withdraw_decision": "Recorded decision withdrawn",
+    "not_confirm_decision": "Recorded decision not confirmed",
     "confirm_decision": "Decision confirmed",
     "tentative_selection": "Tentative selection changed",
     "accept_agreement": "Grant agreement accepted",
@@ -125,7 +126,7 @@ def _event_detail(event: AuditEvent) -> str:
 # and reviewers see every transition and the team's own acts.
 COMMITTEE_EVENTS = frozenset({
     "assign_reviewer", "unassign_reviewer", "declare_conflict", "submit_review",
-    "tentative_selection", "record_decision", "withdraw_decision",
+    "tentative_selection", "record_decision", "withdraw_decision", "not_confirm_decision",
 })
 
 
