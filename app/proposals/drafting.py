@@ -57,6 +57,7 @@ EVENT_LABELS = {
     "tentative_selection": "Tentative selection changed",
     "accept_agreement": "Grant agreement accepted",
     "log_expenditure": "Spending logged",
+    "void_expenditure": "Expenditure voided",
     "reallocate": "Budget reallocated",
     "edit_progress": "Progress update edited",
     "submit_progress": "Progress update submitted",
