@@ -157,3 +157,25 @@ def test_the_decide_page_sends_back_with_a_comment_and_keeps_what_was_typed(logi
     assert "Decision not confirmed: it is sent back" in text
     assert "The last decision recorded was not confirmed." in text and "Talk first." in text
     assert "Record a decision (BPS side)" in text
+
+
+def test_the_pl_request_page_sends_back_with_a_comment(login_as, world):
+    from tests.access.pl_requests import _pending as pending_pl_decision
+
+    decision_id = pending_pl_decision(world)
+    request_id = world.learning.pl_requests[PL.ENDORSED].id
+    client = login_as(world.co_chair_bps)
+    page = client.get(f"/pl/requests/{request_id}").get_data(as_text=True)
+    assert "Not confirmed: send it back" in page and f"/pl/decisions/{decision_id}/not-confirmed" in page
+    # The side that recorded it sees no such form.
+    assert "Not confirmed: send it back" not in login_as(world.co_chair_btu).get(
+        f"/pl/requests/{request_id}").get_data(as_text=True)
+    client = login_as(world.co_chair_bps)
+    refused_page = client.post(f"/pl/decisions/{decision_id}/not-confirmed", data={"comment": "x" * 5001})
+    text = refused_page.get_data(as_text=True)
+    assert refused_page.status_code == 422 and 'id="error-summary"' in text
+    assert "Keep the comment to 5,000 characters." in text and "x" * 5001 in text  # what was typed is kept
+    done = client.post(f"/pl/decisions/{decision_id}/not-confirmed", data={"comment": "Not from this budget."},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "The last decision recorded was not confirmed." in done and "Not from this budget." in done
+    assert "Record decision" in done
