@@ -202,6 +202,7 @@ class TeamFlag:
     reason: str
     is_open: bool
     allowed_reason: str
+    still_there: bool  # False: the team changed the text since; the next check resolves it
 
 
 def _passage(flag: PrivacyFlag) -> tuple[str, str, str, str]:
@@ -223,12 +224,14 @@ def for_team(summary: LearningSummary | None) -> list[TeamFlag]:
         return []
     flags = [f for f in summary.flags if f.status is not FlagStatus.RESOLVED]
     flags.sort(key=lambda f: (f.status is not FlagStatus.OPEN, f.id or 0))
+    present = {f.key for f in find(summary)} if flags else set()
     out = []
     for f in flags:
         where, before, found, after = _passage(f)
         out.append(TeamFlag(f.id, f.kind.label, where, before, found, after, TEAM_REASONS[f.kind],
                             f.status is FlagStatus.OPEN,
-                            f.override_reason or "" if f.status is FlagStatus.OVERRIDDEN else ""))
+                            f.override_reason or "" if f.status is FlagStatus.OVERRIDDEN else "",
+                            flag_key(f.kind, f.match) in present))
     return out
 
 

@@ -88,3 +88,19 @@ def test_a_flag_staff_allowed_shows_as_allowed_with_their_reason(world, factory,
     text = login_as(world.member).get(f"/proposals/{s.proposal_id}/summary").get_data(as_text=True)
     assert "allowed by program staff" in text and "Allowed: The school&#39;s main office number is public." in text
     assert "Nothing is left to change" in text
+
+
+def test_a_passage_the_team_changed_shows_as_changed_until_the_next_check(world, factory, login_as):
+    from app.sharing import summaries
+
+    s = _summary(world, factory)
+    privacy.run_check(s, world.staff)
+    summaries.save(s.proposal, world.lead, title=s.title, body="We called families every week.", tags={})
+    db.session.commit()
+    [flag] = privacy.for_team(s)
+    assert flag.is_open and not flag.still_there
+    text = login_as(world.lead).get(f"/proposals/{s.proposal_id}/summary").get_data(as_text=True)
+    assert "changed: no longer in the text" in text
+    privacy.run_check(s, world.staff)
+    db.session.commit()
+    assert privacy.for_team(s) == []
