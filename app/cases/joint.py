@@ -3,10 +3,12 @@
 One side's co-chair records a decision; a co-chair of the other side confirms it, and only the
 confirmation fires the case's transition. The models stay apart (``Decision``, ``PLDecision``);
 both have ``proposed_by_id``/``_name``/``_side``, ``outcome`` (with ``label``), ``confirmed_*``,
-``withdrawn_*``, ``not_confirmed_*`` and ``is_pending`` (a SQL condition too). Two keys both ways: the
-co-chair who could confirm a decision may send it back instead ("not confirmed", with a comment for the
-co-chair who recorded it); the decision then waits for no one and a new one can be recorded. Each service passes its own error class (a ``FormError``) and
-records its own events (``record_event`` with the comments made here).
+``withdrawn_*``, ``not_confirmed_*`` and ``is_pending`` (a SQL condition too). Each service passes its own
+error class (a ``FormError``) and records its own events (``record_event`` with the comments made here).
+
+Two keys both ways: the co-chair who could confirm a decision may send it back instead ("not confirmed",
+with a comment for the co-chair who recorded it); the decision then waits for no one and a new one can be
+recorded.
 """
 from __future__ import annotations
 
