@@ -359,7 +359,7 @@ def _side_counts_text(counts: dict[str, int], need: int, what: str) -> str:
     return "; ".join(f"{side} {counts.get(side, 0)} of {need} {what}" for side in SIDES)
 
 
-_PENDING = (Decision.confirmed_at.is_(None), Decision.withdrawn_at.is_(None))
+_PENDING = (Decision.is_pending,)
 
 
 def _pending_decisions(user: User, today: date, offset: int, limit: int, mine: bool) -> tuple[int, list[Item]]:

@@ -52,10 +52,12 @@ EVENT_LABELS = {
     "submit_review": "Review submitted",
     "record_decision": "Decision recorded",
     "withdraw_decision": "Recorded decision withdrawn",
+    "not_confirm_decision": "Recorded decision not confirmed",
     "confirm_decision": "Decision confirmed",
     "tentative_selection": "Tentative selection changed",
     "accept_agreement": "Grant agreement accepted",
     "log_expenditure": "Spending logged",
+    "void_expenditure": "Expenditure voided",
     "reallocate": "Budget reallocated",
     "edit_progress": "Progress update edited",
     "submit_progress": "Progress update submitted",
@@ -145,7 +147,7 @@ def _event_detail(event: AuditEvent) -> str:
 # and reviewers see every transition and the team's own acts.
 COMMITTEE_EVENTS = frozenset({
     "assign_reviewer", "unassign_reviewer", "declare_conflict", "submit_review",
-    "tentative_selection", "record_decision", "withdraw_decision",
+    "tentative_selection", "record_decision", "withdraw_decision", "not_confirm_decision",
 })
 
 
