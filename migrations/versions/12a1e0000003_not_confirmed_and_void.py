@@ -6,7 +6,7 @@ Adds to ``decision`` and ``pl_decision``: ``not_confirmed_at``, ``not_confirmed_
 (a user) and ``void_reason`` (empty on existing rows). Existing rows are neither sent back nor void.
 
 Revision ID: 12a1e0000003
-Revises: 11a1e0000003
+Revises: 11a1e0000005
 Create Date: 2026-12-07 20:00:00
 
 """
@@ -18,7 +18,7 @@ from app.models.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '12a1e0000003'
-down_revision = '11a1e0000003'
+down_revision = '11a1e0000005'
 branch_labels = None
 depends_on = None
 
