@@ -129,6 +129,9 @@ class PLQueueFilterForm(FilterForm):
                         + [SelectChoice(s.value, STATE_LABELS[s]) for s in PLRequestState],
                         invalid_choice_message="Choose a state from the list.")
     year = SelectField("Budget year", choices=[], invalid_choice_message="Choose a school year from the list.")
+    endorser = SelectField("Endorser", choices=[SelectChoice("", "Anyone"),
+                                                SelectChoice("staff", "Program staff: the school has no leader")],
+                           invalid_choice_message="Choose who endorses from the list.")
 
     def __init__(self, *args, years=(), **kw):
         super().__init__(*args, **kw)

@@ -4,8 +4,9 @@ sessions and registrations, the PL budget, PL requests and their joint decisions
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     CheckConstraint,
@@ -18,19 +19,21 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    exists,
     func,
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
 from app.models.grants import Proposal
-from app.models.people import School, Side, Team, User, enum_column
+from app.models.people import Role, School, Side, Team, User, UserRole, enum_column
 from app.models.types import MONEY, UTCDateTime, utcnow
 from workflows.pl_request import COMMITTED, STATE_LABELS, PLRequestState, school_year_of
 
 HOURS = Numeric(6, 2, asdecimal=True)
+BOSTON = ZoneInfo("America/New_York")
 
 
 # -- taxonomy ---------------------------------------------------------------------------------
@@ -295,6 +298,14 @@ class Opportunity(db.Model):
     def terms_of(self, kind: TermKind) -> list[Term]:
         return [t for t in self.terms if t.kind is kind]
 
+    @property
+    def scheduled_hours(self) -> Decimal | None:
+        """Its stated hours, or when it states none its sessions' total length (None without either)."""
+        if self.hours:
+            return self.hours
+        seconds = sum((s.ends_at - s.starts_at).total_seconds() for s in self.sessions)
+        return (Decimal(int(seconds)) / 3600).quantize(Decimal("0.01")) if seconds > 0 else None
+
 
 class OpportunitySession(db.Model):
     __tablename__ = "pl_session"
@@ -452,6 +463,24 @@ class PLRequest(db.Model):
         self.budget_year = school_year_of(self.starts_on) if self.starts_on else ""
 
     @property
+    def ends_at(self) -> datetime | None:
+        """When the PL is over, for its completion: a catalog opportunity's last session's end; for a
+        described PL, the start of its end date in Boston (the time of day is not known)."""
+        if self.opportunity is not None and self.opportunity.sessions:
+            return self.opportunity.ends_at
+        if self.ends_on is None:
+            return None
+        return datetime.combine(self.ends_on, time(0), tzinfo=BOSTON).astimezone(UTC)
+
+    @property
+    def scheduled_hours(self) -> Decimal | None:
+        """The hours the PL is scheduled for, when known: a catalog opportunity's stated hours (or, when it
+        states none, its sessions' total length); None for a described PL."""
+        if self.opportunity is None:
+            return None
+        return self.opportunity.scheduled_hours
+
+    @property
     def budget(self) -> PLBudget | None:
         """This request's year's PL budget row (None when none is set): what an approval locks."""
         return db.session.scalar(select(PLBudget).where(PLBudget.school_year == self.budget_year))
@@ -473,6 +502,14 @@ class PLRequest(db.Model):
     @property
     def pending_decision(self) -> PLDecision | None:
         return next((d for d in self.decisions if d.is_pending), None)
+
+
+# Whether the request's school has an active school leader (who endorses it; program staff do when there is
+# none). Read with the row, in the same statement, so a list of requests asks nothing more per row.
+PLRequest.school_has_leader = column_property(
+    exists().where(User.school_id == PLRequest.school_id, User.active.is_(True), UserRole.user_id == User.id,
+                   UserRole.role == Role.SCHOOL_LEADER).correlate_except(User, UserRole)
+)
 
 
 class PLDecisionOutcome(enum.StrEnum):

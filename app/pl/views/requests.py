@@ -33,7 +33,7 @@ from forms.pl import (
     PLRequestForm,
     action_form_class,
 )
-from workflows.pl_request import PL_REQUEST
+from workflows.pl_request import PL_REQUEST, endorser_words
 
 bp = Blueprint("pl", __name__, url_prefix="/pl")
 
@@ -77,8 +77,7 @@ def _save(form: PLRequestForm, row: PLRequest | None):
     return run(
         lambda: requests.save(row, current_user, reader(form), submit=submitting),
         done=lambda saved: url_for(".show" if submitting else ".edit", id=saved.id),
-        success=("Your request is submitted. Your school leader is asked to endorse it." if submitting
-                 else "Your draft is saved. Submit it when it is ready."),
+        success=(requests.submitted_message if submitting else "Your draft is saved. Submit it when it is ready."),
         again=lambda refusal: _render_form(form, row_id and requests.load_for_case_page(row_id), 422,
                                            refusal.messages),
         once=True,
@@ -119,6 +118,7 @@ def _render_case(row: PLRequest, status: int = 200, refusal=None, fired: str | N
         "pl/show.html", row=row, actions=actions, action_forms=forms, fired=fired, fired_form=fired_form,
         errors=errors if errors is not None else (refusal.messages if refusal else []),
         timeline=requests.timeline(row, current_user), can_edit=can_edit_pl_request(current_user, row),
+        endorser=endorser_words(row),
         can_complete=can_complete_pl_request(current_user, row), panels=pl_request_panels(row, current_user),
         decision_form=decision_form or PLDecisionForm(formdata=None),
     ), status
@@ -202,7 +202,7 @@ def complete(id: int):
         lambda: requests.complete(row, current_user, fields=reader(form)),
         done=url_for(".show", id=id), success="Completion recorded. It is on your PL transcript.",
         again=lambda refusal: (render_template("pl/complete.html", row=_load(id), form=form,
-                                               errors=refusal.messages), 422),
+                                               errors=show_refusal(form, refusal)), 422),
     )
 
 
@@ -213,11 +213,12 @@ def mine():
     return render_template("pl/mine.html", rows=requests.requests_of(current_user))
 
 
-def _filters() -> tuple[PLQueueFilterForm, str | None, str | None]:
+def _filters() -> tuple[PLQueueFilterForm, dict[str, str]]:
+    """Staff's list filters as chosen (state, year, endorser), only those given; none when one is invalid."""
     form = PLQueueFilterForm(request.args, years=requests.budget_years())
     if request.args and not form.validate():
-        return form, None, None
-    return form, form.state.data or None, form.year.data or None
+        return form, {}
+    return form, {k: v for k in ("state", "year", "endorser") if (v := getattr(form, k).data)}
 
 
 @bp.get("/queue")
@@ -229,21 +230,20 @@ def queue():
     if current_user.has_role("co_chair"):
         ctx["to_decide"] = requests.waiting_for_decision()
     if current_user.has_role("staff"):
-        form, state, year = _filters()
-        ctx["filter_form"] = form
-        ctx["page"] = requests.all_requests(state, year, page=page_number())
-        ctx["csv_args"] = {k: v for k, v in (("state", state), ("year", year)) if v}
+        ctx["filter_form"], ctx["csv_args"] = _filters()
+        ctx["page"] = requests.all_requests(**ctx["csv_args"], page=page_number())
+        ctx["staff_to_endorse"] = requests.waiting_for_staff_count()
     return render_template("pl/queue.html", **ctx)
 
 
 @bp.get("/queue.csv")
 @roles_required("staff")
 def queue_csv():
-    form, state, year = _filters()
+    form, chosen = _filters()
     if form.errors:
         abort(400, description="Choose the filters from the lists on the PL requests page.")
-    name = "pl-requests" + (f"-{year}" if year else "") + (f"-{state}" if state else "") + ".csv"
-    return download(requests.queue_csv(state, year).encode("utf-8-sig"), name, "text/csv")
+    name = "pl-requests" + "".join(f"-{chosen[k]}" for k in ("year", "state", "endorser") if k in chosen) + ".csv"
+    return download(requests.queue_csv(**chosen).encode("utf-8-sig"), name, "text/csv")
 
 
 # -- the PL budget ------------------------------------------------------------------------------
