@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Table,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column, relationship
 
 from app.extensions import db
 from app.models.grants import Proposal
@@ -245,9 +246,13 @@ class Opportunity(db.Model):
         CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
         CheckConstraint("pdps >= 0", name="pdps_not_negative"),
         CheckConstraint("hours >= 0", name="hours_not_negative"),
+        # A catalog import finds the row it updates by it (NULLs do not collide).
+        Index("ix_pl_opportunity_external_id", "external_id", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
+    # The provider's or the district's own id for it, from a CSV import (None when made in the app).
+    external_id: Mapped[str | None] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown
     provider_kind: Mapped[ProviderKind] = mapped_column(enum_column(ProviderKind, "provider_kind"), index=True)
@@ -414,6 +419,10 @@ class PLRequest(db.Model):
     hours_completed: Mapped[Decimal | None] = mapped_column(HOURS)
     pdps_earned: Mapped[int | None]
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Program staff may ask the educator for a certificate file (audited; the upload is ``certificate``).
+    certificate_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    certificate_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    certificate_request_note: Mapped[str] = mapped_column(Text, default="")
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -427,6 +436,10 @@ class PLRequest(db.Model):
     decisions: Mapped[list[PLDecision]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="PLDecision.proposed_at"
     )
+    certificate: Mapped[PLCertificate | None] = relationship(
+        back_populates="request", cascade="all, delete-orphan", uselist=False, lazy="selectin"
+    )
+    certificate_requested_by: Mapped[User | None] = relationship(foreign_keys=[certificate_requested_by_id])
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -502,6 +515,24 @@ class PLRequest(db.Model):
     @property
     def pending_decision(self) -> PLDecision | None:
         return next((d for d in self.decisions if d.is_pending), None)
+
+
+class PLCertificate(db.Model):
+    """The certificate file an educator uploads for a PL request (one per request; a new upload replaces it),
+    checked by ``app.core.uploads``."""
+
+    __tablename__ = "pl_certificate"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("pl_request.id", ondelete="CASCADE"), unique=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    request: Mapped[PLRequest] = relationship(back_populates="certificate")
+    uploaded_by: Mapped[User] = relationship()
 
 
 # Whether the request's school has an active school leader (who endorses it; program staff do when there is
