@@ -201,6 +201,8 @@ def test_the_demo_pages_render(ctx, app):
     client.login(lan, DEMO_PASSWORD)
     for url in ("/", "/survey", "/pl/requests", "/my/registrations", "/catalog/", "/priorities"):
         assert client.get(url).status_code == 200, url
+    home = client.get("/").get_data(as_text=True)
+    assert "Program staff asked you for a certificate" in home  # the WIDA workshop's, asked by Rosa Delgado
     page = client.get("/pl/transcript").get_data(as_text=True)
     assert "WIDA Workshop: Scaffolding Language for Content Learning" in page and "of 150 PDPs" in page
     assert client.get("/pl/transcript.pdf").status_code == 200

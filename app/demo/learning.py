@@ -29,6 +29,7 @@ from app.extensions import db
 from app.models import Opportunity, PLRequest, Proposal, Term, TermKind, User
 from app.needs import surveys, taxonomy
 from app.pl import budgets as pl_budgets
+from app.pl import certificates as pl_certificates
 from app.pl import decisions as pl_decisions
 from app.pl import requests as pl_requests
 from app.pl import transcript as transcript_svc
@@ -712,6 +713,15 @@ class LearningSeeder:
         talk = self.draft("Kevin Murphy", "Math Talk Facilitation Institute", "math_perkins", MATH)
         self.at(-4, 20)
         self.fire(talk, "submit", "Kevin Murphy")
+        # Program staff ask Lan Nguyen for the certificate of the WIDA workshop she completed.
+        self.at(-3, 11)
+        wida = db.session.scalars(select(PLRequest).where(
+            PLRequest.requester_id == self.u("Lan Nguyen").id,
+            PLRequest.opportunity_id == self.opps["WIDA Workshop: Scaffolding Language for Content Learning"].id,
+        )).one()
+        pl_certificates.ask(wida, self.u(STAFF_ENDORSER), fields=lambda: {
+            "note": "Please upload the WIDA certificate of attendance, showing your 12 hours, for our PDP records."})
+        self.done()
 
     # -- transcripts ------------------------------------------------------------------------------
     def set_cycle_starts(self) -> None:

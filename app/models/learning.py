@@ -437,7 +437,7 @@ class PLRequest(db.Model):
         back_populates="request", cascade="all, delete-orphan", order_by="PLDecision.proposed_at"
     )
     certificate: Mapped[PLCertificate | None] = relationship(
-        back_populates="request", cascade="all, delete-orphan", uselist=False, lazy="selectin"
+        back_populates="request", cascade="all, delete-orphan", uselist=False
     )
     certificate_requested_by: Mapped[User | None] = relationship(foreign_keys=[certificate_requested_by_id])
 

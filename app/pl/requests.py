@@ -29,6 +29,7 @@ from app.models import (
     AuditEvent,
     Opportunity,
     OpportunitySession,
+    PLCertificate,
     PLDecision,
     PLRequest,
     PLRequestState,
@@ -49,6 +50,8 @@ EVENT_LABELS = {
     "edit": "Draft edited",
     "record_decision": "Decision recorded",
     "withdraw_decision": "Recorded decision withdrawn",
+    "ask_certificate": "Certificate asked for",
+    "upload_certificate": "Certificate uploaded",
 }
 # The committee's own acts: only staff and the co-chairs see them on the timeline.
 COMMITTEE_EVENTS = frozenset({"record_decision", "withdraw_decision"})
@@ -231,6 +234,7 @@ def load_for_case_page(request_id: int) -> PLRequest | None:
 # The line under an act on the timeline, by the act, where its data says more than its label.
 EVENT_DETAILS = {
     "record_decision": lambda data: f"Proposed outcome: {data['outcome'].capitalize()}" if data.get("outcome") else "",
+    "upload_certificate": lambda data: f"File: {data['filename']}" if data.get("filename") else "",
 }
 
 
@@ -364,10 +368,18 @@ def queue_csv(state: str | None = None, year: str | None = None, endorser: str |
 
 
 # -- the home page's panel ------------------------------------------------------------------------
+# Program staff asked for the certificate, and none was uploaded since.
+CERTIFICATE_WAITING = (
+    (PLRequest.state == S.COMPLETED) & PLRequest.certificate_requested_at.is_not(None)
+    & ~exists().where(PLCertificate.request_id == PLRequest.id,
+                      PLCertificate.uploaded_at >= PLRequest.certificate_requested_at)
+)
+
+
 def home_panel(user: User | None, today: date | None = None) -> dict | None:
     """What ``templates/pl/_home.html`` shows ``user``, or None when PL requests are not theirs.
 
-    Educators: their open requests (with what to do next); school leaders: how many wait for their
+    Educators: their open requests (with what to do next) and the certificates staff asked them for; school leaders: how many wait for their
     endorsement; program staff: how many wait for theirs (from schools with no school leader); co-chairs: how many endorsed requests that cost money wait for a decision, and how
     many decisions of the other side wait for their confirmation.
     """
@@ -389,6 +401,10 @@ def home_panel(user: User | None, today: date | None = None) -> dict | None:
             .order_by(PLRequest.starts_on.is_(None), PLRequest.starts_on, PLRequest.id)
         ).unique().all()
         panel["open"] = [{"request": r, "next": _educator_next(r, today or clock.today())} for r in mine]
+        panel["certificates"] = db.session.scalars(
+            select(PLRequest).where(PLRequest.requester_id == user.id, CERTIFICATE_WAITING)
+            .order_by(PLRequest.certificate_requested_at, PLRequest.id)
+        ).unique().all()
     if is_leader:
         panel["to_endorse"] = db.session.scalar(
             select(func.count(PLRequest.id)).where(PLRequest.school_id == user.school_id,

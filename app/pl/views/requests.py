@@ -5,7 +5,7 @@ Each view loads (404), checks (403 with a reason), picks its form and hands one 
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
@@ -23,9 +23,11 @@ from app.extensions import db
 from app.jinja import money
 from app.models import Opportunity, PLDecision, PLRequest
 from app.pl import budgets as budget_ops
-from app.pl import decisions, requests
+from app.pl import certificates, decisions, requests
 from app.web import download, get_or_404, page_number, reader, roles_required, run, show_refusal
 from forms.pl import (
+    CertificateRequestForm,
+    CertificateUploadForm,
     CompletionForm,
     PLBudgetForm,
     PLDecisionForm,
@@ -112,13 +114,15 @@ def edit(id: int):
 
 # -- the case page ------------------------------------------------------------------------------
 def _render_case(row: PLRequest, status: int = 200, refusal=None, fired: str | None = None, fired_form=None,
-                 decision_form=None, errors: list[str] | None = None):
+                 decision_form=None, errors: list[str] | None = None, certificate_forms: dict | None = None):
     actions, forms = case_actions(row, current_user, action_form_class, fired, fired_form, refusal)
+    cert_forms = {"ask": CertificateRequestForm(formdata=None), "upload": CertificateUploadForm(formdata=None),
+                  **(certificate_forms or {})}
     return render_template(
         "pl/show.html", row=row, actions=actions, action_forms=forms, fired=fired, fired_form=fired_form,
         errors=errors if errors is not None else (refusal.messages if refusal else []),
         timeline=requests.timeline(row, current_user), can_edit=can_edit_pl_request(current_user, row),
-        endorser=endorser_words(row),
+        endorser=endorser_words(row), certificate=certificates.panel(row, current_user), cert_forms=cert_forms,
         can_complete=can_complete_pl_request(current_user, row), panels=pl_request_panels(row, current_user),
         decision_form=decision_form or PLDecisionForm(formdata=None),
     ), status
@@ -203,6 +207,45 @@ def complete(id: int):
         done=url_for(".show", id=id), success="Completion recorded. It is on your PL transcript.",
         again=lambda refusal: (render_template("pl/complete.html", row=_load(id), form=form,
                                                errors=show_refusal(form, refusal)), 422),
+    )
+
+
+# -- the certificate ------------------------------------------------------------------------------
+def _certificate_refused(id: int, name: str, form, refusal):
+    """The case page again (422), the certificate form as it was filled, its messages beside its fields."""
+    return _render_case(_load(id), 422, fired="certificate", errors=show_refusal(form, refusal),
+                        certificate_forms={name: form})
+
+
+@bp.post("/requests/<int:id>/certificate/ask")
+@roles_required("staff")
+def ask_certificate(id: int):
+    row = _viewable(id)
+    form = CertificateRequestForm()
+    return run(
+        lambda: certificates.ask(row, current_user, fields=reader(form)),
+        done=url_for(".show", id=id, _anchor="certificate"),
+        success=f"We asked {row.requester_name} for the certificate.",
+        again=lambda refusal: _certificate_refused(id, "ask", form, refusal),
+    )
+
+
+@bp.route("/requests/<int:id>/certificate", methods=["GET", "POST"])
+@login_required
+def certificate(id: int):
+    """GET: the certificate file, to whoever may see the request. POST: the educator uploads it."""
+    row = _viewable(id)
+    if request.method != "POST":
+        cert = certificates.file_of(row, current_user)
+        if cert is None:
+            abort(404, description="No certificate has been uploaded for this request.")
+        return download(cert.data, cert.filename, cert.content_type)
+    form = CertificateUploadForm()
+    return run(
+        lambda: certificates.upload(row, current_user, reader(form), current_app.config["MAX_UPLOAD_BYTES"]),
+        done=url_for(".show", id=id, _anchor="certificate"), success="Certificate uploaded.",
+        again=lambda refusal: _certificate_refused(id, "upload", form, refusal),
+        once=True,
     )
 
 
