@@ -227,6 +227,7 @@ def ask_certificate(id: int):
         done=url_for(".show", id=id, _anchor="certificate"),
         success=f"We asked {row.requester_name} for the certificate.",
         again=lambda refusal: _certificate_refused(id, "ask", form, refusal),
+        once=True,
     )
 
 
