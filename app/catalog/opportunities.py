@@ -25,6 +25,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from app.core import clock, search, slugs
 from app.core.errors import FormError
@@ -873,7 +874,12 @@ class ImportRefused(CatalogError):
 def import_file(data: bytes, actor: User) -> ImportResult:
     """The import page's: ``import_csv``, refusing (``ImportRefused``) a file with any problem; returns
     what it did (``ImportResult.summary``)."""
-    result = import_csv(data, actor)
+    try:
+        result = import_csv(data, actor)
+    except IntegrityError:  # another import wrote one of these external ids a moment ago
+        raise ImportRefused(ImportResult(errors=[
+            "Someone imported some of these opportunities at the same moment, so nothing was imported. "
+            "Upload the file again: the rows now in the catalog will be updated, not added twice."])) from None
     if not result.ok:
         raise ImportRefused(result)
     return result

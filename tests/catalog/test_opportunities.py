@@ -413,6 +413,20 @@ def test_an_update_the_catalog_refuses_writes_nothing(factory, taxonomy):
     assert count() == 1 and db.session.get(Opportunity, o.id).capacity == 2
 
 
+def test_two_imports_at_once_never_make_the_same_external_id_twice(factory, taxonomy, monkeypatch):
+    staff = factory.user("staff")
+    factory.opportunity("Tagged", external_id="BTU-1")
+    db.session.commit()
+    # The other import's row lands between this import's look-up and its write.
+    monkeypatch.setattr(catalog, "_already_there", lambda cleaned: ({}, {}))
+    row = "Tagged again,,btu,,in_person,0,,1,1,,,,,,2031-10-07 15:30-17:30,yes,BTU-1"
+    with pytest.raises(catalog.ImportRefused) as err:
+        catalog.import_file(csv_bytes(row), staff)
+    db.session.rollback()
+    assert "Upload the file again" in err.value.errors[0]
+    assert count() == 1
+
+
 def test_external_id_is_checked_and_exported(factory, taxonomy):
     data, problems = catalog.validate(good_fields(external_id="x" * 121))
     assert messages(problems) == ["external id is longer than 120 characters"]
