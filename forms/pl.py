@@ -2,6 +2,7 @@
 the PL budget, the queue's filters, the educator's licensure cycle start."""
 from __future__ import annotations
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
@@ -113,6 +114,19 @@ class CompletionForm(FlaskForm):
                              description="As on your certificate; enter 0 if none were awarded.")
 
 
+class CertificateRequestForm(FlaskForm):
+    """Program staff ask the educator for the certificate: the note is required (the operation says so)."""
+
+    note = TextAreaField("Note for the educator", render_kw={"rows": 3}, filters=[_strip],
+                         description="What to send, e.g. the certificate with the hours the provider recorded.",
+                         validators=[Length(max=2_000, message="Keep the note to 2,000 characters or fewer.")])
+
+
+class CertificateUploadForm(FlaskForm):
+    file = FileField("Certificate file", validators=[FileRequired("Choose the certificate file to upload.")],
+                     description="PDF, Word (.docx), PNG or JPEG.")
+
+
 class PLBudgetForm(FlaskForm):
     school_year = StringField("School year", filters=[_strip], description="Like 2026-27 (July 1 to June 30).",
                               validators=[DataRequired("Give the school year, like 2026-27."),
@@ -129,6 +143,9 @@ class PLQueueFilterForm(FilterForm):
                         + [SelectChoice(s.value, STATE_LABELS[s]) for s in PLRequestState],
                         invalid_choice_message="Choose a state from the list.")
     year = SelectField("Budget year", choices=[], invalid_choice_message="Choose a school year from the list.")
+    endorser = SelectField("Endorser", choices=[SelectChoice("", "Anyone"),
+                                                SelectChoice("staff", "Program staff: the school has no leader")],
+                           invalid_choice_message="Choose who endorses from the list.")
 
     def __init__(self, *args, years=(), **kw):
         super().__init__(*args, **kw)
@@ -148,5 +165,5 @@ class CycleStartForm(FlaskForm):
     )
 
 
-__all__ = ["CompletionForm", "CycleStartForm", "PLBudgetForm", "PLDecisionForm", "PLQueueFilterForm",
+__all__ = ["CertificateRequestForm", "CertificateUploadForm", "CompletionForm", "CycleStartForm", "PLBudgetForm", "PLDecisionForm", "PLQueueFilterForm",
            "PLRequestForm", "action_form_class"]

@@ -28,9 +28,12 @@ Context = dict[str, Any]
 class TransitionRefused(Exception):
     """Raised when a trigger cannot fire now (state, guards). ``messages`` are for the user."""
 
-    def __init__(self, messages: Sequence[str], trigger: str = ""):
+    def __init__(self, messages: Sequence[str], trigger: str = "", problems: Sequence[tuple[str, str]] = ()):
         self.messages = list(messages)
         self.trigger = trigger
+        # (form field, message) for the failed guards that name the field they are about, so a page can put
+        # each message beside its field (``app.web.show_refusal``).
+        self.problems = list(problems)
         super().__init__("; ".join(self.messages))
 
 
@@ -43,21 +46,24 @@ class NotAllowed(TransitionRefused):
 
 @dataclass(frozen=True)
 class Guard:
-    """A named condition. ``check(case, ctx)`` returns None when it passes, else the sentence a user reads."""
+    """A named condition. ``check(case, ctx)`` returns None when it passes, else the sentence a user reads.
+    ``field``: the form field the condition is about, when the transition has a form of its own."""
 
     name: str
     description: str
     check: Callable[[Any, Context], str | None]
+    field: str = ""
 
     def __call__(self, case: Any, ctx: Context) -> str | None:
         return self.check(case, ctx)
 
 
-def guard(description: str) -> Callable[[Callable[[Any, Context], str | None]], Guard]:
-    """Decorator: turn ``fn(case, ctx) -> str | None`` into a ``Guard`` described for people."""
+def guard(description: str, field: str = "") -> Callable[[Callable[[Any, Context], str | None]], Guard]:
+    """Decorator: turn ``fn(case, ctx) -> str | None`` into a ``Guard`` described for people (about the
+    form field ``field``, if any)."""
 
     def wrap(fn: Callable[[Any, Context], str | None]) -> Guard:
-        return Guard(fn.__name__, description, fn)
+        return Guard(fn.__name__, description, fn, field)
 
     return wrap
 
@@ -320,7 +326,10 @@ class Workflow:
         """Check and fire. Raises TransitionRefused with every reason. Returns (from, to)."""
         problems = self.refusals(case, trigger, actor, ctx)
         if problems:
-            raise TransitionRefused(problems, trigger)
+            t = self.transition(trigger)
+            full = {"trigger": trigger, **(ctx or {})}
+            placed = [(g.field, msg) for g in t.guards if g.field and (msg := g(case, full)) in problems]
+            raise TransitionRefused(problems, trigger, placed)
         before = self.state_of(case)
         self.machine.events[trigger].trigger(case, actor=actor, **(ctx or {}))
         after = self.state_of(case)

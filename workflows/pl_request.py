@@ -1,7 +1,7 @@
 """The professional-learning (PL) request workflow, declared once.
 
 An educator asks to attend outside or paid PL; the school leader of their school endorses it (or
-returns or denies it); when it costs money the committee's co-chairs decide jointly (one side
+returns or denies it), and program staff do when the school has no school leader; when it costs money the committee's co-chairs decide jointly (one side
 records, the other side confirms) against the year's PL budget, which cannot be over-committed;
 when it costs nothing it is approved on endorsement. Afterwards the educator records attendance, a
 reflection, hours and PDPs, and it lands on their PL transcript.
@@ -9,17 +9,20 @@ reflection, hours and PDPs, and it lands on their PL transcript.
 Guards and who-checks read a case through plain attributes, so this module runs without Flask or
 a database. A case (``app.models.PLRequest`` in the app, a fake in the tests) offers:
 
-``state``; ``requester_id``, ``requester_name``, ``school_id``, ``school_name``; ``opportunity_id``
+``state``; ``requester_id``, ``requester_name``, ``school_id``, ``school_name``, ``school_has_leader``
+(whether the school has an active school leader: when it has none, program staff endorse); ``opportunity_id``
 and ``title`` / ``provider_name`` (the opportunity is chosen from the catalog, or described);
 ``cost`` (Decimal or None), ``starts_on``, ``ends_on`` (dates or None), ``rationale``,
 ``need_term_id`` (the survey topic it addresses); ``is_free`` (cost == 0); ``budget_year``
 ("2026-27"), ``budget_remaining()`` (Decimal, or None when no PL budget is set for that year, and
 counting every approved or completed request of that year except this one); the completion record
-``attended`` (bool or None), ``reflection``, ``hours_completed``, ``pdps_earned``;
+``attended`` (bool or None), ``reflection``, ``hours_completed``, ``pdps_earned``; ``ends_at`` (when the PL
+is over: a catalog opportunity's last session's end, or the start of a described PL's end date in Boston;
+an aware datetime, or None) and ``scheduled_hours`` (a catalog opportunity's hours, or None when unknown);
 ``conflicted_user_ids()`` is not needed: PL requests have no conflicts.
 
 An actor offers ``id``, ``name``, ``side`` ("BTU"/"BPS"/None), ``school_id``, ``role_names`` and
-``has_role()``. ``ctx`` carries ``today``, ``comment``, ``reason``; ``automatic=True`` when the
+``has_role()``. ``ctx`` carries ``today``, ``now`` (an aware datetime), ``comment``, ``reason``; ``automatic=True`` when the
 app approves a free request on endorsement; and for joint decisions ``decision`` (with
 ``outcome``, ``proposed_side``, ``proposed_by_name``, ``feedback``). After-steps also get ``now``
 and ``advance(trigger, **data)``, and write ``submitted_at``, ``decided_at`` and ``completed_at``.
@@ -27,13 +30,15 @@ and ``advance(trigger, **data)``, and write ``submitted_at``, ``decided_at`` and
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from workflows.engine import T, Who, Workflow, guard, states
 from workflows.joint import co_chair_joint_refusal, text_required
 from workflows.proposal import money
 
+BOSTON = ZoneInfo("America/New_York")
 PDPS_PER_LICENSE_CYCLE = 150  # Massachusetts licensure renewal: 150 PDPs per five-year cycle
 
 
@@ -91,12 +96,28 @@ def _school_leader(case, actor, ctx):
     return None
 
 
+def endorser_words(case) -> str:
+    """Who endorses this request, in words: its school's leader, or program staff when there is none."""
+    if case.school_has_leader:
+        return f"the school leader of {case.school_name}"
+    return f"program staff ({case.school_name} has no school leader)"
+
+
+def _endorser(case, actor, ctx):
+    """The school leader of the educator's school; program staff when the school has no school leader."""
+    if case.school_has_leader:
+        return _school_leader(case, actor, ctx)
+    if actor is not None and actor.has_role("staff"):
+        return None
+    return f"Only program staff can do this: {case.school_name} has no school leader, so program staff endorse its requests."
+
+
 def costs_money(case) -> bool:
     return (case.cost or 0) > 0
 
 
 def decided_jointly_once_endorsed(case) -> bool:
-    """Deny is the school leader's while the request waits for endorsement, and a joint decision of the
+    """Deny is the endorser's while the request waits for endorsement, and a joint decision of the
     co-chairs once it is endorsed."""
     return S(case.state) is not S.SUBMITTED
 
@@ -112,39 +133,40 @@ def _co_chair_joint(case, actor, ctx):
 def _approver(case, actor, ctx):
     if case.is_free:
         if not ctx.get("automatic"):
-            return "A request that costs nothing is approved automatically when its school leader endorses it."
+            return "A request that costs nothing is approved automatically when it is endorsed."
         return None
     return _co_chair_joint(case, actor, ctx)
 
 
-def _leader_or_co_chair(case, actor, ctx):
+def _endorser_or_co_chair(case, actor, ctx):
     if actor is not None and actor.has_role("co_chair") and case.state != S.DRAFT:
         return None
-    if _school_leader(case, actor, ctx) is None:
+    if _endorser(case, actor, ctx) is None:
         return None
-    return f"Only the school leader of {case.school_name} or a co-chair of the committee can do this."
+    return f"Only {endorser_words(case)} or a co-chair of the committee can do this."
 
 
 def _denier(case, actor, ctx):
     if S(case.state) is S.SUBMITTED:
-        if _school_leader(case, actor, ctx) is None:
+        if _endorser(case, actor, ctx) is None:
             return None
-        return f"While a request waits for endorsement, only the school leader of {case.school_name} can deny it."
+        return f"While a request waits for endorsement, only {endorser_words(case)} can deny it."
     return _co_chair_joint(case, actor, ctx)
 
 
 REQUESTER = Who("the educator who requested it", frozenset({"educator"}), _requester)
-SCHOOL_LEADER = Who("the school leader of the educator's school", frozenset({"school_leader"}), _school_leader)
+ENDORSER = Who("the school leader of the educator's school; program staff when the school has none",
+               frozenset({"school_leader", "staff"}), _endorser)
 APPROVER = Who(
     "co-chairs jointly when it costs money (one side records, the other confirms); automatic when it is free",
     frozenset({"co_chair"}),
     _approver,
 )
-LEADER_OR_CO_CHAIR = Who("the school leader or a co-chair", frozenset({"school_leader", "co_chair"}),
-                         _leader_or_co_chair)
+ENDORSER_OR_CO_CHAIR = Who("the endorser (the school leader; program staff when the school has none) or a co-chair",
+                           frozenset({"school_leader", "staff", "co_chair"}), _endorser_or_co_chair)
 DENIER = Who(
-    "the school leader (while submitted) or the co-chairs jointly (once endorsed)",
-    frozenset({"school_leader", "co_chair"}),
+    "the endorser (while submitted) or the co-chairs jointly (once endorsed)",
+    frozenset({"school_leader", "staff", "co_chair"}),
     _denier,
 )
 
@@ -204,29 +226,67 @@ def budget_fits(case, ctx):
     return None
 
 
-@guard("attendance confirmed")
+@guard("attendance confirmed", field="attended")
 def attendance_confirmed(case, ctx):
     if not case.attended:
         return "Confirm that you attended."
     return None
 
 
-@guard("reflection written")
+@guard("reflection written", field="reflection")
 def reflection_written(case, ctx):
     if not (case.reflection or "").strip():
         return "Write a reflection on what you learned and how you will use it."
     return None
 
 
-@guard("hours and PDPs recorded")
+def _moment(ends_at: datetime) -> str:
+    local = ends_at.astimezone(BOSTON)
+    return f"{local:%A, %B %-d, %Y at %-I:%M %p}"
+
+
+@guard("after the PL has ended (its last session; for a described PL, its end date)")
+def after_it_ends(case, ctx):
+    ends = case.ends_at
+    if ends is None:
+        return None  # a submitted request has its dates (``dates_given``)
+    now = ctx.get("now") or datetime.now(UTC)
+    if now >= ends:
+        return None
+    if case.opportunity_id is not None:
+        return (f"Record completion after the PL has ended: its last session ends on {_moment(ends)}. "
+                "Come back then.")
+    return (f"Record completion once the PL has ended: it ends on {ends.astimezone(BOSTON):%B %-d, %Y}. "
+            "Come back on that day or later.")
+
+
+def _hours_text(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@guard("hours attended recorded, within the PL's scheduled hours when known", field="hours_completed")
 def hours_recorded(case, ctx):
-    problems = []
-    if case.hours_completed is None or case.hours_completed <= 0:
-        problems.append("the hours you attended")
-    if case.pdps_earned is None or case.pdps_earned < 0:
-        problems.append("the PDPs earned (0 if none)")
-    if problems:
-        return "Record " + " and ".join(problems) + "."
+    hours = case.hours_completed
+    if hours is None or hours <= 0:
+        return "Record the hours you attended."
+    scheduled = case.scheduled_hours
+    if scheduled and hours > scheduled:
+        return (f"You recorded {_hours_text(hours)} hours, more than the {_hours_text(scheduled)} hours "
+                "this PL is scheduled for. Record the hours you actually attended.")
+    return None
+
+
+@guard("PDPs recorded: at most one per clock hour attended (Massachusetts' rule)", field="pdps_earned")
+def one_pdp_per_hour(case, ctx):
+    pdps = case.pdps_earned
+    if pdps is None or pdps < 0:
+        return "Record the PDPs earned (0 if none)."
+    hours = case.hours_completed
+    if hours is not None and hours > 0 and pdps > int(hours // 1):
+        most = int(hours // 1)
+        return (f"{pdps} PDPs is more than the {_hours_text(hours)} hours you attended: Massachusetts gives one "
+                f"PDP per clock hour, so record at most {most} PDP{'s' if most != 1 else ''}.")
     return None
 
 
@@ -258,13 +318,15 @@ def approved_automatically(case, ctx):
 SUBMIT_GUARDS = (opportunity_given, cost_given, dates_given, rationale_tied_to_need)
 
 TRANSITIONS = [
-    T("submit", S.DRAFT, S.SUBMITTED, REQUESTER, SUBMIT_GUARDS, "Submit request", notify=("school_leaders",),
+    T("submit", S.DRAFT, S.SUBMITTED, REQUESTER, SUBMIT_GUARDS, "Submit request", notify=("endorsers",),
       after=(stamp_submitted,),
-      subject="PL request submitted", audience_subjects={"school_leaders": "PL request waiting for your endorsement"},
+      subject="PL request submitted", audience_subjects={"endorsers": "PL request waiting for your endorsement"},
       verb="submitted the PL request",
-      next_steps={"school_leaders": ("Read the request, then endorse it, return it to the educator with a comment, "
-                                     "or deny it with a reason.")}),
-    T("endorse", S.SUBMITTED, S.ENDORSED, SCHOOL_LEADER, (), "Endorse", notify=("requester", "co_chairs"),
+      next_steps={"endorsers": lambda case: (
+          ("" if case.school_has_leader else
+           f"{case.school_name} has no school leader, so program staff endorse its requests. ")
+          + "Read the request, then endorse it, return it to the educator with a comment, or deny it with a reason.")}),
+    T("endorse", S.SUBMITTED, S.ENDORSED, ENDORSER, (), "Endorse", notify=("requester", "co_chairs"),
       notify_when={"co_chairs": costs_money}, after=(approve_if_free,),
       subject="PL request endorsed",
       audience_subjects={"co_chairs": "PL request waiting for the committee's decision"},
@@ -276,7 +338,7 @@ TRANSITIONS = [
               "Nothing is needed from you now: the committee's co-chairs decide requests that cost money."),
           "co_chairs": ("A co-chair of one side records a decision (approve or deny, with feedback); a co-chair "
                         "of the other side confirms it.")}),
-    T("return", (S.SUBMITTED, S.ENDORSED), S.DRAFT, LEADER_OR_CO_CHAIR, (comment_required,), "Return to educator",
+    T("return", (S.SUBMITTED, S.ENDORSED), S.DRAFT, ENDORSER_OR_CO_CHAIR, (comment_required,), "Return to educator",
       fields=("comment",), notify=("requester",),
       subject="PL request returned to you", verb="returned the PL request",
       next_steps={"requester": "Change the request as asked, then submit it again."}),
@@ -292,14 +354,15 @@ TRANSITIONS = [
       subject="PL request denied", verb="denied the PL request",
       joint_verb="confirmed the committee's joint decision to deny the PL request",
       next_steps={"requester": "Read the reason given. You are welcome to make another request."}),
-    T("complete", S.APPROVED, S.COMPLETED, REQUESTER, (attendance_confirmed, reflection_written, hours_recorded),
+    T("complete", S.APPROVED, S.COMPLETED, REQUESTER,
+      (after_it_ends, attendance_confirmed, reflection_written, hours_recorded, one_pdp_per_hour),
       "Record completion", page="pl.complete", after=(stamp_completed,),
       page_refusal="Record your attendance, reflection, hours and PDPs on the completion page.",
       subject="PL completed", verb="recorded the completion of"),
     T("cancel", (S.DRAFT, S.SUBMITTED, S.ENDORSED, S.APPROVED), S.CANCELLED, REQUESTER, (), "Cancel request",
-      notify=("school_leaders",),
+      notify=("endorsers",),
       subject="PL request cancelled", verb="cancelled the PL request",
-      next_steps={"school_leaders": "Nothing is needed from you; the request is closed."}),
+      next_steps={"endorsers": "Nothing is needed from you; the request is closed."}),
 ]
 
 # Outcomes a co-chair can record on an endorsed request that costs money; each is the trigger its
@@ -308,7 +371,7 @@ DECISION_OUTCOMES = {"approve": "Approve", "deny": "Deny"}
 
 AUDIENCES = {
     "requester": "the educator who made the request",
-    "school_leaders": "the school leaders of the educator's school",
+    "endorsers": "the school leaders of the educator's school, or program staff when it has none",
     "co_chairs": "the committee's co-chairs (only when the request costs money)",
 }
 

@@ -89,7 +89,7 @@ def advance(case: Any, trigger: str, actor: Any, comment: str = "", **data: Any)
     """Fire ``trigger`` on ``case`` as ``actor`` (None: the system). Raises TransitionRefused with every reason.
 
     ``data`` is the context the guards read (``reason``, ``decision``...); ``today`` defaults to
-    today's date in Boston, ``now`` (what the after-steps stamp) to this moment.
+    today's date in Boston, ``now`` (what the guards compare with, and the after-steps stamp) to this moment.
     """
     wf = workflow_for(case)
     t = wf.transition(trigger)
@@ -98,7 +98,7 @@ def advance(case: Any, trigger: str, actor: Any, comment: str = "", **data: Any)
         related = getattr(row, name)
         if related is not None:
             lock(related)
-    ctx = {"today": clock.today(), "comment": comment, **data}
+    ctx = {"today": clock.today(), "now": clock.now(), "comment": comment, **data}
     before, after = wf.fire(row, trigger, actor, ctx)
     audit_data = {k: str(v) for k, v in data.items() if k in ("reason",) and v}
     if data.get("decision") is not None:
@@ -129,7 +129,7 @@ def _follow_on(row: Any) -> Callable[..., AuditEvent]:
 
 def refusals(case: Any, trigger: str, actor: Any, **data: Any) -> list[str]:
     """What would stop ``actor`` firing ``trigger`` now (for showing reasons before they try)."""
-    ctx = {"today": clock.today(), **data}
+    ctx = {"today": clock.today(), "now": clock.now(), **data}
     return workflow_for(case).refusals(case, trigger, actor, ctx)
 
 

@@ -1,7 +1,7 @@
 """Who is told, and what they read: email through the outbox, and the same words in the app.
 
 Every transition declares whose turn it is afterwards and what they read (``T.notify``: "team",
-"staff", "reviewers" for a proposal; "requester", "school_leaders", "co_chairs" for a PL request;
+"staff", "reviewers" for a proposal; "requester", "endorsers", "co_chairs" for a PL request;
 its subject, verb, detail lines and each audience's next step). ``transition_fired`` is called by
 ``advance`` inside the same transaction, for either kind of case: it queues one ``OutboxMessage``
 per recipient and one in-app ``Notification``, never for the actor themself. Two acts that are not transitions tell someone too: assigning a reviewer (the
@@ -169,7 +169,7 @@ def _kind(case: Any) -> Kind:
         return Kind(
             audiences={
                 "requester": lambda c: [c.requester] if c.requester.active else [],
-                "school_leaders": lambda c: active_school_leaders(c.school_id),
+                "endorsers": pl_endorsers,
                 "co_chairs": lambda c: active_co_chairs(),
             },
             links=pl_links, template="pl_transition.txt",
@@ -311,6 +311,11 @@ def active_school_leaders(school_id: int | None) -> list[User]:
     return _active_with_role(Role.SCHOOL_LEADER, User.school_id == school_id)
 
 
+def pl_endorsers(case: PLRequest) -> list[User]:
+    """Who endorses a PL request: its school's active school leaders; program staff when it has none."""
+    return active_school_leaders(case.school_id) or active_staff()
+
+
 def active_co_chairs(side: Side | None = None) -> list[User]:
     return _active_with_role(Role.CO_CHAIR, *([User.side == side] if side is not None else []))
 
@@ -358,6 +363,7 @@ def mark_all_read(user: User) -> int:
 
 __all__ = [
     "Queued", "absolute_url", "active_co_chairs", "active_school_leaders", "active_staff", "assigned_reviewers",
-    "decision_not_confirmed", "decision_recorded", "mark_all_read", "mark_read", "notifications_page", "pl_decision_recorded", "queue",
+    "decision_not_confirmed", "decision_recorded", "mark_all_read", "mark_read", "notifications_page",
+    "pl_decision_recorded", "pl_endorsers", "queue",
     "recipients", "render_body", "reviewer_assigned", "transition_fired", "unread_count",
 ]

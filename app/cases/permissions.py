@@ -207,6 +207,16 @@ def can_complete_pl_request(user: User | None, request) -> bool:
     return is_pl_requester(user, request) and request.state is PLRequestState.APPROVED
 
 
+def can_ask_for_pl_certificate(user: User | None, request) -> bool:
+    """Program staff ask the educator for the certificate of a completed request."""
+    return is_staff(user) and request.state is PLRequestState.COMPLETED
+
+
+def can_upload_pl_certificate(user: User | None, request) -> bool:
+    """The requester uploads the certificate once the completion is recorded."""
+    return is_pl_requester(user, request) and request.state is PLRequestState.COMPLETED
+
+
 def can_take_part_in_pl_decision(user: User | None) -> bool:
     """A co-chair with a side (PL requests have no conflicts of interest)."""
     return bool(user and user.is_authenticated and user.has_role("co_chair") and user.side is not None)

@@ -4,7 +4,10 @@
 hand it a dict of what was typed (strings; term names; sessions as rows or as the CSV's text) and get
 back the cleaned values or a list of problems, each in words and tied to a field name. ``create`` and
 ``update`` take the cleaned values (``save`` is the staff form's: validate, then create or update);
-``import_csv`` validates every row and writes all or nothing (``import_file`` refuses a bad file).
+``import_csv`` validates every row and writes all or nothing (``import_file`` refuses a bad file); a row
+that names an opportunity already in the catalog (its external id, or without one its provider, title and
+first session) updates it, or changes nothing when nothing differs, so importing the same file twice
+changes nothing.
 
 The catalog list costs a fixed number of statements whatever the number of opportunities: the page
 and its count (2), the page's terms and sessions (2, selectin) and the page's seats taken (1), plus
@@ -17,11 +20,12 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from app.core import changes, clock, search, slugs
 from app.core.errors import FormError
@@ -57,6 +61,7 @@ DESCRIPTION_MAX = 20_000
 PROVIDER_MAX = 160
 URL_MAX = 500
 EMAIL_MAX = 254
+EXTERNAL_ID_MAX = 120
 LOCATION_MAX = 200
 CAPACITY_MAX = 100_000
 PDPS_MAX = 1_000
@@ -68,7 +73,8 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 # The CSV columns, in order (the export writes them; the import reads them).
 COLUMNS = ("title", "description", "provider_kind", "provider_name", "format", "cost", "capacity", "pdps",
-           "hours", "topics", "grade_bands", "subjects", "url", "contact_email", "sessions", "published")
+           "hours", "topics", "grade_bands", "subjects", "url", "contact_email", "sessions", "published",
+           "external_id")
 REQUIRED_COLUMNS = ("title", "provider_kind", "format", "cost", "sessions")
 TERM_FIELDS = {"topics": TermKind.TOPIC, "grade_bands": TermKind.GRADE_BAND, "subjects": TermKind.SUBJECT}
 TERM_WORD = {TermKind.TOPIC: "topic", TermKind.GRADE_BAND: "grade band", TermKind.SUBJECT: "subject"}
@@ -124,6 +130,7 @@ class OpportunityData:
     published: bool
     terms: list[Term]
     sessions: list[SessionData]
+    external_id: str = ""  # from an import; the staff form has none (an opportunity keeps the one it has)
 
 
 def active_terms() -> list[Term]:
@@ -286,7 +293,7 @@ def _check_sessions(value, problems: list) -> list[SessionData]:
 
 
 TEXT_WORDS = {"title": "title", "description": "description", "provider_name": "provider name", "url": "web address",
-              "contact_email": "contact email"}
+              "contact_email": "contact email", "external_id": "external id"}
 
 
 def _control_characters(fields: Mapping) -> list[tuple[str, str]]:
@@ -416,6 +423,10 @@ def validate(fields: Mapping, taxonomy: Taxonomy | None = None) -> tuple[Opportu
             elif term not in terms:
                 terms.append(term)
 
+    external_id = _text(fields, "external_id")
+    if len(external_id) > EXTERNAL_ID_MAX:
+        problems.append(("external_id", f"external id is longer than {EXTERNAL_ID_MAX} characters"))
+
     sessions = _check_sessions(fields.get("sessions"), problems)
     problems.extend(_control_characters(fields))
 
@@ -424,7 +435,7 @@ def validate(fields: Mapping, taxonomy: Taxonomy | None = None) -> tuple[Opportu
     return OpportunityData(
         title=title, description=description, provider_kind=kind, provider_name=provider_name, format=fmt,
         cost=cost, capacity=capacity, pdps=pdps, hours=hours, url=url, contact_email=email,
-        published=bool(published), terms=terms, sessions=sessions,
+        published=bool(published), terms=terms, sessions=sessions, external_id=external_id,
     ), []
 
 
@@ -435,7 +446,7 @@ def fields_of(o: Opportunity) -> dict:
         "provider_name": o.provider_name, "format": o.format.value, "cost": f"{o.cost:.2f}",
         "capacity": "" if o.capacity is None else str(o.capacity), "pdps": str(o.pdps),
         "hours": hours_text(o.hours),
-        "url": o.url, "contact_email": o.contact_email, "published": o.published,
+        "url": o.url, "contact_email": o.contact_email, "published": o.published, "external_id": o.external_id or "",
         **{name: [t.name for t in o.terms_of(kind)] for name, kind in TERM_FIELDS.items()},
         "sessions": [session_fields(s) for s in o.sessions],
     }
@@ -473,6 +484,8 @@ def _apply(o: Opportunity, data: OpportunityData) -> None:
     for name in ("title", "description", "provider_kind", "provider_name", "format", "cost", "capacity", "pdps",
                  "hours", "url", "contact_email", "published"):
         setattr(o, name, getattr(data, name))
+    if data.external_id:
+        o.external_id = data.external_id
     o.terms = list(data.terms)
     existing = {s.id: s for s in o.sessions if s.id is not None}
     kept = []
@@ -719,22 +732,52 @@ def _unescape_cell(value: str) -> str:
     return value
 
 
-TEMPLATE_ROWS = [
-    {"title": "Culturally responsive read-alouds", "description": "Choosing and reading **mirror and window** "
-     "books with K-2 students.", "provider_kind": "btu", "provider_name": "Boston Teachers Union",
-     "format": "in_person", "cost": "0", "capacity": "25", "pdps": "10", "hours": "6",
-     "topics": "Culturally responsive teaching; Literacy", "grade_bands": "", "subjects": "",
-     "url": "https://btu.org/pl", "contact_email": "pl@btu.org",
-     "sessions": "2026-10-07 15:30-17:30 @ BTU Hall, 180 Mount Vernon St; 2026-10-14 15:30-17:30 @ BTU Hall",
-     "published": "yes"},
+# The example rows the import page offers: (external id, title, description, provider kind, provider name,
+# format, cost, capacity, PDPs, hours, topics, grade bands, subjects, web address, contact email, sessions as
+# (days from today, starts, ends, location)). Their dates are counted from the day the file is downloaded, so
+# every row is upcoming when it is imported, and shows in the catalog.
+EXAMPLE = [
+    ("example-crt-read-alouds", "Culturally responsive read-alouds",
+     "Choosing and reading **mirror and window** books with young readers, with time to plan your own.",
+     "btu", "Boston Teachers Union", "in_person", "0", "25", "4", "4",
+     ("Culturally responsive teaching", "Literacy"), ("PK-2", "3-5"), ("ELA",), "https://btu.org/pl", "pl@btu.org",
+     ((21, "15:30", "17:30", "BTU Hall, 180 Mount Vernon St"), (28, "15:30", "17:30", "BTU Hall, 180 Mount Vernon St"))),
+    ("example-number-talks", "Number talks for middle grades",
+     "Short daily routines that build number sense and discourse.", "bps", "", "virtual", "0", "", "1", "1.5",
+     ("Math",), ("6-8",), ("Math",), "", "", ((35, "16:00", "17:30", "Zoom"),)),
+    ("example-orton-gillingham", "Orton-Gillingham classroom educator course",
+     "A multisensory structured literacy course over two days.", "outside", "Institute for Multi-Sensory Education",
+     "hybrid", "450.00", "", "13", "13", ("Literacy", "Special education"), ("PK-2", "3-5"),
+     ("ELA", "Special education"), "https://www.orton-gillingham.com/", "",
+     ((42, "08:30", "15:00", "Boston Teachers Union hall"), (43, "08:30", "15:00", "Online"))),
 ]
 
 
-def template_csv() -> bytes:
+def example_rows(today: date, taxonomy: Taxonomy | None = None) -> list[dict]:
+    """The example file's rows, their sessions counted from ``today``; of its topics, grade bands and subjects
+    only those this catalog's taxonomy has (so the example imports into any catalog)."""
+    taxonomy = taxonomy or Taxonomy()
+    rows = []
+    for (ext, title, description, kind, provider, fmt, cost, capacity, pdps, hours, topics, bands, subjects, url,
+         email, sessions) in EXAMPLE:
+        names = {name: "; ".join(n for n in given if taxonomy.find(tkind, n) is not None)
+                 for (name, tkind), given in zip(TERM_FIELDS.items(), (topics, bands, subjects), strict=True)}
+        rows.append({
+            "title": title, "description": description, "provider_kind": kind, "provider_name": provider,
+            "format": fmt, "cost": cost, "capacity": capacity, "pdps": pdps, "hours": hours, **names, "url": url,
+            "contact_email": email, "published": "yes", "external_id": ext,
+            "sessions": "; ".join(f"{today + timedelta(days=d):%Y-%m-%d} {a}-{b} @ {where}"
+                                  for d, a, b, where in sessions),
+        })
+    return rows
+
+
+def template_csv(today: date | None = None) -> bytes:
+    """The example file the import page offers: three upcoming opportunities (see ``EXAMPLE``)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    for row in TEMPLATE_ROWS:
+    for row in example_rows(today or clock.today()):
         writer.writerow(row)
     return out.getvalue().encode("utf-8")
 
@@ -742,6 +785,8 @@ def template_csv() -> bytes:
 @dataclass
 class ImportResult:
     created: list[Opportunity] = field(default_factory=list)
+    updated: list[Opportunity] = field(default_factory=list)  # already in the catalog, and the row changed it
+    unchanged: list[Opportunity] = field(default_factory=list)  # already in the catalog, exactly as the row says
     errors: list[str] = field(default_factory=list)  # the file as a whole
     row_errors: list[tuple[int, list[str]]] = field(default_factory=list)  # (line number, problems)
 
@@ -751,6 +796,14 @@ class ImportResult:
 
     def messages(self) -> list[str]:
         return self.errors + [f"Row {line}: " + "; ".join(problems) for line, problems in self.row_errors]
+
+    def summary(self) -> str:
+        """What the import did, in words: how many rows created, updated and unchanged."""
+        def rows(n: int) -> str:
+            return f"{n} row{'s' if n != 1 else ''}"
+
+        return (f"Imported the file: {rows(len(self.created))} created, {rows(len(self.updated))} updated, "
+                f"{rows(len(self.unchanged))} unchanged.")
 
 
 def read_rows(data: bytes) -> tuple[list[tuple[int, dict]], list[str]]:
@@ -817,24 +870,107 @@ class ImportRefused(CatalogError):
         super().__init__([(None, m) for m in result.messages()])
 
 
-def import_file(data: bytes, actor: User) -> list[Opportunity]:
+def import_file(data: bytes, actor: User) -> ImportResult:
     """The import page's: ``import_csv``, refusing (``ImportRefused``) a file with any problem; returns
-    the opportunities created."""
-    result = import_csv(data, actor)
+    what it did (``ImportResult.summary``)."""
+    try:
+        result = import_csv(data, actor)
+    except IntegrityError:  # another import wrote one of these external ids a moment ago
+        raise ImportRefused(ImportResult(errors=[
+            "Someone imported some of these opportunities at the same moment, so nothing was imported. "
+            "Upload the file again: the rows now in the catalog will be updated, not added twice."])) from None
     if not result.ok:
         raise ImportRefused(result)
-    return result.created
+    return result
+
+
+def natural_key(provider_name: str, title: str, first_start: datetime | None) -> tuple:
+    """What names an opportunity without an external id: its provider, its title (capitals and surrounding
+    spaces aside) and when its first session starts."""
+    return provider_name.strip().lower(), title.strip().lower(), first_start
+
+
+def _key_of(data: OpportunityData) -> tuple:
+    return natural_key(data.provider_name, data.title, data.sessions[0].starts_at if data.sessions else None)
+
+
+def _already_there(cleaned: list[OpportunityData]) -> tuple[dict[str, Opportunity], dict[tuple, Opportunity]]:
+    """The catalog's opportunities the rows may name, in two statements (and their sessions and terms, loaded
+    with them): by external id, and by title (matched on the natural key here)."""
+    ids = {d.external_id for d in cleaned if d.external_id}
+    titles = {d.title.strip().lower() for d in cleaned}
+    by_id = {o.external_id: o for o in db.session.scalars(
+        select(Opportunity).where(Opportunity.external_id.in_(ids)))} if ids else {}
+    by_key: dict[tuple, Opportunity] = {}
+    for o in db.session.scalars(select(Opportunity).where(func.lower(Opportunity.title).in_(titles))
+                                .order_by(Opportunity.id)):
+        by_key.setdefault(natural_key(o.provider_name, o.title, o.starts_at), o)
+    return by_id, by_key
+
+
+def _existing_for(data: OpportunityData, by_id: dict, by_key: dict) -> Opportunity | None:
+    """The opportunity a row updates: the one with its external id; else, the one with its provider, title and
+    first session, unless that one has another external id (then it is another opportunity)."""
+    if data.external_id and data.external_id in by_id:
+        return by_id[data.external_id]
+    o = by_key.get(_key_of(data))
+    if o is not None and o.external_id and data.external_id and o.external_id != data.external_id:
+        return None
+    return o
+
+
+def _same(o: Opportunity, data: OpportunityData) -> bool:
+    """Whether ``o`` already is exactly what the row says (so the row changes nothing)."""
+    plain = ("title", "description", "provider_kind", "provider_name", "format", "cost", "capacity", "pdps", "hours",
+             "url", "contact_email", "published")
+    if any(getattr(o, name) != getattr(data, name) for name in plain):
+        return False
+    if data.external_id and o.external_id != data.external_id:
+        return False
+    if {t.id for t in o.terms} != {t.id for t in data.terms}:
+        return False
+    return ([(s.starts_at, s.ends_at, s.location) for s in o.sessions]
+            == [(s.starts_at, s.ends_at, s.location) for s in data.sessions])
+
+
+def _keep_session_ids(o: Opportunity, data: OpportunityData) -> None:
+    """A session the row gives again (same start) stays the same row, so nothing that points at it breaks."""
+    by_start = {s.starts_at: s.id for s in o.sessions}
+    for s in data.sessions:
+        s.id = by_start.get(s.starts_at)
+
+
+def _duplicate_rows(rows: list[tuple[int, OpportunityData]]) -> list[tuple[int, list[str]]]:
+    """Two rows of one file that name the same opportunity (external id, or provider, title and first session)."""
+    seen: dict[object, int] = {}
+    out = []
+    for line, data in rows:
+        keys = [("id", data.external_id)] if data.external_id else []
+        keys.append(("key", _key_of(data)))
+        first = next((seen[k] for k in keys if k in seen), None)
+        if first is not None:
+            what = ("the same external id" if data.external_id and ("id", data.external_id) in seen
+                    else "the same provider, title and first session")
+            out.append((line, [f"it names the same opportunity as row {first} ({what}); keep one of the two"]))
+            continue
+        for k in keys:
+            seen[k] = line
+    return out
 
 
 def import_csv(data: bytes, actor: User) -> ImportResult:
-    """Validate every row; when all are good, create them all (the caller commits once). When any row
-    is bad nothing is written and each bad row is named by its line number with every problem."""
+    """Validate every row; when all are good, write them all (the caller commits once). When any row is bad
+    nothing is written and each bad row is named by its line number with every problem.
+
+    A row that names an opportunity already in the catalog (its external id; without one, its provider, title
+    and first session) updates it, or is left alone when nothing differs: importing the same file twice
+    changes nothing. Other rows are created."""
     result = ImportResult()
     rows, result.errors = read_rows(data)
     if result.errors:
         return result
     taxonomy = Taxonomy()
-    cleaned: list[OpportunityData] = []
+    cleaned: list[tuple[int, OpportunityData]] = []
     for line, row in rows:
         if "__extra__" in row:
             result.row_errors.append((line, [f"it has {row['__extra__']} more cell(s) than the header has columns"]))
@@ -843,9 +979,22 @@ def import_csv(data: bytes, actor: User) -> ImportResult:
         if problems:
             result.row_errors.append((line, [m for _, m in problems]))
         else:
-            cleaned.append(data)
+            cleaned.append((line, data))
+    result.row_errors.extend(_duplicate_rows(cleaned))
     if result.row_errors:
+        result.row_errors.sort()
         return result
-    for data in cleaned:
-        result.created.append(create(data, actor))
+    by_id, by_key = _already_there([d for _, d in cleaned])
+    for line, data in cleaned:
+        o = _existing_for(data, by_id, by_key)
+        if o is None:
+            result.created.append(create(data, actor))
+        elif _same(o, data):
+            result.unchanged.append(o)
+        else:
+            _keep_session_ids(o, data)
+            try:
+                result.updated.append(update(o, data, actor))
+            except CatalogError as exc:
+                result.row_errors.append((line, [m for _, m in exc.problems]))
     return result

@@ -29,6 +29,7 @@ from app.extensions import db
 from app.models import Opportunity, PLRequest, Proposal, Term, TermKind, User
 from app.needs import surveys, taxonomy
 from app.pl import budgets as pl_budgets
+from app.pl import certificates as pl_certificates
 from app.pl import decisions as pl_decisions
 from app.pl import requests as pl_requests
 from app.pl import transcript as transcript_svc
@@ -318,6 +319,7 @@ CYCLE_STARTS = {"Lan Nguyen": (3, 9, 1), "Jasmine Carter": (2, 7, 1), "Tanisha G
 
 # -- PL requests (all from the one school with a school leader in the demo) ------------------------------
 LEADER = "Angela Brooks"
+STAFF_ENDORSER = "Rosa Delgado"  # program staff endorse requests from schools with no school leader
 RATIONALE = {
     "wida": "Half of my students are at WIDA levels 1-2. I want lesson-planning routines that give them access "
             "to grade-level content while their English grows.",
@@ -334,6 +336,10 @@ RATIONALE = {
     "math": "Math talk is the need my grade team named first.",
     "hgse": "I coordinate our school's family events and want to lead them with a plan, not just logistics.",
     "google": "I want to help colleagues use our Chromebooks well.",
+    "rc_mccormack": "Our sixth graders arrive from a dozen schools; Responsive Classroom routines would give my "
+                    "advisory a shared start to every day.",
+    "math_perkins": "My third graders can compute but rarely explain; number talks would get every one of them "
+                    "talking about their thinking.",
 }
 
 
@@ -695,6 +701,27 @@ class LearningSeeder:
         # Draft: started, not finished.
         self.at(-2, 21)
         self.draft("Marie-Claude Pierre", "Math Talk Facilitation Institute", "math", MATH, rationale="")
+        # From schools with no school leader in the app: program staff endorse (PRODUCT.md). One waits for
+        # them; the other was endorsed by staff and waits for the committee.
+        self.at(-6, 19)
+        sel = self.draft("Tanisha Greene", "Responsive Classroom Core Course", "rc_mccormack", SEL)
+        self.at(-6, 20)
+        self.fire(sel, "submit", "Tanisha Greene")
+        self.at(-5, 10)
+        self.fire(sel, "endorse", STAFF_ENDORSER)
+        self.at(-4, 19)
+        talk = self.draft("Kevin Murphy", "Math Talk Facilitation Institute", "math_perkins", MATH)
+        self.at(-4, 20)
+        self.fire(talk, "submit", "Kevin Murphy")
+        # Program staff ask Lan Nguyen for the certificate of the WIDA workshop she completed.
+        self.at(-3, 11)
+        wida = db.session.scalars(select(PLRequest).where(
+            PLRequest.requester_id == self.u("Lan Nguyen").id,
+            PLRequest.opportunity_id == self.opps["WIDA Workshop: Scaffolding Language for Content Learning"].id,
+        )).one()
+        pl_certificates.ask(wida, self.u(STAFF_ENDORSER), fields=lambda: {
+            "note": "Please upload the WIDA certificate of attendance, showing your 12 hours, for our PDP records."})
+        self.done()
 
     # -- transcripts ------------------------------------------------------------------------------
     def set_cycle_starts(self) -> None:

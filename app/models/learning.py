@@ -4,8 +4,9 @@ sessions and registrations, the PL budget, PL requests and their joint decisions
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     CheckConstraint,
@@ -13,26 +14,29 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Table,
     Text,
     UniqueConstraint,
     and_,
+    exists,
     func,
     select,
     text,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column, relationship
 
 from app.extensions import db
 from app.models.grants import Proposal
-from app.models.people import School, Side, Team, User, enum_column
+from app.models.people import Role, School, Side, Team, User, UserRole, enum_column
 from app.models.types import MONEY, UTCDateTime, utcnow
 from workflows.pl_request import COMMITTED, STATE_LABELS, PLRequestState, school_year_of
 
 HOURS = Numeric(6, 2, asdecimal=True)
+BOSTON = ZoneInfo("America/New_York")
 
 
 # -- taxonomy ---------------------------------------------------------------------------------
@@ -247,9 +251,13 @@ class Opportunity(db.Model):
         CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
         CheckConstraint("pdps >= 0", name="pdps_not_negative"),
         CheckConstraint("hours >= 0", name="hours_not_negative"),
+        # A catalog import finds the row it updates by it (NULLs do not collide).
+        Index("ix_pl_opportunity_external_id", "external_id", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
+    # The provider's or the district's own id for it, from a CSV import (None when made in the app).
+    external_id: Mapped[str | None] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown
     provider_kind: Mapped[ProviderKind] = mapped_column(enum_column(ProviderKind, "provider_kind"), index=True)
@@ -303,6 +311,14 @@ class Opportunity(db.Model):
 
     def terms_of(self, kind: TermKind) -> list[Term]:
         return [t for t in self.terms if t.kind is kind]
+
+    @property
+    def scheduled_hours(self) -> Decimal | None:
+        """Its stated hours, or when it states none its sessions' total length (None without either)."""
+        if self.hours:
+            return self.hours
+        seconds = sum((s.ends_at - s.starts_at).total_seconds() for s in self.sessions)
+        return (Decimal(int(seconds)) / 3600).quantize(Decimal("0.01")) if seconds > 0 else None
 
 
 class OpportunitySession(db.Model):
@@ -412,6 +428,10 @@ class PLRequest(db.Model):
     hours_completed: Mapped[Decimal | None] = mapped_column(HOURS)
     pdps_earned: Mapped[int | None]
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Program staff may ask the educator for a certificate file (audited; the upload is ``certificate``).
+    certificate_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    certificate_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    certificate_request_note: Mapped[str] = mapped_column(Text, default="")
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -425,6 +445,10 @@ class PLRequest(db.Model):
     decisions: Mapped[list[PLDecision]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="PLDecision.proposed_at"
     )
+    certificate: Mapped[PLCertificate | None] = relationship(
+        back_populates="request", cascade="all, delete-orphan", uselist=False
+    )
+    certificate_requested_by: Mapped[User | None] = relationship(foreign_keys=[certificate_requested_by_id])
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -461,6 +485,24 @@ class PLRequest(db.Model):
         self.budget_year = school_year_of(self.starts_on) if self.starts_on else ""
 
     @property
+    def ends_at(self) -> datetime | None:
+        """When the PL is over, for its completion: a catalog opportunity's last session's end; for a
+        described PL, the start of its end date in Boston (the time of day is not known)."""
+        if self.opportunity is not None and self.opportunity.sessions:
+            return self.opportunity.ends_at
+        if self.ends_on is None:
+            return None
+        return datetime.combine(self.ends_on, time(0), tzinfo=BOSTON).astimezone(UTC)
+
+    @property
+    def scheduled_hours(self) -> Decimal | None:
+        """The hours the PL is scheduled for, when known: a catalog opportunity's stated hours (or, when it
+        states none, its sessions' total length); None for a described PL."""
+        if self.opportunity is None:
+            return None
+        return self.opportunity.scheduled_hours
+
+    @property
     def budget(self) -> PLBudget | None:
         """This request's year's PL budget row (None when none is set): what an approval locks."""
         return db.session.scalar(select(PLBudget).where(PLBudget.school_year == self.budget_year))
@@ -482,6 +524,32 @@ class PLRequest(db.Model):
     @property
     def pending_decision(self) -> PLDecision | None:
         return next((d for d in self.decisions if d.is_pending), None)
+
+
+class PLCertificate(db.Model):
+    """The certificate file an educator uploads for a PL request (one per request; a new upload replaces it),
+    checked by ``app.core.uploads``."""
+
+    __tablename__ = "pl_certificate"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("pl_request.id", ondelete="CASCADE"), unique=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    request: Mapped[PLRequest] = relationship(back_populates="certificate")
+    uploaded_by: Mapped[User] = relationship()
+
+
+# Whether the request's school has an active school leader (who endorses it; program staff do when there is
+# none). Read with the row, in the same statement, so a list of requests asks nothing more per row.
+PLRequest.school_has_leader = column_property(
+    exists().where(User.school_id == PLRequest.school_id, User.active.is_(True), UserRole.user_id == User.id,
+                   UserRole.role == Role.SCHOOL_LEADER).correlate_except(User, UserRole)
+)
 
 
 class PLDecisionOutcome(enum.StrEnum):

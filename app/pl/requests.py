@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from app.cases import timeline as case_timeline
 from app.cases.advance import advance, fire, record_event
+from app.cases.notify import active_school_leaders
 from app.cases.timeline import TimelineEntry
 from app.core import clock
 from app.core.errors import FormError
@@ -28,6 +29,7 @@ from app.models import (
     AuditEvent,
     Opportunity,
     OpportunitySession,
+    PLCertificate,
     PLDecision,
     PLRequest,
     PLRequestState,
@@ -49,6 +51,8 @@ EVENT_LABELS = {
     "record_decision": "Decision recorded",
     "withdraw_decision": "Recorded decision withdrawn",
     "not_confirm_decision": "Recorded decision not confirmed",
+    "ask_certificate": "Certificate asked for",
+    "upload_certificate": "Certificate uploaded",
 }
 # The committee's own acts: only staff and the co-chairs see them on the timeline.
 COMMITTEE_EVENTS = frozenset({"record_decision", "withdraw_decision", "not_confirm_decision"})
@@ -204,6 +208,22 @@ def save(request: PLRequest | None, actor: User, fields: Callable[[], dict], sub
     return request
 
 
+# -- who endorses ---------------------------------------------------------------------------------
+def endorsed_by(request: PLRequest) -> str:
+    """Who is asked to endorse ``request``, by name: its school's leaders, or program staff when the school
+    has none (``workflows.pl_request``'s endorse row says so; ``notify.pl_endorsers`` tells the same people)."""
+    leaders = active_school_leaders(request.school_id)
+    if leaders:
+        names = " and ".join(u.name for u in leaders)
+        return f"your school leader, {names}," if len(leaders) == 1 else f"your school leaders, {names},"
+    return f"program staff ({request.school_name} has no school leader in the app)"
+
+
+def submitted_message(request: PLRequest) -> str:
+    """The flash after submitting: who was asked to endorse it."""
+    return f"Your request is submitted. We asked {endorsed_by(request)} to endorse it."
+
+
 # -- the case page -------------------------------------------------------------------------------
 def load_for_case_page(request_id: int) -> PLRequest | None:
     return db.session.scalars(
@@ -215,6 +235,7 @@ def load_for_case_page(request_id: int) -> PLRequest | None:
 # The line under an act on the timeline, by the act, where its data says more than its label.
 EVENT_DETAILS = {
     "record_decision": lambda data: f"Proposed outcome: {data['outcome'].capitalize()}" if data.get("outcome") else "",
+    "upload_certificate": lambda data: f"File: {data['filename']}" if data.get("filename") else "",
 }
 
 
@@ -287,19 +308,31 @@ def waiting_for_decision() -> list[PLRequest]:
     ).unique())
 
 
-def _staff_query(state: str | None, year: str | None):
+# Staff endorse a request whose school has no school leader: it waits for them.
+WAITS_FOR_STAFF = (PLRequest.state == S.SUBMITTED) & ~PLRequest.school_has_leader
+
+
+def _staff_query(state: str | None, year: str | None, endorser: str | None = None):
     stmt = select(PLRequest)
     if state:
         stmt = stmt.where(PLRequest.state == S(state))
     if year:
         stmt = stmt.where(PLRequest.budget_year == year)
+    if endorser == "staff":
+        stmt = stmt.where(WAITS_FOR_STAFF)
     return stmt.order_by(PLRequest.created_at.desc(), PLRequest.id.desc())
 
 
-def all_requests(state: str | None = None, year: str | None = None, page: int = 1):
-    """Staff's list: every request, filtered by state and budget year, a page at a time."""
-    return db.paginate(_staff_query(state, year), page=max(page, 1), per_page=PER_PAGE, error_out=False,
-                       count=True)
+def all_requests(state: str | None = None, year: str | None = None, page: int = 1, endorser: str | None = None):
+    """Staff's list: every request, filtered by state, budget year and whether it waits for staff's
+    endorsement, a page at a time."""
+    return db.paginate(_staff_query(state, year, endorser), page=max(page, 1), per_page=PER_PAGE,
+                       error_out=False, count=True)
+
+
+def waiting_for_staff_count() -> int:
+    """How many submitted requests wait for program staff's endorsement (their school has no school leader)."""
+    return db.session.scalar(select(func.count(PLRequest.id)).where(WAITS_FOR_STAFF)) or 0
 
 
 def budget_years() -> list[str]:
@@ -319,11 +352,11 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def queue_csv(state: str | None = None, year: str | None = None) -> str:
+def queue_csv(state: str | None = None, year: str | None = None, endorser: str | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADERS)
-    for r in db.session.scalars(_staff_query(state, year).execution_options(yield_per=500)):
+    for r in db.session.scalars(_staff_query(state, year, endorser).execution_options(yield_per=500)):
         writer.writerow([_cell(v) for v in (
             r.id, r.requester_name, r.school.name if r.school else "", r.display_title, r.display_provider,
             r.cost if r.cost is not None else "", r.starts_on or "", r.ends_on or "", r.budget_year,
@@ -336,11 +369,19 @@ def queue_csv(state: str | None = None, year: str | None = None) -> str:
 
 
 # -- the home page's panel ------------------------------------------------------------------------
+# Program staff asked for the certificate, and none was uploaded since.
+CERTIFICATE_WAITING = (
+    (PLRequest.state == S.COMPLETED) & PLRequest.certificate_requested_at.is_not(None)
+    & ~exists().where(PLCertificate.request_id == PLRequest.id,
+                      PLCertificate.uploaded_at >= PLRequest.certificate_requested_at)
+)
+
+
 def home_panel(user: User | None, today: date | None = None) -> dict | None:
     """What ``templates/pl/_home.html`` shows ``user``, or None when PL requests are not theirs.
 
-    Educators: their open requests (with what to do next); school leaders: how many wait for their
-    endorsement; co-chairs: how many endorsed requests that cost money wait for a decision, and how
+    Educators: their open requests (with what to do next) and the certificates staff asked them for; school leaders: how many wait for their
+    endorsement; program staff: how many wait for theirs (from schools with no school leader); co-chairs: how many endorsed requests that cost money wait for a decision, and how
     many decisions of the other side wait for their confirmation.
     """
     if user is None or not getattr(user, "is_authenticated", False):
@@ -348,15 +389,23 @@ def home_panel(user: User | None, today: date | None = None) -> dict | None:
     is_educator = user.has_role("educator")
     is_leader = user.has_role("school_leader") and user.school_id is not None
     is_co_chair = user.has_role("co_chair")
-    if not (is_educator or is_leader or is_co_chair):
+    is_staff = user.has_role("staff")
+    if not (is_educator or is_leader or is_co_chair or is_staff):
         return None
-    panel: dict[str, Any] = {"educator": is_educator, "school_leader": is_leader, "co_chair": is_co_chair}
+    panel: dict[str, Any] = {"educator": is_educator, "school_leader": is_leader, "co_chair": is_co_chair,
+                             "staff": is_staff}
+    if is_staff:
+        panel["staff_to_endorse"] = waiting_for_staff_count()
     if is_educator:
         mine = db.session.scalars(
             select(PLRequest).where(PLRequest.requester_id == user.id, PLRequest.state.in_(OPEN))
             .order_by(PLRequest.starts_on.is_(None), PLRequest.starts_on, PLRequest.id)
         ).unique().all()
         panel["open"] = [{"request": r, "next": _educator_next(r, today or clock.today())} for r in mine]
+        panel["certificates"] = db.session.scalars(
+            select(PLRequest).where(PLRequest.requester_id == user.id, CERTIFICATE_WAITING)
+            .order_by(PLRequest.certificate_requested_at, PLRequest.id)
+        ).unique().all()
     if is_leader:
         panel["to_endorse"] = db.session.scalar(
             select(func.count(PLRequest.id)).where(PLRequest.school_id == user.school_id,
@@ -376,11 +425,14 @@ def _educator_next(r: PLRequest, today: date) -> str:
     if r.state is S.DRAFT:
         return "Finish and submit it."
     if r.state is S.SUBMITTED:
+        if not r.school_has_leader:
+            return "Waiting for program staff's endorsement (your school has no school leader in the app)."
         return "Waiting for your school leader's endorsement."
     if r.state is S.ENDORSED:
         return "Waiting for the committee's decision."
-    if r.ends_on is not None and r.ends_on > today:
-        return "Approved: record its completion after you attend."
+    ends = r.ends_at
+    if ends is not None and clock.now() < ends:
+        return f"Approved: record its completion after it ends ({clock.local(ends):%B %-d, %Y})."
     return "Approved: record your attendance, a reflection, hours and PDPs."
 
 
@@ -390,6 +442,7 @@ def cost_text(r: PLRequest) -> str:
 
 __all__ = [
     "COMMITTEE_EVENTS", "EVENT_LABELS", "DraftData", "PLRequestError", "TimelineEntry", "all_requests",
+    "endorsed_by", "submitted_message", "waiting_for_staff_count",
     "budget_years", "complete", "create_draft", "draft_from", "form_data", "home_panel", "save", "load_for_case_page", "need_terms", "prefill_from",
     "queue_csv", "requestable_opportunities", "requests_of", "save_draft", "timeline", "waiting_for_decision",
     "waiting_for_endorsement",

@@ -8,6 +8,10 @@ co-chairs once it has left the draft stage; nobody else.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import select
+
 from app.core import clock
 from app.extensions import db
 from app.models import PLDecision, PLDecisionOutcome, PLRequestState, Side
@@ -39,7 +43,35 @@ def _draft_form(**extra) -> dict:
 
 
 def _completion(w) -> dict:
-    return {"attended": "y", "reflection": "Daily phonics groups.", "hours_completed": "12", "pdps_earned": "12"}
+    """A completion that passes every guard: the paid course's sessions are moved into the past (a completion
+    comes after the last session) and the hours fit its 6 scheduled hours, one PDP per hour."""
+    paid = w.learning.paid
+    if paid.ends_at > clock.now():
+        for s in paid.sessions:
+            s.starts_at, s.ends_at = s.starts_at - timedelta(days=60), s.ends_at - timedelta(days=60)
+        db.session.commit()
+    return {"attended": "y", "reflection": "Daily phonics groups.", "hours_completed": "6", "pdps_earned": "6"}
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _certificate_file(w) -> dict:
+    import io
+
+    return {"file": (io.BytesIO(PDF), "certificate.pdf")}
+
+
+def _certified(w) -> int:
+    """The completed request, with a certificate uploaded (made on first use)."""
+    from app.models import PLCertificate
+
+    r = w.learning.pl_requests[S.COMPLETED]
+    if db.session.scalar(select(PLCertificate.id).where(PLCertificate.request_id == r.id)) is None:
+        db.session.add(PLCertificate(request_id=r.id, filename="certificate.pdf", content_type="application/pdf",
+                                     size=len(PDF), sha256="0" * 64, data=PDF, uploaded_by_id=w.lead.id))
+        db.session.commit()
+    return r.id
 
 
 def _show(state: S) -> Case:
@@ -103,6 +135,21 @@ CASES = [
     Case("pl.complete", lambda w: f"/pl/requests/{_r(w, S.ENDORSED)}/complete", {}, label="endorsed"),
     Case("pl.complete", lambda w: f"/pl/requests/{_r(w, S.APPROVED)}/complete", {"lead": 302}, method="POST",
          data=_completion, missing=lambda w: "/pl/requests/999999/complete", missing_as="lead"),
+    # -- the certificate (staff ask; the educator uploads; whoever sees the request reads it) -------------
+    Case("pl.ask_certificate", lambda w: f"/pl/requests/{_r(w, S.COMPLETED)}/certificate/ask", {"staff": 302},
+         method="POST", data=lambda w: {"note": "Please upload the certificate with your hours."},
+         missing=lambda w: "/pl/requests/999999/certificate/ask"),
+    Case("pl.ask_certificate", lambda w: f"/pl/requests/{_r(w, S.APPROVED)}/certificate/ask", {}, method="POST",
+         label="approved", data=lambda w: {"note": "Please."}),
+    Case("pl.certificate", lambda w: f"/pl/requests/{_r(w, S.COMPLETED)}/certificate", {"lead": 302},
+         method="POST", data=_certificate_file, missing=lambda w: "/pl/requests/999999/certificate",
+         missing_as="lead"),
+    Case("pl.certificate", lambda w: f"/pl/requests/{_r(w, S.APPROVED)}/certificate", {}, method="POST",
+         label="approved", data=_certificate_file),
+    Case("pl.certificate", lambda w: f"/pl/requests/{_certified(w)}/certificate", VIEWERS_PAST_DRAFT,
+         missing=lambda w: "/pl/requests/999999/certificate"),
+    Case("pl.certificate", lambda w: f"/pl/requests/{_r(w, S.APPROVED)}/certificate",
+         {k: 404 for k in VIEWERS_PAST_DRAFT}, label="none uploaded"),
     # -- lists ----------------------------------------------------------------------------------
     Case("pl.mine", lambda w: "/pl/requests", EDUCATORS),
     Case("pl.queue", lambda w: (w.learning, "/pl/queue")[1],

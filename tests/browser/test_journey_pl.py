@@ -50,7 +50,7 @@ def cast(factory):
     budget = factory.pl_budget("5000.00")
     db.session.commit()
     return {"educator": educator, "leader": leader, "btu": btu, "bps": bps, "topics": topics,
-            "workshop": workshop, "budget": budget}
+            "workshop": workshop, "budget": budget, "staff": staff}
 
 
 def _rate(page, topic: str, rating: int) -> None:
@@ -120,20 +120,49 @@ def test_survey_to_recommendation_to_request_to_joint_approval_to_transcript(vis
     other = PLRequest(requester_id=cast["educator"].id, budget_year=request.budget_year, cost=Decimal("1"))
     assert other.budget_remaining() == Decimal("4550.00")  # ...but it is committed for everyone else
 
-    # 6. She attended: she records completion.
+    # 6. She records completion: not before the workshop has ended (what she typed is kept), then after it.
     lena.goto(f"/pl/requests/{request.id}")
     lena.click(page.get_by_role("link", name="Record completion"))
     page.get_by_label("I attended").check()
     page.get_by_label("Reflection").fill("I now run structured phonics groups every morning.")
     page.get_by_label("Hours attended").fill("15")
+    page.get_by_label("PDPs earned").fill("40")
+    lena.click(page.get_by_role("button", name="Record completion"))
+    summary = page.locator("#error-summary").inner_text()
+    assert "Record completion after the PL has ended" in summary
+    assert "40 PDPs is more than the 15 hours you attended" in summary  # one PDP per clock hour
+    assert page.get_by_label("Reflection").input_value() == "I now run structured phonics groups every morning."
+    db.session.refresh(request)
+    assert request.state is PLRequestState.APPROVED
+    workshop = cast["workshop"]
+    db.session.refresh(workshop)
+    for s in workshop.sessions:  # time passes: the workshop is over
+        s.starts_at, s.ends_at = s.starts_at - timedelta(days=30), s.ends_at - timedelta(days=30)
+    db.session.commit()
     page.get_by_label("PDPs earned").fill("15")
     lena.click(page.get_by_role("button", name="Record completion"))
     db.session.refresh(request)
     assert request.state is PLRequestState.COMPLETED
+
+    # 6b. Program staff ask her for the certificate; she uploads it; they read it on the request's page.
+    stan = visitor(cast["staff"])
+    stan.goto(f"/pl/requests/{request.id}")
+    stan.page.get_by_label("Note for the educator").fill("Please upload the certificate with your 15 hours.")
+    stan.click(stan.page.get_by_role("button", name="Ask the educator for the certificate"))
+    lena.goto("/")
+    lena.click(page.get_by_role("link", name=WORKSHOP).last)
+    assert "Please upload the certificate with your 15 hours." in page.locator("#certificate").inner_text()
+    page.get_by_label("Certificate file").set_input_files(
+        files=[{"name": "certificate.pdf", "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}])
+    lena.click(page.get_by_role("button", name="Upload the certificate"))
+    stan.goto(f"/pl/requests/{request.id}")
+    assert stan.page.locator("#certificate-file").get_by_role("link", name="certificate.pdf").count() == 1
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.case_type == "pl_request",
                                                          AuditEvent.case_id == request.id)
                                 .order_by(AuditEvent.at, AuditEvent.id)).all()
     assert [e.trigger for e in events if e.is_transition] == ["submit", "endorse", "approve", "complete"]
+    assert [e.trigger for e in events if not e.is_transition][-2:] == ["ask_certificate", "upload_certificate"]
 
     # 7. Her transcript shows it, with the running total toward 150 PDPs, and downloads as a PDF.
     lena.goto("/pl/transcript")

@@ -46,8 +46,11 @@ def test_every_recorded_act_has_a_label_on_the_timeline():
     import pathlib
     import re
 
-    from app.proposals.drafting import EVENT_LABELS
+    from app.pl.requests import EVENT_LABELS as PL_EVENT_LABELS
+    from app.proposals.drafting import EVENT_LABELS as PROPOSAL_EVENT_LABELS
     from workflows.proposal import PROPOSAL
+
+    EVENT_LABELS = {**PROPOSAL_EVENT_LABELS, **PL_EVENT_LABELS}  # noqa: N806 (each case type labels its own acts)
 
     recorded = set()
     app_dir = pathlib.Path(__file__).resolve().parents[2] / "app"

@@ -1,13 +1,14 @@
 """The catalog's rules (one validate() for the form and the import), saving, and the CSV import/export."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from app.catalog import opportunities as catalog
+from app.core import clock
 from app.extensions import db
 from app.models import Opportunity, PLFormat, ProviderKind, RegistrationStatus, TermKind
 
@@ -266,7 +267,8 @@ def test_too_many_rows_and_too_many_bytes(factory, taxonomy):
     result = catalog.import_csv(b"x" * (2 * 1024 * 1024 + 1), staff)
     assert result.messages() == ["The file is larger than 2 MB; split it into smaller files."]
     assert count() == 0
-    assert len(catalog.import_csv(csv_bytes(*[row] * 1000), staff).created) == 1000
+    rows = [f"X{n},,btu,,virtual,0,,,,,,,,,2031-10-07 15:30-17:30," for n in range(1000)]
+    assert len(catalog.import_csv(csv_bytes(*rows), staff).created) == 1000
 
 
 def test_export_reimports_to_the_same_catalog(factory, taxonomy):
@@ -293,16 +295,7 @@ def test_export_reimports_to_the_same_catalog(factory, taxonomy):
     assert hostile.title in after
 
 
-def test_template_file_imports(factory, taxonomy):
-    factory.term("Culturally responsive teaching")
-    db.session.commit()
-    result = catalog.import_csv(catalog.template_csv(), factory.user("staff"))
-    assert result.ok, result.messages()
-
-
-def test_the_documented_example_imports(factory):
-    from pathlib import Path
-
+def test_the_example_file_imports_and_every_row_shows_in_the_catalog(factory):
     for name in ("Culturally responsive teaching", "Literacy", "Math", "Special education"):
         factory.term(name)
     for name in ("PK-2", "3-5", "6-8"):
@@ -310,7 +303,134 @@ def test_the_documented_example_imports(factory):
     for name in ("ELA", "Math", "Special education"):
         factory.term(name, TermKind.SUBJECT)
     db.session.commit()
-    example = Path(__file__).resolve().parents[2] / "docs" / "catalog-import-example.csv"
-    result = catalog.import_csv(example.read_bytes(), factory.user("staff"))
+    staff = factory.user("staff")
+    result = catalog.import_csv(catalog.template_csv(), staff)
     assert result.ok, result.messages()
     assert [len(o.sessions) for o in result.created] == [2, 1, 2]
+    assert all(o.starts_at > clock.now() for o in result.created)  # dates counted from today: all upcoming
+    assert {t.name for t in result.created[2].terms} == {"Literacy", "Special education", "PK-2", "3-5", "ELA"}
+    db.session.commit()
+    listed = catalog.catalog_page(catalog.CatalogFilters())[0].items
+    assert {o.title for o in listed} >= {o.title for o in result.created}
+    # Downloaded again weeks later, its dates have moved: the same external ids update the same three rows.
+    later = catalog.import_csv(catalog.template_csv(clock.today() + timedelta(days=30)), staff)
+    assert (len(later.created), len(later.updated), len(later.unchanged)) == (0, 3, 0)
+    assert count() == 3
+
+
+def test_the_example_keeps_only_the_terms_this_catalog_has(factory):
+    factory.term("Math")
+    db.session.commit()
+    result = catalog.import_csv(catalog.template_csv(), factory.user("staff"))
+    assert result.ok, result.messages()
+    assert [[t.name for t in o.terms] for o in result.created] == [[], ["Math"], []]
+
+
+# -- re-importing: the same file twice changes nothing ----------------------------------------------
+def snapshot() -> dict:
+    return {o.id: (o.slug, o.version, o.updated_at, [s.id for s in o.sessions], catalog.fields_of(o))
+            for o in db.session.scalars(select(Opportunity))}
+
+
+def test_importing_the_same_file_twice_changes_nothing(factory, taxonomy):
+    staff = factory.user("staff")
+    first = catalog.import_csv(csv_bytes(*GOOD_ROWS), staff)
+    assert len(first.created) == 3 and first.summary() == (
+        "Imported the file: 3 rows created, 0 rows updated, 0 rows unchanged.")
+    db.session.commit()
+    before = snapshot()
+    again = catalog.import_csv(csv_bytes(*GOOD_ROWS), staff)
+    assert again.ok and (len(again.created), len(again.updated), len(again.unchanged)) == (0, 0, 3)
+    assert again.summary() == "Imported the file: 0 rows created, 0 rows updated, 3 rows unchanged."
+    db.session.commit()
+    db.session.expire_all()
+    assert snapshot() == before  # no new row, no "-2" slug, not even a new version or time
+
+
+def test_a_row_with_a_known_external_id_updates_that_opportunity(factory, taxonomy):
+    staff = factory.user("staff")
+    row = "Phonics in practice,,btu,,in_person,0,25,10,6,Literacy,,,,,2031-10-07 15:30-17:30 @ BTU Hall,yes,BTU-101"
+    catalog.import_csv(csv_bytes(row), staff)
+    db.session.commit()
+    (o,) = db.session.scalars(select(Opportunity)).all()
+    assert o.external_id == "BTU-101" and o.slug == "phonics-in-practice"
+    session_id = o.sessions[0].id
+    changed = ('"Phonics in practice, grades K-2",,btu,,in_person,25,30,10,6,Literacy,,,,,'
+               '2031-10-07 15:30-17:30 @ BTU Hall; 2031-10-14 15:30-17:30 @ BTU Hall,yes,BTU-101')
+    result = catalog.import_csv(csv_bytes(changed), staff)
+    assert result.ok and [x.id for x in result.updated] == [o.id] and result.created == []
+    db.session.commit()
+    db.session.expire_all()
+    (o,) = db.session.scalars(select(Opportunity)).all()
+    assert (o.title, o.cost, o.capacity, len(o.sessions)) == ("Phonics in practice, grades K-2", Decimal("25.00"), 30, 2)
+    assert o.slug == "phonics-in-practice-grades-k-2" and o.sessions[0].id == session_id  # the kept session stays
+
+
+def test_without_an_external_id_provider_title_and_first_session_name_the_opportunity(factory, taxonomy):
+    staff = factory.user("staff")
+    catalog.import_csv(csv_bytes(*GOOD_ROWS), staff)
+    db.session.commit()
+    # The same provider, title (capitals aside) and first session: an update; another first session: another one.
+    same = "number talks,A new description.,bps,,virtual,0,,3,1.5,,,,,,2031-09-30 16:00-17:30,"
+    other = "Number talks,,bps,,virtual,0,,3,1.5,,,,,,2031-10-30 16:00-17:30,"
+    result = catalog.import_csv(csv_bytes(same, other), staff)
+    assert result.ok and len(result.updated) == 1 and len(result.created) == 1
+    assert result.updated[0].description == "A new description." and result.created[0].slug == "number-talks-2"
+    # An existing row is found by its external id even when the file also gives the natural key.
+    tagged = "Number talks,,bps,,virtual,0,,3,1.5,,,,,,2031-09-30 16:00-17:30,,BPS-7"
+    result = catalog.import_csv(csv_bytes(tagged), staff)
+    assert len(result.updated) == 1 and result.updated[0].external_id == "BPS-7"
+    assert count() == 4
+
+
+def test_two_rows_naming_the_same_opportunity_are_refused(factory, taxonomy):
+    staff = factory.user("staff")
+    a = "Number talks,,bps,,virtual,0,,3,1.5,,,,,,2031-09-30 16:00-17:30,,BPS-7"
+    b = "Number talks again,,bps,,virtual,0,,3,1.5,,,,,,2031-10-30 16:00-17:30,,BPS-7"
+    c = "NUMBER TALKS,,bps,,virtual,0,,3,1.5,,,,,,2031-09-30 16:00-17:30,"
+    result = catalog.import_csv(csv_bytes(a, b, c), staff)
+    assert result.messages() == [
+        "Row 3: it names the same opportunity as row 2 (the same external id); keep one of the two",
+        "Row 4: it names the same opportunity as row 2 (the same provider, title and first session); keep one "
+        "of the two"]
+    assert count() == 0
+
+
+def test_an_update_the_catalog_refuses_writes_nothing(factory, taxonomy):
+    staff = factory.user("staff")
+    o = factory.opportunity("Full workshop", capacity=2, external_id="BTU-9")
+    factory.registration(o, factory.user("educator"))
+    factory.registration(o, factory.user("educator"))
+    db.session.commit()
+    day = clock.local(o.starts_at)
+    fewer = f"Full workshop,,btu,,in_person,0,1,10,6,,,,,,{day:%Y-%m-%d} 20:00-21:00,yes,BTU-9"
+    new = "Another,,btu,,in_person,0,,1,1,,,,,,2031-10-07 15:30-17:30,yes,"
+    result = catalog.import_csv(csv_bytes(new, fewer), staff)
+    assert not result.ok and "capacity cannot be 1: 2 people are already registered" in result.messages()[0]
+    with pytest.raises(catalog.ImportRefused):
+        catalog.import_file(csv_bytes(new, fewer), staff)
+    db.session.rollback()
+    assert count() == 1 and db.session.get(Opportunity, o.id).capacity == 2
+
+
+def test_two_imports_at_once_never_make_the_same_external_id_twice(factory, taxonomy, monkeypatch):
+    staff = factory.user("staff")
+    factory.opportunity("Tagged", external_id="BTU-1")
+    db.session.commit()
+    # The other import's row lands between this import's look-up and its write.
+    monkeypatch.setattr(catalog, "_already_there", lambda cleaned: ({}, {}))
+    row = "Tagged again,,btu,,in_person,0,,1,1,,,,,,2031-10-07 15:30-17:30,yes,BTU-1"
+    with pytest.raises(catalog.ImportRefused) as err:
+        catalog.import_file(csv_bytes(row), staff)
+    db.session.rollback()
+    assert "Upload the file again" in err.value.errors[0]
+    assert count() == 1
+
+
+def test_external_id_is_checked_and_exported(factory, taxonomy):
+    data, problems = catalog.validate(good_fields(external_id="x" * 121))
+    assert messages(problems) == ["external id is longer than 120 characters"]
+    o = factory.opportunity("Tagged", external_id="BTU-1")
+    db.session.commit()
+    exported = catalog.export_csv([o]).decode("utf-8-sig").splitlines()
+    assert exported[0].endswith(",external_id") and exported[1].endswith(",BTU-1")

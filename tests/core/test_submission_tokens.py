@@ -100,6 +100,12 @@ def _draft_request(w) -> PLRequest:
     return w.learning.pl_requests[pl_cases.S.DRAFT]
 
 
+def _completed(w) -> int:
+    from app.models import PLRequestState
+
+    return w.learning.pl_requests[PLRequestState.COMPLETED].id
+
+
 def _edit_data(w) -> dict:
     return {"title": "A new title", "version": str(w.draft.version)}
 
@@ -153,6 +159,14 @@ FORMS = [
                lambda w: {"outcome": "approve", "feedback": "A good fit."},
                lambda w: count(PLDecision, PLDecision.request_id == _endorsed(w).id),
                page=lambda w: f"/pl/requests/{_endorsed(w).id}"),
+    CreateForm("pl.ask_certificate", "staff", lambda w: f"/pl/requests/{_completed(w)}/certificate/ask",
+               lambda w: {"note": "Please upload the certificate."},
+               lambda w: count(AuditEvent, AuditEvent.trigger == "ask_certificate"),
+               page=lambda w: f"/pl/requests/{_completed(w)}"),
+    CreateForm("pl.certificate", "lead", lambda w: f"/pl/requests/{_completed(w)}/certificate",
+               lambda w: {"file": (BytesIO(PDF), "certificate.pdf")},
+               lambda w: count(AuditEvent, AuditEvent.trigger == "upload_certificate"),
+               page=lambda w: f"/pl/requests/{_completed(w)}"),
     CreateForm("pl.budgets", "staff", lambda w: "/pl/budgets", lambda w: {"school_year": "2031-32", "amount": "9000.00"},
                lambda w: count(PLBudget)),
     CreateForm("catalog.new", "staff", lambda w: "/catalog/new", catalog_cases._form, lambda w: count(Opportunity)),

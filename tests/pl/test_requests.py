@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.cases.advance import fire
 from app.core import clock
 from app.extensions import db
-from app.models import AuditEvent, Notification, OutboxMessage, PLRequest, PLRequestState
+from app.models import AuditEvent, Notification, OutboxMessage, PLRequest, PLRequestState, User
 from app.pl import requests as svc
 from workflows import TransitionRefused
 from workflows.pl_request import PL_REQUEST, approve_if_free
@@ -195,21 +195,35 @@ def test_cancel_tells_the_school_leaders(world, lw):
 
 
 def test_inactive_people_are_not_told(world, lw):
-    world.school_leader.active = False
+    world.school_leader.active = False  # the school has no active leader now: program staff endorse
+    for u in db.session.scalars(select(User).where(User.id != world.staff.id)):
+        if u.has_role("staff"):
+            u.active = False
     r = svc.create_draft(world.lead, data(lw))
     fire(r, "submit", world.lead)
-    assert all_outbox() == []
+    assert [m.to_user_id for m in all_outbox()] == [world.staff.id]
+    world.staff.active = False
+    fire(r, "cancel", world.lead)
+    assert [m.to_user_id for m in all_outbox()] == [world.staff.id]  # nobody else, nobody inactive
+
+
+def ended(opportunity, days: int = 30) -> None:
+    """Move the opportunity's sessions ``days`` earlier (the paid course's last session is then over)."""
+    for s in opportunity.sessions:
+        s.starts_at, s.ends_at = s.starts_at - timedelta(days=days), s.ends_at - timedelta(days=days)
+    db.session.flush()
 
 
 # -- completion ---------------------------------------------------------------------------------
 def test_completion_records_what_was_written_and_fires_complete(world, lw):
     r = lw.pl_requests[S.APPROVED]
-    svc.complete(r, world.lead, attended=True, reflection=" Daily phonics groups. ", hours=Decimal("11.5"), pdps=11)
+    ended(lw.paid)
+    svc.complete(r, world.lead, attended=True, reflection=" Daily phonics groups. ", hours=Decimal("5.5"), pdps=5)
     db.session.commit()
     r = db.session.get(PLRequest, r.id)
     assert r.state is S.COMPLETED
     assert (r.attended, r.reflection, r.hours_completed, r.pdps_earned) == (True, "Daily phonics groups.",
-                                                                           Decimal("11.50"), 11)
+                                                                           Decimal("5.50"), 5)
     assert r.completed_at is not None
     assert events(r)[-1].trigger == "complete"
 
@@ -219,9 +233,12 @@ def test_completion_refused_lists_every_missing_part_and_changes_nothing(world, 
     with pytest.raises(TransitionRefused) as err:
         svc.complete(r, world.lead, attended=False, reflection="", hours=None, pdps=None)
     db.session.rollback()
-    assert err.value.messages == ["Confirm that you attended.",
+    last = clock.local(lw.paid.ends_at)
+    assert err.value.messages == [f"Record completion after the PL has ended: its last session ends on "
+                                  f"{last:%A, %B %-d, %Y at %-I:%M %p}. Come back then.",
+                                  "Confirm that you attended.",
                                   "Write a reflection on what you learned and how you will use it.",
-                                  "Record the hours you attended and the PDPs earned (0 if none)."]
+                                  "Record the hours you attended.", "Record the PDPs earned (0 if none)."]
     r = db.session.get(PLRequest, r.id)
     assert r.state is S.APPROVED and r.reflection == "" and r.completed_at is None
 
@@ -245,7 +262,8 @@ def test_home_panel_for_each_role(world, lw):
     assert svc.home_panel(world.school_leader)["to_endorse"] == 1
     chair = svc.home_panel(world.co_chair_bps)
     assert (chair["to_decide"], chair["to_confirm"]) == (1, 0)
-    assert svc.home_panel(world.staff) is None
+    staff = svc.home_panel(world.staff)
+    assert staff["staff"] and not staff["educator"] and staff["staff_to_endorse"] == 0
     assert svc.home_panel(world.outsider)["open"] == []
 
 

@@ -227,12 +227,38 @@ def test_completion_bad_input_and_refusals_keep_what_was_typed(login_as, world, 
             assert "Typed reflection" in text(resp)
     db.session.expire_all()
     assert db.session.get(PLRequest, r.id).state is S.APPROVED
-    resp = browser.post(url, {"attended": "y", "reflection": "Daily groups.", "hours_completed": "11.5",
-                              "pdps_earned": "11"})
+    good = {"attended": "y", "reflection": "Daily groups.", "hours_completed": "5.5", "pdps_earned": "5"}
+    resp = browser.post(url, good, token_from=url)
+    assert resp.status_code == 422 and "Record completion after the PL has ended" in text(resp)  # not over yet
+    assert "Daily groups." in text(resp)
+    _end(lw.paid)
+    for typed, field, message in (
+        ({"hours_completed": "12", "pdps_earned": "40"}, "hours_completed",
+         "You recorded 12 hours, more than the 6 hours this PL is scheduled for."),
+        ({"hours_completed": "5.5", "pdps_earned": "40"}, "pdps_earned",
+         "40 PDPs is more than the 5.5 hours you attended: Massachusetts gives one PDP per clock hour, so record "
+         "at most 5 PDPs."),
+    ):
+        resp = browser.post(url, {**good, **typed}, token_from=url)
+        html = text(resp)
+        assert resp.status_code == 422 and message in html
+        # beside its field (linked from the summary), with what was typed kept
+        assert f'id="{field}-error"' in html and message in html.split(f'id="{field}-error"')[1].split("</div>")[0]
+        assert f'href="#{field}"' in html and f'value="{typed[field]}"' in html and "Daily groups." in html
+    db.session.expire_all()
+    assert db.session.get(PLRequest, r.id).state is S.APPROVED
+    resp = browser.post(url, good, token_from=url)
     assert resp.status_code == 302
     db.session.expire_all()
     r = db.session.get(PLRequest, r.id)
-    assert r.state is S.COMPLETED and str(r.hours_completed) == "11.50" and r.pdps_earned == 11
+    assert r.state is S.COMPLETED and str(r.hours_completed) == "5.50" and r.pdps_earned == 5
+
+
+def _end(opportunity, days: int = 30) -> None:
+    """Move the opportunity's sessions ``days`` earlier, committed (its last session is then over)."""
+    for s in opportunity.sessions:
+        s.starts_at, s.ends_at = s.starts_at - timedelta(days=days), s.ends_at - timedelta(days=days)
+    db.session.commit()
 
 
 # -- lists, CSV and the budget ------------------------------------------------------------------------

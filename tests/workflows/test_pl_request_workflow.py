@@ -3,7 +3,7 @@ every (state, trigger, persona) with the expected outcome, the guards' messages 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -20,6 +20,7 @@ from workflows.pl_request import (
 
 S = PLRequestState
 TODAY = date(2026, 10, 1)
+NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)  # after the PL ended
 SCHOOL_ID, OTHER_SCHOOL_ID = 10, 20
 
 
@@ -32,6 +33,7 @@ class FakePLRequest:
     requester_name: str = "Lena Lead"
     school_id: int | None = SCHOOL_ID
     school_name: str = "Mather Elementary"
+    school_has_leader: bool = True
     opportunity_id: int | None = 7
     title: str = ""
     provider_name: str = ""
@@ -46,6 +48,8 @@ class FakePLRequest:
     reflection: str = "I now run structured phonics groups daily."
     hours_completed: Decimal | None = Decimal("12")
     pdps_earned: int | None = 12
+    ends_at: datetime | None = datetime(2026, 11, 4, 22, 0, tzinfo=UTC)  # 5 pm in Boston, the last session's end
+    scheduled_hours: Decimal | None = Decimal("12")
 
     @property
     def is_free(self) -> bool:
@@ -114,7 +118,7 @@ ALLOWED = {
 
 
 def ctx_for(trigger: str, **extra) -> dict:
-    return {"today": TODAY, "trigger": trigger, "comment": "Please add the course syllabus.",
+    return {"today": TODAY, "now": NOW, "trigger": trigger, "comment": "Please add the course syllabus.",
             "reason": "The course is not approved for PDPs.", "decision": FakeDecision(trigger), **extra}
 
 
@@ -195,6 +199,53 @@ def test_who_messages_name_the_people():
         "Only the school leader of Mather Elementary or a co-chair of the committee can do this."]
 
 
+# -- a school with no school leader: program staff endorse ------------------------------------
+NO_LEADER_ALLOWED = {
+    **ALLOWED,
+    ("endorse", S.SUBMITTED): {"program staff"},
+    ("return", S.SUBMITTED): {"program staff", "BTU co-chair (recorded it)", "BPS co-chair",
+                              "co-chair without a side"},
+    ("return", S.ENDORSED): {"program staff", "BTU co-chair (recorded it)", "BPS co-chair",
+                             "co-chair without a side"},
+    ("deny", S.SUBMITTED): {"program staff"},
+}
+NO_LEADER_TRIPLES = [(s, t, p) for (t, s) in [(PL_REQUEST.transition(tr), st) for tr, st in NO_LEADER_ALLOWED]
+                     for p in PERSONAS]
+
+
+@pytest.mark.parametrize(("state", "t", "persona"), NO_LEADER_TRIPLES,
+                         ids=[f"{s.value}-{t.trigger}-{p}" for s, t, p in NO_LEADER_TRIPLES])
+def test_program_staff_endorse_when_the_school_has_no_school_leader(state, t, persona):
+    case = FakePLRequest(state=state, school_has_leader=False)
+    actor = PERSONAS[persona]
+    ctx = ctx_for(t.trigger)
+    if persona in NO_LEADER_ALLOWED[(t.trigger, state)]:
+        assert PL_REQUEST.fire(case, t.trigger, actor, ctx) == (state, t.dest)
+    else:
+        with pytest.raises(TransitionRefused) as err:
+            PL_REQUEST.fire(case, t.trigger, actor, ctx)
+        assert err.value.messages == [PL_REQUEST.who_refusal(case, t.trigger, actor, ctx)]
+        assert case.state is state
+
+
+def test_who_endorses_a_request_from_a_school_without_a_leader_is_said_in_words():
+    case = FakePLRequest(state=S.SUBMITTED, school_has_leader=False)
+    assert PL_REQUEST.refusals(case, "endorse", PERSONAS["school leader"], ctx_for("endorse")) == [
+        "Only program staff can do this: Mather Elementary has no school leader, so program staff endorse its "
+        "requests."]
+    assert PL_REQUEST.refusals(case, "deny", PERSONAS["BPS co-chair"], ctx_for("deny")) == [
+        "While a request waits for endorsement, only program staff (Mather Elementary has no school leader) can "
+        "deny it."]
+    assert [t.trigger for t in PL_REQUEST.actions_for(case, PERSONAS["program staff"])] == [
+        "endorse", "return", "deny"]
+    assert PL_REQUEST.actions_for(case, PERSONAS["school leader"]) == []
+    submit = PL_REQUEST.transition("submit")
+    assert submit.notify == ("endorsers",)
+    assert submit.next_step("endorsers", case, "").startswith(
+        "Mather Elementary has no school leader, so program staff endorse its requests.")
+    assert "staff" in PL_REQUEST.transition("endorse").who.roles
+
+
 # -- guards -------------------------------------------------------------------------------------
 SUBMIT_BREAKS = [
     ({"opportunity_id": None}, "Choose the opportunity from the catalog, or describe it: its title and its provider."),
@@ -239,12 +290,59 @@ def test_comment_and_reason_are_required(trigger, state, actor, message):
 def test_completion_guards():
     base = FakePLRequest(state=S.APPROVED)
     me = PERSONAS["requester"]
-    assert PL_REQUEST.refusals(replace(base, attended=False), "complete", me, {}) == ["Confirm that you attended."]
-    assert PL_REQUEST.refusals(replace(base, reflection=" "), "complete", me, {}) == [
+    now = {"now": NOW}
+    assert PL_REQUEST.refusals(replace(base, attended=False), "complete", me, now) == ["Confirm that you attended."]
+    assert PL_REQUEST.refusals(replace(base, reflection=" "), "complete", me, now) == [
         "Write a reflection on what you learned and how you will use it."]
-    assert PL_REQUEST.refusals(replace(base, hours_completed=None, pdps_earned=None), "complete", me, {}) == [
-        "Record the hours you attended and the PDPs earned (0 if none)."]
-    assert PL_REQUEST.refusals(replace(base, pdps_earned=0), "complete", me, {}) == []
+    assert PL_REQUEST.refusals(replace(base, hours_completed=None, pdps_earned=None), "complete", me, now) == [
+        "Record the hours you attended.", "Record the PDPs earned (0 if none)."]
+    assert PL_REQUEST.refusals(replace(base, pdps_earned=0), "complete", me, now) == []
+
+
+def test_a_completion_comes_after_the_last_session():
+    me = PERSONAS["requester"]
+    case = FakePLRequest(state=S.APPROVED)  # the last session ends November 4, 2026 at 5 pm in Boston
+    before = {"now": datetime(2026, 11, 4, 21, 59, tzinfo=UTC)}
+    assert PL_REQUEST.refusals(case, "complete", me, before) == [
+        "Record completion after the PL has ended: its last session ends on Wednesday, November 4, 2026 at "
+        "5:00 PM. Come back then."]
+    with pytest.raises(TransitionRefused):
+        PL_REQUEST.fire(case, "complete", me, before)
+    assert case.state is S.APPROVED
+    assert PL_REQUEST.refusals(case, "complete", me, {"now": datetime(2026, 11, 4, 22, 0, tzinfo=UTC)}) == []
+
+
+def test_a_described_pl_is_completed_from_its_end_date():
+    me = PERSONAS["requester"]
+    # A described PL ends on its end date; the time is unknown, so from the start of that day in Boston.
+    case = FakePLRequest(state=S.APPROVED, opportunity_id=None, title="Reading Recovery", provider_name="Lesley",
+                         ends_at=datetime(2026, 11, 4, 5, 0, tzinfo=UTC), scheduled_hours=None)
+    assert PL_REQUEST.refusals(case, "complete", me, {"now": datetime(2026, 11, 4, 4, 59, tzinfo=UTC)}) == [
+        "Record completion once the PL has ended: it ends on November 4, 2026. Come back on that day or later."]
+    assert PL_REQUEST.refusals(case, "complete", me, {"now": datetime(2026, 11, 4, 5, 0, tzinfo=UTC)}) == []
+
+
+@pytest.mark.parametrize(("hours", "pdps", "scheduled", "problem"), [
+    ("12", 40, "12", "40 PDPs is more than the 12 hours you attended: Massachusetts gives one PDP per clock hour, "
+                     "so record at most 12 PDPs."),
+    ("1.5", 2, None, "2 PDPs is more than the 1.5 hours you attended: Massachusetts gives one PDP per clock hour, "
+                     "so record at most 1 PDP."),
+    ("13", 12, "12", "You recorded 13 hours, more than the 12 hours this PL is scheduled for. Record the hours you "
+                     "actually attended."),
+    ("12", 12, "12", None),
+    ("1.5", 1, None, None),
+    ("40", 40, None, None),  # a described PL: the hours it is scheduled for are not known
+])
+def test_pdps_follow_one_per_clock_hour_and_hours_fit_the_schedule(hours, pdps, scheduled, problem):
+    case = FakePLRequest(state=S.APPROVED, hours_completed=Decimal(hours), pdps_earned=pdps,
+                         scheduled_hours=Decimal(scheduled) if scheduled else None)
+    refused = PL_REQUEST.refusals(case, "complete", PERSONAS["requester"], {"now": NOW})
+    assert refused == ([problem] if problem else [])
+    if problem:
+        with pytest.raises(TransitionRefused) as err:
+            PL_REQUEST.fire(case, "complete", PERSONAS["requester"], {"now": NOW})
+        field = "pdps_earned" if "PDP" in problem else "hours_completed"
+        assert err.value.problems == [(field, problem)]  # the form puts it beside its field
 
 
 # -- the budget and the joint decision ------------------------------------------------------------
@@ -280,7 +378,7 @@ def test_joint_decision_needs_a_recorded_decision_for_that_outcome_from_the_othe
 def test_a_free_request_is_approved_only_automatically():
     free = FakePLRequest(state=S.ENDORSED, cost=Decimal("0"), left=None)
     assert PL_REQUEST.refusals(free, "approve", PERSONAS["BPS co-chair"], ctx_for("approve")) == [
-        "A request that costs nothing is approved automatically when its school leader endorses it."]
+        "A request that costs nothing is approved automatically when it is endorsed."]
     assert PL_REQUEST.refusals(free, "approve", None, {"automatic": True}) == []  # no budget needed
     assert PL_REQUEST.fire(free, "approve", None, {"automatic": True}) == (S.ENDORSED, S.APPROVED)
 

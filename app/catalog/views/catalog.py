@@ -233,8 +233,7 @@ def import_csv():
     return run(
         lambda: catalog.import_file(form.file.data.stream.read(catalog.MAX_IMPORT_BYTES + 1), current_user),
         form=form, done=url_for(".index"),
-        success=lambda created: f"Imported {len(created)} opportunit{'y' if len(created) == 1 else 'ies'} into "
-                                "the catalog.",
+        success=lambda result: result.summary(),
         again=lambda refusal: _import_again(form, refusal),
         once=True,
     )

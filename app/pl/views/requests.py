@@ -5,7 +5,7 @@ Each view loads (404), checks (403 with a reason), picks its form and hands one 
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
@@ -23,9 +23,11 @@ from app.extensions import db
 from app.jinja import money
 from app.models import Opportunity, PLDecision, PLRequest
 from app.pl import budgets as budget_ops
-from app.pl import decisions, requests
+from app.pl import certificates, decisions, requests
 from app.web import download, get_or_404, page_number, reader, roles_required, run, show_refusal
 from forms.pl import (
+    CertificateRequestForm,
+    CertificateUploadForm,
     CompletionForm,
     PLBudgetForm,
     PLDecisionForm,
@@ -34,7 +36,7 @@ from forms.pl import (
     action_form_class,
 )
 from forms.review import NotConfirmedForm
-from workflows.pl_request import PL_REQUEST
+from workflows.pl_request import PL_REQUEST, endorser_words
 
 bp = Blueprint("pl", __name__, url_prefix="/pl")
 
@@ -78,8 +80,7 @@ def _save(form: PLRequestForm, row: PLRequest | None):
     return run(
         lambda: requests.save(row, current_user, reader(form), submit=submitting),
         done=lambda saved: url_for(".show" if submitting else ".edit", id=saved.id),
-        success=("Your request is submitted. Your school leader is asked to endorse it." if submitting
-                 else "Your draft is saved. Submit it when it is ready."),
+        success=(requests.submitted_message if submitting else "Your draft is saved. Submit it when it is ready."),
         again=lambda refusal: _render_form(form, row_id and requests.load_for_case_page(row_id), 422,
                                            refusal.messages),
         once=True,
@@ -114,12 +115,16 @@ def edit(id: int):
 
 # -- the case page ------------------------------------------------------------------------------
 def _render_case(row: PLRequest, status: int = 200, refusal=None, fired: str | None = None, fired_form=None,
-                 decision_form=None, errors: list[str] | None = None, send_back_form=None):
+                 decision_form=None, errors: list[str] | None = None, send_back_form=None,
+                 certificate_forms: dict | None = None):
     actions, forms = case_actions(row, current_user, action_form_class, fired, fired_form, refusal)
+    cert_forms = {"ask": CertificateRequestForm(formdata=None), "upload": CertificateUploadForm(formdata=None),
+                  **(certificate_forms or {})}
     return render_template(
         "pl/show.html", row=row, actions=actions, action_forms=forms, fired=fired, fired_form=fired_form,
         errors=errors if errors is not None else (refusal.messages if refusal else []),
         timeline=requests.timeline(row, current_user), can_edit=can_edit_pl_request(current_user, row),
+        endorser=endorser_words(row), certificate=certificates.panel(row, current_user), cert_forms=cert_forms,
         can_complete=can_complete_pl_request(current_user, row), panels=pl_request_panels(row, current_user),
         decision_form=decision_form or PLDecisionForm(formdata=None),
         send_back_form=send_back_form or NotConfirmedForm(formdata=None),
@@ -220,7 +225,47 @@ def complete(id: int):
         lambda: requests.complete(row, current_user, fields=reader(form)),
         done=url_for(".show", id=id), success="Completion recorded. It is on your PL transcript.",
         again=lambda refusal: (render_template("pl/complete.html", row=_load(id), form=form,
-                                               errors=refusal.messages), 422),
+                                               errors=show_refusal(form, refusal)), 422),
+    )
+
+
+# -- the certificate ------------------------------------------------------------------------------
+def _certificate_refused(id: int, name: str, form, refusal):
+    """The case page again (422), the certificate form as it was filled, its messages beside its fields."""
+    return _render_case(_load(id), 422, fired="certificate", errors=show_refusal(form, refusal),
+                        certificate_forms={name: form})
+
+
+@bp.post("/requests/<int:id>/certificate/ask")
+@roles_required("staff")
+def ask_certificate(id: int):
+    row = _viewable(id)
+    form = CertificateRequestForm()
+    return run(
+        lambda: certificates.ask(row, current_user, fields=reader(form)),
+        done=url_for(".show", id=id, _anchor="certificate"),
+        success=f"We asked {row.requester_name} for the certificate.",
+        again=lambda refusal: _certificate_refused(id, "ask", form, refusal),
+        once=True,
+    )
+
+
+@bp.route("/requests/<int:id>/certificate", methods=["GET", "POST"])
+@login_required
+def certificate(id: int):
+    """GET: the certificate file, to whoever may see the request. POST: the educator uploads it."""
+    row = _viewable(id)
+    if request.method != "POST":
+        cert = certificates.file_of(row, current_user)
+        if cert is None:
+            abort(404, description="No certificate has been uploaded for this request.")
+        return download(cert.data, cert.filename, cert.content_type)
+    form = CertificateUploadForm()
+    return run(
+        lambda: certificates.upload(row, current_user, reader(form), current_app.config["MAX_UPLOAD_BYTES"]),
+        done=url_for(".show", id=id, _anchor="certificate"), success="Certificate uploaded.",
+        again=lambda refusal: _certificate_refused(id, "upload", form, refusal),
+        once=True,
     )
 
 
@@ -231,11 +276,12 @@ def mine():
     return render_template("pl/mine.html", rows=requests.requests_of(current_user))
 
 
-def _filters() -> tuple[PLQueueFilterForm, str | None, str | None]:
+def _filters() -> tuple[PLQueueFilterForm, dict[str, str]]:
+    """Staff's list filters as chosen (state, year, endorser), only those given; none when one is invalid."""
     form = PLQueueFilterForm(request.args, years=requests.budget_years())
     if request.args and not form.validate():
-        return form, None, None
-    return form, form.state.data or None, form.year.data or None
+        return form, {}
+    return form, {k: v for k in ("state", "year", "endorser") if (v := getattr(form, k).data)}
 
 
 @bp.get("/queue")
@@ -247,21 +293,20 @@ def queue():
     if current_user.has_role("co_chair"):
         ctx["to_decide"] = requests.waiting_for_decision()
     if current_user.has_role("staff"):
-        form, state, year = _filters()
-        ctx["filter_form"] = form
-        ctx["page"] = requests.all_requests(state, year, page=page_number())
-        ctx["csv_args"] = {k: v for k, v in (("state", state), ("year", year)) if v}
+        ctx["filter_form"], ctx["csv_args"] = _filters()
+        ctx["page"] = requests.all_requests(**ctx["csv_args"], page=page_number())
+        ctx["staff_to_endorse"] = requests.waiting_for_staff_count()
     return render_template("pl/queue.html", **ctx)
 
 
 @bp.get("/queue.csv")
 @roles_required("staff")
 def queue_csv():
-    form, state, year = _filters()
+    form, chosen = _filters()
     if form.errors:
         abort(400, description="Choose the filters from the lists on the PL requests page.")
-    name = "pl-requests" + (f"-{year}" if year else "") + (f"-{state}" if state else "") + ".csv"
-    return download(requests.queue_csv(state, year).encode("utf-8-sig"), name, "text/csv")
+    name = "pl-requests" + "".join(f"-{chosen[k]}" for k in ("year", "state", "endorser") if k in chosen) + ".csv"
+    return download(requests.queue_csv(**chosen).encode("utf-8-sig"), name, "text/csv")
 
 
 # -- the PL budget ------------------------------------------------------------------------------
