@@ -2,7 +2,7 @@
 certificate program staff may ask an educator for (when asked, by whom, the note; the uploaded file)
 
 Revision ID: 12a1e0000002
-Revises: 11a1e0000003
+Revises: 12a1e0000003
 Create Date: 2026-12-07 20:10:00
 
 """
@@ -13,7 +13,7 @@ from app.models.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '12a1e0000002'
-down_revision = '11a1e0000003'
+down_revision = '12a1e0000003'
 branch_labels = None
 depends_on = None
 
