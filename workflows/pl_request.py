@@ -150,14 +150,14 @@ DENIER = Who(
 
 
 # -- guards ----------------------------------------------------------------------------------
-@guard("opportunity chosen from the catalog or described")
+@guard("opportunity chosen from the catalog or described", fields=("opportunity", "title", "provider_name"))
 def opportunity_given(case, ctx):
     if case.opportunity_id is None and not ((case.title or "").strip() and (case.provider_name or "").strip()):
         return "Choose the opportunity from the catalog, or describe it: its title and its provider."
     return None
 
 
-@guard("cost given")
+@guard("cost given", fields=("cost",))
 def cost_given(case, ctx):
     if case.cost is None:
         return "Give the cost (enter 0 if it is free)."
@@ -166,7 +166,7 @@ def cost_given(case, ctx):
     return None
 
 
-@guard("dates given")
+@guard("dates given", fields=("starts_on", "ends_on"))
 def dates_given(case, ctx):
     if case.starts_on is None or case.ends_on is None:
         return "Give the dates: when it starts and when it ends."
@@ -175,7 +175,7 @@ def dates_given(case, ctx):
     return None
 
 
-@guard("rationale tied to a need")
+@guard("rationale tied to a need", fields=("rationale", "need"))
 def rationale_tied_to_need(case, ctx):
     missing = []
     if not (case.rationale or "").strip():
