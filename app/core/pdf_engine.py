@@ -81,7 +81,10 @@ def write(html: str, fetcher: StaticFetcher | None = None) -> bytes:
     document = HTML(string=html, base_url=None, url_fetcher=fetcher or StaticFetcher()).render(
         font_config=_fonts(), **options)
     _mark_repeated_headers(document)
-    return document.write_pdf(**{key: options[key] for key in DEFAULT_OPTIONS})
+    try:
+        return document.write_pdf(**{key: options[key] for key in DEFAULT_OPTIONS})
+    finally:
+        _state.pdf = _state.seen = None  # this document's structure elements are not kept
 
 
 # -- tables across pages, for a screen reader (PDF/UA-1) ----------------------------------------------
