@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import flask_wtf
 import wtforms
-from wtforms import StringField, TextAreaField
+from markupsafe import Markup
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import StopValidation
+from wtforms.widgets import Select
 
 from app.core.values import control_character, control_character_message
 
@@ -32,11 +34,32 @@ class NoControlCharacters:
                 raise StopValidation(control_character_message(ch))
 
 
+class RequiredSelect(Select):
+    """A required drop-down's first option is an empty "Choose one" (HTML asks for one on a ``required``
+    select: without it the first real choice looks chosen although the person chose nothing). It stays
+    chosen until they pick; a list that already starts with an empty value keeps its own wording."""
+
+    PLACEHOLDER = "Choose one"
+
+    def __call__(self, field, **kwargs):
+        html = super().__call__(field, **kwargs)
+        choices = list(field.iter_choices())
+        if any(c[0] in ("", None) for c in choices):
+            return html
+        chosen = any(c[2] for c in choices)
+        opening = html.index(">") + 1
+        option = Markup('<option value=""{}>{}</option>').format(
+            Markup("") if chosen else Markup(" selected"), self.PLACEHOLDER)
+        return Markup(html[:opening]) + option + Markup(html[opening:])
+
+
 class _Meta:
     def bind_field(self, form, unbound_field, options):
         field = super().bind_field(form, unbound_field, options)
         if isinstance(field, StringField):
             field.validators = [NoControlCharacters(isinstance(field, TextAreaField)), *field.validators]
+        if isinstance(field, SelectField) and field.flags.required and type(field.widget) is Select:
+            field.widget = RequiredSelect()
         return field
 
 
@@ -47,10 +70,18 @@ class Form(wtforms.Form):
 
 
 class FlaskForm(flask_wtf.FlaskForm):
-    """A page's form, with the control-character check."""
+    """A page's form, with the control-character check. Its hidden CSRF token renders without an ``id``:
+    a page with several forms would otherwise repeat ``id="csrf_token"`` (ids must be unique), and
+    nothing points at it."""
 
     class Meta(_Meta):
         pass
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        token = self._fields.get(self.meta.csrf_field_name) if self.meta.csrf else None
+        if token is not None:
+            token.render_kw = {**(token.render_kw or {}), "id": False}
 
-__all__ = ["FlaskForm", "Form", "NoControlCharacters"]
+
+__all__ = ["FlaskForm", "Form", "NoControlCharacters", "RequiredSelect"]

@@ -28,12 +28,13 @@ Context = dict[str, Any]
 class TransitionRefused(Exception):
     """Raised when a trigger cannot fire now (state, guards). ``messages`` are for the user."""
 
-    def __init__(self, messages: Sequence[str], trigger: str = "", problems: Sequence[tuple[str, str]] = ()):
+    def __init__(self, messages: Sequence[str], trigger: str = "",
+                 problems: Sequence[tuple[str | None, str]] | None = None):
         self.messages = list(messages)
         self.trigger = trigger
-        # (form field, message) for the failed guards that name the field they are about, so a page can put
-        # each message beside its field (``app.web.show_refusal``).
-        self.problems = list(problems)
+        # (form field or None, sentence) for each message: a guard that names the fields it reads puts its
+        # sentence beside the first of them on the form (``app.web.show_refusal``).
+        self.problems = list(problems) if problems is not None else [(None, m) for m in self.messages]
         super().__init__("; ".join(self.messages))
 
 
@@ -47,23 +48,23 @@ class NotAllowed(TransitionRefused):
 @dataclass(frozen=True)
 class Guard:
     """A named condition. ``check(case, ctx)`` returns None when it passes, else the sentence a user reads.
-    ``field``: the form field the condition is about, when the transition has a form of its own."""
+    ``fields``: the case's fields it reads, named as the case's form names them (its sentence is shown
+    beside the first of them, and the error summary links there)."""
 
     name: str
     description: str
     check: Callable[[Any, Context], str | None]
-    field: str = ""
+    fields: tuple[str, ...] = ()
 
     def __call__(self, case: Any, ctx: Context) -> str | None:
         return self.check(case, ctx)
 
 
-def guard(description: str, field: str = "") -> Callable[[Callable[[Any, Context], str | None]], Guard]:
-    """Decorator: turn ``fn(case, ctx) -> str | None`` into a ``Guard`` described for people (about the
-    form field ``field``, if any)."""
+def guard(description: str, fields: tuple[str, ...] = ()) -> Callable[[Callable[[Any, Context], str | None]], Guard]:
+    """Decorator: turn ``fn(case, ctx) -> str | None`` into a ``Guard`` described for people."""
 
     def wrap(fn: Callable[[Any, Context], str | None]) -> Guard:
-        return Guard(fn.__name__, description, fn, field)
+        return Guard(fn.__name__, description, fn, fields)
 
     return wrap
 
@@ -291,17 +292,20 @@ class Workflow:
         The source state is checked first, then who, then every guard (so a user sees all that
         needs fixing at once). Guards are not run for someone who may not act at all.
         """
+        return [msg for _, msg in self.refusal_problems(case, trigger, actor, ctx)]
+
+    def refusal_problems(self, case: Any, trigger: str, actor: Any,
+                         ctx: Context | None = None) -> list[tuple[str | None, str]]:
+        """``refusals`` as (field or None, sentence) pairs: a guard's sentence with the first field it reads."""
         t = self.transition(trigger)
         state = self.state_of(case)
         if state not in t.sources:
-            return [
-                f"“{t.label}” is not possible while this {self.name} is {self.label(state)}."
-            ]
+            return [(None, f"“{t.label}” is not possible while this {self.name} is {self.label(state)}.")]
         ctx = {"trigger": trigger, **(ctx or {})}
         who = t.who.check(case, actor, ctx)
         if who:
-            return [who]
-        return [msg for g in t.guards if (msg := g(case, ctx))]
+            return [(None, who)]
+        return [(g.fields[0] if g.fields else None, msg) for g in t.guards if (msg := g(case, ctx))]
 
     def guard_failures(self, case: Any, trigger: str, ctx: Context | None = None) -> list[str]:
         t = self.transition(trigger)
@@ -324,12 +328,9 @@ class Workflow:
 
     def fire(self, case: Any, trigger: str, actor: Any, ctx: Context | None = None) -> tuple[enum.Enum, enum.Enum]:
         """Check and fire. Raises TransitionRefused with every reason. Returns (from, to)."""
-        problems = self.refusals(case, trigger, actor, ctx)
+        problems = self.refusal_problems(case, trigger, actor, ctx)
         if problems:
-            t = self.transition(trigger)
-            full = {"trigger": trigger, **(ctx or {})}
-            placed = [(g.field, msg) for g in t.guards if g.field and (msg := g(case, full)) in problems]
-            raise TransitionRefused(problems, trigger, placed)
+            raise TransitionRefused([m for _, m in problems], trigger, problems)
         before = self.state_of(case)
         self.machine.events[trigger].trigger(case, actor=actor, **(ctx or {}))
         after = self.state_of(case)

@@ -172,14 +172,14 @@ DENIER = Who(
 
 
 # -- guards ----------------------------------------------------------------------------------
-@guard("opportunity chosen from the catalog or described")
+@guard("opportunity chosen from the catalog or described", fields=("opportunity", "title", "provider_name"))
 def opportunity_given(case, ctx):
     if case.opportunity_id is None and not ((case.title or "").strip() and (case.provider_name or "").strip()):
         return "Choose the opportunity from the catalog, or describe it: its title and its provider."
     return None
 
 
-@guard("cost given")
+@guard("cost given", fields=("cost",))
 def cost_given(case, ctx):
     if case.cost is None:
         return "Give the cost (enter 0 if it is free)."
@@ -188,7 +188,7 @@ def cost_given(case, ctx):
     return None
 
 
-@guard("dates given")
+@guard("dates given", fields=("starts_on", "ends_on"))
 def dates_given(case, ctx):
     if case.starts_on is None or case.ends_on is None:
         return "Give the dates: when it starts and when it ends."
@@ -197,7 +197,7 @@ def dates_given(case, ctx):
     return None
 
 
-@guard("rationale tied to a need")
+@guard("rationale tied to a need", fields=("rationale", "need"))
 def rationale_tied_to_need(case, ctx):
     missing = []
     if not (case.rationale or "").strip():
@@ -226,14 +226,14 @@ def budget_fits(case, ctx):
     return None
 
 
-@guard("attendance confirmed", field="attended")
+@guard("attendance confirmed", fields=("attended",))
 def attendance_confirmed(case, ctx):
     if not case.attended:
         return "Confirm that you attended."
     return None
 
 
-@guard("reflection written", field="reflection")
+@guard("reflection written", fields=("reflection",))
 def reflection_written(case, ctx):
     if not (case.reflection or "").strip():
         return "Write a reflection on what you learned and how you will use it."
@@ -265,7 +265,7 @@ def _hours_text(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-@guard("hours attended recorded, within the PL's scheduled hours when known", field="hours_completed")
+@guard("hours attended recorded, within the PL's scheduled hours when known", fields=("hours_completed",))
 def hours_recorded(case, ctx):
     hours = case.hours_completed
     if hours is None or hours <= 0:
@@ -277,7 +277,7 @@ def hours_recorded(case, ctx):
     return None
 
 
-@guard("PDPs recorded: at most one per clock hour attended (Massachusetts' rule)", field="pdps_earned")
+@guard("PDPs recorded: at most one per clock hour attended (Massachusetts' rule)", fields=("pdps_earned",))
 def one_pdp_per_hour(case, ctx):
     pdps = case.pdps_earned
     if pdps is None or pdps < 0:

@@ -16,8 +16,9 @@ never makes one (the mail worker, most web requests) does not pay its start-up t
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import render_template
+from flask import current_app, render_template
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SCHEME = "tlf-static"
@@ -33,9 +34,18 @@ def static_url(name: str) -> str:
     return f"{SCHEME}:{name}"
 
 
+def public_url(endpoint: str, **values) -> str:
+    """An absolute address in the app, from ``PUBLIC_BASE_URL``: a printed page has no "current site" for a
+    relative one (``/learning/slug``) to be read against. Works without a request (a worker)."""
+    base = urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000")
+    adapter = current_app.url_map.bind(base.netloc or "127.0.0.1", script_name=base.path or "/",
+                                       url_scheme=base.scheme or "http")
+    return adapter.build(endpoint, values, force_external=True)
+
+
 def render_html(template_name: str, **context) -> str:
     """The document's HTML (what ``render`` prints), autoescaped by Jinja."""
-    return render_template(template_name, pdf_static=static_url, **context)
+    return render_template(template_name, pdf_static=static_url, public_url=public_url, **context)
 
 
 def render(template_name: str, *, fetcher=None, **context) -> bytes:

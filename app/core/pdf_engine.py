@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import re
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
-from weasyprint import HTML
+import pydyf
+from weasyprint import DEFAULT_OPTIONS, HTML
+from weasyprint.formatting_structure import boxes
+from weasyprint.pdf import stream as pdf_stream
+from weasyprint.pdf import tags as pdf_tags
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -70,6 +75,137 @@ def _fonts() -> FontConfiguration:
 
 
 def write(html: str, fetcher: StaticFetcher | None = None) -> bytes:
-    """``html`` printed as a tagged PDF (PDF/UA-1)."""
-    document = HTML(string=html, base_url=None, url_fetcher=fetcher or StaticFetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT, font_config=_fonts())
+    """``html`` printed as a tagged PDF (PDF/UA-1); a table that runs onto more pages stays one table
+    (see ``_mark_repeated_headers``)."""
+    options = {**DEFAULT_OPTIONS, "pdf_variant": PDF_VARIANT}
+    document = HTML(string=html, base_url=None, url_fetcher=fetcher or StaticFetcher()).render(
+        font_config=_fonts(), **options)
+    _mark_repeated_headers(document)
+    try:
+        return document.write_pdf(**{key: options[key] for key in DEFAULT_OPTIONS})
+    finally:
+        _state.pdf = _state.seen = None  # this document's structure elements are not kept
+
+
+# -- tables across pages, for a screen reader (PDF/UA-1) ----------------------------------------------
+# WeasyPrint tags each page on its own: a table that breaks across pages became one tagged table per
+# page, and the header row it repeats at the top of each page (for sighted readers) was tagged again
+# each time, so a screen reader met several tables and read the header as data. Here the repeated header
+# rows are drawn as artifacts (seen, not read) and left out of the structure tree, and the parts of one
+# element on later pages (the table, its body, the sections and paragraphs around it) join the structure
+# element made for it on its first page, so the document has one table, read once, in order. The body
+# cells on later pages name the header cells of the first page.
+_REPEATED = "_tlf_repeated"  # on each box of a repeated header: the matching box on the table's first page
+_MERGED = frozenset({"/Part", "/Art", "/Sect", "/Div", "/BlockQuote", "/Table", "/TBody", "/TFoot", "/L",
+                     "/LI", "/LBody", "/P"})
+
+
+def _descendants(box):
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _descendants(child)
+
+
+def _rows(box):
+    for child in box.children:
+        yield from [child] if child.element_tag == "tr" else _rows(child)
+
+
+def _mark_repeated_headers(document) -> None:
+    """Flag each table's header rows repeated on a later page, each cell with its first page's cell."""
+    first_header = {}  # the <table> element -> its header row group on the first page it is on
+    for page in document.pages:
+        for box in _descendants(page._page_box):
+            if not isinstance(box, boxes.TableBox) or not box.children or not box.children[0].is_header:
+                continue
+            header = box.children[0]
+            first = first_header.setdefault(box.element, header)
+            if first is header:
+                continue
+            for inner in _descendants(header):
+                setattr(inner, _REPEATED, first)
+            for row, first_row in zip(_rows(header), _rows(first), strict=False):
+                for cell, first_cell in zip(row.children, first_row.children, strict=False):
+                    setattr(cell, _REPEATED, first_cell)
+
+
+_original_marked = pdf_stream.Stream.marked
+
+
+@contextmanager
+def _marked(self, box, tag):
+    """A repeated header's text is an artifact; everything else is marked as WeasyPrint marks it."""
+    if getattr(box, _REPEATED, None) is not None:
+        with self.artifact():
+            yield
+    else:
+        with _original_marked(self, box, tag):
+            yield
+
+
+_original_build = pdf_tags._build_box_tree
+_state = threading.local()
+
+
+def _object(pdf, reference):
+    """The PDF object a structure element's kid (``b"12 0 R"``) refers to; None for a marked-content id."""
+    if isinstance(reference, bytes | str):
+        return pdf.objects[int(reference.split()[0])]
+    return None
+
+
+def _build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
+    """WeasyPrint's tagging of one box, with a table's later pages joined to its first (see above)."""
+    if getattr(box, _REPEATED, None) is not None:
+        # A repeated header row group: drawn as an artifact, not in the structure tree. Its cells get
+        # stand-in marks (never written) so WeasyPrint can still work out the headers of the cells below.
+        for cell in _descendants(box):
+            if isinstance(cell, boxes.TableCellBox):
+                cell.mark = pydyf.Dictionary({"A": pydyf.Dictionary({"O": "/Table"})})
+        return
+    if getattr(_state, "pdf", None) is not pdf:
+        _state.pdf, _state.seen = pdf, {}
+    seen = _state.seen
+    passthrough = box.element is None or box.element_tag in ("html", "body") or isinstance(
+        box, (boxes.PageBox, boxes.MarginBox))
+    for element in _original_build(box, parent, pdf, page_number, nums, annotations, tags):
+        if passthrough or element["S"] not in _MERGED:
+            yield element
+            continue
+        if element["S"] == "/Table":
+            _name_first_page_headers(box)
+        key = (id(box.element), element["S"])
+        first = seen.setdefault(key, (page_number, element))
+        if first[0] == page_number:
+            yield element
+            continue
+        # A later page's part of an element tagged on an earlier page: its children join the first.
+        target = first[1]
+        for kid in element["K"]:
+            kid_object = _object(pdf, kid)
+            if isinstance(kid_object, dict) and "P" in kid_object:
+                kid_object["P"] = target.reference
+            target["K"].append(kid)
+
+
+def _name_first_page_headers(box) -> None:
+    """Body cells under a repeated header name the first page's header cells (the ones in the tree)."""
+    ids = {}
+    for cell in _descendants(box):
+        first = getattr(cell, _REPEATED, None)
+        if isinstance(cell, boxes.TableCellBox) and first is not None and "ID" in cell.mark:
+            first_mark = getattr(first, "mark", None)
+            if first_mark is not None and "ID" in first_mark:
+                ids[cell.mark["ID"].string] = first_mark["ID"]
+    if not ids:
+        return
+    for row in _rows(box):
+        for cell in row.children:
+            if getattr(cell, _REPEATED, None) is None and cell.element_tag == "td" and hasattr(cell, "mark"):
+                headers = cell.mark["A"].get("Headers")
+                if headers is not None:
+                    cell.mark["A"]["Headers"] = pydyf.Array([ids.get(h.string, h) for h in headers])
+
+
+pdf_stream.Stream.marked = _marked
+pdf_tags._build_box_tree = _build_box_tree

@@ -216,16 +216,13 @@ def save_review(assignment: ReviewAssignment, user: User, data: ReviewInput, sub
             raise ReviewError("Each score must be 1, 2, 3 or 4.", {f"score_{cid}": "Choose 1, 2, 3 or 4."})
     if submit:
         missing = [c for c in criteria if data.scores.get(c.id) is None]
-        problems, fields = [], {}
-        if missing:
-            problems.append("Score every criterion before submitting. Not yet scored: "
-                            + ", ".join(c.name for c in missing) + ".")
-            fields.update({f"score_{c.id}": f"Score “{c.name}” before submitting." for c in missing})
+        # One problem per field at fault (the page lists each once, beside its field and in the summary).
+        problems: list[tuple[str | None, str]] = [
+            (f"score_{c.id}", f"Score “{c.name}” before submitting.") for c in missing]
         if data.recommendation is None:
-            problems.append("Choose a recommendation before submitting.")
-            fields["recommendation"] = "Choose a recommendation before submitting."
+            problems.append(("recommendation", "Choose a recommendation before submitting."))
         if problems:
-            raise ReviewError(problems, fields)
+            raise ReviewError(problems)
 
     by_criterion = {s.criterion_id: s for s in assignment.scores}
     for c in criteria:

@@ -49,7 +49,7 @@ def test_missing_and_out_of_range_ratings_are_refused_and_input_kept(login_as, w
     assert resp.status_code == 422
     assert f"Rate “{lw.topics[0].name}” from 1 to 5." in page
     assert f"Rate “{lw.topics[1].name}” with a whole number from 1 to 5." in page
-    assert f'href="#topic_{lw.topics[0].id}"' in page  # the summary links to the group
+    assert f'href="#topic_{lw.topics[0].id}-0"' in page  # the summary links to the group's first radio
     assert "Please more co-teaching" in page
     assert re.search(r'value="3"[^>]*checked|checked[^>]*value="3"', page)
     assert f'id="grade_bands-{lw.grade_band.id}" value="{lw.grade_band.id}" checked' in page

@@ -199,7 +199,8 @@ def test_bad_decision_input_is_refused_and_kept(browser, world, data, message, f
     assert resp.status_code == 422
     page = text(resp)
     assert message in page
-    assert f'href="#{field}"' in page  # the error summary links to the field at fault
+    target = f"{field}-0" if field == "outcome" else field  # a radio group: its first radio
+    assert f'href="#{target}"' in page  # the error summary links to the field at fault
     for name in ("award", "feedback", "conditions"):
         if data.get(name) and len(data[name]) < 100:
             assert data[name] in page  # what the user typed is kept

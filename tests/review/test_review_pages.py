@@ -115,8 +115,13 @@ def test_submit_needs_every_criterion_and_a_recommendation(browser, world, fresh
                                                       "comments": "Promising.", "submit_review": "Submit review"})
     assert resp.status_code == 422
     page = text(resp)
-    assert "Not yet scored: Feasible plan, Sharing the learning." in page
-    assert "Choose a recommendation before submitting." in page
+    # Each problem once: the two unscored criteria and the recommendation, beside their fields and
+    # linked from the summary (the radio groups' links lead to their first radio).
+    assert "There are 3 problems to fix" in page
+    assert page.count("Score “Feasible plan” before submitting.") == 2
+    assert page.count("Score “Sharing the learning” before submitting.") == 2
+    assert page.count("Choose a recommendation before submitting.") == 2
+    assert f'href="#score_{c2}-0"' in page and 'href="#recommendation-0"' in page
     assert "Needs a calendar." in page and "Promising." in page  # input kept
     assert _radio_checked(page, f"score_{c1}", "4")
     db.session.expire_all()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import current_app
 
 from app.extensions import db
 from app.models import ProposalState
@@ -77,4 +78,5 @@ def test_the_public_entry_point_renders_only_a_published_summary(world, factory)
     db.session.commit()
     text = pdf_text(summaries.render_published_pdf(s))
     assert "Family literacy nights in five languages" in text and "family-night-agenda.pdf" in text
-    assert "/learning/family-literacy-nights-in-five-languages" in text
+    # its public address in full, from PUBLIC_BASE_URL (a printed page has no site to be relative to)
+    assert current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/learning/family-literacy-nights-in-five-languages" in text

@@ -82,7 +82,7 @@ def _save(form: PLRequestForm, row: PLRequest | None):
         done=lambda saved: url_for(".show" if submitting else ".edit", id=saved.id),
         success=(requests.submitted_message if submitting else "Your draft is saved. Submit it when it is ready."),
         again=lambda refusal: _render_form(form, row_id and requests.load_for_case_page(row_id), 422,
-                                           refusal.messages),
+                                           show_refusal(form, refusal)),
         once=True,
     )
 

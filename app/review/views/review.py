@@ -27,9 +27,9 @@ RECUSED = "You declared a conflict of interest with this proposal, so you are re
 
 
 def _beside(form, refusal: Refusal) -> list[str]:
-    """Put a refusal's field messages beside their fields; every one of its sentences goes in the summary."""
-    show_refusal(form, refusal)
-    return refusal.messages
+    """Put a refusal's field messages beside their fields (the summary lists them from there); the
+    sentences about no field go in the summary as they are, so each problem is listed once."""
+    return show_refusal(form, refusal)
 
 
 @bp.get("/")
