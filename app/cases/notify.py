@@ -4,7 +4,8 @@ Every transition declares whose turn it is afterwards and what they read (``T.no
 "staff", "reviewers" for a proposal; "requester", "school_leaders", "co_chairs" for a PL request;
 its subject, verb, detail lines and each audience's next step). ``transition_fired`` is called by
 ``advance`` inside the same transaction, for either kind of case: it queues one ``OutboxMessage``
-per recipient and one in-app ``Notification``, never for the actor themself. Two acts that are not transitions tell someone too: assigning a reviewer (the
+per recipient and one in-app ``Notification``, never for the actor themself (but for a receipt audience,
+whose point is to tell the actor their act went through). Two acts that are not transitions tell someone too: assigning a reviewer (the
 reviewer) and recording a joint decision (the other side's co-chairs, who must confirm it; for a
 proposal or a PL request).
 
@@ -140,16 +141,18 @@ def assigned_reviewers(case: Proposal) -> list[User]:
     return [a.reviewer for a in case.assignments if a.reviewer_id not in conflicted and a.reviewer.active]
 
 
-def _once_each(audiences: tuple[str, ...], people_of: dict[str, Any], actor: Any) -> list[tuple[User, str]]:
-    """(user, audience) once per person, in the declared order of audiences, never the actor.
-    ``people_of`` maps each audience to a function returning its people."""
+def _once_each(audiences: tuple[str, ...], people_of: dict[str, Any], actor: Any,
+               receipts: frozenset[str] = frozenset()) -> list[tuple[User, str]]:
+    """(user, audience) once per person, in the declared order of audiences, never the actor unless the
+    audience is a receipt (``receipts``: the actor is told of their own act). ``people_of`` maps each
+    audience to a function returning its people."""
     actor_id = getattr(actor, "id", None)
     out: dict[int, tuple[User, str]] = {}
     for audience in audiences:
         if audience not in people_of:
             raise ValueError(f"unknown audience {audience!r}")
         for user in people_of[audience]():
-            if user.id != actor_id and user.id not in out:
+            if (user.id != actor_id or audience in receipts) and user.id not in out:
                 out[user.id] = (user, audience)
     return list(out.values())
 
@@ -162,6 +165,7 @@ class Kind:
     links: Callable[[int], tuple[str, str]]
     template: str
     context: Callable[[Any], dict]
+    receipts: frozenset[str] = frozenset()  # audiences that include the actor: a receipt of their own act
 
 
 def _kind(case: Any) -> Kind:
@@ -177,9 +181,11 @@ def _kind(case: Any) -> Kind:
                                "cost": money(c.cost) if c.cost is not None else "not given"},
         )
     return Kind(
-        audiences={"team": team_members, "staff": lambda c: active_staff(), "reviewers": assigned_reviewers},
+        audiences={"team": team_members, "team_receipt": team_members, "staff": lambda c: active_staff(),
+                   "reviewers": assigned_reviewers},
         links=case_links, template="transition.txt",
         context=lambda c: {"state_label": STATE_LABELS[c.state]},
+        receipts=frozenset({"team_receipt"}),
     )
 
 
@@ -188,7 +194,8 @@ def recipients(case: Any, t, actor: Any) -> list[tuple[User, str]]:
     its ``notify_when`` holds), never the actor."""
     kind = _kind(case)
     audiences = tuple(a for a in t.notify if t.tells(a, case))
-    return _once_each(audiences, {a: (lambda a=a: kind.audiences[a](case)) for a in audiences}, actor)
+    return _once_each(audiences, {a: (lambda a=a: kind.audiences[a](case)) for a in audiences}, actor,
+                      kind.receipts)
 
 
 # -- what happened: transitions ----------------------------------------------------------------
@@ -230,7 +237,8 @@ def transition_fired(case: Any, wf, t, actor: Any, comment: str = "", data: dict
     for user, audience in recipients(case, t, actor):
         body = render_body(
             kind.template, recipient=user, case=case, audience=audience,
-            next_step=t.next_step(audience, case, wf.default_next_step), actor_name=actor_name,
+            next_step=t.next_step(audience, case, wf.default_next_step),
+            actor_name="You" if user.id == getattr(actor, "id", None) else actor_name,
             verb=t.joint_verb if decision is not None else t.verb, details=details, feedback_heading=heading,
             feedback=feedback, link=link, **kind.context(case),
         )
@@ -240,15 +248,21 @@ def transition_fired(case: Any, wf, t, actor: Any, comment: str = "", data: dict
 
 # -- what happened: other acts -----------------------------------------------------------------
 def reviewer_assigned(assignment: ReviewAssignment, actor: Any) -> list[Queued]:
-    """Tell a reviewer they were assigned (not when they assigned themselves)."""
+    """Tell a reviewer they were assigned to a proposal already in review (not when they assigned themselves).
+
+    One message per assignment, sent when the reviewer can act on it: a reviewer assigned while the
+    proposal is still being screened hears of it once, from ``begin_review`` (its row tells the
+    "reviewers" audience), not also here."""
     reviewer, case = assignment.reviewer, assignment.proposal
     if reviewer is None or not reviewer.active or reviewer.id == getattr(actor, "id", None):
+        return []
+    if case.state is not ProposalState.IN_REVIEW:
         return []
     link, path = case_links(case.id)
     due = assignment.due_on or case.cycle.review_due_on
     body = render_body("reviewer_assigned.txt", recipient=reviewer, case=case, assignment=assignment,
                        actor_name=getattr(actor, "name", None) or "Program staff", due=day(due) if due else "",
-                       review_open=case.state is ProposalState.IN_REVIEW, link=link)
+                       link=link)
     return [queue(reviewer, subject_for("Review assigned", case), body, case, path)]
 
 
