@@ -27,6 +27,7 @@ from app.core import clock
 from app.extensions import db
 from app.models import (
     Decision,
+    EmailDelivery,
     Notification,
     OutboxMessage,
     PLDecision,
@@ -89,6 +90,11 @@ def subject_for(prefix: str, case: Proposal | PLRequest) -> str:
     return one_line(f"{prefix}: {case.display_title}")
 
 
+def held_for_digest(user: User) -> bool:
+    """Whether a message to ``user`` waits for their daily digest (they chose it) rather than going at once."""
+    return user.email_delivery is EmailDelivery.DAILY
+
+
 @dataclass
 class Queued:
     message: OutboxMessage
@@ -103,6 +109,7 @@ def queue(user: User, subject: str, body: str, case: Proposal | PLRequest | None
         to_email=user.email, to_user_id=user.id, subject=subject, body=body, dedupe_key=dedupe_key,
         case_type=case_type_of(case), case_id=case.id if case is not None else None,
         created_at=clock.now(), attempts=0, last_error="", next_attempt_at=None,
+        held_for_digest=held_for_digest(user),
     )
     note = Notification(user_id=user.id, subject=subject, body=body, link=link, created_at=clock.now())
     db.session.add_all([msg, note])
