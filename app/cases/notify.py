@@ -27,7 +27,6 @@ from app.core import clock
 from app.extensions import db
 from app.models import (
     Decision,
-    EmailDelivery,
     Notification,
     OutboxMessage,
     PLDecision,
@@ -92,7 +91,7 @@ def subject_for(prefix: str, case: Proposal | PLRequest) -> str:
 
 def held_for_digest(user: User) -> bool:
     """Whether a message to ``user`` waits for their daily digest (they chose it) rather than going at once."""
-    return user.email_delivery is EmailDelivery.DAILY
+    return user.wants_daily_digest
 
 
 @dataclass

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.cases import notify
 from app.core import clock
@@ -57,7 +57,7 @@ def set_delivery(user: User, choice: str) -> EmailDelivery:
 
 def held_count(user: User) -> int:
     """Messages waiting for this person's next digest."""
-    return len(db.session.scalars(_held(user.id).with_only_columns(OutboxMessage.id)).all())
+    return db.session.scalar(_held(user.id).with_only_columns(func.count(OutboxMessage.id)).order_by(None)) or 0
 
 
 def _held(user_id: int):
@@ -76,9 +76,11 @@ def people_waiting(day: date) -> list[int]:
     ))
     if not waiting:
         return []
-    done = set(db.session.scalars(
-        select(OutboxMessage.to_user_id).where(OutboxMessage.dedupe_key.like(f"digest:%:{day.isoformat()}"))
-    ))
+    done: set[int] = set()
+    ids = sorted(waiting)
+    for i in range(0, len(ids), 500):  # by the unique key's index
+        keys = [dedupe_key(uid, day) for uid in ids[i:i + 500]]
+        done.update(db.session.scalars(select(OutboxMessage.to_user_id).where(OutboxMessage.dedupe_key.in_(keys))))
     return sorted(waiting - done)
 
 

@@ -200,6 +200,11 @@ class User(UserMixin, db.Model):
         lazy="selectin", cascade="all, delete-orphan", order_by=UserRole.role
     )
 
+    @property
+    def wants_daily_digest(self) -> bool:
+        """They chose one email a day (the daily digest) over each message as it comes."""
+        return self.email_delivery is EmailDelivery.DAILY
+
     # -- roles ----------------------------------------------------------------------------
     @property
     def role_names(self) -> set[str]:
