@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(send_digests_command)
     app.cli.add_command(worker_command)
 
 
@@ -156,7 +157,8 @@ def worker_command(once, batch):
     """Send the outbox by SMTP and queue the daily reminders, until SIGTERM or SIGINT (the mail worker).
 
     MAIL_ENABLED=1 makes it send; WORKER_POLL_SECONDS (default 5) is its sleep when idle; REMINDERS_AT
-    (default 07:00, Boston time; empty for none) is when it queues the day's reminders. Several may run
+    (default 07:00, Boston time; empty for none) is when it queues the day's reminders, DIGEST_AT (default
+    17:00) the daily digests of the people who chose one. Several may run
     at once on PostgreSQL. Logs go to stderr like the app's (JSON outside --debug).
     """
     from flask import current_app
@@ -225,3 +227,19 @@ def send_reminders_command(today, send):
         send = bool(current_app.config.get("MAIL_ENABLED"))
     if send and queued:
         click.echo(str(mailer.send_pending(limit=len(queued), ids=[q.message_id for q in queued])))
+
+
+@click.command("send-digests")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The Boston date of the digests (default: today in Boston).")
+@with_appcontext
+def send_digests_command(today):
+    """Queue today's daily digests (one per person who chose the digest and has messages waiting; once a
+    day per person, however often it runs). The worker or `send-mail` sends them."""
+    from app.core import clock
+    from app.home import digest
+
+    day = today.date() if today else clock.today()
+    queued = digest.queue_digests(day)
+    click.echo(f"Queued {len(queued)} daily digest{'s' if len(queued) != 1 else ''} for {day:%B %-d, %Y}"
+               + (f" ({sum(d.count for d in queued)} messages)." if queued else "."))

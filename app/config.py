@@ -37,6 +37,9 @@ class Config:
     # reminders (HH:MM, 24-hour; empty: the worker queues none, for `flask send-reminders` from cron).
     WORKER_POLL_SECONDS = os.environ.get("WORKER_POLL_SECONDS", "5")
     REMINDERS_AT = os.environ.get("REMINDERS_AT", "07:00")
+    # The Boston time of day the worker queues the daily digests of the people who chose one (HH:MM;
+    # empty: none from the worker, for `flask send-digests` from cron).
+    DIGEST_AT = os.environ.get("DIGEST_AT", "17:00")
     # Links in emails and the Atom feed are absolute: the app's public address.
     # Required outside debug and tests (debug and tests default to http://127.0.0.1:5000).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
@@ -110,6 +113,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"  # each test starts from zero (tests/conftest.py resets it)
     ARGON2_TIME_COST, ARGON2_MEMORY_COST = 1, 8  # cheap hashes keep the suite fast
     REMINDERS_AT = ""  # a worker pass in a test sends mail only; the reminder tests set their hour
+    DIGEST_AT = ""  # likewise: the digest tests set their hour
 
 
 def sqlite_default(instance_path: str) -> str:

@@ -7,6 +7,10 @@ and the page answers at once, whatever the SMTP server is doing. This process lo
    the day's reminders (``app.home.reminders.queue_reminders``). The outbox's unique dedupe key
    (one per item, person and Boston day) makes this safe with several workers and restarts: a
    worker that starts after the hour queues what is missing for today, and nothing twice;
+   Then, once a day at ``DIGEST_AT`` (Boston time; empty turns it off), it queues the daily digests
+   (``app.home.digest.queue_digests``): one message per person who chose the daily digest, with
+   everything held for them since their last; the digest's unique key (person, Boston day) and
+   ``SKIP LOCKED`` on the held rows make it once a day per person, whatever the number of workers;
 2. when ``MAIL_ENABLED`` is 1, it sends the due messages in batches (``app.core.mailer.send_pending``:
    one claim at a time with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers never send a
    message twice; a commit after each message; failures wait with the mailer's backoff). With
@@ -50,16 +54,23 @@ class WorkerSettingError(ValueError):
     """A worker setting that cannot be used (the command refuses to start and says which)."""
 
 
-def reminders_time(value: str | None) -> clock_time | None:
-    """``REMINDERS_AT`` as a time of day in Boston; None when empty (no reminders from the worker)."""
+def reminders_time(value: str | None, name: str = "REMINDERS_AT", what: str = "the daily reminders",
+                   example: str = "07:00") -> clock_time | None:
+    """``REMINDERS_AT`` (or another daily setting, ``name``) as a time of day in Boston; None when empty
+    (the worker does not do it)."""
     text = (value or "").strip()
     if not text:
         return None
     m = _HH_MM.fullmatch(text)
     if not m or int(m[1]) > 23 or int(m[2]) > 59:
-        raise WorkerSettingError(f"REMINDERS_AT must be a Boston time of day such as 07:00 (24-hour clock), "
-                                 f"or empty to turn the daily reminders off; it is {text!r}.")
+        raise WorkerSettingError(f"{name} must be a Boston time of day such as {example} (24-hour clock), "
+                                 f"or empty to turn {what} off; it is {text!r}.")
     return clock_time(int(m[1]), int(m[2]))
+
+
+def digest_time(value: str | None) -> clock_time | None:
+    """``DIGEST_AT`` as a time of day in Boston; None when empty (no daily digests from the worker)."""
+    return reminders_time(value, "DIGEST_AT", "the daily digests", "17:00")
 
 
 def poll_seconds(value) -> float:
@@ -80,6 +91,7 @@ class PassResult:
     sent: int = 0
     failed: int = 0
     reminders: int | None = None  # reminders queued (None: not their time, or already done today)
+    digests: int | None = None  # daily digests queued (None: not their time, or already done today)
     mail_down: str = ""  # the mail server could not be reached (the mailer's words)
     errors: list[str] = field(default_factory=list)  # steps that raised (logged with their traceback)
     more: bool = False  # a whole batch went out: more may be due at once
@@ -89,11 +101,21 @@ class PassResult:
         return not self.errors and not self.mail_down
 
 
+def _due_day(now: datetime, at: clock_time | None, done_on: date | None) -> date | None:
+    """Today's Boston date when a once-a-day step set for ``at`` is due and not done today, else None."""
+    if at is None:
+        return None
+    local = clock.local(now)
+    if local.time() < at or local.date() == done_on:
+        return None
+    return local.date()
+
+
 class Worker:
     """The loop. ``run_pass`` is one pass (in an application context); ``run`` loops until ``stop``."""
 
     def __init__(self, app: Flask, *, batch: int = DEFAULT_BATCH, poll: float | None = None,
-                 reminders_at: str | None = None) -> None:
+                 reminders_at: str | None = None, digest_at: str | None = None) -> None:
         cfg = app.config
         self.app = app
         self.batch = batch
@@ -101,18 +123,19 @@ class Worker:
         self.reminders_at = reminders_time(cfg.get("REMINDERS_AT", "") if reminders_at is None else reminders_at)
         self.mail_enabled = bool(cfg.get("MAIL_ENABLED"))
         self.stopping = False
+        self.digest_at = digest_time(cfg.get("DIGEST_AT", "") if digest_at is None else digest_at)
         self.reminded_on: date | None = None  # the Boston day this worker last queued reminders for
+        self.digested_on: date | None = None  # the Boston day this worker last queued digests for
         self.failures = 0  # passes in a row with an error or an unreachable mail server
 
     # -- one pass -----------------------------------------------------------------------------
     def reminders_day(self, now: datetime) -> date | None:
         """The Boston day whose reminders are due now and not yet queued by this worker, if any."""
-        if self.reminders_at is None:
-            return None
-        local = clock.local(now)
-        if local.time() < self.reminders_at or local.date() == self.reminded_on:
-            return None
-        return local.date()
+        return _due_day(now, self.reminders_at, self.reminded_on)
+
+    def digest_day(self, now: datetime) -> date | None:
+        """The Boston day whose digests are due now and not yet queued by this worker, if any."""
+        return _due_day(now, self.digest_at, self.digested_on)
 
     def run_pass(self) -> PassResult:
         """Queue today's reminders if their time has come, then send one batch of due mail. Commits."""
@@ -120,6 +143,10 @@ class Worker:
         day = self.reminders_day(clock.now())
         if day is not None and self._step(result, "queueing reminders", lambda: self._remind(day, result)):
             self.reminded_on = day
+        digest_day = self.digest_day(clock.now())
+        if digest_day is not None and self._step(result, "queueing digests",
+                                                 lambda: self._digest(digest_day, result)):
+            self.digested_on = digest_day
         if self.mail_enabled and not self.stopping:
             self._step(result, "sending mail", lambda: self._send(result))
         return result
@@ -133,6 +160,14 @@ class Worker:
         # Nothing new (another worker, or this one before a restart, queued them) is not news.
         log.log(logging.INFO if queued else logging.DEBUG, "queued %s reminder%s for %s", len(queued),
                 "" if len(queued) == 1 else "s", day.isoformat(), extra={"reminders": len(queued), "day": day.isoformat()})
+
+    def _digest(self, day: date, result: PassResult) -> None:
+        from app.home import digest
+
+        queued = digest.queue_digests(day)  # commits after each person
+        result.digests = len(queued)
+        log.log(logging.INFO if queued else logging.DEBUG, "queued %s daily digest%s for %s", len(queued),
+                "" if len(queued) == 1 else "s", day.isoformat(), extra={"digests": len(queued), "day": day.isoformat()})
 
     def _send(self, result: PassResult) -> None:
         sent = mailer.send_pending(limit=self.batch, stop=lambda: self.stopping)
@@ -197,11 +232,13 @@ class Worker:
 
     def _loop(self, once: bool) -> int:
         at = self.reminders_at.strftime("%H:%M") if self.reminders_at else "off"
-        log.info("mail worker started (pid %s): mail %s, polling every %ss, %s", os.getpid(),
+        digest_at = self.digest_at.strftime("%H:%M") if self.digest_at else "off"
+        log.info("mail worker started (pid %s): mail %s, polling every %ss, %s, %s", os.getpid(),
                  "on" if self.mail_enabled else "off", self.poll,
                  f"daily reminders at {at} Boston time" if self.reminders_at else "no daily reminders",
+                 f"daily digests at {digest_at}" if self.digest_at else "no daily digests",
                  extra={"pid": os.getpid(), "mail_enabled": self.mail_enabled, "poll_seconds": self.poll,
-                        "reminders_at": at, "once": once})
+                        "reminders_at": at, "digest_at": digest_at, "once": once})
         if not self.mail_enabled:
             log.warning("MAIL_ENABLED is not 1: this worker sends no mail; messages stay queued in the outbox")
         status = 0
@@ -222,5 +259,5 @@ class Worker:
         return status
 
 
-__all__ = ["DEFAULT_BATCH", "MAX_WAIT_SECONDS", "PassResult", "Worker", "WorkerSettingError", "poll_seconds",
-           "reminders_time"]
+__all__ = ["DEFAULT_BATCH", "MAX_WAIT_SECONDS", "PassResult", "Worker", "WorkerSettingError", "digest_time",
+           "poll_seconds", "reminders_time"]

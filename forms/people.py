@@ -17,7 +17,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.models import EDUCATOR_ROLES, Role, SchoolLevel, Side, TeamScope
+from app.models import EDUCATOR_ROLES, EmailDelivery, Role, SchoolLevel, Side, TeamScope
 from app.people.passwords import HINT as PASSWORD_HINT
 from forms.base import FlaskForm
 from forms.filters import FilterForm, FilterText
@@ -135,6 +135,17 @@ class SendPasswordLinkForm(FlaskForm):
 # The password rules (length, common passwords...) are app.people.passwords'; a form only bounds what
 # it reads (the rules then say, in their words, when a password is too long).
 TYPED_MAX = 1024
+
+
+class EmailDeliveryForm(FlaskForm):
+    """The person's own choice: each email as it comes, or one daily digest."""
+
+    delivery = RadioField(
+        "How would you like the app's email?",
+        choices=[SelectChoice(d.value, d.label) for d in EmailDelivery],
+        validators=[DataRequired("Choose how you would like the app's email.")],
+    )
+    submit = SubmitField("Save")
 
 
 class ChangePasswordForm(FlaskForm):

@@ -364,13 +364,16 @@ def conditions_line(case, ctx):
 SCREEN = ("Screen it: assign reviewers from both sides and begin the review, "
           "or return it to the team for revision with a comment.")
 NOTHING_CLOSED = "Nothing is needed from you; the proposal is closed."
+RECEIVED = ("Nothing is needed from you now. This is your team's receipt: program staff screen the proposal, "
+            "then send it to the committee's reviewers or back to the team with a comment; you will hear either way.")
 
 SUBMIT_GUARDS = (sections_complete, team_of_two, budget_balances, within_max_award)
 
 TRANSITIONS = [
     T("submit", S.DRAFT, S.SUBMITTED, TEAM_LEAD, (cycle_is_open, *SUBMIT_GUARDS), "Submit proposal",
-      notify=("staff",), after=(stamp_submitted,),
-      subject="Proposal submitted", verb="submitted the proposal", next_steps={"staff": SCREEN}),
+      notify=("staff", "team_receipt"), after=(stamp_submitted,),
+      subject="Proposal submitted", audience_subjects={"team_receipt": "Receipt: proposal submitted"},
+      verb="submitted the proposal", next_steps={"staff": SCREEN, "team_receipt": RECEIVED}),
     T("return_for_revision", S.SUBMITTED, S.REVISIONS_REQUESTED, STAFF, (comment_required,),
       "Return for revision", fields=("comment",), notify=("team",),
       subject="Proposal returned for revision", verb="asked for revisions to the proposal",
@@ -382,7 +385,8 @@ TRANSITIONS = [
       verb="opened the committee's review of the proposal",
       next_steps={
           "reviewers": lambda case: (
-              f"Read the proposal and submit your review by {day(case.cycle.review_due_on)}. If you have a "
+              f"You are assigned to review it: read the proposal and submit your review by "
+              f"{day(case.cycle.review_due_on)}. If you have a "
               "conflict of interest with this team, declare it on the proposal's page instead."),
           "team": "Nothing is needed from you now; you will hear when the committee decides."}),
     T("request_revisions", S.IN_REVIEW, S.REVISIONS_REQUESTED, CO_CHAIRS_JOINTLY, (decision_has_feedback,),
@@ -394,8 +398,9 @@ TRANSITIONS = [
                                 f"{day(case.cycle.revision_deadline)}."),
           "staff": "Nothing is needed from you now; the team will revise and resubmit."}),
     T("resubmit", S.REVISIONS_REQUESTED, S.SUBMITTED, TEAM_LEAD, (before_revision_deadline, *SUBMIT_GUARDS),
-      "Resubmit proposal", notify=("staff",), after=(stamp_submitted,),
-      subject="Proposal resubmitted", verb="resubmitted the proposal", next_steps={"staff": SCREEN}),
+      "Resubmit proposal", notify=("staff", "team_receipt"), after=(stamp_submitted,),
+      subject="Proposal resubmitted", audience_subjects={"team_receipt": "Receipt: proposal resubmitted"},
+      verb="resubmitted the proposal", next_steps={"staff": SCREEN, "team_receipt": RECEIVED}),
     T("approve", S.IN_REVIEW, S.APPROVED, CO_CHAIRS_JOINTLY, (reviews_complete, award_fits, decision_has_feedback),
       "Approve", joint=True, locks=("cycle",), notify=("team", "staff"),
       after=(record_joint_decision, record_award),
@@ -451,6 +456,7 @@ DECISION_OUTCOMES = {"approve": "Approve", "request_revisions": "Request revisio
 # Audiences a transition may notify: the app resolves each to people.
 AUDIENCES = {
     "team": "the team's members",
+    "team_receipt": "the team's members, the one who acted included (a receipt)",
     "staff": "program staff",
     "reviewers": "the proposal's assigned reviewers",
 }

@@ -4,9 +4,11 @@ Every transition declares whose turn it is afterwards and what they read (``T.no
 "staff", "reviewers" for a proposal; "requester", "endorsers", "co_chairs" for a PL request;
 its subject, verb, detail lines and each audience's next step). ``transition_fired`` is called by
 ``advance`` inside the same transaction, for either kind of case: it queues one ``OutboxMessage``
-per recipient and one in-app ``Notification``, never for the actor themself. Two acts that are not transitions tell someone too: assigning a reviewer (the
-reviewer), recording a joint decision (the other side's co-chairs, who must confirm it; for a
-proposal or a PL request) and sending one back, "not confirmed" (the co-chair who recorded it).
+per recipient and one in-app ``Notification``, never for the actor themself (but for a receipt audience,
+whose point is to tell the actor their act went through). Two acts that are not transitions tell someone
+too: assigning a reviewer (the reviewer), recording a joint decision (the other side's co-chairs, who must
+confirm it; for a proposal or a PL request) and sending one back, "not confirmed" (the co-chair who
+recorded it).
 
 Bodies are plain text rendered from ``templates/email/*.txt`` (autoescape is off for .txt;
 no HTML mail). Nothing here sends: the mail worker (app/worker.py) sends the outbox, never a request.
@@ -88,6 +90,11 @@ def subject_for(prefix: str, case: Proposal | PLRequest) -> str:
     return one_line(f"{prefix}: {case.display_title}")
 
 
+def held_for_digest(user: User) -> bool:
+    """Whether a message to ``user`` waits for their daily digest (they chose it) rather than going at once."""
+    return user.wants_daily_digest
+
+
 @dataclass
 class Queued:
     message: OutboxMessage
@@ -102,6 +109,7 @@ def queue(user: User, subject: str, body: str, case: Proposal | PLRequest | None
         to_email=user.email, to_user_id=user.id, subject=subject, body=body, dedupe_key=dedupe_key,
         case_type=case_type_of(case), case_id=case.id if case is not None else None,
         created_at=clock.now(), attempts=0, last_error="", next_attempt_at=None,
+        held_for_digest=held_for_digest(user),
     )
     note = Notification(user_id=user.id, subject=subject, body=body, link=link, created_at=clock.now())
     db.session.add_all([msg, note])
@@ -140,16 +148,18 @@ def assigned_reviewers(case: Proposal) -> list[User]:
     return [a.reviewer for a in case.assignments if a.reviewer_id not in conflicted and a.reviewer.active]
 
 
-def _once_each(audiences: tuple[str, ...], people_of: dict[str, Any], actor: Any) -> list[tuple[User, str]]:
-    """(user, audience) once per person, in the declared order of audiences, never the actor.
-    ``people_of`` maps each audience to a function returning its people."""
+def _once_each(audiences: tuple[str, ...], people_of: dict[str, Any], actor: Any,
+               receipts: frozenset[str] = frozenset()) -> list[tuple[User, str]]:
+    """(user, audience) once per person, in the declared order of audiences, never the actor unless the
+    audience is a receipt (``receipts``: the actor is told of their own act). ``people_of`` maps each
+    audience to a function returning its people."""
     actor_id = getattr(actor, "id", None)
     out: dict[int, tuple[User, str]] = {}
     for audience in audiences:
         if audience not in people_of:
             raise ValueError(f"unknown audience {audience!r}")
         for user in people_of[audience]():
-            if user.id != actor_id and user.id not in out:
+            if (user.id != actor_id or audience in receipts) and user.id not in out:
                 out[user.id] = (user, audience)
     return list(out.values())
 
@@ -162,6 +172,7 @@ class Kind:
     links: Callable[[int], tuple[str, str]]
     template: str
     context: Callable[[Any], dict]
+    receipts: frozenset[str] = frozenset()  # audiences that include the actor: a receipt of their own act
 
 
 def _kind(case: Any) -> Kind:
@@ -177,9 +188,11 @@ def _kind(case: Any) -> Kind:
                                "cost": money(c.cost) if c.cost is not None else "not given"},
         )
     return Kind(
-        audiences={"team": team_members, "staff": lambda c: active_staff(), "reviewers": assigned_reviewers},
+        audiences={"team": team_members, "team_receipt": team_members, "staff": lambda c: active_staff(),
+                   "reviewers": assigned_reviewers},
         links=case_links, template="transition.txt",
         context=lambda c: {"state_label": STATE_LABELS[c.state]},
+        receipts=frozenset({"team_receipt"}),
     )
 
 
@@ -188,7 +201,8 @@ def recipients(case: Any, t, actor: Any) -> list[tuple[User, str]]:
     its ``notify_when`` holds), never the actor."""
     kind = _kind(case)
     audiences = tuple(a for a in t.notify if t.tells(a, case))
-    return _once_each(audiences, {a: (lambda a=a: kind.audiences[a](case)) for a in audiences}, actor)
+    return _once_each(audiences, {a: (lambda a=a: kind.audiences[a](case)) for a in audiences}, actor,
+                      kind.receipts)
 
 
 # -- what happened: transitions ----------------------------------------------------------------
@@ -230,7 +244,8 @@ def transition_fired(case: Any, wf, t, actor: Any, comment: str = "", data: dict
     for user, audience in recipients(case, t, actor):
         body = render_body(
             kind.template, recipient=user, case=case, audience=audience,
-            next_step=t.next_step(audience, case, wf.default_next_step), actor_name=actor_name,
+            next_step=t.next_step(audience, case, wf.default_next_step),
+            actor_name="You" if user.id == getattr(actor, "id", None) else actor_name,
             verb=t.joint_verb if decision is not None else t.verb, details=details, feedback_heading=heading,
             feedback=feedback, link=link, **kind.context(case),
         )
@@ -240,15 +255,21 @@ def transition_fired(case: Any, wf, t, actor: Any, comment: str = "", data: dict
 
 # -- what happened: other acts -----------------------------------------------------------------
 def reviewer_assigned(assignment: ReviewAssignment, actor: Any) -> list[Queued]:
-    """Tell a reviewer they were assigned (not when they assigned themselves)."""
+    """Tell a reviewer they were assigned to a proposal already in review (not when they assigned themselves).
+
+    One message per assignment, sent when the reviewer can act on it: a reviewer assigned while the
+    proposal is still being screened hears of it once, from ``begin_review`` (its row tells the
+    "reviewers" audience), not also here."""
     reviewer, case = assignment.reviewer, assignment.proposal
     if reviewer is None or not reviewer.active or reviewer.id == getattr(actor, "id", None):
+        return []
+    if case.state is not ProposalState.IN_REVIEW:
         return []
     link, path = case_links(case.id)
     due = assignment.due_on or case.cycle.review_due_on
     body = render_body("reviewer_assigned.txt", recipient=reviewer, case=case, assignment=assignment,
                        actor_name=getattr(actor, "name", None) or "Program staff", due=day(due) if due else "",
-                       review_open=case.state is ProposalState.IN_REVIEW, link=link)
+                       link=link)
     return [queue(reviewer, subject_for("Review assigned", case), body, case, path)]
 
 

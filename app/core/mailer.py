@@ -71,6 +71,7 @@ def max_attempts() -> int:
 def _due_filter(now: datetime):
     return (
         OutboxMessage.sent_at.is_(None),
+        OutboxMessage.held_for_digest.is_(False),  # those wait for their recipient's daily digest
         OutboxMessage.attempts < max_attempts(),
         or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
     )

@@ -49,6 +49,7 @@ from app.demo.stories import (
 from app.extensions import db
 from app.grants import agreement as grants
 from app.grants import ledger, reports
+from app.home import digest
 from app.models import (
     BudgetCategory,
     BudgetReallocation,
@@ -638,7 +639,7 @@ DEMO_LOGINS = [
     ("Educator, team lead (active grant, progress update overdue)", "Michelle Joseph"),
     ("Educator, team lead (revisions requested; last year's report returned, then published)", "Priya Raman"),
     ("Educator, team lead (draft to submit)", "Elena Petrova"),
-    ("Educator, team member", "Marie-Claude Pierre"),
+    ("Educator, team member (daily email digest)", "Marie-Claude Pierre"),
     ("Reviewer (BTU), has an overdue review", "Ana Lucia Reyes"),
     ("Reviewer (BPS), has an overdue review", "Patrick O'Neil"),
     ("Co-chair (BTU) and reviewer", "Theresa Flanagan"),
@@ -967,6 +968,8 @@ class Seeder:
         self._user(name, ["school_leader"], school=school, job_title=title)
         for name, school, title in EDUCATORS:
             self._user(name, ["educator"], school=school, job_title=title)
+        # One person chose the daily digest (her account page): her messages wait for DIGEST_AT.
+        digest.set_delivery(self.users["Marie-Claude Pierre"], "daily")
 
     def make_cycle(self):
         t = self.today

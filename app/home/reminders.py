@@ -270,7 +270,7 @@ def queue_reminders(today: date | None = None) -> list[Queued]:
         message_id = _insert_once(dict(
             to_email=user.email, to_user_id=user.id, subject=subject, body=body, dedupe_key=key,
             case_type="proposal", case_id=item.proposal.id, created_at=now, attempts=0, last_error="",
-            next_attempt_at=None,
+            next_attempt_at=None, held_for_digest=notify.held_for_digest(user),
         ))
         if message_id is None:
             continue  # another run queued it a moment ago

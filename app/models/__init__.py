@@ -42,6 +42,7 @@ from app.models.learning import (
 from app.models.notify import Notification, OutboxMessage
 from app.models.people import (
     EDUCATOR_ROLES,
+    EmailDelivery,
     Role,
     School,
     SchoolLevel,
@@ -89,7 +90,7 @@ search.created_with_tables(db.metadata)
 
 __all__ = [
     "AuditEvent", "Attachment", "BUDGET_LABELS", "BudgetCategory", "BudgetLine", "ConflictOfInterest",
-    "CriterionScore", "Cycle", "Decision", "DecisionOutcome", "EDUCATOR_ROLES", "Expenditure",
+    "CriterionScore", "Cycle", "Decision", "DecisionOutcome", "EDUCATOR_ROLES", "EmailDelivery", "Expenditure",
     "FINAL_REPORT_SECTIONS", "FinalReport", "GrantType", "LearningSummary", "Proposal", "ProposalState",
     "REQUIRED_SECTIONS", "Recommendation", "ReviewAssignment", "ReviewStatus", "Role", "RubricCriterion",
     "School", "SchoolLevel", "Side", "Team", "TeamMember", "TeamScope", "User", "UserRole",

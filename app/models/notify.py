@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -14,7 +14,11 @@ from app.models.types import UTCDateTime, utcnow
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_pending", "sent_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_message_pending", "sent_at", "next_attempt_at"),
+        # The daily digest's search: each person's held messages not yet in a digest.
+        Index("ix_outbox_message_held", "held_for_digest", "digest_id", "to_user_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     to_email: Mapped[str] = mapped_column(String(254))
     to_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
@@ -29,6 +33,10 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Held for the recipient's daily digest (they chose it): the sender skips it; the worker puts it in
+    # that day's digest (``digest_id``: the digest message that carried it) at DIGEST_AT.
+    held_for_digest: Mapped[bool] = mapped_column(default=False, server_default=false())
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
     to_user: Mapped[User | None] = relationship()
 
 

@@ -51,6 +51,19 @@ class Side(enum.StrEnum):
     BPS = "BPS"
 
 
+class EmailDelivery(enum.StrEnum):
+    """How a person gets the app's email: each message as it comes, or one digest a day (the worker's
+    ``DIGEST_AT``). Links to set a password are always sent at once."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+
+    @property
+    def label(self) -> str:
+        return {"immediate": "Each message as it comes (immediately)",
+                "daily": "One email a day with everything since the last (daily digest)"}[self.value]
+
+
 class Role(enum.StrEnum):
     EDUCATOR = "educator"
     SCHOOL_LEADER = "school_leader"
@@ -177,11 +190,20 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The start of the educator's current five-year licensure cycle (their PL transcript counts PDPs from it).
     license_cycle_starts_on: Mapped[date | None]
+    # Each message by email as it is queued, or one daily digest (the person chooses on their account page).
+    email_delivery: Mapped[EmailDelivery] = mapped_column(
+        enum_column(EmailDelivery, "email_delivery"), default=EmailDelivery.IMMEDIATE,
+        server_default=EmailDelivery.IMMEDIATE.value)
 
     school: Mapped[School | None] = relationship(lazy="joined")
     roles: Mapped[list[UserRole]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by=UserRole.role
     )
+
+    @property
+    def wants_daily_digest(self) -> bool:
+        """They chose one email a day (the daily digest) over each message as it comes."""
+        return self.email_delivery is EmailDelivery.DAILY
 
     # -- roles ----------------------------------------------------------------------------
     @property

@@ -83,6 +83,23 @@ def current_cycle() -> Cycle | None:
     return started or db.session.scalar(select(Cycle).order_by(Cycle.opens_on.desc(), Cycle.id.desc()).limit(1))
 
 
+def rubric_source() -> Cycle | None:
+    """The cycle whose rubric a new cycle starts from: the latest to open that has criteria."""
+    return db.session.scalar(
+        select(Cycle).where(select(RubricCriterion.id).where(RubricCriterion.cycle_id == Cycle.id).exists())
+        .order_by(Cycle.opens_on.desc(), Cycle.id.desc()).limit(1)
+    )
+
+
+def copied_rubric(source: Cycle | None) -> list[dict]:
+    """``source``'s criteria as a new cycle's form rows: name, weight, description and order, but not their
+    identity (the new cycle gets criteria of its own; the old cycle's scores stay with the old ones)."""
+    if source is None:
+        return []
+    return [{"position": i + 1, "name": c.name, "description": c.description, "weight": c.weight}
+            for i, c in enumerate(source.criteria)]
+
+
 def all_cycles() -> list[Cycle]:
     """Every cycle, newest first, without their rubrics (a filter's choices, the cycles page)."""
     return list(db.session.scalars(select(Cycle).options(lazyload(Cycle.criteria))

@@ -285,7 +285,7 @@ def assign(proposal: Proposal, reviewer_ids, actor: User) -> list[ReviewAssignme
         made.append(a)
     db.session.flush()
     for a in made:
-        notify.reviewer_assigned(a, actor)  # the reviewer hears of it (email from the worker, and in the app)
+        notify.reviewer_assigned(a, actor)  # in review: told now; still screened: told once, by begin_review
     return made
 
 

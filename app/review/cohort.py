@@ -68,6 +68,16 @@ class CohortRow:
     overall: Decimal | None = None
     _exact: Decimal | None = None
     rank: int | None = None
+    required: int = 0  # reviews each side must submit before the committee can approve (the cycle's)
+
+    @property
+    def reviews_in(self) -> list[tuple[str, int, int]]:
+        """(side, reviews submitted, reviews required) per side, as the approval's guard counts them."""
+        return [(side, self.side_counts.get(side, 0), self.required) for side in SIDES]
+
+    @property
+    def reviews_incomplete(self) -> bool:
+        return any(have < need for _, have, need in self.reviews_in)
 
     @property
     def level_labels(self) -> str:
@@ -170,6 +180,7 @@ def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int | None = Non
         row.side_counts = {s: len(v) for s, v in sides.items()}
         row._exact = mean([v for vals in sides.values() for v in vals])
         row.overall = round2(row._exact)
+        row.required = cycle.reviews_per_side
 
     visible = [r for r in rows.values() if not r.recused]
     recused = sorted((r for r in rows.values() if r.recused), key=lambda r: (r.title, r.proposal_id))

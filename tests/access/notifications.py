@@ -20,4 +20,8 @@ CASES = [
          default=404, expect={"lead": 302},
          missing=lambda w: "/notifications/999999/read", missing_as="lead"),
     Case("notifications.read_all", lambda w: "/notifications/read-all", method="POST", default=302),
+    # Each signed-in person chooses their own email delivery (immediate or a daily digest).
+    Case("notifications.email_settings", lambda w: "/account/email", default=200),
+    Case("notifications.email_settings", lambda w: "/account/email", method="POST", data=lambda w: {"delivery": "daily"},
+         default=302),
 ]

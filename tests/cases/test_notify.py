@@ -23,7 +23,7 @@ def notes_of(user) -> list[Notification]:
                                    .order_by(Notification.id)))
 
 
-def test_submit_emails_staff_not_the_team(browser, world, smtp):
+def test_submit_emails_staff_and_gives_the_team_a_receipt(browser, world, smtp):
     p = world.draft
     browser.login(world.lead)
     resp = browser.post(f"/proposals/{p.id}/actions/submit")
@@ -32,9 +32,10 @@ def test_submit_emails_staff_not_the_team(browser, world, smtp):
     assert p.state is S.SUBMITTED
     assert smtp.messages == [] and outbox_to(world.staff)[0].sent_at is None  # queued; the worker sends
 
-    assert smtp.deliver().sent == 1
+    assert smtp.deliver().sent == 3
     assert smtp.subjects_to(world.staff.email) == [f"Proposal submitted: {p.title}"]
-    assert smtp.recipients() == {world.staff.email}  # not the lead who submitted, not the member
+    # staff screen it; the lead who submitted and the member get the team's receipt
+    assert smtp.recipients() == {world.staff.email, world.lead.email, world.member.email}
     mail = smtp.to(world.staff.email)[0]
     body = smtp.body_to(world.staff.email)
     assert mail.get_content_type() == "text/plain"
@@ -92,8 +93,27 @@ def test_begin_review_tells_assigned_reviewers_and_team_not_the_actor(browser, w
     assert outbox_to(world.member) == [] and notes_of(world.member) == []
 
 
-def test_reviewer_assignment_emails_the_reviewer(browser, world, smtp):
+def test_each_reviewer_gets_one_email_per_assignment(browser, world, smtp):
+    """Assigned while the proposal is screened, then the review begins: one email, when they can act."""
     p = world.proposals[S.SUBMITTED]
+    browser.login(world.staff)
+    for r in (world.reviewer_btu, world.reviewer_bps):
+        resp = browser.post(f"/staff/proposals/{p.id}/reviewers", {"reviewers": [str(r.id)]})
+        assert resp.status_code == 302
+    smtp.deliver()
+    assert smtp.messages == []  # nothing to do yet: the review is not open
+    resp = browser.post(f"/proposals/{p.id}/actions/begin_review")
+    assert resp.status_code == 302
+    smtp.deliver()
+    for r in (world.reviewer_btu, world.reviewer_bps):
+        (mail,) = smtp.to(r.email)
+        assert mail["Subject"] == f"Ready for your review: {p.title}"
+        assert "You are assigned to review it" in smtp.body_to(r.email)
+        assert [n.subject for n in notes_of(r)] == [mail["Subject"]]
+
+
+def test_reviewer_assigned_to_a_proposal_in_review_gets_one_email(browser, world, smtp):
+    p = world.in_review
     browser.login(world.staff)
     resp = browser.post(f"/staff/proposals/{p.id}/reviewers", {"reviewers": [str(world.reviewer_unassigned.id)]})
     assert resp.status_code == 302
@@ -102,8 +122,34 @@ def test_reviewer_assignment_emails_the_reviewer(browser, world, smtp):
     assert mail["Subject"] == f"Review assigned: {p.title}"
     body = smtp.body_to(world.reviewer_unassigned.email)
     assert "Stan Staff assigned you to review" in body and "for the BTU side" in body
-    assert "Program staff will open the review" in body
+    assert "The review is open now" in body and "another email" not in body
     assert smtp.recipients() == {world.reviewer_unassigned.email}
+
+
+def test_team_gets_a_receipt_when_it_submits_and_resubmits(browser, world, smtp):
+    p = world.draft
+    browser.login(world.lead)
+    assert browser.post(f"/proposals/{p.id}/actions/submit").status_code == 302
+    smtp.deliver()
+    for person in (world.lead, world.member):
+        assert smtp.subjects_to(person.email) == [f"Receipt: proposal submitted: {p.title}"]
+    assert "You submitted the proposal" in smtp.body_to(world.lead.email)
+    assert "Lena Lead submitted the proposal" in smtp.body_to(world.member.email)
+    assert "This is your team's receipt" in smtp.body_to(world.lead.email)
+    assert smtp.subjects_to(world.staff.email) == [f"Proposal submitted: {p.title}"]  # staff's words unchanged
+
+    smtp.clear()
+    browser.reset().login(world.staff)
+    browser.post(f"/proposals/{p.id}/actions/return_for_revision", {"comment": "Tighten the budget."})
+    smtp.deliver()
+    smtp.clear()
+    browser.reset().login(world.lead)
+    assert browser.post(f"/proposals/{p.id}/actions/resubmit").status_code == 302
+    db.session.refresh(p)
+    assert p.state is S.SUBMITTED
+    smtp.deliver()
+    for person in (world.lead, world.member):
+        assert smtp.subjects_to(person.email) == [f"Receipt: proposal resubmitted: {p.title}"]
 
 
 def test_recorded_decision_asks_the_other_side_then_approval_tells_the_team(browser, world, factory, smtp):

@@ -285,6 +285,7 @@ WITHOUT_TOKEN = {
     "summaries.override_flag": "the flag is no longer open the second time: refused",
     "notifications.read": "marks read: the second says it was already read",
     "notifications.read_all": "marks all read: the second finds none unread",
+    "notifications.email_settings": "sets the person's email delivery: the same choice twice is the same",
     "proposals.delete_attachment": "a delete: the second finds nothing (404)",
     "summaries.delete_artifact": "a delete: the second finds nothing (404)",
     "teams.remove_member": "a removal: the second finds no such member (404)",

@@ -38,7 +38,8 @@ def environment(db_path: Path, port: int) -> dict[str, str]:
            if not k.startswith(("MAIL_", "WORKER_", "REMINDERS_", "LOG_", "FLASK_", "DATABASE_"))}
     env.update(DATABASE_URL=f"sqlite:///{db_path}", SECRET_KEY=secrets.token_hex(32),
                PUBLIC_BASE_URL="https://tlf.example.org", MAIL_ENABLED="1", MAIL_SERVER="127.0.0.1",
-               MAIL_PORT=str(port), WORKER_POLL_SECONDS="0.2", REMINDERS_AT="", LOG_FORMAT="json")
+               MAIL_PORT=str(port), WORKER_POLL_SECONDS="0.2", REMINDERS_AT="", DIGEST_AT="",
+               LOG_FORMAT="json")
     return env
 
 
@@ -92,7 +93,7 @@ def test_sigterm_finishes_the_message_in_hand_then_exits_0_and_sigint_stops_an_i
         records = log_records(err)
         worker_lines = [r["message"] for r in records if r["logger"] == "app.worker"]
         assert worker_lines[0].startswith("mail worker started (pid ")
-        assert worker_lines[0].endswith("mail on, polling every 0.2s, no daily reminders")
+        assert worker_lines[0].endswith("mail on, polling every 0.2s, no daily reminders, no daily digests")
         assert worker_lines[-3:] == ["got SIGTERM: stopping after the message in hand", "Sent 1 message.",
                                      f"mail worker stopped (pid {proc.pid})"]
         assert "Traceback" not in err

@@ -88,6 +88,53 @@ def test_create_a_cycle_with_a_rubric_in_the_order_typed(staff, world):
     assert "2027-28 Teacher Leadership Fund" in listing and "2 criteria" in listing
 
 
+def _typed_values(page: str) -> dict[str, str]:
+    """What the page's form holds, as a browser would send it back (text inputs and text areas)."""
+    import html
+    import re
+    values = {m[1]: html.unescape(m[2]) for m in re.finditer(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
+              if 'type="checkbox"' not in m[0]}  # an unticked box is not sent
+    values.update({m[1]: html.unescape(m[2]).lstrip("\r\n")
+                   for m in re.finditer(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S)})
+    return {k: v for k, v in values.items() if k != "csrf_token"}
+
+
+def test_a_new_cycle_copies_the_last_cycles_rubric(staff, world):
+    last = world.cycle
+    last.criteria[0].description = "Who the work is for, named plainly."
+    db.session.commit()
+    page = text(staff.get("/staff/cycles/new"))
+    assert f"The rubric is copied from <strong>{last.name}</strong>" in page
+    typed = _typed_values(page)
+    copied = [(typed[f"criteria-{i}-name"], Decimal(typed[f"criteria-{i}-weight"]))
+              for i in range(len(last.criteria))]
+    assert copied == [(c.name, c.weight) for c in last.criteria]
+    assert typed["criteria-0-description"] == "Who the work is for, named plainly."
+    assert not any(typed.get(f"criteria-{i}-id") for i in range(len(last.criteria)))  # new criteria, not the old
+
+    # the staff member keeps it, removes one criterion and adds one, then creates the cycle
+    n = len(last.criteria)
+    cycle_fields = {k: v for k, v in cycle_form().items() if not k.startswith("criteria-")}
+    data = {**typed, **cycle_fields, "criteria-1-remove": "y",
+            f"criteria-{n}-name": "Shared learning", f"criteria-{n}-weight": "1.5"}
+    resp = staff.post("/staff/cycles/new", data)
+    assert resp.status_code == 302, text(resp)[:3000]
+    new = db.session.scalar(select(Cycle).where(Cycle.name == "2027-28 Teacher Leadership Fund"))
+    kept = [c for i, c in enumerate(last.criteria) if i != 1]
+    assert [(c.name, c.weight, c.description) for c in new.criteria] == (
+        [(c.name, c.weight, c.description) for c in kept] + [("Shared learning", Decimal("1.50"), "")])
+    assert not {c.id for c in new.criteria} & {c.id for c in last.criteria}
+    db.session.refresh(last)
+    assert len(last.criteria) == len(kept) + 1  # the old cycle's rubric is untouched
+
+
+def test_a_new_cycle_can_start_with_an_empty_rubric(staff, world):
+    page = text(staff.get("/staff/cycles/new?rubric=blank"))
+    typed = _typed_values(page)
+    assert not any(v for k, v in typed.items() if k.endswith("-name"))
+    assert "The rubric starts empty." in page and "Copy the last cycle's rubric instead" in page
+
+
 def test_money_may_be_typed_with_dollar_sign_and_commas(staff, world):
     resp = staff.post("/staff/cycles/new", cycle_form(pool="$250,000", max_award="12,500.50"))
     assert resp.status_code == 302, text(resp)[:2000]

@@ -319,13 +319,36 @@ def test_ranking_arithmetic(browser, world, ranked):
     shown = rows(page)
     assert [pid for pid, _ in shown] == [C.id, A.id, B.id, D.id]
     by_id = dict(shown)
-    assert by_id[C.id].startswith("1 C: lab notebooks") and "4.00 (1) 4.00 (1) 4.00" in by_id[C.id]
-    assert by_id[A.id].startswith("2 A: newcomer mentoring") and "3.25 (1) 3.00 (1) 3.13" in by_id[A.id]
-    assert by_id[B.id].startswith("3 B: reading circles") and "3.00 (2) 3.25 (1) 3.08" in by_id[B.id]
-    assert by_id[D.id].startswith("Not yet scored D: family nights") and "— (0) — (0) —" in by_id[D.id]
+    assert by_id[C.id].startswith("1 C: lab notebooks") and "4.00 (1 of 1) 4.00 (1 of 1) 4.00" in by_id[C.id]
+    assert by_id[A.id].startswith("2 A: newcomer mentoring") and "3.25 (1 of 1) 3.00 (1 of 1) 3.13" in by_id[A.id]
+    assert by_id[B.id].startswith("3 B: reading circles") and "3.00 (2 of 1) 3.25 (1 of 1) 3.08" in by_id[B.id]
+    assert by_id[D.id].startswith("Not yet scored D: family nights") and "— (0 of 1) — (0 of 1) —" in by_id[D.id]
     assert "Hernandez K-8, Madison Park High" in by_id[A.id] and "K-8, High" in by_id[A.id]
     assert "Cross-school" in by_id[A.id] and "$15,000.00" in by_id[A.id] and "Study grant" in by_id[B.id]
     assert "E: not in review" not in page
+
+
+def test_ranking_marks_incomplete_reviews_and_links_each_to_its_decision(browser, world, ranked, factory):
+    cycle, A, B, C, D = ranked
+    cycle.reviews_per_side = 2
+    db.session.commit()
+    page = text(browser.login(world.co_chair_btu).get(f"/committee/cycles/{cycle.id}"))
+    by_id = dict(rows(page))
+    assert "Reviews incomplete: BTU 1 of 2, BPS 1 of 2" in by_id[A.id]
+    assert "Reviews incomplete: BTU 2 of 2, BPS 1 of 2" in by_id[B.id]  # one side short is incomplete
+    assert "Reviews incomplete: BTU 1 of 2, BPS 1 of 2" in by_id[C.id]  # the conflicted review does not count
+    assert "Reviews incomplete: BTU 0 of 2, BPS 0 of 2" in by_id[D.id]  # a draft does not count
+    for p in (A, B, C, D):
+        assert f'href="/proposals/{p.id}#decision-panel"' in page
+    assert page.count("Reviews incomplete") == 4
+
+    scored(factory, B, factory.user("reviewer", name="Reviewer BPS3", side="BPS"), [3, 3, 3])
+    db.session.commit()
+    page = text(browser.get(f"/committee/cycles/{cycle.id}"))
+    assert "Reviews incomplete" not in dict(rows(page))[B.id] and page.count("Reviews incomplete") == 3
+    # the link leads to the case page's decision panel, where the co-chair records the decision
+    case_page = text(browser.get(f"/proposals/{B.id}"))
+    assert 'id="decision-panel"' in case_page and f"/committee/proposals/{B.id}/decide" in case_page
 
 
 def test_conflicted_co_chair_sees_no_score_or_rank(browser, world, ranked, factory):

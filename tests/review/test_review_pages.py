@@ -83,6 +83,30 @@ def test_queue_is_empty_for_an_unassigned_reviewer(browser, world):
 
 
 # -- scoring ------------------------------------------------------------------------------------
+def test_the_review_page_shows_the_proposal_beside_the_rubric(browser, world, fresh):
+    p, a, reviewer = fresh
+    p.challenge = "Half of our ninth graders lose a lab notebook by November."
+    p.plan = "Weekly notebook circles in every science section."
+    db.session.commit()
+    browser.login(reviewer)
+    raw = browser.get(f"/review/proposals/{p.id}").get_data(as_text=True)
+    page = text(browser.get(f"/review/proposals/{p.id}"))
+    # one page: the proposal's sections, budget and team, then the rubric form, in two columns on wide screens
+    beside = raw[raw.index('id="the-proposal"'):raw.index('id="rubric-title"')]
+    assert "Half of our ninth graders lose a lab notebook" in beside and "Weekly notebook circles" in beside
+    for line in p.budget_lines:
+        assert html.escape(line.description) in beside
+    for member in p.team.members:
+        assert html.escape(member.name) in beside
+    assert raw.count('class="col-lg-6"') == 2 and raw.index('id="the-proposal"') < raw.index("<form method=\"post\" novalidate>")
+    assert "Focus on students (weight 2)" in page and page.count("<h1") == 1
+    # a refused form keeps the proposal beside it and its summary at the top
+    resp = browser.post(f"/review/proposals/{p.id}", {"submit_review": "Submit review"})
+    assert resp.status_code == 422
+    raw = resp.get_data(as_text=True)
+    assert "Weekly notebook circles" in raw and raw.index("error-summary") < raw.index('id="the-proposal"')
+
+
 def test_save_draft_keeps_partial_input(browser, world, fresh):
     p, a, reviewer = fresh
     c1, c2, c3 = criteria_ids(world)

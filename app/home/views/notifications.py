@@ -6,13 +6,15 @@ mail worker retries them; nothing is sent from a page). Marking read is one oper
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.cases import notify, permissions
 from app.core import mailer
+from app.home import digest
 from app.models import Notification
-from app.web import get_or_404, page_number, run
+from app.web import get_or_404, page_number, run, show_refusal
+from forms.people import EmailDeliveryForm
 
 bp = Blueprint("notifications", __name__)
 
@@ -59,3 +61,22 @@ def _marked(n: int) -> str:
 @login_required
 def read_all():
     return run(lambda: notify.mark_all_read(current_user), done=url_for(".index"), success=_marked)
+
+
+# -- the person's choice: each email at once, or a daily digest ------------------------------------
+def _email_page(form: EmailDeliveryForm, status: int = 200, errors: list[str] | None = None):
+    return render_template("home/email_settings.html", form=form, errors=errors or [],
+                           held=digest.held_count(current_user)), status
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+def email_settings():
+    if request.method != "POST":
+        return _email_page(EmailDeliveryForm(data={"delivery": current_user.email_delivery.value}))
+    form = EmailDeliveryForm()
+    return run(
+        lambda: digest.set_delivery(current_user._get_current_object(), form.delivery.data), form=form,
+        done=url_for(".email_settings"), success=lambda chosen: f"Saved: {chosen.label[0].lower()}{chosen.label[1:]}.",
+        again=lambda refusal: _email_page(form, 422, show_refusal(form, refusal)),
+    )

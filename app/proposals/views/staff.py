@@ -80,19 +80,26 @@ def _cycle_data(cycle: Cycle) -> dict:
     return data
 
 
-def _cycle_page(form: CycleForm, cycle: Cycle | None, status: int = 200, errors: list[str] | None = None):
+def _cycle_page(form: CycleForm, cycle: Cycle | None, status: int = 200, errors: list[str] | None = None,
+                copied_from: Cycle | None = None):
     scored = cycle_service.scored_criterion_ids(cycle) if cycle is not None else set()
     return render_template("proposals/cycle_form.html", form=form, cycle=cycle, scored=scored,
-                           errors=errors or []), status
+                           errors=errors or [], copied_from=copied_from), status
+
+
+def _new_cycle_page():
+    """The new cycle's form: the program's figures, and the last cycle's rubric unless ``?rubric=blank``."""
+    source = None if request.args.get("rubric") == "blank" else cycle_service.rubric_source()
+    form = CycleForm(data={**cycle_service.defaults(), "criteria": cycle_service.copied_rubric(source)})
+    _add_spare_rows(form, SPARE_ROWS if source is not None else 5)
+    return _cycle_page(form, None, copied_from=source)
 
 
 @bp.route("/cycles/new", methods=["GET", "POST"])
 @roles_required("staff")
 def new_cycle():
     if request.method != "POST":
-        form = CycleForm(data=cycle_service.defaults())
-        _add_spare_rows(form, 5)
-        return _cycle_page(form, None)
+        return _new_cycle_page()
     form = CycleForm()
     return run(
         lambda: cycle_service.create_cycle(_cycle_input(form)), form=form, done=url_for("staff.cycles"),

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from app.cases.permissions import assignment_for, can_declare_conflict, is_conflicted
 from app.models import Proposal, ReviewAssignment
+from app.proposals.drafting import SECTION_LABELS
 from app.review.reviews import (
     conflict_of,
     declare_conflict,
@@ -53,7 +54,7 @@ def _render_review(proposal: Proposal, assignment: ReviewAssignment, form, statu
                    extra: list[str] | None = None):
     return render_template(
         "review/review.html", proposal=proposal, assignment=assignment, form=form, criteria=proposal.cycle.criteria,
-        refusal=review_refusal(assignment, current_user, proposal), extra=extra or [],
+        refusal=review_refusal(assignment, current_user, proposal), extra=extra or [], sections=SECTION_LABELS,
     ), status
 
 
