@@ -142,7 +142,7 @@ def _transition_tasks(case, user, today: date) -> list[Task]:
     return out
 
 
-def _decision_tasks(case, user, today: date) -> list[Task]:
+def _decision_tasks(case, user, today: date, reasons: bool = True) -> list[Task]:
     """The joint decision of the current state as one task: "Record a decision" (no decision recorded; the
     viewer may take part) or "Confirm the decision" (the other side recorded it). Who may take part is the
     declared who-check, asked with the decision the viewer would record or confirm."""
@@ -175,7 +175,7 @@ def _decision_tasks(case, user, today: date) -> list[Task]:
            **{name: pending.feedback for name in t.fields}}
     if t.who.check(case, user, ctx) is not None:
         return []
-    blockers = wf.guard_failures(case, t.trigger, ctx)
+    blockers = wf.guard_failures(case, t.trigger, ctx) if reasons else []
     return [Task("confirm_decision", f"Confirm the decision: {outcome}", waiting=True,
                  url=_case_url(case, "proposals.show" if isinstance(case, Proposal) else "pl.show", "decision-panel"),
                  blockers=blockers,
@@ -195,18 +195,21 @@ def _duty_tasks(case, user) -> list[Task]:
     return out
 
 
-def tasks_for(case: Proposal | PLRequest, user, today: date | None = None) -> list[Task]:
-    """Everything ``user`` may do on ``case`` now, the waiting tasks first (declaration order within)."""
+def tasks_for(case: Proposal | PLRequest, user, today: date | None = None, reasons: bool = True) -> list[Task]:
+    """Everything ``user`` may do on ``case`` now, the waiting tasks first (declaration order within).
+    ``reasons=False`` leaves out what would stop a confirmation (guards that read other rows, such as what
+    is left of a budget): a home page asks only which tasks wait, in a fixed number of statements."""
     if not _signed_in(user):
         return []
     today = today or clock.today()
-    found = _decision_tasks(case, user, today) + _transition_tasks(case, user, today) + _duty_tasks(case, user)
+    found = (_decision_tasks(case, user, today, reasons) + _transition_tasks(case, user, today)
+             + _duty_tasks(case, user))
     return sorted(found, key=lambda t: not t.waiting)
 
 
 def waiting_keys(case, user, today: date | None = None) -> set[str]:
     """The keys of the tasks on ``case`` that wait on ``user`` (what their home page lists and counts)."""
-    return {t.key for t in tasks_for(case, user, today) if t.waiting}
+    return {t.key for t in tasks_for(case, user, today, reasons=False) if t.waiting}
 
 
 __all__ = ["DUTIES", "Duty", "Task", "tasks_for", "waiting_keys"]

@@ -59,10 +59,14 @@ def test_educator_sees_drafts_revisions_waiting_and_decisions(browser, world):
     assert "Decisions received (2)" in decided
     assert "Mather approved proposal" in decided and "Award $10,000.00" in decided
     assert "Mather declined proposal" in decided
-    # states past the decision and withdrawn ones are not "needs me now"
+    # withdrawn ones are not "needs me now"; the active grant is, with its spending and reports due
     page = text_of(resp)
     assert "Mather withdrawn proposal" not in page
-    assert "Mather active proposal" not in page
+    grants = section(resp, "grants")
+    assert "Active grants: spending and reports due (1)" in grants and "Mather active proposal" in grants
+    assert "Spent $0.00 of" in grants and "Final report:" in grants
+    # only the team lead accepts the agreement: a member has none to accept
+    assert "Grant agreements to accept (0)" in section(resp, "agreement")
     # nothing of another team's
     assert "Latin Scientists" not in page
 
@@ -205,9 +209,15 @@ def test_staff_see_screening_missing_reviewers_and_activation(browser, world, fa
     assert "BTU 0 of 1 assigned; BPS 0 of 1 assigned" in screen
     short = section(resp, "short")
     assert "(1)" in short and "Mather in_review proposal" in short and "BPS 0 of 1 assigned" in short
-    activate = section(resp, "activate")
+    # the approved grant waits on its team lead (the agreement), not on staff, until it is accepted
+    assert "(0)" in section(resp, "activate")
+    from app.grants.agreement import accept_agreement
+
+    accept_agreement(world.proposals[ProposalState.APPROVED], world.lead)
+    db.session.commit()
+    activate = section(browser.get("/"), "activate")
     assert "(1)" in activate and "Mather approved proposal" in activate
-    assert "Grant agreement not yet accepted by the team" in activate
+    assert "Grant agreement accepted" in activate
     assert "Mather active proposal" not in activate
 
 
