@@ -80,6 +80,8 @@ REPORTING = states(S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
 FINAL_REPORT_IN = states(S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
 # The team may edit its learning summary (until it is published).
 SUMMARY_EDITABLE = states(S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED)
+# The final report is in and the summary is not public yet: staff check it for private details.
+TO_PUBLISH = states(S.FINAL_REPORT_SUBMITTED, S.COMPLETED)
 # Never put before the committee (left out of the priorities' counts).
 NOT_PUT_FORWARD = states(S.DRAFT, S.WITHDRAWN)
 # Where a date can fall due for the team (a revision deadline; progress and final reports): the reminders.
@@ -89,7 +91,7 @@ GROUPS = {
     "EDITABLE_BY_TEAM": EDITABLE_BY_TEAM, "SCREENING": SCREENING, "UNDER_CONSIDERATION": UNDER_CONSIDERATION,
     "DECIDED": DECIDED, "AWARDED": AWARDED, "REALLOCATABLE": REALLOCATABLE, "REPORTING": REPORTING,
     "FINAL_REPORT_IN": FINAL_REPORT_IN, "SUMMARY_EDITABLE": SUMMARY_EDITABLE, "NOT_PUT_FORWARD": NOT_PUT_FORWARD,
-    "WITH_TEAM_DEADLINES": WITH_TEAM_DEADLINES,
+    "WITH_TEAM_DEADLINES": WITH_TEAM_DEADLINES, "TO_PUBLISH": TO_PUBLISH,
 }
 
 

@@ -31,7 +31,7 @@ from app.cases.advance import Action, actions_for, workflow_for
 from app.core import clock
 from app.models import PLRequest, PLRequestState, Proposal, ProposalState
 from workflows.joint import other_side
-from workflows.proposal import EDITABLE_BY_TEAM
+from workflows.proposal import EDITABLE_BY_TEAM, TO_PUBLISH
 
 S = ProposalState
 
@@ -100,7 +100,7 @@ DUTIES: tuple[Duty, ...] = (
          "summaries.edit", anchor="consent"),
     Duty("privacy_check", "Check the learning summary for private details", Proposal,
          lambda u, p: permissions.is_staff(u),
-         lambda p: p.state in (S.FINAL_REPORT_SUBMITTED, S.COMPLETED) and _privacy_to_check(p), "summaries.privacy"),
+         lambda p: p.state in TO_PUBLISH and _privacy_to_check(p), "summaries.privacy"),
 )
 
 

@@ -21,7 +21,7 @@ from app.cases import permissions, todo
 from app.cases.advance import workflow_for
 from app.demo.seeder import DEMO_PASSWORD, email_for
 from app.extensions import db
-from app.home.dashboard import PER_PAGE, home_for, section_page
+from app.home.dashboard import home_for, section_page
 from app.models import PLRequest, Proposal, ProposalState, User
 from tests.conftest import Browser
 
