@@ -758,7 +758,7 @@ def home_for(user: User, today: date | None = None) -> list[RoleBlock]:
     if "staff" in roles:
         blocks.append(RoleBlock("staff", "As program staff", staff_sections(user, today)))
     if _holds(user, "pl"):
-        blocks.append(RoleBlock("pl", "Professional learning requests", _sections("pl", user, today)))
+        blocks.append(RoleBlock("pl", "PL requests: your turn", _sections("pl", user, today)))
     if "school_leader" in roles:
         blocks.append(RoleBlock("school_leader", "As a school leader", [], text=SCHOOL_LEADER_TEXT))
     if "admin" in roles:
