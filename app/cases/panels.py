@@ -29,7 +29,7 @@ def case_actions(case, user, form_class, fired: str | None = None, fired_form=No
     moved on and the action is no longer theirs)."""
     tasks = todo.tasks_for(case, user)
     forms = {t.key: form_class(t.key, t.action.fields)(formdata=None)
-             for t in tasks if t.action is not None and t.url is None}
+             for t in tasks if t.action is not None and t.target is None}
     if fired is not None and fired_form is not None:
         if fired not in forms:
             action = Action(workflow_for(case).transition(fired), list(refusal.messages if refusal else []))

@@ -113,16 +113,21 @@ class Task:
     key: str
     label: str
     waiting: bool
-    url: str | None = None
+    target: tuple[str, dict] | None = None  # (endpoint, its arguments): where it is done, unless by a button
     action: Action | None = None
     blockers: list[str] = field(default_factory=list)
     due_on: date | None = None
     note: str = ""
 
+    @property
+    def url(self) -> str | None:
+        """The address where it is done (made when asked, so a home page needs no request to list tasks)."""
+        return url_for(self.target[0], **self.target[1]) if self.target is not None else None
 
-def _case_url(case: Any, endpoint: str, anchor: str = "") -> str:
+
+def _case_url(case: Any, endpoint: str, anchor: str = "") -> tuple[str, dict]:
     kwargs = {"proposal_id": case.id} if isinstance(case, Proposal) else {"id": case.id}
-    return url_for(endpoint, **kwargs, **({"_anchor": anchor} if anchor else {}))
+    return endpoint, {**kwargs, **({"_anchor": anchor} if anchor else {})}
 
 
 def _signed_in(user) -> bool:
@@ -137,7 +142,7 @@ def _transition_tasks(case, user, today: date) -> list[Task]:
         supplied = {name: "(typed when the action is taken)" for name in t.fields}
         elsewhere = wf.waits_on_others(case, t.trigger, {"today": today, **supplied})
         out.append(Task(t.trigger, t.label, waiting=not (t.optional or elsewhere), action=a,
-                        url=_case_url(case, t.page) if t.page else None, blockers=a.blockers,
+                        target=_case_url(case, t.page) if t.page else None, blockers=a.blockers,
                         note=t.page_refusal if t.page else ""))
     return out
 
@@ -150,7 +155,7 @@ def _decision_tasks(case, user, today: date, reasons: bool = True) -> list[Task]
     joint = [t for t in wf.from_state(wf.state_of(case)) if t.is_joint(case)]
     if not joint or not _signed_in(user) or not (set().union(*(t.who.roles for t in joint)) & set(user.role_names)):
         return []
-    decide_url = (url_for("committee.decide", proposal_id=case.id) if isinstance(case, Proposal)
+    decide_url = (("committee.decide", {"proposal_id": case.id}) if isinstance(case, Proposal)
                   else _case_url(case, "pl.show", "decision-panel"))
     pending = case.pending_decision
     if pending is None:
@@ -163,13 +168,13 @@ def _decision_tasks(case, user, today: date, reasons: bool = True) -> list[Task]
         # The committee waits for what others owe (the reviews) before it decides: the case waits on the
         # co-chairs once no outcome they could record is held up by someone else's work.
         held = [msg for t in joint for msg in wf.waits_on_others(case, t.trigger, {"today": today})]
-        return [Task("record_decision", "Record a decision", waiting=not held, url=decide_url, blockers=held,
+        return [Task("record_decision", "Record a decision", waiting=not held, target=decide_url, blockers=held,
                      note="A co-chair of one side records it; a co-chair of the other side confirms it.")]
     t = wf.transition(pending.outcome.value)
     outcome = wf.decision_outcomes.get(t.trigger, t.label)
     if pending.proposed_by_id == user.id:
         return [Task("withdraw_decision", "Withdraw my recorded decision", waiting=False,
-                     url=_case_url(case, "proposals.show" if isinstance(case, Proposal) else "pl.show",
+                     target=_case_url(case, "proposals.show" if isinstance(case, Proposal) else "pl.show",
                                    "decision-panel"))]
     ctx = {"today": today, "decision": pending, "trigger": t.trigger,
            **{name: pending.feedback for name in t.fields}}
@@ -177,7 +182,7 @@ def _decision_tasks(case, user, today: date, reasons: bool = True) -> list[Task]
         return []
     blockers = wf.guard_failures(case, t.trigger, ctx) if reasons else []
     return [Task("confirm_decision", f"Confirm the decision: {outcome}", waiting=True,
-                 url=_case_url(case, "proposals.show" if isinstance(case, Proposal) else "pl.show", "decision-panel"),
+                 target=_case_url(case, "proposals.show" if isinstance(case, Proposal) else "pl.show", "decision-panel"),
                  blockers=blockers,
                  note=f"Recorded by {pending.proposed_by_name} ({pending.proposed_side.value} side).")]
 
@@ -190,7 +195,7 @@ def _duty_tasks(case, user) -> list[Task]:
     out = []
     for d in DUTIES:
         if isinstance(case, d.case_type) and d.open(case) and d.whose(user, case):
-            out.append(Task(d.key, d.label, waiting=not d.optional, url=_case_url(case, d.endpoint, d.anchor),
+            out.append(Task(d.key, d.label, waiting=not d.optional, target=_case_url(case, d.endpoint, d.anchor),
                             due_on=d.due(case)))
     return out
 

@@ -350,3 +350,38 @@ def test_home_statement_count_does_not_grow_with_the_catalog(browser, world, fac
     before = count()
     add(30, 4)
     assert count() <= before
+
+
+@pytest.mark.parametrize("persona", ["school_leader", "co_chair_bps", "member"])
+def test_pl_requests_waiting_statement_count_does_not_grow(world, factory, persona):
+    """The PL section (found by the workflow's declaration, kept by app.cases.todo) sends the same
+    statements with a few open requests or many, from every school, some with recorded decisions."""
+    from app.models import PLDecision, PLDecisionOutcome, PLRequestState
+
+    user = getattr(world, persona)
+    P = PLRequestState
+
+    def statements() -> list[str]:
+        db.session.expire_all()
+        with count_statements() as seen:
+            home_for(db.session.get(type(user), user.id))
+        return seen
+
+    def add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            state = [P.DRAFT, P.SUBMITTED, P.ENDORSED, P.APPROVED][i % 4]
+            r = factory.pl_request(world.member if i % 2 else world.outsider, state=state)
+            if state is P.ENDORSED and i % 3 == 0:
+                by = world.co_chair_btu
+                db.session.add(PLDecision(request=r, outcome=PLDecisionOutcome.APPROVE, feedback="Yes.",
+                                          proposed_by_id=by.id, proposed_side=by.side))
+        db.session.commit()
+
+    add(12, 0)
+    before = statements()
+    add(40, 12)
+    after = statements()
+    assert len(after) <= len(before), f"{persona}: {len(before)} statements, then {len(after)}:\n" + "\n".join(after)
+    waiting = next(s for b in home_for(db.session.get(type(user), user.id)) for s in b.sections
+                   if s.key == "pl_waiting")
+    assert waiting.count > 0
