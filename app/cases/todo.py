@@ -31,7 +31,7 @@ from app.cases.advance import Action, actions_for, workflow_for
 from app.core import clock
 from app.models import PLRequest, PLRequestState, Proposal, ProposalState
 from workflows.joint import other_side
-from workflows.proposal import EDITABLE_BY_TEAM, TO_PUBLISH
+from workflows.proposal import EDITABLE_BY_TEAM, SCREENING, TO_PUBLISH
 
 S = ProposalState
 
@@ -82,7 +82,7 @@ DUTIES: tuple[Duty, ...] = (
     Duty("review", "Score this proposal", Proposal, lambda u, p: _assignment(u, p) is not None,
          lambda p: p.state is S.IN_REVIEW, "review.review", due=_review_due),
     Duty("assign_reviewers", "Assign reviewers", Proposal, lambda u, p: permissions.is_staff(u),
-         lambda p: p.state is S.IN_REVIEW and _short_of_reviewers(p), "staff.reviewers"),
+         lambda p: p.state in SCREENING and _short_of_reviewers(p), "staff.reviewers"),
     Duty("accept_agreement", "Read and accept the grant agreement", Proposal, permissions.is_team_lead,
          lambda p: p.state is S.APPROVED and p.agreement_accepted_at is None, "grants.agreement"),
     Duty("progress_update", "Write the progress update", Proposal, permissions.is_team_member,

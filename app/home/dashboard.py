@@ -521,7 +521,8 @@ def _screen(user: User, today: date, offset: int, limit: int) -> Section:
         items.append(Item(p, [f"Team: {p.team.name}", since, "Reviewers: " + _side_counts_text(
             assigned.get(p.id, {}), p.cycle.reviews_per_side, "assigned")]))
     return Section("screen", "Submissions to screen", items, "No submissions are waiting to be screened.",
-                   "staff.proposals", "All proposals", total=total, tasks=("begin_review", "return_for_revision"))
+                   "staff.proposals", "All proposals", total=total,
+                   tasks=("begin_review", "return_for_revision", "assign_reviewers"))
 
 
 def _short(user: User, today: date, offset: int, limit: int) -> Section:
