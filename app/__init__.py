@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app import config as config_module
-from app.core import logs, security, urls
+from app.core import changes, logs, security, urls
 from app.extensions import bootstrap, csrf, db, login_manager, migrate
 
 
@@ -50,6 +50,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     logs.init_app(app)
     db.init_app(app)
+    changes.init_app(app)  # public pages' versions and each opportunity's session bounds, kept on flush
     migrate.init_app(app, db, directory=str(shipped("migrations")), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)

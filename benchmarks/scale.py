@@ -250,10 +250,7 @@ class Result:
     size: int = 0  # bytes of the response
 
 
-def measure(client, url: str, engine, requests: int, max_seconds: float = 20.0) -> Result:
-    """One warm-up request, one counted, then ``requests`` timed ones (fewer, at least 3, once
-    ``max_seconds`` have gone by: a page of several seconds a request would take the whole run)."""
-    first = client.get(url)  # warm the templates and the statement cache
+def _count_statements(client, url: str, engine) -> tuple[int, object]:
     seen: list[str] = []
 
     def count(conn, cursor, statement, *a):
@@ -264,17 +261,41 @@ def measure(client, url: str, engine, requests: int, max_seconds: float = 20.0) 
         resp = client.get(url)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    status = first.status_code if first.status_code != 200 else resp.status_code
+    return len(seen), resp
+
+
+def measure_together(targets: list[tuple], requests: int, max_seconds: float = 20.0) -> list[Result]:
+    """The same page at each size, ``targets`` = [(client, url, engine)], timed in turns: one request at
+    each size, then again, ``requests`` times (fewer, at least 3, once ``max_seconds`` have gone by). The
+    sizes share whatever else the machine was doing, so their ratio holds on a busy machine. Per size: one
+    warm-up request, one counted (its SQL statements), and the median CPU time of the timed requests."""
+    results = []
+    for client, url, engine in targets:
+        first = client.get(url)  # warm the templates and the statement cache
+        statements, resp = _count_statements(client, url, engine)
+        status = first.status_code if first.status_code != 200 else resp.status_code
+        results.append(Result(statements, 0.0, 0.0, status, len(resp.data)))
+    cpu: list[list[float]] = [[] for _ in targets]
+    wall = [0.0 for _ in targets]
     gc.collect()
-    wall = time.perf_counter()
-    cpu = time.process_time()
+    started = time.perf_counter()
     done = 0
-    while done < requests and (done < 3 or time.perf_counter() - wall < max_seconds):
-        client.get(url)
+    while done < requests and (done < 3 or time.perf_counter() - started < max_seconds):
+        for i, (client, url, _) in enumerate(targets):
+            w, c = time.perf_counter(), time.process_time()
+            client.get(url)
+            cpu[i].append(time.process_time() - c)
+            wall[i] += time.perf_counter() - w
         done += 1
-    cpu = time.process_time() - cpu
-    wall = time.perf_counter() - wall
-    return Result(len(seen), cpu * 1000 / done, done / wall if wall else 0.0, status, len(resp.data))
+    for i, result in enumerate(results):
+        result.cpu_ms = statistics.median(cpu[i]) * 1000
+        result.per_second = done / wall[i] if wall[i] else 0.0
+    return results
+
+
+def measure(client, url: str, engine, requests: int, max_seconds: float = 20.0) -> Result:
+    """One page at one size (``measure_together`` with one target)."""
+    return measure_together([(client, url, engine)], requests, max_seconds)[0]
 
 
 def clients_for(app, facts: dict) -> dict:
@@ -294,20 +315,37 @@ def page_url(app, page: Page, facts: dict) -> str:
         return url_for(page.endpoint, **args)
 
 
-def measure_pages(url: str, facts: dict, requests: int, pages=PAGES, max_seconds: float = 20.0) -> dict[str, Result]:
+def measure_pages(sites: dict[int, tuple[str, dict]], requests: int, pages=PAGES,
+                  max_seconds: float = 20.0) -> dict[int, dict[str, Result]]:
+    """Every page at every size (``sites``: size -> (database URL, the build's facts)), the sizes of a
+    page timed in turns (``measure_together``), then the bare page the same way."""
     from app.extensions import db
 
-    app = app_for(url)
-    with app.app_context():
-        engine = db.engine
-    clients = clients_for(app, facts)
-    out = {}
+    apps = {}
+    for n, (url, facts) in sites.items():
+        app = app_for(url)
+        with app.app_context():
+            engine = db.engine
+        apps[n] = (app, engine, clients_for(app, facts), facts)
+    out: dict[int, dict[str, Result]] = {n: {} for n in sites}
     for page in pages:
-        out[page.label] = measure(clients[page.who], page_url(app, page, facts), engine, requests,
-                                   max_seconds)
-    out[BARE] = measure_bare(url, requests)
-    with app.app_context():
-        db.engine.dispose()
+        targets = [(clients[page.who], page_url(app, page, facts), engine)
+                   for app, engine, clients, facts in apps.values()]
+        for n, result in zip(apps, measure_together(targets, requests, max_seconds), strict=True):
+            out[n][page.label] = result
+    bares = {n: bare_app(url) for n, (url, _) in sites.items()}
+    targets = []
+    for bare, bare_db in bares.values():
+        with bare.app_context():
+            targets.append((bare.test_client(), "/", bare_db.engine))
+    for n, result in zip(bares, measure_together(targets, requests, max_seconds), strict=True):
+        out[n][BARE] = result
+    for app, *_ in apps.values():
+        with app.app_context():
+            db.engine.dispose()
+    for bare, bare_db in bares.values():
+        with bare.app_context():
+            bare_db.engine.dispose()
     return out
 
 
@@ -353,16 +391,6 @@ def bare_app(url: str) -> tuple[Flask, SQLAlchemy]:
         return render_template_string(BARE_TEMPLATE, total=total, rows=rows, teams=teams)
 
     return app, bare_db
-
-
-def measure_bare(url: str, requests: int) -> Result:
-    app, bare_db = bare_app(url)
-    with app.app_context():
-        engine = bare_db.engine
-    result = measure(app.test_client(), "/", engine, requests)
-    with app.app_context():
-        bare_db.engine.dispose()
-    return result
 
 
 # -- start time and memory (in fresh interpreters) --------------------------------------------------------
@@ -513,6 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     for dialect in dialects:
         run = Run(dialect, sizes)
         start_figures = None
+        sites = {}
         for n in sizes:
             if dialect == "sqlite":
                 url = sqlite_url(Path(opts.dir), n, key)
@@ -528,12 +557,14 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"reusing {url}")
             run.build_seconds[n] = facts["build_seconds"]
             run.rows[n] = facts["rows_total"]
-            log(f"measuring {len(PAGES) + 1} pages at {n:,} on {dialect}...")
-            run.results[n] = measure_pages(url, facts, opts.requests, max_seconds=opts.max_seconds)
-            if n == sizes[0] and not opts.no_start:
-                log(f"start time and memory ({opts.rss_requests:,} requests)...")
-                start_figures = start_and_memory(url, facts, opts.rss_requests)
-            if not opts.keep:
+            sites[n] = (url, facts)
+        log(f"measuring {len(PAGES) + 1} pages at {', '.join(f'{n:,}' for n in sizes)} on {dialect}, in turns...")
+        run.results = measure_pages(sites, opts.requests, max_seconds=opts.max_seconds)
+        if not opts.no_start:
+            log(f"start time and memory ({opts.rss_requests:,} requests)...")
+            start_figures = start_and_memory(*sites[sizes[0]], opts.rss_requests)
+        if not opts.keep:
+            for url, _ in sites.values():
                 drop_database(url)
         text_table, missed = table(run)
         print(f"\n## {dialect}: " + ", ".join(f"{n:,} proposals = {run.rows[n]:,} rows built in "

@@ -390,7 +390,8 @@ def build(n: int, seed: int = 11) -> dict:
                     cost=Decimal("350.00") if kind is ProviderKind.OUTSIDE else Decimal("0"),
                     capacity=25 if i % 4 == 0 else None, pdps=10, hours=Decimal("6.0"), url="", contact_email="",
                     published=True, created_by_id=staff[0], created_at=_at(first - timedelta(days=40)),
-                    updated_at=_at(first - timedelta(days=40)), version=1)
+                    updated_at=_at(first - timedelta(days=40)), version=1,
+                    first_starts_at=_at(first, 20), last_ends_at=_at(first + timedelta(days=7), 23))
         for k in range(2):
             day = first + timedelta(days=7 * k)
             b.add(OpportunitySession, opportunity_id=oid, starts_at=_at(day, 20), ends_at=_at(day, 23),

@@ -120,3 +120,11 @@ class FinalReportForm(FlaskForm):
 
 __all__ = ["AgreementForm", "DayField", "ExpenditureForm", "FinalReportForm", "PaymentField", "ProgressForm",
            "ReallocationForm"]
+
+
+class VoidExpenditureForm(FlaskForm):
+    """Void a mistaken expenditure: the reason goes on the record (the operation says when it is missing)."""
+
+    reason = TextAreaField("Why this expenditure is void", render_kw={"rows": 3}, validators=[
+        Length(max=REASON_MAX, message=f"Keep the reason to {REASON_MAX:,} characters or fewer."),
+    ])

@@ -101,3 +101,14 @@ class DecisionForm(FlaskForm):
         render_kw={"rows": 6},
     )
     submit = SubmitField("Record decision")
+
+
+class NotConfirmedForm(FlaskForm):
+    """The other side's co-chair sends a recorded joint decision back (a proposal's or a PL request's). The
+    comment is required by the operation, which says so beside the field after the person is checked."""
+
+    comment = TextAreaField(
+        "Why you do not confirm it (the co-chair who recorded it reads this)",
+        validators=[Length(max=5000, message="Keep the comment to 5,000 characters.")],
+        render_kw={"rows": 3},
+    )

@@ -188,6 +188,10 @@ def test_joint_decisions_follow_the_two_key_rule(ctx):
         assert confirmed.outcome is want and confirmed.award == p.award
     pending = [d for d in all_(Decision) if d.is_pending]
     assert {d.proposed_side.value for d in pending} == {"BTU", "BPS"}  # one waiting on each side
+    # Two keys both ways: one decision the other side sent back with a comment; a new one waits since.
+    [back] = [d for d in all_(Decision) if d.not_confirmed_at is not None]
+    assert back.not_confirmed_by.side is not back.proposed_side and back.not_confirmed_comment
+    assert back.proposal.pending_decision is not None and back.proposal.state is S.IN_REVIEW
     assert all(d.proposal.state is S.IN_REVIEW for d in pending)
 
 
@@ -243,7 +247,7 @@ def test_audit_trail_replays_every_proposal(ctx):
                     "accept_agreement", "activate", "log_expenditure", "reallocate", "edit_progress",
                     "submit_progress", "edit_final_report", "edit_summary", "upload_artifact", "consent_to_publish",
                     "submit_final_report", "return_report", "accept_report", "block_name", "privacy_check",
-                    "override_privacy_flag", "publish", "unpublish"):
+                    "override_privacy_flag", "publish", "unpublish", "not_confirm_decision", "void_expenditure"):
         assert kinds[trigger] >= 1, f"no {trigger} event"
     times = [e.at for e in all_(AuditEvent)]
     assert (max(times) - min(times)).days >= 30  # a round spread over weeks, not one instant
@@ -406,6 +410,9 @@ def test_spending_never_passes_a_line_or_the_award(ctx):
         assert book.spent_total <= (p.award or Decimal(0)), p.title
         spent_somewhere += bool(book.expenditures)
     assert spent_somewhere >= 15 and nearly_spent >= 2
+    [void] = [e for e in all_(Expenditure) if e.voided_at is not None]  # a payment logged twice, voided
+    assert void.void_reason and void.voided_by_id in void.proposal.team.member_ids
+    assert void.proposal.state is S.ACTIVE and void not in ledger.ledger_for(void.proposal).counted
     for e in all_(Expenditure):
         assert e.proposal.state in (S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
         assert e.amount > 0 and e.amount == e.amount.quantize(Decimal("0.01"))

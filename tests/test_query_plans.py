@@ -24,7 +24,7 @@ from app.models import ProposalState
 # Tables that grow with the years: a full scan of one of them is a page that slows down every year.
 BIG = {"proposal", "review_assignment", "criterion_score", "conflict_of_interest", "audit_event", "notification",
        "pl_request", "pl_decision", "decision", "user", "team", "team_member", "outbox_message", "learning_summary",
-       "pl_registration", "attachment", "expenditure", "budget_line"}
+       "pl_registration", "attachment", "expenditure", "budget_line", "pl_opportunity", "pl_session", "summary_tag"}
 FULL_SCAN = re.compile(r"^SCAN (\w+)(?: AS \w+)?$")
 SCANNED = re.compile(r"^(?:SCAN|SEARCH) (\w+)")
 
@@ -68,7 +68,10 @@ def problems(statement: str, lines: list[str]) -> list[str]:
     return found
 
 
-def check_page(browser, url: str) -> None:
+def check_page(browser, url: str, may_sort: bool = False) -> None:
+    """The page's statements on a second visit: what the public pages work out once per change (the
+    gallery's facets and totals, app/core/changes.py) is not worked out again on every visit."""
+    browser.get(url)
     db.session.expire_all()
     with recorded() as seen:
         resp = browser.get(url)
@@ -77,6 +80,8 @@ def check_page(browser, url: str) -> None:
     for statement, parameters in seen:
         lines = plan(statement, parameters)
         for problem in problems(statement, lines):
+            if may_sort and problem == "a paged query sorted in a temporary B-tree":
+                continue
             failures.append(f"{url}: {problem}\n  SQL: {' '.join(statement.split())}\n  plan: " + " | ".join(lines))
     assert not failures, "\n".join(failures)
 
@@ -112,7 +117,17 @@ PAGES = [
     ("staff", "/admin/users"),
     ("staff", "/admin/users?page=2"),
     ("staff", "/admin/users?school_id={school}"),
+    (None, "/learning"),
+    (None, "/learning?page=2"),
+    (None, "/learning/feed.atom"),
+]
+# Pages that may sort, in a temporary B-tree, the rows an index found for them: what is still to come in
+# the catalog (the index on the last session's end finds it; past PL is never read), and a person's own
+# proposals (their teams' few, found by the index on the team).
+SORTING = [
     (None, "/catalog/"),
+    ("lead", "/proposals/"),
+    ("lead", "/proposals/?page=2"),
 ]
 
 
@@ -124,6 +139,16 @@ def test_list_pages_use_indexes(sqlite_only, browser, world, factory, who, url):
     if who is not None:
         browser.login(getattr(world, who))
     check_page(browser, url.format(cycle=world.cycle.id, school=world.school.id))
+
+
+@pytest.mark.parametrize(("who", "url"), SORTING, ids=[f"{w or 'public'}:{u}" for w, u in SORTING])
+def test_pages_that_sort_what_an_index_found_scan_nothing_whole(sqlite_only, browser, world, factory, who, url):
+    for i in range(3):
+        factory.proposal(world.team, world.cycle, state=ProposalState.SUBMITTED, title=f"Plan proposal {i}")
+    db.session.flush()
+    if who is not None:
+        browser.login(getattr(world, who))
+    check_page(browser, url, may_sort=True)
 
 
 def test_the_check_catches_a_full_scan_and_a_sort_of_a_big_table():

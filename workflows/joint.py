@@ -6,6 +6,9 @@ decides (``not_co_chair``) and may add a check of its own (``before_decision``, 
 conflict of interest); the side checks and the "record, then the other side confirms" sentences
 are the same everywhere and live here.
 
+The other side's co-chair may also send a recorded decision back ("not confirmed", with a comment):
+``send_back_refusal`` says who may, from the same declaration.
+
 Also here: the guards that ask the actor for a piece of text (a comment, a reason), each
 workflow giving the sentence its users read.
 """
@@ -53,6 +56,23 @@ def co_chair_joint_refusal(
             f"so a co-chair of the {other_side(actor.side)} side must confirm it."
         )
     return None
+
+
+def send_back_refusal(workflow: Any, case: Any, actor: Any, decision: Any) -> str | None:
+    """None when ``actor`` may send ``decision`` back ("not confirmed"), else the reason they may not.
+
+    Two keys both ways: whoever may confirm a recorded decision may decline to, so the people are the
+    ones the decision's transition declares (its who-check: a co-chair of the other side, with no
+    declared conflict where the workflow says so), and only while the case is still where that
+    transition starts. The guards are not asked: a decision that could not pass them is one to send back.
+    """
+    trigger = getattr(decision.outcome, "value", decision.outcome)
+    t = workflow.transition(trigger)
+    state = workflow.state_of(case)
+    if state not in t.sources:
+        return (f"This {workflow.name} is {workflow.label(state).lower()}, so the recorded decision can no "
+                "longer be confirmed or sent back.")
+    return t.who.check(case, actor, {"trigger": t.trigger, "decision": decision})
 
 
 def text_required(field: str, message: str) -> Guard:

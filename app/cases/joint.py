@@ -3,8 +3,12 @@
 One side's co-chair records a decision; a co-chair of the other side confirms it, and only the
 confirmation fires the case's transition. The models stay apart (``Decision``, ``PLDecision``);
 both have ``proposed_by_id``/``_name``/``_side``, ``outcome`` (with ``label``), ``confirmed_*``,
-``withdrawn_*`` and ``is_pending``. Each service passes its own error class (a ``FormError``) and
-records its own events (``record_event`` with the comments made here).
+``withdrawn_*``, ``not_confirmed_*`` and ``is_pending`` (a SQL condition too). Each service passes its own
+error class (a ``FormError``) and records its own events (``record_event`` with the comments made here).
+
+Two keys both ways: the co-chair who could confirm a decision may send it back instead ("not confirmed",
+with a comment for the co-chair who recorded it); the decision then waits for no one and a new one can be
+recorded.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from sqlalchemy import select
 from app.core import clock
 from app.core.errors import FormError
 from app.extensions import db
+from workflows.joint import send_back_refusal
 
 OTHER_SIDE = {"BTU": "BPS", "BPS": "BTU"}
 
@@ -42,9 +47,7 @@ def other_side_co_chair(side: str) -> OtherSideCoChair:
 
 def refuse_if_pending(model: Any, case_column: Any, case_id: int, error: type[FormError]) -> None:
     """Raise ``error`` when the case already has a decision waiting for confirmation."""
-    pending = db.session.scalars(
-        select(model).where(case_column == case_id, model.confirmed_at.is_(None), model.withdrawn_at.is_(None))
-    ).first()
+    pending = db.session.scalars(select(model).where(case_column == case_id, model.is_pending)).first()
     if pending is not None:
         raise error(
             f"{pending.proposed_by_name} ({pending.proposed_side.value}) already recorded a decision "
@@ -59,9 +62,13 @@ def recorded_comment(actor: Any, side: str) -> str:
 
 
 def refuse_unless_pending(decision: Any, error: type[FormError]) -> None:
-    """Raise ``error`` for a decision that was withdrawn or already confirmed."""
+    """Raise ``error`` for a decision that was withdrawn, sent back or already confirmed."""
     if decision.withdrawn_at is not None:
         raise error("This decision was withdrawn, so there is nothing to confirm.")
+    if decision.not_confirmed_at is not None:
+        by = decision.not_confirmed_by
+        raise error(f"This decision was already sent back (not confirmed) by {by.name if by else 'a co-chair'}; "
+                    "a new decision can be recorded.")
     if decision.confirmed_at is not None:
         raise error(
             f"This decision was already confirmed by {decision.confirmed_by.name} "
@@ -127,3 +134,38 @@ def mark_withdrawn(case: Any, decision: Any, actor: Any, error: type[FormError])
         "comment": f"Recorded decision withdrawn by {actor.name} ({actor.side_name}).",
         "data": {"decision_id": decision.id, "outcome": decision.outcome.value},
     }
+
+
+MAX_SEND_BACK_COMMENT = 5000
+
+
+def mark_not_confirmed(case: Any, decision: Any, actor: Any, comment: str, error: type[FormError]) -> dict:
+    """The other side's co-chair sends back ``decision`` on ``case`` ("not confirmed") with ``comment``:
+    raise ``error`` unless they may (the people who may confirm it, from the workflow's declaration: 403 for
+    anyone else), mark it, and return the comment and data of the case's ``not_confirm_decision`` event.
+    Like a withdrawal, the case's row changes too, so a confirmation at the same moment cannot also succeed."""
+    from app.cases.advance import workflow_for
+
+    decision = hold(decision)
+    refuse_unless_pending(decision, error)
+    wf = workflow_for(case)
+    refusal = send_back_refusal(wf, case, actor, decision)
+    if refusal:
+        # The case moved on: a refusal of the act. Anyone else: a refusal of the person (403).
+        moved_on = wf.state_of(case) not in wf.transition(decision.outcome.value).sources
+        raise error(refusal, forbidden=not moved_on)
+    comment = (comment or "").strip()
+    if not comment:
+        raise error("Write a comment for the co-chair who recorded it: why the decision is not confirmed.",
+                    "comment")
+    if len(comment) > MAX_SEND_BACK_COMMENT:
+        raise error(f"Keep the comment to {MAX_SEND_BACK_COMMENT:,} characters.", "comment")
+    decision.not_confirmed_at = case.updated_at = clock.now()
+    decision.not_confirmed_by_id = actor.id
+    decision.not_confirmed_comment = comment
+    return {
+        "comment": (f"Recorded decision ({decision.outcome.label.lower()}) by {decision.proposed_by_name} "
+                    f"({decision.proposed_side.value}) not confirmed by {actor.name} ({actor.side_name}): {comment}"),
+        "data": {"decision_id": decision.id, "outcome": decision.outcome.value, "side": actor.side_name},
+    }
+

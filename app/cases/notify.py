@@ -5,8 +5,8 @@ Every transition declares whose turn it is afterwards and what they read (``T.no
 its subject, verb, detail lines and each audience's next step). ``transition_fired`` is called by
 ``advance`` inside the same transaction, for either kind of case: it queues one ``OutboxMessage``
 per recipient and one in-app ``Notification``, never for the actor themself. Two acts that are not transitions tell someone too: assigning a reviewer (the
-reviewer) and recording a joint decision (the other side's co-chairs, who must confirm it; for a
-proposal or a PL request).
+reviewer), recording a joint decision (the other side's co-chairs, who must confirm it; for a
+proposal or a PL request) and sending one back, "not confirmed" (the co-chair who recorded it).
 
 Bodies are plain text rendered from ``templates/email/*.txt`` (autoescape is off for .txt;
 no HTML mail). Nothing here sends: the mail worker (app/worker.py) sends the outbox, never a request.
@@ -287,6 +287,23 @@ def decision_recorded(decision: Decision, actor: Any) -> list[Queued]:
     )
 
 
+def decision_not_confirmed(decision: Decision | PLDecision, actor: Any) -> list[Queued]:
+    """The other side's co-chair sent back a joint decision ("not confirmed"): the co-chair who recorded
+    it reads their comment (a proposal's or a PL request's)."""
+    recorder = decision.proposed_by
+    if recorder is None or not recorder.active or recorder.id == getattr(actor, "id", None):
+        return []
+    if isinstance(decision, PLDecision):
+        case, (link, path), what, award = decision.request, pl_links(decision.request_id), "PL request", ""
+    else:
+        case, (link, path), what = decision.proposal, case_links(decision.proposal_id), "proposal"
+        award = money(decision.award) if decision.award is not None else ""
+    body = render_body("decision_not_confirmed.txt", recipient=recorder, case=case, decision=decision,
+                       actor=actor, what=what, award=award, link=link)
+    subject = subject_for(f"Decision not confirmed ({decision.outcome.label.lower()})", case)
+    return [queue(recorder, subject, body, case, path)]
+
+
 # -- PL requests -------------------------------------------------------------------------------
 def active_school_leaders(school_id: int | None) -> list[User]:
     if school_id is None:
@@ -341,6 +358,6 @@ def mark_all_read(user: User) -> int:
 
 __all__ = [
     "Queued", "absolute_url", "active_co_chairs", "active_school_leaders", "active_staff", "assigned_reviewers",
-    "decision_recorded", "mark_all_read", "mark_read", "notifications_page", "pl_decision_recorded", "queue",
+    "decision_not_confirmed", "decision_recorded", "mark_all_read", "mark_read", "notifications_page", "pl_decision_recorded", "queue",
     "recipients", "render_body", "reviewer_assigned", "transition_fired", "unread_count",
 ]

@@ -126,7 +126,12 @@ def summary(proposal: Proposal, user) -> dict | None:
         links.append(("Learning summary (PDF)", url_for("summaries.pdf", proposal_id=proposal.id)))
         if permissions.can_check_privacy(user, proposal):
             links.append(("Privacy check", url_for("summaries.privacy", proposal_id=proposal.id)))
-    return {"status": st, "summary": proposal.learning_summary, "links": links}
+    # Which passages the privacy check flagged, and why: the team's editor, staff's privacy check.
+    flags_link = (url_for("summaries.edit", proposal_id=proposal.id, _anchor="privacy-flags")
+                  if permissions.can_open_summary_editor(user, proposal) and st.exists else
+                  url_for("summaries.privacy", proposal_id=proposal.id, _anchor="flags")
+                  if permissions.can_check_privacy(user, proposal) and st.exists else None)
+    return {"status": st, "summary": proposal.learning_summary, "links": links, "flags_link": flags_link}
 
 
 def documents(proposal: Proposal, user) -> list[tuple[str, str]]:

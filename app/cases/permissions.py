@@ -132,6 +132,11 @@ def can_log_spending(user: User | None, proposal: Proposal) -> bool:
     return is_team_member(user, proposal) and proposal.state is S.ACTIVE
 
 
+def can_void_spending(user: User | None, proposal: Proposal) -> bool:
+    """A team member or program staff void a mistaken expenditure (with a reason) while the grant is active."""
+    return (is_team_member(user, proposal) or is_staff(user)) and proposal.state is S.ACTIVE
+
+
 def can_reallocate(user: User | None, proposal: Proposal) -> bool:
     return is_staff(user) and proposal.state in REALLOCATABLE
 

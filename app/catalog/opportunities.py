@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import and_, case, exists, func, or_, select
 
-from app.core import clock, search, slugs
+from app.core import changes, clock, search, slugs
 from app.core.errors import FormError
 from app.core.urls import parse_id
 from app.core.values import (
@@ -580,28 +580,26 @@ def _word_matches(word: str):
     return or_(search.matches(Opportunity.id, search.OPPORTUNITIES, [word], dialect), term_named)
 
 
-def _of_own_sessions(aggregate):
-    return (
-        select(aggregate)
-        .where(OpportunitySession.opportunity_id == Opportunity.id)
-        .correlate(Opportunity)
-        .scalar_subquery()
-    )
+def past_cutoff() -> datetime:
+    """The instant before which a PL is over for the catalog: midnight starting today in Boston (a PL
+    whose last session ends today stays listed until the day is over)."""
+    return boston_to_utc(clock.today(), time(0, 0))
 
 
 def catalog_query(filters: CatalogFilters):
-    """Matching opportunities: upcoming ones by first session, then (if asked) past ones, latest first."""
-    # Each listed opportunity's own sessions, through the index on pl_session.opportunity_id: never a
-    # min/max grouped over every session of the catalog's history.
-    first_start = _of_own_sessions(func.min(OpportunitySession.starts_at))
-    last_end = _of_own_sessions(func.max(OpportunitySession.ends_at))
-    now = clock.now()
-    is_past = and_(last_end.is_not(None), last_end < now)
+    """Matching opportunities: upcoming ones by first session, then (if asked) past ones, latest first.
+
+    Read off each opportunity's own ``first_starts_at``/``last_ends_at`` (its sessions' bounds, kept on
+    every save by app/core/changes.py) and the index on (published, last_ends_at): never a min/max over
+    every session of the catalog's history."""
+    first_start, last_end = Opportunity.first_starts_at, Opportunity.last_ends_at
+    cutoff = past_cutoff()
+    is_past = and_(last_end.is_not(None), last_end < cutoff)
     stmt = select(Opportunity)
     if not filters.include_unpublished:
         stmt = stmt.where(Opportunity.published.is_(True))
     if not filters.past:
-        stmt = stmt.where(~is_past)
+        stmt = stmt.where(or_(last_end.is_(None), last_end >= cutoff))
     for word in filters.terms():
         stmt = stmt.where(_word_matches(word))
     for kind, value in ((TermKind.TOPIC, filters.topic), (TermKind.GRADE_BAND, filters.grade_band),
@@ -616,9 +614,10 @@ def catalog_query(filters: CatalogFilters):
         stmt = stmt.where(Opportunity.cost == 0)
     elif filters.cost == "paid":
         stmt = stmt.where(Opportunity.cost > 0)
-    past_rank = case((is_past, 1), else_=0)
+    if not filters.past:
+        return stmt.order_by(first_start.asc().nulls_last(), Opportunity.title, Opportunity.id)
     return stmt.order_by(
-        past_rank,
+        case((is_past, 1), else_=0),
         case((is_past, None), else_=first_start).asc().nulls_last(),
         case((is_past, first_start), else_=None).desc().nulls_last(),
         Opportunity.title, Opportunity.id,
@@ -667,9 +666,9 @@ def cards(opportunities: list[Opportunity]) -> list[Card]:
 def catalog_page(filters: CatalogFilters, page: int = 1):
     """One page (an out-of-range page gives the last page) and its cards."""
     stmt = catalog_query(filters)
-    pagination = db.paginate(stmt, page=max(page, 1), per_page=PER_PAGE, error_out=False, count=True)
-    if pagination.total and page > pagination.pages:
-        pagination = db.paginate(stmt, page=pagination.pages, per_page=PER_PAGE, error_out=False, count=True)
+    # How many match: counted once per change of the catalog (app/core/changes.py) and per day.
+    key = (clock.today().isoformat(), repr(filters))
+    pagination = changes.paginate(changes.CATALOG, stmt, page, PER_PAGE, key=key)
     return pagination, cards(list(pagination.items))
 
 

@@ -1,9 +1,10 @@
 """What the public catalog's validators (app/core/conditional.py) are made of: one small statement each.
 
-The list changes with the published opportunities (how many, which ones, the newest ``updated_at``: saving
-an opportunity, its sessions or its terms sets it), the seats taken (registered people), the active terms
-(the filter's choices) and the day (opportunities whose sessions are over leave the list at midnight in
-Boston), so these pages send an ETag only (no Last-Modified). An opportunity's page changes with that opportunity, its seats taken and the day.
+Every write that changes what the catalog shows (an opportunity saved, its sessions or terms, a seat
+taken or given back, the taxonomy) counts the ``catalog`` area up (app/core/changes.py), and the list
+changes with the day too (opportunities whose sessions are over leave it at midnight in Boston), so
+these pages send an ETag only (no Last-Modified). An opportunity's page changes with that opportunity,
+its seats taken and the day.
 """
 from __future__ import annotations
 
@@ -11,25 +12,15 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app.core import clock
+from app.core import changes, clock
 from app.extensions import db
-from app.models import Opportunity, Registration, RegistrationStatus, Term
+from app.models import Opportunity, Registration, RegistrationStatus
 
 _REGISTERED = Registration.status == RegistrationStatus.REGISTERED
 
 
 def catalog_version() -> tuple[tuple, None]:
-    published = Opportunity.published.is_(True)
-    active = Term.active.is_(True)
-    row = db.session.execute(select(
-        select(func.count(Opportunity.id)).where(published).scalar_subquery(),
-        select(func.coalesce(func.sum(Opportunity.id), 0)).where(published).scalar_subquery(),
-        select(func.max(Opportunity.updated_at)).where(published).scalar_subquery(),
-        select(func.count(Registration.id)).where(_REGISTERED).scalar_subquery(),
-        select(func.count(Term.id)).where(active).scalar_subquery(),
-        select(func.coalesce(func.sum(Term.id), 0)).where(active).scalar_subquery(),
-    )).one()
-    return (clock.today().isoformat(), *row), None
+    return (clock.today().isoformat(), changes.current(changes.CATALOG)[0]), None
 
 
 def opportunity_version(o: Opportunity) -> tuple[tuple, None]:

@@ -6,6 +6,8 @@ an allow-list, and links get safe schemes and ``rel`` attributes.
 """
 from __future__ import annotations
 
+import threading
+
 import markdown as md
 import nh3
 from markupsafe import Markup
@@ -18,9 +20,25 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "td": set()}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+_local = threading.local()
+
+
+def _converter() -> md.Markdown:
+    """This thread's Markdown converter: building one (its parser and patterns) costs more than most
+    conversions, and a converter is not to be shared between threads."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = md.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+    return converter
+
+
 def render(text: str | None) -> Markup:
     source = (text or "").replace("<", "&lt;")
-    html = md.markdown(source, extensions=["tables", "sane_lists"], output_format="html")
+    converter = _converter()
+    try:
+        html = converter.convert(source)
+    finally:
+        converter.reset()
     # Headings inside a summary start at h2: the page's own h1 is the title.
     for level in (1,):
         html = html.replace(f"<h{level}>", "<h2>").replace(f"</h{level}>", "</h2>")

@@ -457,7 +457,13 @@ TEAMS = [
          (C.MATERIALS, "Mentor training materials", "500.00")),
         story="in_review_pending", reviews=("strong", "good", "good", "solid"),
         decision={"by": "BTU", "award": "11000.00",
-                  "feedback": "A thoughtful plan that puts students at the center. Approve in full."},
+                  "feedback": "A thoughtful plan that puts students at the center. Approve in full.",
+                  # Two keys both ways: the BTU side first asked for revisions; the BPS side sent that back.
+                  "sent_back": {"outcome": "request_revisions",
+                                "feedback": "Tighten the mentor training plan and say how mentors are chosen.",
+                                "comment": "The reviews on both sides are strong and the mentor selection is in "
+                                           "the plan's appendix; revisions would only delay a plan we can fund "
+                                           "now. I would confirm an approval in full."}},
     ),
     TeamSpec(
         "Excel Readers", "Naomi Baptiste", ("Ryan Kelly",),
@@ -1057,6 +1063,14 @@ class Seeder:
         d = spec.decision
         side = d["by"]
         other = "BPS" if side == "BTU" else "BTU"
+        if "sent_back" in d:  # an earlier decision the other side did not confirm, with its comment
+            back = d["sent_back"]
+            self.at(day - 3, 15)
+            earlier = decisions.propose(p, self.co_chair(side), back["outcome"], feedback=back["feedback"])
+            self.done()
+            self.at(day - 2, 10)
+            decisions.not_confirm(earlier, self.co_chair(other), back["comment"])
+            self.done()
         self.at(day, 14)
         decision = decisions.propose(p, self.co_chair(side), outcome, award=d.get("award"),
                            conditions=d.get("conditions", ""), feedback=d["feedback"])
@@ -1236,6 +1250,7 @@ class Seeder:
             ledger.reallocate(p, self.staff, from_line_id=lines[source].id, to_line_id=lines[target].id,
                               amount=Decimal(amount), reason=reason)
             self.done()
+            self.void_a_duplicate(p, lead)
         self.progress(p, story, i, lead, member)
         if not finished:
             return
@@ -1282,8 +1297,7 @@ class Seeder:
         if "blocked" in story.extra:
             name, _ = story.extra["blocked"]
             self.at(-40 + i % 10, 10)
-            privacy.add_blocked_name(summary, name, self.staff)
-            privacy.run_check(summary, self.staff)
+            privacy.add_blocked_name(summary, name, self.staff)  # and the check runs again
             self.done()
             # The team takes the student's name out; the next check passes.
             self.at(-39 + i % 10, 18)
@@ -1344,6 +1358,23 @@ class Seeder:
                 max_bytes=MAX_DEMO_FILE,
             )
             self.done()
+
+    def void_a_duplicate(self, p: Proposal, lead: User) -> None:
+        """A payment logged twice by mistake; the lead voids the second with a reason (it stays on the
+        ledger, marked void, and no total counts it)."""
+        book = ledger.ledger_for(p)
+        first = min((e for e in book.expenditures if book.balance_of(e.budget_line_id).left >= e.amount),
+                    key=lambda e: (e.amount, e.id))  # the line has room for it twice
+        self.at(-20, 16)
+        twice = ledger.log_expenditure(
+            p, lead, spent_on=first.spent_on, payee=first.payee, budget_line_id=first.budget_line_id,
+            amount=first.amount, note=first.note, receipt_filename=first.receipt_filename,
+            receipt_stream=io.BytesIO(ledger.receipt_bytes(first)), max_bytes=MAX_DEMO_FILE)
+        self.done()
+        self.at(-19, 9)
+        ledger.void_expenditure(p, twice, lead, reason=f"Logged twice: the same receipt as the {first.payee} "
+                                                       f"payment of {first.spent_on:%B %-d}.")
+        self.done()
 
     def progress(self, p: Proposal, story: GrantStory, i: int, lead: User, member: User) -> None:
         """The mid-grant progress update: a member drafts it, the lead submits it (one team never does)."""

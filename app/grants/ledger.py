@@ -6,7 +6,9 @@ values (never a database ``SUM``, which SQLite computes in floating point), and 
 needs rounding is quantized to cents with ``ROUND_HALF_UP``.
 
 A line's *approved* amount is its budget line plus reallocations into it minus reallocations out of
-it; *left* is approved minus spent. Reallocations move money between lines, so the approved total
+it; *left* is approved minus spent. A mistaken expenditure is voided with a reason, never deleted: it
+stays in the ledger's list, marked void with who, when and why, and no figure counts it (a line's spent
+and left, the totals, the final report's "spending ≤ award" guard through ``Proposal.spent_total``). Reallocations move money between lines, so the approved total
 never changes. Spending is capped twice: by each line's left, and by the award (which the committee
 may have set below the request the lines add up to).
 """
@@ -40,6 +42,10 @@ REASON_MAX = 2000
 
 # When spending and reallocations make sense.
 SPENDING_STATES = (S.ACTIVE,)
+# When a mistaken expenditure may be voided: while the grant is active, like logging one. Once the final
+# report is submitted its figures are what staff review (a report returned to the team makes the grant
+# active again, and the mistake can be voided then); once accepted, the books are closed.
+VOID_STATES = (S.ACTIVE,)
 
 
 class LedgerError(FormError):
@@ -105,6 +111,15 @@ class Ledger:
     lines: list[LineBalance]
     expenditures: list[Expenditure]
     reallocations: list[BudgetReallocation]
+
+    @property
+    def counted(self) -> list[Expenditure]:
+        """The expenditures the figures count: all but the voided ones."""
+        return [e for e in self.expenditures if e.voided_at is None]
+
+    @property
+    def voided(self) -> list[Expenditure]:
+        return [e for e in self.expenditures if e.voided_at is not None]
 
     @property
     def approved_total(self) -> Decimal:
@@ -174,7 +189,8 @@ def ledger_for(proposal: Proposal) -> Ledger:
             planned=cents(line.amount),
             moved_in=cents(sum((r.amount for r in reallocations if r.to_line_id == line.id), ZERO)),
             moved_out=cents(sum((r.amount for r in reallocations if r.from_line_id == line.id), ZERO)),
-            spent=cents(sum((e.amount for e in expenditures if e.budget_line_id == line.id), ZERO)),
+            spent=cents(sum((e.amount for e in expenditures if e.budget_line_id == line.id and e.voided_at is None),
+                            ZERO)),
         ))
     award = cents(proposal.award) if proposal.award is not None else None
     return Ledger(award=award, lines=balances, expenditures=expenditures, reallocations=reallocations)
@@ -321,6 +337,43 @@ def reallocate(proposal: Proposal, actor: User, *, from_line_id: int, to_line_id
     })
     db.session.flush()
     return realloc
+
+
+def void_refusal(proposal: Proposal) -> str | None:
+    """Why no expenditure of ``proposal`` may be voided now (its state), or None."""
+    return _state_refusal(proposal, VOID_STATES, "A mistaken expenditure can be voided")
+
+
+def void_expenditure(proposal: Proposal, expenditure: Expenditure, actor: User, *, reason: str) -> Expenditure:
+    """Void a mistaken expenditure with a reason (a team member or staff; the view checks who). It is never
+    deleted: it stays on the ledger, marked void with who, when and why, and no total counts it from now on.
+    The proposal row is locked first, so two people voiding (or one voiding while another logs) queue."""
+    row = lock(proposal)
+    refusal = void_refusal(row)
+    if refusal:
+        raise LedgerError([(None, refusal)])
+    db.session.refresh(expenditure)  # read after the lock: someone may have voided it a moment ago
+    if expenditure.proposal_id != row.id:
+        raise LedgerError([(None, "This expenditure belongs to another grant.")])
+    if expenditure.voided_at is not None:
+        by = expenditure.voided_by.name if expenditure.voided_by else "someone"
+        raise LedgerError([(None, f"This expenditure was already voided by {by} on "
+                                  f"{clock.local(expenditure.voided_at):%B %-d, %Y}.")])
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError([("reason", "Give the reason this expenditure is void (it goes on the record).")])
+    if len(reason) > REASON_MAX:
+        raise LedgerError([("reason", f"Keep the reason to {REASON_MAX:,} characters or fewer.")])
+    expenditure.voided_at = clock.now()
+    expenditure.voided_by_id = actor.id
+    expenditure.void_reason = reason
+    names = line_names(list(db.session.scalars(select(BudgetLine).where(BudgetLine.proposal_id == row.id))))
+    record_event(row, "void_expenditure", actor, comment=reason, data={
+        "expenditure_id": expenditure.id, "budget_line": names.get(expenditure.budget_line_id, ""),
+        "payee": expenditure.payee, "amount": str(expenditure.amount), "spent_on": expenditure.spent_on.isoformat(),
+    })
+    db.session.flush()
+    return expenditure
 
 
 def expenditure_of(proposal: Proposal, expenditure_id: int) -> Expenditure | None:

@@ -18,7 +18,14 @@ from app.grants import ledger as ledger_svc
 from app.grants import reports as report_svc
 from app.models import FINAL_REPORT_SECTIONS, PROGRESS_SECTIONS, Proposal, ProposalState
 from app.web import download, get_or_404, roles_required, run, show_refusal
-from forms.grants import AgreementForm, ExpenditureForm, FinalReportForm, ProgressForm, ReallocationForm
+from forms.grants import (
+    AgreementForm,
+    ExpenditureForm,
+    FinalReportForm,
+    ProgressForm,
+    ReallocationForm,
+    VoidExpenditureForm,
+)
 from forms.proposals import action_form_class
 from workflows.proposal import AWARDED, PROPOSAL, REPORTING, STATE_LABELS, money
 
@@ -85,6 +92,7 @@ def spending(proposal_id: int):
         "grants/spending.html", proposal=proposal, ledger=ledger_svc.ledger_for(proposal),
         can_log=permissions.can_log_spending(current_user, proposal),
         can_reallocate=permissions.can_reallocate(current_user, proposal),
+        can_void=permissions.can_void_spending(current_user, proposal),
     )
 
 
@@ -146,6 +154,34 @@ def receipt(proposal_id: int, expenditure_id: int):
         abort(404)
     return download(ledger_svc.receipt_bytes(expenditure), expenditure.receipt_filename,
                     expenditure.receipt_content_type)
+
+
+def _render_void(proposal: Proposal, expenditure, form: VoidExpenditureForm, status: int = 200, errors=None):
+    return render_template("grants/void_expenditure.html", proposal=proposal, expenditure=expenditure, form=form,
+                           errors=errors or []), status
+
+
+@bp.route("/spending/<int:expenditure_id>/void", methods=["GET", "POST"])
+@login_required
+def void_expenditure(proposal_id: int, expenditure_id: int):
+    proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
+    expenditure = ledger_svc.expenditure_of(proposal, expenditure_id)
+    if expenditure is None:
+        abort(404)
+    if not permissions.can_void_spending(current_user, proposal):
+        _forbid(ledger_svc.void_refusal(proposal) or "Team members and program staff void a mistaken expenditure.")
+    form = VoidExpenditureForm() if request.method == "POST" else VoidExpenditureForm(formdata=None)
+    if request.method != "POST":
+        return _render_void(proposal, expenditure, form)
+    return run(
+        lambda: ledger_svc.void_expenditure(proposal, expenditure, current_user, reason=form.reason.data),
+        form=form, done=url_for(".spending", proposal_id=proposal_id, _anchor=f"expenditure-{expenditure_id}"),
+        success=lambda e: (f"Voided {money(e.amount)} paid to {e.payee}: it stays on the ledger, marked void, "
+                           "and no total counts it."),
+        again=lambda refusal: _render_void(get_or_404(Proposal, proposal_id), expenditure, form, 422,
+                                           show_refusal(form, refusal)),
+        once=True,
+    )
 
 
 def _render_reallocate(proposal: Proposal, form: ReallocationForm, ledger=None, status: int = 200, errors=None):

@@ -379,6 +379,8 @@ def _reviews_due(user: User, today: date, offset: int, limit: int) -> Section:
         .where(
             ReviewAssignment.reviewer_id == user.id,
             ReviewAssignment.status != ReviewStatus.SUBMITTED,
+            # From the proposals in review (a few hundred), never the reviewer's years of assignments.
+            ReviewAssignment.proposal_id.in_(select(Proposal.id).where(Proposal.state == S.IN_REVIEW)),
             Proposal.state == S.IN_REVIEW,
             ~conflicted,
         )
@@ -434,7 +436,7 @@ def _side_counts_text(counts: dict[str, int], need: int, what: str) -> str:
     return "; ".join(f"{side} {counts.get(side, 0)} of {need} {what}" for side in SIDES)
 
 
-_PENDING = (Decision.confirmed_at.is_(None), Decision.withdrawn_at.is_(None))
+_PENDING = (Decision.is_pending,)
 
 
 def _conflicted(user: User, proposal_id):

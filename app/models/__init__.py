@@ -51,6 +51,7 @@ from app.models.people import (
     User,
     UserRole,
 )
+from app.models.public import PublicVersion
 from app.models.review import (
     ConflictOfInterest,
     CriterionScore,
@@ -99,4 +100,5 @@ __all__ = [
     "proposal_priority", "survey_topic",
     "Submission",
     "BreakGlassAccount", "SignInPolicy",
+    "PublicVersion",
 ]

@@ -302,7 +302,8 @@ class Proposal(db.Model):
 
     @property
     def spent_total(self) -> Decimal:
-        return to_money(sum((e.amount for e in self.expenditures), Decimal(0)))
+        """What was spent: every expenditure but the voided ones."""
+        return to_money(sum((e.amount for e in self.expenditures if e.voided_at is None), Decimal(0)))
 
     def publish_summary(self, now: datetime) -> None:
         """The workflow's ``publish`` after-step: the learning summary goes public (the guards require one)."""

@@ -18,10 +18,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     func,
     select,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -238,6 +240,9 @@ class Opportunity(db.Model):
 
     __tablename__ = "pl_opportunity"
     __table_args__ = (
+        # The catalog lists published opportunities whose last session is not over (or that have none),
+        # by first session: read off this index, never a min/max over every session of the history.
+        Index("ix_pl_opportunity_published_last_ends", "published", "last_ends_at"),
         CheckConstraint("cost >= 0", name="cost_not_negative"),
         CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
         CheckConstraint("pdps >= 0", name="pdps_not_negative"),
@@ -261,6 +266,10 @@ class Opportunity(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # Its sessions' first start and last end (None without sessions): kept by app/core/changes.py on
+    # every flush that adds, moves or removes a session, so that lists filter and sort on columns.
+    first_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     terms: Mapped[list[Term]] = relationship(secondary=opportunity_term, lazy="selectin",
                                              order_by=(Term.kind, Term.position, Term.name))
@@ -501,14 +510,25 @@ class PLDecision(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The other side's co-chair sent it back ("not confirmed"), with a comment for the co-chair who recorded it.
+    not_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    not_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    not_confirmed_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     request: Mapped[PLRequest] = relationship(back_populates="decisions")
     proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id], lazy="joined")
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id], lazy="joined")
+    not_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[not_confirmed_by_id])
 
-    @property
+    @hybrid_property
     def is_pending(self) -> bool:
-        return self.confirmed_at is None and self.withdrawn_at is None
+        """Waiting for the other side: neither confirmed, withdrawn nor sent back (also a SQL condition)."""
+        return self.confirmed_at is None and self.withdrawn_at is None and self.not_confirmed_at is None
+
+    @is_pending.inplace.expression
+    @classmethod
+    def _is_pending_expression(cls):
+        return and_(cls.confirmed_at.is_(None), cls.withdrawn_at.is_(None), cls.not_confirmed_at.is_(None))
 
     @property
     def proposed_by_name(self) -> str:

@@ -5,7 +5,8 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -133,14 +134,25 @@ class Decision(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The other side's co-chair sent it back ("not confirmed"), with a comment for the co-chair who recorded it.
+    not_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    not_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    not_confirmed_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     proposal: Mapped[Proposal] = relationship(back_populates="decisions")
     proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id], lazy="joined")
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id], lazy="joined")
+    not_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[not_confirmed_by_id])
 
-    @property
+    @hybrid_property
     def is_pending(self) -> bool:
-        return self.confirmed_at is None and self.withdrawn_at is None
+        """Waiting for the other side: neither confirmed, withdrawn nor sent back (also a SQL condition)."""
+        return self.confirmed_at is None and self.withdrawn_at is None and self.not_confirmed_at is None
+
+    @is_pending.inplace.expression
+    @classmethod
+    def _is_pending_expression(cls):
+        return and_(cls.confirmed_at.is_(None), cls.withdrawn_at.is_(None), cls.not_confirmed_at.is_(None))
 
     @property
     def proposed_by_name(self) -> str:

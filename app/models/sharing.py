@@ -38,9 +38,19 @@ class Expenditure(db.Model):
     receipt_data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A mistaken expenditure is voided with a reason, never deleted: it stays on the ledger, marked, and no
+    # total counts it.
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    void_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     proposal: Mapped[Proposal] = relationship(back_populates="expenditures")
     budget_line: Mapped[BudgetLine] = relationship()
-    recorded_by: Mapped[User] = relationship()
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+    voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
 
     @property
     def category(self):

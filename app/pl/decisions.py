@@ -130,6 +130,21 @@ def withdraw(decision: PLDecision, actor: User) -> PLDecision:
     return decision
 
 
+def not_confirm(decision: PLDecision, actor: User, comment: str = "", fields: Callable[[], dict] | None = None
+                ) -> PLDecision:
+    """The other side's co-chair sends the recorded decision back ("not confirmed") with a comment: audited,
+    told to the co-chair who recorded it; the request stays endorsed and waits for a new decision. Only those
+    who could confirm it may (403 for anyone else). ``fields``, a form's reader, gives the comment."""
+    refuse_unless_participant(actor)
+    if fields is not None:
+        comment = fields().get("comment") or ""
+    event = joint.mark_not_confirmed(decision.request, decision, actor, comment, DecisionError)
+    record_event(decision.request, "not_confirm_decision", actor, **event)
+    notify.decision_not_confirmed(decision, actor)
+    db.session.flush()
+    return decision
+
+
 def panel(request: PLRequest, user) -> dict | None:
     """What ``pl/_decision_panel.html`` shows ``user``, or None when it is not for them.
 
@@ -158,4 +173,4 @@ def panel(request: PLRequest, user) -> dict | None:
     }
 
 
-__all__ = ["DecisionError", "confirm", "panel", "participation_refusal", "propose", "withdraw"]
+__all__ = ["DecisionError", "confirm", "not_confirm", "panel", "participation_refusal", "propose", "withdraw"]

@@ -48,9 +48,10 @@ EVENT_LABELS = {
     "edit": "Draft edited",
     "record_decision": "Decision recorded",
     "withdraw_decision": "Recorded decision withdrawn",
+    "not_confirm_decision": "Recorded decision not confirmed",
 }
 # The committee's own acts: only staff and the co-chairs see them on the timeline.
-COMMITTEE_EVENTS = frozenset({"record_decision", "withdraw_decision"})
+COMMITTEE_EVENTS = frozenset({"record_decision", "withdraw_decision", "not_confirm_decision"})
 
 FIELD_LABELS = {
     "opportunity_id": "Opportunity",
@@ -363,7 +364,7 @@ def home_panel(user: User | None, today: date | None = None) -> dict | None:
     if is_co_chair:
         panel["to_decide"] = db.session.scalar(
             select(func.count(PLRequest.id)).where(PLRequest.state == S.ENDORSED, PLRequest.cost > 0)) or 0
-        pending = (PLDecision.confirmed_at.is_(None) & PLDecision.withdrawn_at.is_(None))
+        pending = PLDecision.is_pending
         panel["to_confirm"] = db.session.scalar(
             select(func.count(PLDecision.id)).join(PLRequest, PLRequest.id == PLDecision.request_id)
             .where(pending, PLRequest.state == S.ENDORSED, PLDecision.proposed_side != user.side)

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from app.cases.advance import lock
 from app.core import clock
@@ -83,7 +84,9 @@ def current_cycle() -> Cycle | None:
 
 
 def all_cycles() -> list[Cycle]:
-    return list(db.session.scalars(select(Cycle).order_by(Cycle.opens_on.desc(), Cycle.id.desc())))
+    """Every cycle, newest first, without their rubrics (a filter's choices, the cycles page)."""
+    return list(db.session.scalars(select(Cycle).options(lazyload(Cycle.criteria))
+                                   .order_by(Cycle.opens_on.desc(), Cycle.id.desc())))
 
 
 def overview() -> list[tuple[Cycle, int]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from app.cases import permissions
 from app.cases import timeline as case_timeline
@@ -52,10 +52,12 @@ EVENT_LABELS = {
     "submit_review": "Review submitted",
     "record_decision": "Decision recorded",
     "withdraw_decision": "Recorded decision withdrawn",
+    "not_confirm_decision": "Recorded decision not confirmed",
     "confirm_decision": "Decision confirmed",
     "tentative_selection": "Tentative selection changed",
     "accept_agreement": "Grant agreement accepted",
     "log_expenditure": "Spending logged",
+    "void_expenditure": "Expenditure voided",
     "reallocate": "Budget reallocated",
     "edit_progress": "Progress update edited",
     "submit_progress": "Progress update submitted",
@@ -102,13 +104,33 @@ def teams_of(user: User) -> list[Team]:
     ))
 
 
+MINE_PER_PAGE = 20
+
+
+def _proposals_of(user: User):
+    team_ids = select(TeamMember.team_id).where(TeamMember.user_id == user.id)
+    return (select(Proposal).where(Proposal.team_id.in_(team_ids))
+            .order_by(Proposal.updated_at.desc(), Proposal.id.desc()))
+
+
 def proposals_of(user: User) -> list[Proposal]:
     """Proposals of every team the user belongs to, most recently changed first."""
-    team_ids = select(TeamMember.team_id).where(TeamMember.user_id == user.id)
-    return list(db.session.scalars(
-        select(Proposal).where(Proposal.team_id.in_(team_ids))
-        .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
-    ).unique())
+    return list(db.session.scalars(_proposals_of(user)).unique())
+
+
+def my_proposals_page(user: User, page: int = 1):
+    """One page (``MINE_PER_PAGE``) of ``proposals_of``, with the columns the list shows (not the proposals'
+    texts, not the cycles' rubrics); a page past the end shows the last one."""
+    stmt = _proposals_of(user).options(
+        load_only(Proposal.id, Proposal.title, Proposal.state, Proposal.version, Proposal.team_id,
+                  Proposal.cycle_id, Proposal.updated_at),
+        joinedload(Proposal.cycle).options(load_only(Cycle.id, Cycle.name), lazyload(Cycle.criteria)),
+        joinedload(Proposal.team).options(load_only(Team.id, Team.name), lazyload(Team.memberships)),
+    )
+    pagination = db.paginate(stmt, page=max(page, 1), per_page=MINE_PER_PAGE, error_out=False, count=True)
+    if pagination.total and page > pagination.pages:
+        pagination = db.paginate(stmt, page=pagination.pages, per_page=MINE_PER_PAGE, error_out=False, count=True)
+    return pagination
 
 
 def _event_detail(event: AuditEvent) -> str:
@@ -125,7 +147,7 @@ def _event_detail(event: AuditEvent) -> str:
 # and reviewers see every transition and the team's own acts.
 COMMITTEE_EVENTS = frozenset({
     "assign_reviewer", "unassign_reviewer", "declare_conflict", "submit_review",
-    "tentative_selection", "record_decision", "withdraw_decision",
+    "tentative_selection", "record_decision", "withdraw_decision", "not_confirm_decision",
 })
 
 
@@ -239,5 +261,5 @@ def load_for_case_page(proposal_id: int) -> Proposal | None:
 
 __all__ = [
     "EVENT_LABELS", "DraftChanged", "LineData", "ProposalError", "SECTION_LABELS", "TEXT_SECTIONS", "TimelineEntry",
-    "create_draft", "open_cycles", "proposals_of", "save_draft", "start_draft", "teams_of", "timeline",
+    "create_draft", "my_proposals_page", "open_cycles", "proposals_of", "save_draft", "start_draft", "teams_of", "timeline",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, exists, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
 
 from app.cases import advance, notify
 from app.core import search
@@ -129,6 +129,10 @@ def review_tallies(proposal_ids: list[int]) -> dict[int, ReviewTally]:
     return tallies
 
 
+LIST_COLUMNS = ("id", "cycle_id", "team_id", "state", "version", "grant_type", "title", "amount_requested",
+                "submitted_at", "created_at")
+
+
 def staff_page(filters: ProposalFilters, page: int = 1):
     """One page of the staff list (a page past the end shows the last one) and its review tallies.
 
@@ -139,9 +143,15 @@ def staff_page(filters: ProposalFilters, page: int = 1):
     pagination = db.paginate(ids, page=max(page, 1), per_page=PER_PAGE, error_out=False, count=True)
     if pagination.total and page > pagination.pages:
         pagination = db.paginate(ids, page=pagination.pages, per_page=PER_PAGE, error_out=False, count=True)
+    # The columns the list shows, not the proposals' texts; the members' schools, not their roles; the
+    # cycle, not its rubric.
     loaded = {p.id: p for p in db.session.scalars(
         select(Proposal).join(Proposal.team)
-        .options(contains_eager(Proposal.team).joinedload(Team.school), joinedload(Proposal.cycle))
+        .options(load_only(*(getattr(Proposal, c) for c in LIST_COLUMNS)),
+                 contains_eager(Proposal.team).joinedload(Team.school),
+                 contains_eager(Proposal.team).selectinload(Team.memberships).joinedload(TeamMember.user)
+                 .options(load_only(User.id, User.name, User.school_id), lazyload(User.roles)),
+                 joinedload(Proposal.cycle).lazyload(Cycle.criteria))
         .where(Proposal.id.in_(list(pagination.items)))
     ).unique()}
     pagination.items = [loaded[pid] for pid in pagination.items if pid in loaded]

@@ -157,3 +157,22 @@ def withdraw(decision: Decision, actor: User) -> Decision:
     record_event(decision.proposal, "withdraw_decision", actor, **event)
     db.session.flush()
     return decision
+
+
+def not_confirm(decision: Decision, actor: User, comment: str = "", fields: Callable[[], dict] | None = None
+                ) -> Decision:
+    """The other side's co-chair sends the recorded decision back ("not confirmed") with a comment: audited
+    (on the committee's timeline), told to the co-chair who recorded it; the proposal stays in review and
+    waits for a new decision. Only those who could confirm it may (403 for anyone else, a co-chair with a
+    declared conflict included). ``fields``, a form's reader, gives the comment once that is known."""
+    proposal = decision.proposal
+    refusal = participation_refusal(proposal, actor)
+    if refusal:
+        raise DecisionError(refusal, forbidden=True)
+    if fields is not None:
+        comment = fields().get("comment") or ""
+    event = joint.mark_not_confirmed(proposal, decision, actor, comment, DecisionError)
+    record_event(proposal, "not_confirm_decision", actor, **event)
+    notify.decision_not_confirmed(decision, actor)
+    db.session.flush()
+    return decision

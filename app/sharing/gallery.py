@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import Integer, and_, cast, exists, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload, undefer
+from sqlalchemy.orm import aliased, contains_eager, selectinload, undefer
 
-from app.core import clock, search
+from app.core import changes, clock, search
 from app.core.markdown import plain_text
 from app.extensions import db
 from app.models import (
@@ -40,6 +40,7 @@ from app.models import (
 )
 
 PER_PAGE = 12
+FIRST = 10 * PER_PAGE  # the ids of a listing's first pages, in order, are kept until the gallery changes
 FEED_SIZE = 20
 MAX_QUERY_CHARS = search.MAX_QUERY_CHARS
 MAX_TERMS = search.MAX_TERMS
@@ -50,9 +51,21 @@ TAG_DATE = "2026"
 
 
 # -- what is public ------------------------------------------------------------------------------
+_PUBLIC_PROPOSAL = aliased(Proposal)
+
+
 def published():
-    """The one condition for anything the gallery shows."""
-    return and_(Proposal.state == ProposalState.PUBLISHED, LearningSummary.published_at.is_not(None))
+    """The one condition for anything the gallery shows.
+
+    The proposal's state is asked per summary (an EXISTS on its primary key), so that a list newest first
+    reads the index on ``published_at`` and stops after a page, instead of starting from every published
+    proposal of the years and sorting them (SQLite chose that for a join on the state: 52 ms at 100,000
+    proposals, 0.2 ms this way)."""
+    return and_(
+        LearningSummary.published_at.is_not(None),
+        exists().where(_PUBLIC_PROPOSAL.id == LearningSummary.proposal_id,
+                       _PUBLIC_PROPOSAL.state == ProposalState.PUBLISHED),
+    )
 
 
 def _published_summaries():
@@ -159,7 +172,12 @@ class Facets:
 
 
 def facets() -> Facets:
-    """The tag values and years of published summaries, with how many summaries carry each (2 statements)."""
+    """The tag values and years of published summaries, with how many summaries carry each: counted over
+    every published summary (2 statements) once per change of the gallery (app/core/changes.py)."""
+    return changes.cached(changes.GALLERY, "facets", _count_facets)
+
+
+def _count_facets() -> Facets:
     result = Facets(tags={kind: [] for kind in TagKind})
     rows = db.session.execute(
         select(SummaryTag.kind, SummaryTag.value, func.count(func.distinct(SummaryTag.summary_id)))
@@ -274,12 +292,17 @@ def cards(summaries: list[LearningSummary]) -> list[Card]:
     return [Card(s, schools.get(s.proposal.team_id, [])) for s in summaries]
 
 
+def _summaries_by_id(ids: list[int]) -> list[LearningSummary]:
+    return list(db.session.scalars(_published_summaries().where(LearningSummary.id.in_(ids))))
+
+
 def gallery_page(filters: GalleryFilters, page: int = 1):
-    """One page of matching summaries (an out-of-range page gives the last page) and its cards."""
+    """One page of matching summaries (an out-of-range page gives the last page) and its cards. How many
+    match is counted once per change of the gallery and search (app/core/changes.py)."""
     stmt = gallery_query(filters)
-    pagination = db.paginate(stmt, page=max(page, 1), per_page=PER_PAGE, error_out=False, count=True)
-    if pagination.total and page > pagination.pages:
-        pagination = db.paginate(stmt, page=pagination.pages, per_page=PER_PAGE, error_out=False, count=True)
+    key = repr(filters)
+    pagination = changes.paginate(changes.GALLERY, stmt, page, PER_PAGE, key=key, keep_first=FIRST,
+                                  id_column=LearningSummary.id, rows_by_id=_summaries_by_id)
     return pagination, cards(list(pagination.items))
 
 

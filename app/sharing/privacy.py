@@ -13,6 +13,11 @@ artifact's description and file name) for:
 
 Each finding becomes a ``PrivacyFlag`` (kind, match, a short context). A flag is resolved when the
 text no longer holds it (running the check again notices) or overridden by staff with a reason.
+
+The team sees its flags (``for_team``: each flag's passage and why it was flagged, never the block list
+itself) on its summary editor, and is told when a check raises new ones (``run_check``). Adding a name to
+the block list, or taking one off, runs the check again at once (the list is the summary's own, so that
+summary is the one it may affect).
 ``LearningSummary.privacy_checked_at`` is set when the check runs; any change to the text clears it
 (the check is then out of date), keeping the overrides whose text is still there.
 
@@ -26,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from app.cases import notify
 from app.cases.advance import record_event
 from app.core import clock
 from app.core.errors import FormError
@@ -169,6 +175,82 @@ class CheckResult:
                 f"({self.new} new). Ask the team to fix the text, or override a flag with a reason.")
 
 
+# Why each kind of flag matters, in the team's words (the block list's names are never listed).
+TEAM_REASONS = {
+    FlagKind.EMAIL: ("An email address: the public gallery would show it to anyone. Take it out, or ask "
+                     "program staff to allow it if it is meant to be public (a school's main office, say)."),
+    FlagKind.PHONE: ("A phone number: the public gallery would show it to anyone. Take it out, or ask program "
+                     "staff to allow it if it is meant to be public (a school's main office, say)."),
+    FlagKind.STUDENT_ID: ("A number that looks like a student ID (6 to 9 digits). Take it out; if it is not an "
+                          "ID (a count, an amount), write it another way or ask program staff to allow it."),
+    FlagKind.BLOCKED_NAME: ("A name program staff asked to keep out of this summary (a student's name, say). "
+                            "Take it out, or describe the person without naming them."),
+}
+
+
+@dataclass(frozen=True)
+class TeamFlag:
+    """One flag as the team reads it: where, the passage (split around what was found), why, and what
+    became of it (open; or allowed by staff, with their reason)."""
+
+    id: int
+    kind_label: str
+    where: str
+    before: str
+    found: str
+    after: str
+    reason: str
+    is_open: bool
+    allowed_reason: str
+    still_there: bool  # False: the team changed the text since; the next check resolves it
+
+
+def _passage(flag: PrivacyFlag) -> tuple[str, str, str, str]:
+    """(where, before, found, after) of a flag's context ("Where: …text…"), the found text picked out."""
+    where, _, text = flag.context.partition(": ")
+    if not text:
+        where, text = "", flag.context
+    at = text.casefold().find(" ".join(flag.match.split()).casefold())
+    if at < 0:
+        return where, text, "", ""
+    end = at + len(" ".join(flag.match.split()))
+    return where, text[:at], text[at:end], text[end:]
+
+
+def for_team(summary: LearningSummary | None) -> list[TeamFlag]:
+    """The flags the team has to act on (open), then those staff allowed (overridden); resolved ones are gone.
+    Each with its passage and reason; the block list itself is not shown."""
+    if summary is None:
+        return []
+    flags = [f for f in summary.flags if f.status is not FlagStatus.RESOLVED]
+    flags.sort(key=lambda f: (f.status is not FlagStatus.OPEN, f.id or 0))
+    present = {f.key for f in find(summary)} if flags else set()
+    out = []
+    for f in flags:
+        where, before, found, after = _passage(f)
+        out.append(TeamFlag(f.id, f.kind.label, where, before, found, after, TEAM_REASONS[f.kind],
+                            f.status is FlagStatus.OPEN,
+                            f.override_reason or "" if f.status is FlagStatus.OVERRIDDEN else "",
+                            flag_key(f.kind, f.match) in present))
+    return out
+
+
+def _tell_team(summary: LearningSummary, result: CheckResult, actor: User) -> None:
+    """New flags: each active team member (but the actor) is told how many passages to change, and where to
+    see them (the mail names no passage: it may hold what must stay private)."""
+    proposal = summary.proposal
+    open_count = result.new + result.still_open
+    link = notify.absolute_url("summaries.edit", proposal_id=proposal.id) + "#privacy-flags"
+    path = notify.app_path("summaries.edit", proposal_id=proposal.id) + "#privacy-flags"
+    for user in proposal.team.members:
+        if not user.active or user.id == actor.id:
+            continue
+        body = notify.render_body("privacy_flags.txt", recipient=user, case=proposal, new=result.new,
+                                  open_count=open_count, link=link)
+        subject = f"Privacy check: {open_count} passage{'s' if open_count != 1 else ''} to change in your summary"
+        notify.queue(user, notify.subject_for(subject, proposal), body, proposal, path)
+
+
 def run_check(summary: LearningSummary, actor: User) -> CheckResult:
     """Check the summary now: new findings open, gone ones resolved, overrides kept while they match."""
     now = clock.now()
@@ -205,6 +287,8 @@ def run_check(summary: LearningSummary, actor: User) -> CheckResult:
     result = CheckResult(new, still_open, resolved, overridden)
     record_event(summary.proposal, "privacy_check", actor, comment=result.message,
                  data={"open": new + still_open, "new": new, "resolved": resolved, "overridden": overridden})
+    if new:
+        _tell_team(summary, result, actor)
     db.session.flush()
     return result
 
@@ -224,7 +308,9 @@ class PrivacyError(FormError):
     """A refusal staff read (``str(exc)``); given as [(field, sentence)], it belongs beside that field."""
 
 
-def add_blocked_name(summary: LearningSummary, name: str, actor: User) -> BlockedName:
+def add_blocked_name(summary: LearningSummary, name: str, actor: User) -> CheckResult:
+    """Add ``name`` to the summary's block list, then run the check again at once (the team is told of what
+    it raises). Returns the check's result."""
     name = " ".join((name or "").split())
     if not name:
         raise PrivacyError([("name", "Type the name to block.")])
@@ -236,19 +322,19 @@ def add_blocked_name(summary: LearningSummary, name: str, actor: User) -> Blocke
         raise PrivacyError([("name", f"“{name}” is already on the block list.")])
     blocked = BlockedName(name=name, added_by_id=actor.id, added_at=clock.now())
     summary.blocked_names.append(blocked)
-    summary.privacy_checked_at = None  # the list changed: check again
     # The name itself may be a student's: it stays off the case's timeline.
     record_event(summary.proposal, "block_name", actor, comment="A name was added to the privacy block list.")
     db.session.flush()
-    return blocked
+    return run_check(summary, actor)  # the list changed: check again now
 
 
-def remove_blocked_name(summary: LearningSummary, blocked: BlockedName, actor: User) -> None:
+def remove_blocked_name(summary: LearningSummary, blocked: BlockedName, actor: User) -> CheckResult:
+    """Take a name off the block list, then run the check again at once (its flag resolves)."""
     summary.blocked_names.remove(blocked)
     db.session.delete(blocked)
-    summary.privacy_checked_at = None
     record_event(summary.proposal, "unblock_name", actor, comment="A name was removed from the privacy block list.")
     db.session.flush()
+    return run_check(summary, actor)
 
 
 def override_flag(flag: PrivacyFlag, reason: str, actor: User) -> PrivacyFlag:
@@ -268,6 +354,7 @@ def override_flag(flag: PrivacyFlag, reason: str, actor: User) -> PrivacyFlag:
 
 
 __all__ = [
-    "CheckResult", "Finding", "PrivacyError", "add_blocked_name", "find", "flag_key", "mark_stale",
+    "CheckResult", "Finding", "PrivacyError", "TeamFlag", "add_blocked_name", "find", "flag_key", "for_team",
+    "mark_stale",
     "override_flag", "remove_blocked_name", "run_check", "scan_text",
 ]

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.cases.advance import record_event, refusals
-from app.core import clock, pdf, uploads
+from app.core import changes, clock, pdf, uploads
 from app.core.conditional import signature
 from app.core.errors import FormError
 from app.extensions import db
@@ -328,9 +328,10 @@ def published_by_slug(slug: str) -> LearningSummary | None:
 
 
 def pdf_version(summary: LearningSummary) -> str:
-    """What the public PDF is made from: the summary's last save and publication, and the release (its
-    templates). Any of them changing makes a new PDF."""
-    parts = (summary.id, summary.updated_at, summary.published_at, signature())
+    """What the public PDF is made from: the summary's last save and publication, the names shown beside
+    it (its team and schools: app/core/changes.py's ``names``) and the release (its templates). Any of
+    them changing makes a new PDF."""
+    parts = (summary.id, summary.updated_at, summary.published_at, changes.current(changes.NAMES)[0], signature())
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

@@ -90,6 +90,11 @@ CASES = [
          data=lambda w: {"outcome": "approve", "feedback": "A good fit."}),
     Case("pl.confirm", lambda w: f"/pl/decisions/{_pending(w)}/confirm", {"co_chair_btu": 302, "co_chair_bps": 302},
          method="POST", missing=lambda w: "/pl/decisions/999999/confirm", missing_as="co_chair_bps"),
+    Case("pl.not_confirm", lambda w: f"/pl/decisions/{_pending(w)}/not-confirmed", {"co_chair_bps": 302},
+         method="POST", data=lambda w: {"comment": "The budget is better spent on the cohort course."},
+         missing=lambda w: "/pl/decisions/999999/not-confirmed", missing_as="co_chair_bps"),
+    Case("pl.not_confirm", lambda w: f"/pl/decisions/{_pending(w)}/not-confirmed", {"co_chair_bps": 422},
+         method="POST", label="no-comment", data=lambda w: {"comment": "  "}),
     Case("pl.withdraw_decision", lambda w: f"/pl/decisions/{_pending(w)}/withdraw", {"co_chair_btu": 302},
          method="POST", missing=lambda w: "/pl/decisions/999999/withdraw", missing_as="co_chair_btu"),
     # -- completion -----------------------------------------------------------------------------

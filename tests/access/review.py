@@ -51,6 +51,14 @@ CASES = [
     Case("committee.confirm", lambda w: f"/committee/decisions/{_pending_decision(w)}/confirm", method="POST",
          expect=CO_CHAIRS_REDIRECT, missing=lambda w: "/committee/decisions/999999/confirm",
          missing_as="co_chair_bps"),
+    # Two keys both ways: the BPS co-chair (the other side) sends the BTU side's decision back; the BTU
+    # co-chair (the side that recorded it) may not, nor anyone else. Without a comment: the page again.
+    Case("committee.not_confirm", lambda w: f"/committee/decisions/{_pending_decision(w)}/not-confirmed",
+         method="POST", data=lambda w: {"comment": "The review scores do not support this."},
+         expect={"co_chair_bps": 302}, missing=lambda w: "/committee/decisions/999999/not-confirmed",
+         missing_as="co_chair_bps"),
+    Case("committee.not_confirm", lambda w: f"/committee/decisions/{_pending_decision(w)}/not-confirmed",
+         method="POST", label="no-comment", data=lambda w: {"comment": ""}, expect={"co_chair_bps": 422}),
     Case("committee.withdraw_decision", lambda w: f"/committee/decisions/{_pending_decision(w)}/withdraw",
          method="POST", expect=CO_CHAIRS_REDIRECT, missing=lambda w: "/committee/decisions/999999/withdraw",
          missing_as="co_chair_btu"),

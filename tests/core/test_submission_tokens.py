@@ -54,6 +54,7 @@ from tests.access import core as core_cases
 from tests.access import grants as grant_cases
 from tests.access import people_import as people_import_cases
 from tests.access import pl_requests as pl_cases
+from tests.access import review as review_cases
 from tests.access import staff as staff_cases
 from tests.access import summaries as summary_cases
 from tests.access import surveys as survey_cases
@@ -210,7 +211,31 @@ FORMS = [
     CreateForm("summaries.privacy (add a name)", "staff", lambda w: summary_cases._base(w, S.COMPLETED) + "/privacy",
                lambda w: {"action": "add_name", "name": "Jordan Smith"},
                lambda w: count(BlockedName, BlockedName.summary_id == summary_cases._summary(w, S.COMPLETED).id)),
+    # Sending a decision back and voiding an expenditure: the second post of the same form changes nothing.
+    CreateForm("committee.not_confirm", "co_chair_bps",
+               lambda w: f"/committee/decisions/{_sent_back(w, 'proposal')}/not-confirmed",
+               lambda w: {"comment": "Let us talk before declining it."},
+               lambda w: count(Decision, Decision.proposal_id == w.in_review.id, Decision.not_confirmed_at.is_not(None)),
+               page=lambda w: f"/committee/proposals/{w.in_review.id}/decide"),
+    CreateForm("pl.not_confirm", "co_chair_bps", lambda w: f"/pl/decisions/{_sent_back(w, 'pl')}/not-confirmed",
+               lambda w: {"comment": "Not from this year's budget."},
+               lambda w: count(PLDecision, PLDecision.not_confirmed_at.is_not(None)),
+               page=lambda w: f"/pl/requests/{w.learning.pl_requests[pl_cases.S.ENDORSED].id}"),
+    CreateForm("grants.void_expenditure", "lead",
+               lambda w: f"/proposals/{w.proposals[S.ACTIVE].id}/spending/{grant_cases._expenditure(w).id}/void",
+               lambda w: {"reason": "Logged twice."},
+               lambda w: count(Expenditure, Expenditure.proposal_id == w.proposals[S.ACTIVE].id,
+                               Expenditure.voided_at.is_not(None))),
 ]
+
+
+def _sent_back(w, kind: str) -> int:
+    """The decision this world's form sends back: made once (the access builders make a new one once the
+    first is no longer pending), then the same id for every post."""
+    key = f"_sent_back_{kind}"
+    if not hasattr(w, key):
+        setattr(w, key, review_cases._pending_decision(w) if kind == "proposal" else pl_cases._pending(w))
+    return getattr(w, key)
 
 
 WITHOUT_TOKEN = {

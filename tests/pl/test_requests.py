@@ -266,7 +266,7 @@ def test_every_recorded_act_on_a_pl_request_has_words_on_the_timeline():
     recorded = set()
     for name in ("requests.py", "decisions.py"):
         recorded |= set(re.findall(r'record_event\(\s*[\w.]+,\s*"([a-z_]+)"', (app_dir / name).read_text()))
-    assert recorded == {"create", "edit", "record_decision", "withdraw_decision"}
+    assert recorded == {"create", "edit", "record_decision", "withdraw_decision", "not_confirm_decision"}
     assert recorded <= set(svc.EVENT_LABELS)
 
 

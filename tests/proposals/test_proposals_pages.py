@@ -316,6 +316,22 @@ def test_my_proposals_lists_my_teams_proposals(browser, world, factory):
     assert "Revisions requested" in shown and world.cycle.name in shown
 
 
+def test_my_proposals_come_twenty_a_page_newest_change_first_with_a_count(browser, world, factory):
+    from app.proposals.drafting import MINE_PER_PAGE, proposals_of
+
+    for i in range(MINE_PER_PAGE + 3):
+        factory.proposal(world.team, world.cycle, title=f"Year {i:02d} idea")
+    db.session.commit()
+    mine = proposals_of(world.member)
+    browser.login(world.member)
+    first = page(browser.get("/proposals/"))
+    assert f"{len(mine)} proposals; page 1 of 2." in first
+    assert f">{mine[0].display_title}</a>" in first and f">{mine[-1].display_title}</a>" not in first
+    last = page(browser.get("/proposals/?page=2"))
+    assert f">{mine[-1].display_title}</a>" in last and f">{mine[0].display_title}</a>" not in last
+    assert page(browser.get("/proposals/?page=99")) == last  # past the end: the last page
+
+
 # -- attachments ---------------------------------------------------------------------------------
 def upload(browser, proposal, content: bytes, name: str):
     return browser.post(f"/proposals/{proposal.id}/attachments", {"file": (io.BytesIO(content), name)},

@@ -33,6 +33,7 @@ from forms.pl import (
     PLRequestForm,
     action_form_class,
 )
+from forms.review import NotConfirmedForm
 from workflows.pl_request import PL_REQUEST
 
 bp = Blueprint("pl", __name__, url_prefix="/pl")
@@ -113,7 +114,7 @@ def edit(id: int):
 
 # -- the case page ------------------------------------------------------------------------------
 def _render_case(row: PLRequest, status: int = 200, refusal=None, fired: str | None = None, fired_form=None,
-                 decision_form=None, errors: list[str] | None = None):
+                 decision_form=None, errors: list[str] | None = None, send_back_form=None):
     actions, forms = case_actions(row, current_user, action_form_class, fired, fired_form, refusal)
     return render_template(
         "pl/show.html", row=row, actions=actions, action_forms=forms, fired=fired, fired_form=fired_form,
@@ -121,6 +122,7 @@ def _render_case(row: PLRequest, status: int = 200, refusal=None, fired: str | N
         timeline=requests.timeline(row, current_user), can_edit=can_edit_pl_request(current_user, row),
         can_complete=can_complete_pl_request(current_user, row), panels=pl_request_panels(row, current_user),
         decision_form=decision_form or PLDecisionForm(formdata=None),
+        send_back_form=send_back_form or NotConfirmedForm(formdata=None),
     ), status
 
 
@@ -181,6 +183,22 @@ def withdraw_decision(decision_id: int):
         lambda: decisions.withdraw(decision, current_user),
         done=url_for(".show", id=decision.request_id, _anchor="decision-panel"),
         success="Your recorded decision is withdrawn. A new decision can be recorded.",
+    )
+
+
+@bp.post("/decisions/<int:decision_id>/not-confirmed")
+@roles_required("co_chair")
+def not_confirm(decision_id: int):
+    decision = get_or_404(PLDecision, decision_id)
+    request_id, form = decision.request_id, NotConfirmedForm()
+    return run(
+        lambda: decisions.not_confirm(decision, current_user, fields=reader(form)),
+        done=url_for(".show", id=request_id, _anchor="decision-panel"),
+        success=("Decision not confirmed: it is sent back to the co-chair who recorded it, with your comment. "
+                 "A new decision can be recorded."),
+        again=lambda refusal: _render_case(_load(request_id), 422, fired="not_confirmed", send_back_form=form,
+                                           errors=show_refusal(form, refusal)),
+        once=True,
     )
 
 

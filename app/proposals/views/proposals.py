@@ -16,7 +16,7 @@ from app.cases.permissions import can_edit_proposal, can_view_proposal, can_view
 from app.extensions import db
 from app.models import Attachment, BudgetCategory, GrantType, Proposal
 from app.proposals import attachments, drafting
-from app.web import download, get_or_404, reader, roles_required, run, show_refusal
+from app.web import download, get_or_404, page_number, reader, roles_required, run, show_refusal
 from forms.proposals import BLANK_BUDGET_ROWS, NewProposalForm, ProposalForm, UploadForm, action_form_class
 from workflows.proposal import PROPOSAL
 
@@ -74,7 +74,7 @@ def fire(proposal_id: int, trigger: str):
 @bp.get("/")
 @roles_required("educator")
 def mine():
-    return render_template("proposals/mine.html", proposals=drafting.proposals_of(current_user),
+    return render_template("proposals/mine.html", page=drafting.my_proposals_page(current_user, page_number()),
                            has_team=bool(drafting.teams_of(current_user)))
 
 

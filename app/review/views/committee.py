@@ -13,7 +13,7 @@ from app.review import cohort as cohort_ops
 from app.review import decisions
 from app.review.reviews import review_summary
 from app.web import get_or_404, page_number, reader, roles_required, run, show_refusal
-from forms.review import DecisionForm
+from forms.review import DecisionForm, NotConfirmedForm
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
@@ -45,9 +45,11 @@ def select(proposal_id: int):
     )
 
 
-def _decide_page(proposal: Proposal, form: DecisionForm, status: int = 200, extra: list[str] | None = None):
+def _decide_page(proposal: Proposal, form: DecisionForm, status: int = 200, extra: list[str] | None = None,
+                 send_back_form: NotConfirmedForm | None = None):
     return render_template(
         "review/decide.html", proposal=proposal, form=form, extra=extra or [],
+        send_back_form=send_back_form or NotConfirmedForm(formdata=None),
         summary=review_summary(proposal) if can_see_scores(current_user, proposal) else None,
         pool_left=proposal.cycle.pool_remaining(),
         panels=SimpleNamespace(decision=panels.decision(proposal, current_user)),
@@ -94,4 +96,20 @@ def withdraw_decision(decision_id: int):
         lambda: decisions.withdraw(decision, current_user),
         done=url_for("committee.decide", proposal_id=decision.proposal_id),
         success="Your recorded decision is withdrawn. A new decision can be recorded.",
+    )
+
+
+@bp.post("/decisions/<int:decision_id>/not-confirmed")
+@roles_required("co_chair")
+def not_confirm(decision_id: int):
+    decision = get_or_404(Decision, decision_id)
+    proposal_id, form = decision.proposal_id, NotConfirmedForm()
+    return run(
+        lambda: decisions.not_confirm(decision, current_user, fields=reader(form)),
+        done=url_for("committee.decide", proposal_id=proposal_id),
+        success=("Decision not confirmed: it is sent back to the co-chair who recorded it, with your comment. "
+                 "A new decision can be recorded."),
+        again=lambda refusal: _decide_page(get_or_404(Proposal, proposal_id), DecisionForm(formdata=None), 422,
+                                           show_refusal(form, refusal), send_back_form=form),
+        once=True,
     )

@@ -109,6 +109,7 @@ def _render_edit(proposal: Proposal, form: SummaryForm | None = None, artifact_f
         artifact_form=artifact_form or ArtifactForm(formdata=None),
         consent_form=consent_form or ConsentForm(formdata=None),
         writable=permissions.can_edit_summary(current_user, proposal),
+        flags=privacy.for_team(summary),
         can_consent=permissions.can_consent_summary(current_user, proposal),
         readonly_reason=summary_svc.not_editable_reason(proposal),
         info=_facts(proposal),
@@ -279,7 +280,7 @@ def _add_name(proposal_id: int, summary: LearningSummary):
     return run(
         lambda: privacy.add_blocked_name(summary, form.name.data, current_user),
         form=form, done=_privacy_done(proposal_id),
-        success="Name added to the block list. Run the check again to look for it.",
+        success=lambda result: f"Name added to the block list; the check ran again. {result.message}",
         again=lambda refusal: _render_privacy(get_or_404(Proposal, proposal_id), 422, name_form=form,
                                               errors=show_refusal(form, refusal)),
         once=True,
@@ -293,10 +294,10 @@ def _remove_name(proposal_id: int, summary: LearningSummary):
         blocked = next((b for b in summary.blocked_names if str(b.id) == (form.name_id.data or "")), None)
         if blocked is None:
             abort(404)
-        privacy.remove_blocked_name(summary, blocked, current_user)
+        return privacy.remove_blocked_name(summary, blocked, current_user)
 
     return run(remove, form=form, done=_privacy_done(proposal_id), again=_expired(proposal_id),
-               success="Name removed from the block list. Run the check again.")
+               success=lambda result: f"Name removed from the block list; the check ran again. {result.message}")
 
 
 def _run_check(proposal_id: int, summary: LearningSummary):
