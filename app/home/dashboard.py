@@ -316,10 +316,12 @@ def _agreement(user: User, today: date, offset: int, limit: int) -> Section:
 
 
 def _spent(proposal_ids: list[int]) -> dict[int, Decimal]:
-    """What each listed grant has spent: one aggregate statement (sent even for no grants)."""
+    """What each listed grant has spent, voided expenditures left out: one aggregate statement (sent even
+    for no grants)."""
     return dict(db.session.execute(
         select(Expenditure.proposal_id, func.sum(Expenditure.amount))
-        .where(Expenditure.proposal_id.in_(proposal_ids)).group_by(Expenditure.proposal_id)).all())
+        .where(Expenditure.proposal_id.in_(proposal_ids), Expenditure.voided_at.is_(None))
+        .group_by(Expenditure.proposal_id)).all())
 
 
 def _grants(user: User, today: date, offset: int, limit: int) -> Section:
