@@ -407,6 +407,7 @@ def pytest_collection_modifyitems(config, items):
 XDIST_GROUPS = {
     "tests/test_demo.py": "demo",
     "tests/test_demo_learning.py": "demo",
+    "tests/home/test_whole_demo.py": "demo",
     "tests/browser/": "browser",
 }
 

@@ -49,22 +49,29 @@ class NotAllowed(TransitionRefused):
 class Guard:
     """A named condition. ``check(case, ctx)`` returns None when it passes, else the sentence a user reads.
     ``fields``: the case's fields it reads, named as the case's form names them (its sentence is shown
-    beside the first of them, and the error summary links there)."""
+    beside the first of them, and the error summary links there).
+
+    ``others``: when it fails, the case waits on someone else's work (the team's acceptance, the
+    reviewers' reviews), not on the actor's: the transition is still among the actor's actions (with
+    the reason), but the case is not counted as waiting for them on their home page."""
 
     name: str
     description: str
     check: Callable[[Any, Context], str | None]
     fields: tuple[str, ...] = ()
+    others: bool = False
 
     def __call__(self, case: Any, ctx: Context) -> str | None:
         return self.check(case, ctx)
 
 
-def guard(description: str, fields: tuple[str, ...] = ()) -> Callable[[Callable[[Any, Context], str | None]], Guard]:
-    """Decorator: turn ``fn(case, ctx) -> str | None`` into a ``Guard`` described for people."""
+def guard(description: str, fields: tuple[str, ...] = (), others: bool = False
+          ) -> Callable[[Callable[[Any, Context], str | None]], Guard]:
+    """Decorator: turn ``fn(case, ctx) -> str | None`` into a ``Guard`` described for people (``fields``
+    and ``others``: see ``Guard``)."""
 
     def wrap(fn: Callable[[Any, Context], str | None]) -> Guard:
-        return Guard(fn.__name__, description, fn, fields)
+        return Guard(fn.__name__, description, fn, fields, others)
 
     return wrap
 
@@ -91,6 +98,8 @@ class T:
 
     ``joint``: a two-key decision (one side's co-chair records it, the other side's confirms it, and
     only the confirmation fires it): True, or a predicate on the case when it depends on the case.
+    ``optional``: the actor may take it whenever it is open (withdraw, cancel, unpublish), but the case is
+    never waiting for it: it is among their actions on the case page, never counted on their home page.
     ``page``: the endpoint of the page where the transition is taken, when it has a form of its own
     rather than a button on the case page (``page_refusal`` says so to someone who tries the button). ``locks``: attributes of the case naming rows the guards
     read that others may change at the same moment (a cycle's pool, a year's PL budget); the app
@@ -114,6 +123,7 @@ class T:
     fields: tuple[str, ...] = ()  # context the actor supplies: "comment", "reason", ...
     notify: tuple[str, ...] = ()  # whose turn it is afterwards: audiences the app emails ("team", "staff", ...)
     joint: bool | Callable[[Any], bool] = False
+    optional: bool = False
     page: str = ""
     page_refusal: str = ""
     locks: tuple[str, ...] = ()
@@ -306,6 +316,13 @@ class Workflow:
         if who:
             return [(None, who)]
         return [(g.fields[0] if g.fields else None, msg) for g in t.guards if (msg := g(case, ctx))]
+
+    def waits_on_others(self, case: Any, trigger: str, ctx: Context | None = None) -> list[str]:
+        """The failing guards of ``trigger`` that wait on someone else's work (``Guard.others``): while any
+        fails, the case is not waiting for the actor to take it."""
+        t = self.transition(trigger)
+        ctx = {"trigger": trigger, **(ctx or {})}
+        return [msg for g in t.guards if g.others and (msg := g(case, ctx))]
 
     def guard_failures(self, case: Any, trigger: str, ctx: Context | None = None) -> list[str]:
         t = self.transition(trigger)

@@ -339,7 +339,7 @@ TRANSITIONS = [
           "co_chairs": ("A co-chair of one side records a decision (approve or deny, with feedback); a co-chair "
                         "of the other side confirms it.")}),
     T("return", (S.SUBMITTED, S.ENDORSED), S.DRAFT, ENDORSER_OR_CO_CHAIR, (comment_required,), "Return to educator",
-      fields=("comment",), notify=("requester",),
+      fields=("comment",), optional=True, notify=("requester",),
       subject="PL request returned to you", verb="returned the PL request",
       next_steps={"requester": "Change the request as asked, then submit it again."}),
     T("approve", S.ENDORSED, S.APPROVED, APPROVER, (budget_fits,), "Approve", joint=costs_money, locks=("budget",),
@@ -360,6 +360,7 @@ TRANSITIONS = [
       page_refusal="Record your attendance, reflection, hours and PDPs on the completion page.",
       subject="PL completed", verb="recorded the completion of"),
     T("cancel", (S.DRAFT, S.SUBMITTED, S.ENDORSED, S.APPROVED), S.CANCELLED, REQUESTER, (), "Cancel request",
+      optional=True,
       notify=("endorsers",),
       subject="PL request cancelled", verb="cancelled the PL request",
       next_steps={"endorsers": "Nothing is needed from you; the request is closed."}),

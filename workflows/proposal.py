@@ -80,6 +80,8 @@ REPORTING = states(S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
 FINAL_REPORT_IN = states(S.FINAL_REPORT_SUBMITTED, S.COMPLETED, S.PUBLISHED)
 # The team may edit its learning summary (until it is published).
 SUMMARY_EDITABLE = states(S.ACTIVE, S.FINAL_REPORT_SUBMITTED, S.COMPLETED)
+# The final report is in and the summary is not public yet: staff check it for private details.
+TO_PUBLISH = states(S.FINAL_REPORT_SUBMITTED, S.COMPLETED)
 # Never put before the committee (left out of the priorities' counts).
 NOT_PUT_FORWARD = states(S.DRAFT, S.WITHDRAWN)
 # Where a date can fall due for the team (a revision deadline; progress and final reports): the reminders.
@@ -89,7 +91,7 @@ GROUPS = {
     "EDITABLE_BY_TEAM": EDITABLE_BY_TEAM, "SCREENING": SCREENING, "UNDER_CONSIDERATION": UNDER_CONSIDERATION,
     "DECIDED": DECIDED, "AWARDED": AWARDED, "REALLOCATABLE": REALLOCATABLE, "REPORTING": REPORTING,
     "FINAL_REPORT_IN": FINAL_REPORT_IN, "SUMMARY_EDITABLE": SUMMARY_EDITABLE, "NOT_PUT_FORWARD": NOT_PUT_FORWARD,
-    "WITH_TEAM_DEADLINES": WITH_TEAM_DEADLINES,
+    "WITH_TEAM_DEADLINES": WITH_TEAM_DEADLINES, "TO_PUBLISH": TO_PUBLISH,
 }
 
 
@@ -229,7 +231,7 @@ def decision_has_feedback(case, ctx):
     return None
 
 
-@guard("required reviews complete on both sides")
+@guard("required reviews complete on both sides", others=True)
 def reviews_complete(case, ctx):
     need = case.cycle.reviews_per_side
     counts = case.submitted_review_counts()
@@ -264,7 +266,7 @@ def report_dates_set(case, ctx):
     return None
 
 
-@guard("the team accepted the grant agreement")
+@guard("the team accepted the grant agreement", others=True)
 def agreement_accepted(case, ctx):
     if case.agreement_accepted_at is None:
         return "The team lead has not accepted the grant agreement yet."
@@ -293,7 +295,7 @@ def summary_drafted(case, ctx):
     return None
 
 
-@guard("the team consented to publish")
+@guard("the team consented to publish", others=True)
 def team_consented(case, ctx):
     if not case.summary_consented:
         return "The team has not consented to publish its learning summary."
@@ -416,7 +418,7 @@ TRANSITIONS = [
       next_steps={"team": "Read the committee's feedback; your team is welcome to apply in a later cycle.",
                   "staff": NOTHING_CLOSED}),
     T("withdraw", (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.REVISIONS_REQUESTED), S.WITHDRAWN, TEAM_LEAD,
-      (reason_required,), "Withdraw proposal", fields=("reason",), notify=("staff", "reviewers"),
+      (reason_required,), "Withdraw proposal", fields=("reason",), optional=True, notify=("staff", "reviewers"),
       after=(keep_withdraw_reason,),
       subject="Proposal withdrawn", verb="withdrew the proposal",
       next_steps={"staff": NOTHING_CLOSED, "reviewers": "You no longer need to review this proposal."}),
@@ -444,6 +446,7 @@ TRANSITIONS = [
       subject="Learning summary published", verb="published the learning summary of",
       next_steps={"team": "Nothing is needed from you: your learning summary is now public in the gallery."}),
     T("unpublish", S.PUBLISHED, S.COMPLETED, STAFF, (reason_required,), "Unpublish summary", fields=("reason",),
+      optional=True,
       notify=("team",), after=(undate_the_summary,),
       subject="Learning summary unpublished", verb="unpublished the learning summary of",
       next_steps={"team": ("Program staff will tell you what needs to change before the summary can be "

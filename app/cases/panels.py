@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 from flask import url_for
 
-from app.cases import permissions
-from app.cases.advance import Action, actions_for, workflow_for
+from app.cases import permissions, todo
+from app.cases.advance import Action, workflow_for
 from app.grants import agreement
 from app.models import PLRequest, Proposal, ProposalState
 from app.pl import decisions, transcript
@@ -22,16 +22,20 @@ from workflows.proposal import REPORTING, SCREENING, UNDER_CONSIDERATION
 
 
 def case_actions(case, user, form_class, fired: str | None = None, fired_form=None, refusal=None):
-    """The case page's buttons: the actions ``user`` may take now (``app.cases.advance.actions_for``) and
-    an empty form for each; after a refused attempt at ``fired``, its form as the user filled it (kept on
-    the page beside the reasons even when the case moved on and the action is no longer theirs)."""
-    actions = actions_for(case, user)
-    forms = {a.trigger: form_class(a.trigger, a.fields)(formdata=None) for a in actions}
+    """The case page's "What you can do now": every task ``user`` has on the case now
+    (``app.cases.todo.tasks_for``: the transitions they may fire, the joint decision, their duties), the
+    waiting ones first, and an empty form for each transition taken by its button; after a refused attempt
+    at ``fired``, its form as the user filled it (kept on the page beside the reasons even when the case
+    moved on and the action is no longer theirs)."""
+    tasks = todo.tasks_for(case, user)
+    forms = {t.key: form_class(t.key, t.action.fields)(formdata=None)
+             for t in tasks if t.action is not None and t.target is None}
     if fired is not None and fired_form is not None:
         if fired not in forms:
-            actions.append(Action(workflow_for(case).transition(fired), list(refusal.messages if refusal else [])))
+            action = Action(workflow_for(case).transition(fired), list(refusal.messages if refusal else []))
+            tasks.append(todo.Task(fired, action.label, waiting=False, action=action, blockers=action.blockers))
         forms[fired] = fired_form
-    return actions, forms
+    return tasks, forms
 
 
 def _signed_in(user) -> bool:

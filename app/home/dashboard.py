@@ -14,10 +14,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, selectinload
 
+from app.cases import todo
 from app.core import clock
 from app.extensions import db
 from app.home import reminders
@@ -26,6 +28,12 @@ from app.models import (
     ConflictOfInterest,
     Cycle,
     Decision,
+    Expenditure,
+    FlagStatus,
+    LearningSummary,
+    PLRequest,
+    PrivacyFlag,
+    ProgressReport,
     Proposal,
     ProposalState,
     ReviewAssignment,
@@ -35,7 +43,9 @@ from app.models import (
     TeamMember,
     User,
 )
+from workflows.pl_request import PL_REQUEST
 from workflows.proposal import DECIDED, EDITABLE_BY_TEAM, SCREENING, SIDES
+from workflows.proposal import money as pl_cost_money
 
 S = ProposalState
 
@@ -45,9 +55,10 @@ PER_PAGE = 50  # items per page of a section's full list
 
 @dataclass
 class Item:
-    """One thing on the home page: a proposal (or assignment/decision about one) with its details."""
+    """One thing on the home page: a case (a proposal, or an assignment or decision about one; a PL
+    request) with its details."""
 
-    proposal: Proposal
+    proposal: Proposal | PLRequest
     details: list[str] = field(default_factory=list)
     due_on: date | None = None
     overdue: bool = False
@@ -56,6 +67,10 @@ class Item:
     @property
     def proposal_id(self) -> int:
         return self.proposal.id
+
+    @property
+    def is_pl(self) -> bool:
+        return isinstance(self.proposal, PLRequest)
 
 
 @dataclass
@@ -69,6 +84,13 @@ class Section:
     intro: str = ""
     total: int | None = None  # how many are waiting in all (``items`` holds the first few)
     overdue_total: int | None = None
+    # The keys of the tasks (``app.cases.todo``) that wait on the reader on each listed case; a section
+    # with none lists cases for information (waiting on others) and is not counted as needing them.
+    tasks: tuple[str, ...] = ()
+
+    @property
+    def counted(self) -> bool:
+        return bool(self.tasks)
 
     @property
     def count(self) -> int:
@@ -93,7 +115,8 @@ class RoleBlock:
 
     @property
     def count(self) -> int:
-        return sum(s.count for s in self.sections)
+        """What waits on the reader in this block (the sections listed for information left out)."""
+        return sum(s.count for s in self.sections if s.counted)
 
 
 @dataclass
@@ -229,7 +252,7 @@ def _to_finish(user: User, today: date, offset: int, limit: int) -> Section:
                               note=asked.get(p.id) or p.feedback or ""))
     return Section("to_finish", "Drafts to finish and revisions requested", items,
                    "Your teams have no drafts or revisions waiting.", "proposals.mine", "All my proposals",
-                   total=total, overdue_total=overdue)
+                   total=total, overdue_total=overdue, tasks=("submit", "resubmit", "edit_proposal"))
 
 
 def _waiting(user: User, today: date, offset: int, limit: int) -> Section:
@@ -272,21 +295,77 @@ def _sliced(section: Section, offset: int, limit: int) -> Section:
     return section
 
 
-def _overdue_reports(user: User, today: date, offset: int, limit: int) -> Section:
-    """My teams' active grants with a progress or final report past due: one statement.
-
-    The same definition as the daily reminder emails (``app.home.reminders``); only my teams' grants,
-    so a short list.
-    """
+def _agreement(user: User, today: date, offset: int, limit: int) -> Section:
+    """Approved grants of teams I lead whose agreement I have not accepted yet, the oldest decision first."""
+    base = (select(Proposal).join(Proposal.cycle).join(Proposal.team)
+            .where(Team.lead_id == user.id, Proposal.state == S.APPROVED, Proposal.agreement_accepted_at.is_(None)))
+    total, _, rows = _window(base, (Proposal.decided_at, Proposal.id), offset, limit,
+                             (contains_eager(Proposal.cycle).lazyload(Cycle.criteria),
+                              contains_eager(Proposal.team).lazyload(Team.memberships)))
     items = []
-    for due in reminders.proposal_items(today, member_id=user.id):
-        if due.kind in (reminders.PROGRESS, reminders.FINAL):
-            p = due.proposal
-            items.append(Item(p, [f"Team: {p.team.name}", f"{due.what}: {due.due_text(today)}"],
-                              due_on=due.due_on, overdue=True, note=due.next_step()))
-    items.sort(key=lambda i: (i.due_on, i.proposal.id))
-    return _sliced(Section("reports_overdue", "Overdue grant reports", items,
-                           "None of your teams' grant reports is overdue."), offset, limit)
+    for p in rows:
+        detail = [f"Team: {p.team.name}"]
+        if p.award is not None:
+            detail.append(f"Award ${p.award:,.2f}")
+        if p.decided_at:
+            detail.append(f"Approved {clock.local(p.decided_at):%b %-d, %Y}")
+        items.append(Item(p, detail, note="Read the grant agreement and accept it for the team; program staff "
+                                          "then activate the grant."))
+    return Section("agreement", "Grant agreements to accept", items,
+                   "No grant agreement waits for you to accept it.", total=total, tasks=("accept_agreement",))
+
+
+def _spent(proposal_ids: list[int]) -> dict[int, Decimal]:
+    """What each listed grant has spent, voided expenditures left out: one aggregate statement (sent even
+    for no grants)."""
+    return dict(db.session.execute(
+        select(Expenditure.proposal_id, func.sum(Expenditure.amount))
+        .where(Expenditure.proposal_id.in_(proposal_ids), Expenditure.voided_at.is_(None))
+        .group_by(Expenditure.proposal_id)).all())
+
+
+def _grants(user: User, today: date, offset: int, limit: int) -> Section:
+    """My teams' active grants: spending against the award and the reports due, the nearest due first."""
+    progress_late = and_(Proposal.progress_report_due < today, ProgressReport.submitted_at.is_(None))
+    late = or_(progress_late, Proposal.final_report_due < today)
+    base = _my_proposals(user, (S.ACTIVE,)).outerjoin(ProgressReport, ProgressReport.proposal_id == Proposal.id)
+    total, overdue, rows = _window(base, (Proposal.final_report_due, Proposal.id), offset, limit,
+                                   (*_proposal_options(), contains_eager(Proposal.progress_report)), overdue=late)
+    spent = _spent([p.id for p in rows])
+    items = []
+    for p in rows:
+        used = spent.get(p.id) or Decimal(0)
+        award = p.award or Decimal(0)
+        report = p.progress_report
+        progress_done = report is not None and report.submitted_at is not None
+        progress = ("Progress update submitted" if progress_done
+                    else "Progress update: " + _due_text(p.progress_report_due, today)[0].lower())
+        final, final_late = _due_text(p.final_report_due, today)
+        gone = final_late or (not progress_done and p.progress_report_due is not None and p.progress_report_due < today)
+        items.append(Item(p, [f"Team: {p.team.name}", f"Spent ${used:,.2f} of ${award:,.2f} (${award - used:,.2f} left)",
+                              progress, "Final report: " + final.lower()],
+                          due_on=p.final_report_due, overdue=gone,
+                          note="Log spending as you go; write the progress update, the final report and the "
+                               "learning summary on the grant's pages."))
+    return Section("grants", "Active grants: spending and reports due", items,
+                   "None of your teams has an active grant.", total=total, overdue_total=overdue,
+                   tasks=("progress_update", "final_report", "learning_summary", "submit_final_report"))
+
+
+def _consent(user: User, today: date, offset: int, limit: int) -> Section:
+    """Completed grants of teams I lead whose drafted learning summary has no consent to publish yet."""
+    base = (select(Proposal).join(Proposal.cycle).join(Proposal.team)
+            .join(LearningSummary, LearningSummary.proposal_id == Proposal.id)
+            .where(Team.lead_id == user.id, Proposal.state == S.COMPLETED, LearningSummary.consent_given_at.is_(None),
+                   func.trim(LearningSummary.body) != ""))
+    total, _, rows = _window(base, (Proposal.updated_at, Proposal.id), offset, limit,
+                             (contains_eager(Proposal.cycle).lazyload(Cycle.criteria),
+                              contains_eager(Proposal.team).lazyload(Team.memberships)))
+    items = [Item(p, [f"Team: {p.team.name}", "Final report accepted"],
+                  note="Give the team's consent on the learning summary's page so program staff can publish it.")
+             for p in rows]
+    return Section("consent", "Learning summaries waiting for your consent to publish", items,
+                   "No learning summary waits for your consent.", total=total, tasks=("consent",))
 
 
 # -- reviewer --------------------------------------------------------------------------------
@@ -319,7 +398,7 @@ def _reviews_due(user: User, today: date, offset: int, limit: int) -> Section:
         items.append(Item(a.proposal, [f"Team: {a.proposal.team.name}", text, a.status.label],
                           due_on=when, overdue=late))
     return Section("reviews_due", "Reviews due", items, "You have no reviews to write.",
-                   "review.queue", "My review queue", total=total, overdue_total=overdue)
+                   "review.queue", "My review queue", total=total, overdue_total=overdue, tasks=("review",))
 
 
 # -- co-chair --------------------------------------------------------------------------------
@@ -362,6 +441,11 @@ def _side_counts_text(counts: dict[str, int], need: int, what: str) -> str:
 _PENDING = (Decision.is_pending,)
 
 
+def _conflicted(user: User, proposal_id):
+    """Whether ``user`` declared a conflict of interest with the proposal ``proposal_id`` (a column)."""
+    return exists().where(ConflictOfInterest.proposal_id == proposal_id, ConflictOfInterest.user_id == user.id)
+
+
 def _pending_decisions(user: User, today: date, offset: int, limit: int, mine: bool) -> tuple[int, list[Item]]:
     """Decisions recorded and not yet confirmed on proposals in review: the other side's (``mine``
     False: for me to confirm) or my side's (waiting for the other side), the oldest first."""
@@ -370,16 +454,13 @@ def _pending_decisions(user: User, today: date, offset: int, limit: int, mine: b
     side_is = Decision.proposed_side == user.side if mine else Decision.proposed_side != user.side
     base = (select(Decision).join(Decision.proposal).join(Proposal.cycle)
             .where(*_PENDING, Proposal.state == S.IN_REVIEW, side_is))
+    if not mine:  # a co-chair who declared a conflict takes no part: another co-chair of the side confirms
+        base = base.where(~_conflicted(user, Decision.proposal_id))
     options = (*_about_options(Decision.proposal),
                joinedload(Decision.proposed_by).lazyload(User.roles),
                joinedload(Decision.proposed_by).lazyload(User.school), lazyload(Decision.confirmed_by))
     total, _, rows = _window(base, (Decision.proposed_at, Decision.id), offset, limit, options)
-    conflicts = set() if mine else set(db.session.scalars(
-        select(ConflictOfInterest.proposal_id).where(ConflictOfInterest.user_id == user.id,
-                                                     ConflictOfInterest.proposal_id.in_([d.proposal_id for d in rows]))
-    ))
-    side = user.side.value
-    other = next(s for s in SIDES if s != side)
+    other = next(s for s in SIDES if s != user.side.value)
     items = []
     for d in rows:
         p = d.proposal
@@ -388,13 +469,7 @@ def _pending_decisions(user: User, today: date, offset: int, limit: int, mine: b
         if d.award is not None:
             details.append(f"Award ${d.award:,.2f}")
         details.append(f"Recorded by {who} ({d.proposed_side.value}) on {clock.local(d.proposed_at):%b %-d, %Y}")
-        if mine:
-            note = f"Waiting for a {other} co-chair to confirm."
-        elif p.id in conflicts:
-            note = ("You declared a conflict with this proposal, so another co-chair of the "
-                    f"{side} side must confirm it.")
-        else:
-            note = ""
+        note = f"Waiting for a {other} co-chair to confirm." if mine else ""
         items.append(Item(p, details, note=note))
     return total, items
 
@@ -403,7 +478,7 @@ def _to_confirm(user: User, today: date, offset: int, limit: int) -> Section:
     total, items = _pending_decisions(user, today, offset, limit, mine=False)
     return Section("to_confirm", "Decisions waiting for your side's confirmation", items,
                    "No decision recorded by the other side is waiting for you.", "committee.index",
-                   "Cohort selection", total=total)
+                   "Cohort selection", total=total, tasks=("confirm_decision",))
 
 
 def _mine_waiting(user: User, today: date, offset: int, limit: int) -> Section:
@@ -413,10 +488,16 @@ def _mine_waiting(user: User, today: date, offset: int, limit: int) -> Section:
 
 
 def _ready(user: User, today: date, offset: int, limit: int) -> Section:
-    """In review, every side's reviews in, no decision pending: the longest waiting first."""
+    """In review, every side's reviews in, no decision pending, no conflict declared by me: the longest
+    waiting first (a co-chair with no side takes part in no decision)."""
+    if user.side is None:
+        return Section("ready", "In review with all reviews in, no decision yet", [],
+                       "A co-chair belongs to the BTU or the BPS side to take part in decisions.", total=0,
+                       tasks=("record_decision",))
     pending = exists().where(Decision.proposal_id == Proposal.id, *_PENDING)
     base = (select(Proposal).join(Proposal.cycle)
-            .where(Proposal.state == S.IN_REVIEW, ~pending,
+            .where(Proposal.state == S.IN_REVIEW, ~pending, ~_conflicted(user, Proposal.id),
+
                    *(_side_count(s, submitted_only=True) >= Cycle.reviews_per_side for s in SIDES)))
     total, _, rows = _window(base, (Proposal.submitted_at, Proposal.id), offset, limit, _proposal_options())
     counts = _assignment_counts([p.id for p in rows], submitted_only=True)
@@ -425,7 +506,7 @@ def _ready(user: User, today: date, offset: int, limit: int) -> Section:
              for p in rows]
     return Section("ready", "In review with all reviews in, no decision yet", items,
                    "No proposal in review has all its reviews in and no decision.", "committee.index",
-                   "Cohort selection", total=total)
+                   "Cohort selection", total=total, tasks=("record_decision",))
 
 
 # -- program staff ---------------------------------------------------------------------------
@@ -444,7 +525,8 @@ def _screen(user: User, today: date, offset: int, limit: int) -> Section:
         items.append(Item(p, [f"Team: {p.team.name}", since, "Reviewers: " + _side_counts_text(
             assigned.get(p.id, {}), p.cycle.reviews_per_side, "assigned")]))
     return Section("screen", "Submissions to screen", items, "No submissions are waiting to be screened.",
-                   "staff.proposals", "All proposals", total=total)
+                   "staff.proposals", "All proposals", total=total,
+                   tasks=("begin_review", "return_for_revision", "assign_reviewers"))
 
 
 def _short(user: User, today: date, offset: int, limit: int) -> Section:
@@ -457,23 +539,71 @@ def _short(user: User, today: date, offset: int, limit: int) -> Section:
                  assigned.get(p.id, {}), p.cycle.reviews_per_side, "assigned")],
                   note="A reviewer declared a conflict or was unassigned; assign another.") for p in rows]
     return Section("short", "In review and missing reviewers", items,
-                   "Every proposal in review has its reviewers.", total=total)
+                   "Every proposal in review has its reviewers.", total=total, tasks=("assign_reviewers",))
 
 
 def _activate(user: User, today: date, offset: int, limit: int) -> Section:
-    """Approved grants waiting for activation, the longest waiting first."""
-    total, _, rows = _window(_in_state(S.APPROVED), (Proposal.submitted_at, Proposal.id), offset, limit,
-                             _proposal_options())
+    """Approved grants whose team accepted the agreement, waiting for activation, the longest waiting first
+    (until the team accepts, the grant waits on the team, not on staff)."""
+    total, _, rows = _window(_in_state(S.APPROVED, Proposal.agreement_accepted_at.is_not(None)),
+                             (Proposal.submitted_at, Proposal.id), offset, limit, _proposal_options())
     items = []
     for p in rows:
         detail = [f"Team: {p.team.name}"]
         if p.award is not None:
             detail.append(f"Award ${p.award:,.2f}")
-        detail.append("Grant agreement accepted" if p.agreement_accepted_at
-                      else "Grant agreement not yet accepted by the team")
+        detail.append(f"Grant agreement accepted {clock.local(p.agreement_accepted_at):%b %-d, %Y}")
         items.append(Item(p, detail))
     return Section("activate", "Approved grants waiting for activation", items,
-                   "No approved grant is waiting for activation.", total=total)
+                   "No approved grant whose team accepted the agreement is waiting for activation.", total=total,
+                   tasks=("activate",))
+
+
+def _summary_flags(summary_ids: list[int]) -> dict[int, int]:
+    """Open privacy flags per listed learning summary: one statement (sent even for none)."""
+    return dict(db.session.execute(
+        select(PrivacyFlag.summary_id, func.count()).where(PrivacyFlag.summary_id.in_(summary_ids),
+                                                          PrivacyFlag.status == FlagStatus.OPEN)
+        .group_by(PrivacyFlag.summary_id)).all())
+
+
+def _summary_detail(summary: LearningSummary | None, flags: dict[int, int]) -> str:
+    if summary is None or not summary.body.strip():
+        return "No learning summary drafted"
+    if summary.consent_given_at is None:
+        return "Learning summary drafted; the team has not consented to publish"
+    if summary.privacy_checked_at is None:
+        return "The team consents to publish; privacy check not run"
+    n = flags.get(summary.id, 0)
+    return f"Privacy check: {n} open flag{'s' if n != 1 else ''}" if n else "Privacy check passed: ready to publish"
+
+
+def _final_reports(user: User, today: date, offset: int, limit: int) -> Section:
+    """Final reports submitted, to accept or return: the longest waiting first."""
+    base = _in_state(S.FINAL_REPORT_SUBMITTED).outerjoin(LearningSummary, LearningSummary.proposal_id == Proposal.id)
+    total, _, rows = _window(base, (Proposal.updated_at, Proposal.id), offset, limit,
+                             (*_proposal_options(), contains_eager(Proposal.learning_summary)))
+    flags = _summary_flags([p.learning_summary.id for p in rows if p.learning_summary is not None])
+    items = [Item(p, [f"Team: {p.team.name}", f"Submitted {clock.local(p.updated_at):%b %-d, %Y}",
+                      _summary_detail(p.learning_summary, flags)],
+                  note="Read the final report, then accept it or return it to the team with a comment.")
+             for p in rows]
+    return Section("final_reports", "Final reports to review", items, "No final report waits for review.",
+                   total=total, tasks=("accept_report", "return_report", "privacy_check"))
+
+
+def _summaries(user: User, today: date, offset: int, limit: int) -> Section:
+    """Completed grants whose team consents to publish its learning summary: to check for privacy, then
+    publish; the longest waiting first."""
+    base = (_in_state(S.COMPLETED).join(LearningSummary, LearningSummary.proposal_id == Proposal.id)
+            .where(LearningSummary.consent_given_at.is_not(None)))
+    total, _, rows = _window(base, (LearningSummary.consent_given_at, Proposal.id), offset, limit,
+                             (*_proposal_options(), contains_eager(Proposal.learning_summary)))
+    flags = _summary_flags([p.learning_summary.id for p in rows])
+    items = [Item(p, [f"Team: {p.team.name}", _summary_detail(p.learning_summary, flags)]) for p in rows]
+    return Section("summaries", "Learning summaries to check and publish", items,
+                   "No learning summary with the team's consent waits to be checked or published.", total=total,
+                   tasks=("privacy_check", "publish"))
 
 
 def _staff_overdue(user: User, today: date, offset: int, limit: int) -> Section:
@@ -495,16 +625,86 @@ def _staff_overdue(user: User, today: date, offset: int, limit: int) -> Section:
                            intro="The people concerned get a reminder email once a day."), offset, limit)
 
 
+# -- professional learning requests: by the workflow's declaration --------------------------------------
+# An educator acts on their own requests (the declaration's requester); every other role acts on anyone's
+# request in the states where the declaration gives it a transition.
+OWN_CASE_ROLES = frozenset({"educator"})
+
+
+def _pl_states(user: User) -> tuple[set, set]:
+    """The states of PL requests where the declaration gives ``user`` something the case may wait for: on
+    their own requests, and by their other roles on anyone's."""
+    roles = set(user.role_names)
+    own, any_ = set(), set()
+    for t in PL_REQUEST.transitions:
+        if t.optional:
+            continue
+        if t.who.roles & roles & OWN_CASE_ROLES:
+            own.update(t.sources)
+        if t.who.roles & (roles - OWN_CASE_ROLES):
+            any_.update(t.sources)
+    return own, any_
+
+
+def pl_roles() -> frozenset[str]:
+    """Who may have a PL request waiting on them: the roles of its declared (non-optional) transitions."""
+    return frozenset().union(*(t.who.roles for t in PL_REQUEST.transitions if not t.optional))
+
+
+def _pl_waiting(user: User, today: date, offset: int, limit: int) -> Section:
+    """The PL requests that wait on me, whatever my role: those where the workflow's declaration lets me take
+    a transition the request waits for, or where a duty is mine (``app.cases.todo``), the oldest first.
+
+    One statement finds the requests in the states the declaration gives my roles (open requests only, so
+    a short list whatever the years of history) and one loads their decisions; each is then asked, without
+    further statements, which of its tasks wait on me."""
+    own, any_ = _pl_states(user)
+    where = []
+    if own:
+        where.append(and_(PLRequest.requester_id == user.id, PLRequest.state.in_(own)))
+    if any_:
+        where.append(PLRequest.state.in_(any_))
+    rows = db.session.scalars(
+        select(PLRequest).where(or_(*where) if where else PLRequest.id.is_(None))
+        .options(selectinload(PLRequest.decisions))
+        .order_by(PLRequest.submitted_at.is_(None), PLRequest.submitted_at, PLRequest.id)
+    ).unique().all()
+    items = []
+    for r in rows:
+        tasks = [t for t in todo.tasks_for(r, user, today, reasons=False) if t.waiting]
+        if not tasks:
+            continue
+        details = [f"{r.requester_name} ({r.school_name})", r.state_label, f"Cost: {pl_cost_money(r.cost) if r.cost is not None else 'not given'}"]
+        if r.starts_on:
+            details.append(f"Starts {r.starts_on:%b %-d, %Y}")
+        items.append(Item(r, details, note="To do: " + "; ".join(t.label for t in tasks) + "."))
+    return _sliced(Section("pl_waiting", "PL requests waiting for you", items,
+                           "No PL request waits for you.", "pl.mine" if user.has_role("educator") else None,
+                           "All my PL requests", tasks=PL_TASKS), offset, limit)
+
+
+# The keys of every PL task that can wait on someone: the declaration's transitions and duties.
+PL_TASKS = tuple(t.trigger for t in PL_REQUEST.transitions if not t.optional) + (
+    "record_decision", "confirm_decision", *(d.key for d in todo.DUTIES if d.case_type is PLRequest and not d.optional))
+
+
 # -- which sections each role sees, in order -------------------------------------------------
 Builder = Callable[[User, date, int, int], Section]
 ROLE_SECTIONS: dict[str, tuple[tuple[str, Builder], ...]] = {
-    "educator": (("to_finish", _to_finish), ("reports_overdue", _overdue_reports), ("waiting", _waiting),
-                 ("decided", _decided)),
+    "educator": (("to_finish", _to_finish), ("agreement", _agreement), ("grants", _grants), ("consent", _consent),
+                 ("waiting", _waiting), ("decided", _decided)),
     "reviewer": (("reviews_due", _reviews_due),),
     "co_chair": (("to_confirm", _to_confirm), ("mine_waiting", _mine_waiting), ("ready", _ready)),
-    "staff": (("overdue", _staff_overdue), ("screen", _screen), ("short", _short), ("activate", _activate)),
+    "staff": (("screen", _screen), ("short", _short), ("activate", _activate), ("final_reports", _final_reports),
+              ("summaries", _summaries), ("overdue", _staff_overdue)),
+    "pl": (("pl_waiting", _pl_waiting),),
 }
 SECTION_ROLE = {key: role for role, sections in ROLE_SECTIONS.items() for key, _ in sections}
+
+
+def _holds(user: User, role: str) -> bool:
+    """Whether ``user`` has the sections of ``role`` ("pl": any role a PL request may wait on)."""
+    return bool(pl_roles() & set(user.role_names)) if role == "pl" else user.has_role(role)
 
 
 def _sections(role: str, user: User, today: date | None, offset: int = 0, limit: int = HOME_LIMIT) -> list[Section]:
@@ -532,7 +732,7 @@ def section_page(user: User, key: str, page: int, today: date | None = None) -> 
     """One page of a home section's full list (``PER_PAGE`` items). Raises KeyError for a section
     that does not exist and PermissionError for one of a role ``user`` does not hold."""
     role = SECTION_ROLE[key]
-    if not user.has_role(role):
+    if not _holds(user, role):
         raise PermissionError(key)
     build = dict(ROLE_SECTIONS[role])[key]
     pager = Pager(page, PER_PAGE, 0)
@@ -562,6 +762,8 @@ def home_for(user: User, today: date | None = None) -> list[RoleBlock]:
         blocks.append(RoleBlock("co_chair", f"As a co-chair{side}", co_chair_sections(user, today)))
     if "staff" in roles:
         blocks.append(RoleBlock("staff", "As program staff", staff_sections(user, today)))
+    if _holds(user, "pl"):
+        blocks.append(RoleBlock("pl", "PL requests: your turn", _sections("pl", user, today)))
     if "school_leader" in roles:
         blocks.append(RoleBlock("school_leader", "As a school leader", [], text=SCHOOL_LEADER_TEXT))
     if "admin" in roles:
@@ -578,13 +780,10 @@ def learning_panels(user: User, today: date | None = None) -> dict:
     from app.pl import requests as pl_requests
 
     today = today or clock.today()
-    pl = pl_requests.home_panel(user, today)
-    waiting = sum((pl or {}).get(k) or 0 for k in ("to_endorse", "to_decide", "to_confirm"))
     return {
         "survey": surveys.home_panel(user, today),
-        "pl": pl,
+        "pl": pl_requests.home_panel(user, today),
         "recommended": user.has_role("educator"),
-        "count": waiting,  # PL requests waiting for this person: part of "N items need your attention"
     }
 
 

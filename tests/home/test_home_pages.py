@@ -59,10 +59,14 @@ def test_educator_sees_drafts_revisions_waiting_and_decisions(browser, world):
     assert "Decisions received (2)" in decided
     assert "Mather approved proposal" in decided and "Award $10,000.00" in decided
     assert "Mather declined proposal" in decided
-    # states past the decision and withdrawn ones are not "needs me now"
+    # withdrawn ones are not "needs me now"; the active grant is, with its spending and reports due
     page = text_of(resp)
     assert "Mather withdrawn proposal" not in page
-    assert "Mather active proposal" not in page
+    grants = section(resp, "grants")
+    assert "Active grants: spending and reports due (1)" in grants and "Mather active proposal" in grants
+    assert "Spent $0.00 of" in grants and "Final report:" in grants
+    # only the team lead accepts the agreement: a member has none to accept
+    assert "Grant agreements to accept (0)" in section(resp, "agreement")
     # nothing of another team's
     assert "Latin Scientists" not in page
 
@@ -205,9 +209,15 @@ def test_staff_see_screening_missing_reviewers_and_activation(browser, world, fa
     assert "BTU 0 of 1 assigned; BPS 0 of 1 assigned" in screen
     short = section(resp, "short")
     assert "(1)" in short and "Mather in_review proposal" in short and "BPS 0 of 1 assigned" in short
-    activate = section(resp, "activate")
+    # the approved grant waits on its team lead (the agreement), not on staff, until it is accepted
+    assert "(0)" in section(resp, "activate")
+    from app.grants.agreement import accept_agreement
+
+    accept_agreement(world.proposals[ProposalState.APPROVED], world.lead)
+    db.session.commit()
+    activate = section(browser.get("/"), "activate")
     assert "(1)" in activate and "Mather approved proposal" in activate
-    assert "Grant agreement not yet accepted by the team" in activate
+    assert "Grant agreement accepted" in activate
     assert "Mather active proposal" not in activate
 
 
@@ -340,3 +350,38 @@ def test_home_statement_count_does_not_grow_with_the_catalog(browser, world, fac
     before = count()
     add(30, 4)
     assert count() <= before
+
+
+@pytest.mark.parametrize("persona", ["school_leader", "co_chair_bps", "member"])
+def test_pl_requests_waiting_statement_count_does_not_grow(world, factory, persona):
+    """The PL section (found by the workflow's declaration, kept by app.cases.todo) sends the same
+    statements with a few open requests or many, from every school, some with recorded decisions."""
+    from app.models import PLDecision, PLDecisionOutcome, PLRequestState
+
+    user = getattr(world, persona)
+    P = PLRequestState
+
+    def statements() -> list[str]:
+        db.session.expire_all()
+        with count_statements() as seen:
+            home_for(db.session.get(type(user), user.id))
+        return seen
+
+    def add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            state = [P.DRAFT, P.SUBMITTED, P.ENDORSED, P.APPROVED][i % 4]
+            r = factory.pl_request(world.member if i % 2 else world.outsider, state=state)
+            if state is P.ENDORSED and i % 3 == 0:
+                by = world.co_chair_btu
+                db.session.add(PLDecision(request=r, outcome=PLDecisionOutcome.APPROVE, feedback="Yes.",
+                                          proposed_by_id=by.id, proposed_side=by.side))
+        db.session.commit()
+
+    add(12, 0)
+    before = statements()
+    add(40, 12)
+    after = statements()
+    assert len(after) <= len(before), f"{persona}: {len(before)} statements, then {len(after)}:\n" + "\n".join(after)
+    waiting = next(s for b in home_for(db.session.get(type(user), user.id)) for s in b.sections
+                   if s.key == "pl_waiting")
+    assert waiting.count > 0

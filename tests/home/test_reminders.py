@@ -178,13 +178,13 @@ def page_text(resp) -> str:
 def test_home_pages_show_overdue_work_per_role(browser, world, due):
     browser.login(world.lead)
     page = page_text(browser.get("/"))
-    assert "Overdue grant reports (1)" in page
-    assert "Progress report: was due" in page and "(3 days ago)" in page
+    assert "Active grants: spending and reports due (1) 1 overdue." in page
+    assert "Progress update: overdue: was due" in page and "(3 days ago)" in page
     assert "Revision deadline was" in page  # the late revision, flagged in the team's to-do list
 
     browser.reset().login(world.outsider)
     page = page_text(browser.get("/"))
-    assert "Overdue grant reports (1)" in page and "Final report: was due" in page
+    assert "Active grants: spending and reports due (1) 1 overdue." in page and "Final report: overdue: was due" in page
 
     browser.reset().login(world.reviewer_unassigned)
     page = page_text(browser.get("/"))
