@@ -232,7 +232,7 @@ def test_a_member_cannot_consent_for_the_team(browser, world, factory):
 
 # -- privacy and publishing (staff) -----------------------------------------------------------------
 def _publish(browser, p):
-    return browser.post(f"/proposals/{p.id}/actions/publish", {}, token_from=f"/proposals/{p.id}")
+    return browser.post(f"/proposals/{p.id}/actions/publish", {"confirm_step": "yes"}, token_from=f"/proposals/{p.id}")
 
 
 def test_publish_is_blocked_until_the_check_passes_then_override_with_reason(browser, world, factory):
