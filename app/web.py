@@ -43,6 +43,10 @@ class Confirm:
     action: str
     consequence: str
     subject: str = ""
+    # Asked before the question: may this person act at all? A refusal of the person is a 403 at once
+    # (nobody is asked to confirm what they may not do); any other refusal skips the question and the
+    # operation says why it cannot happen.
+    check: Callable[[], Any] | None = None
 
 
 class GoingBack(FormError):
@@ -59,6 +63,19 @@ def confirmation_page(confirm: Confirm):
     fields = [(k, v) for k, v in request.form.items(multi=True) if k != CONFIRM_FIELD]
     return render_template("confirm.html", confirm=confirm, fields=fields, action=request.full_path.rstrip("?"),
                            field_name=CONFIRM_FIELD)
+
+
+def _may_ask(confirm: Confirm) -> bool:
+    """Whether to ask "Are you sure?": the person may act (else 403), and nothing else refuses it already."""
+    if confirm.check is None:
+        return True
+    try:
+        confirm.check()
+    except (FormError, TransitionRefused) as exc:
+        if getattr(exc, "forbidden", False):
+            abort(403, description=" ".join(exc.messages))
+        return False
+    return True
 
 
 def reader(form) -> Callable[[], dict]:
@@ -98,7 +115,7 @@ def run(operation: Callable[[], Any], *, done: str | Callable[[Any], str],
     nothing is claimed); the operation runs when the POST comes back confirmed. "Go back" shows the form
     again as typed (``again(GoingBack())``), or without ``again`` returns to ``done``.
     """
-    if confirm is not None and request.form.get(CONFIRM_FIELD) != "yes":
+    if confirm is not None and request.form.get(CONFIRM_FIELD) != "yes" and _may_ask(confirm):
         if request.form.get(CONFIRM_FIELD) != "back":
             return confirmation_page(confirm)
         if again is not None:

@@ -67,7 +67,8 @@ def fire(proposal_id: int, trigger: str):
         done=url_for(".show", proposal_id=proposal_id),
         success=lambda _: f"{t.label}: done. The proposal is now {proposal.state_label.lower()}.",
         again=lambda refusal: _render_case(_load(proposal_id), 422, refusal, trigger, form),
-        confirm=Confirm(t.label, t.confirm, proposal.display_title) if t.confirm else None,
+        confirm=Confirm(t.label, t.confirm, proposal.display_title,
+                        check=lambda: advance.authorize(proposal, trigger, current_user)) if t.confirm else None,
     )
 
 
