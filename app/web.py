@@ -11,11 +11,12 @@ changed meanwhile (``StaleDataError``) answers 409. No view commits or rolls bac
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -28,6 +29,53 @@ Refusal = FormError | TransitionRefused
 # What a person is told when their write met a row someone else changed meanwhile (409), here and on
 # every other route (the app's StaleDataError handler).
 CHANGED_MEANWHILE = "Someone changed this a moment ago. Reload the page to see their change, then try again."
+
+
+# -- asking first: "Are you sure?" before an act that cannot be undone -----------------------------
+CONFIRM_FIELD = "confirm_step"  # "yes": confirmed; "back": the person chose to go back to the form
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """An act that cannot be undone: ``action`` is its button's words ("Submit proposal"), ``consequence``
+    what cannot be undone ("the proposal goes to program staff..."), ``subject`` what it acts on (a title)."""
+
+    action: str
+    consequence: str
+    subject: str = ""
+    # Asked before the question: may this person act at all? A refusal of the person is a 403 at once
+    # (nobody is asked to confirm what they may not do); any other refusal skips the question and the
+    # operation says why it cannot happen.
+    check: Callable[[], Any] | None = None
+
+
+class GoingBack(FormError):
+    """Not a refusal: the person chose "Go back" on the confirmation page; the form comes back as typed."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+
+def confirmation_page(confirm: Confirm):
+    """The first POST of an irreversible act: "Are you sure? This cannot be undone: ...", carrying everything
+    the person sent (their input, the CSRF and one-time submission tokens) in hidden fields, with Confirm and
+    Go back buttons posting them to the same address. Works without script; nothing is saved yet."""
+    fields = [(k, v) for k, v in request.form.items(multi=True) if k != CONFIRM_FIELD]
+    return render_template("confirm.html", confirm=confirm, fields=fields, action=request.full_path.rstrip("?"),
+                           field_name=CONFIRM_FIELD)
+
+
+def _may_ask(confirm: Confirm) -> bool:
+    """Whether to ask "Are you sure?": the person may act (else 403), and nothing else refuses it already."""
+    if confirm.check is None:
+        return True
+    try:
+        confirm.check()
+    except (FormError, TransitionRefused) as exc:
+        if getattr(exc, "forbidden", False):
+            abort(403, description=" ".join(exc.messages))
+        return False
+    return True
 
 
 def reader(form) -> Callable[[], dict]:
@@ -44,7 +92,8 @@ def reader(form) -> Callable[[], dict]:
 
 def run(operation: Callable[[], Any], *, done: str | Callable[[Any], str],
         success: str | Callable[[Any], str] | None = None,
-        again: Callable[[Refusal], Any] | None = None, form=None, once: bool = False) -> Any:
+        again: Callable[[Refusal], Any] | None = None, form=None, once: bool = False,
+        confirm: Confirm | None = None) -> Any:
     """Run one operation and end the request.
 
     ``form``: validated first, when the view has checked who may act (a role, a predicate) and the
@@ -61,7 +110,17 @@ def run(operation: Callable[[], Any], *, done: str | Callable[[Any], str],
     ``once``: the view creates something, and its form carries a one-time submission token
     (``app.core.once``): claimed before the operation and committed with it, so the same form posted again
     saves nothing and is sent where the first was, with a note that it was already saved.
+
+    ``confirm``: the act cannot be undone, so the first POST only shows ``confirmation_page`` (nothing runs,
+    nothing is claimed); the operation runs when the POST comes back confirmed. "Go back" shows the form
+    again as typed (``again(GoingBack())``), or without ``again`` returns to ``done``.
     """
+    if confirm is not None and request.form.get(CONFIRM_FIELD) != "yes" and _may_ask(confirm):
+        if request.form.get(CONFIRM_FIELD) != "back":
+            return confirmation_page(confirm)
+        if again is not None:
+            return again(GoingBack())
+        return redirect(done if isinstance(done, str) else url_root())
     claim = submissions.claim() if once else None
     if claim is not None and claim.first_result is not None:
         db.session.rollback()
@@ -89,6 +148,10 @@ def run(operation: Callable[[], Any], *, done: str | Callable[[Any], str],
     if success:
         flash(success(result) if callable(success) else success, "success")
     return redirect(target)
+
+
+def url_root() -> str:
+    return request.script_root + "/"
 
 
 def show_refusal(form, exc: Refusal) -> list[str]:

@@ -77,13 +77,14 @@ from app.models import (  # noqa: E402
     School,
     SchoolLevel,
     Side,
-    SummaryTag,
-    TagKind,
     Team,
     TeamMember,
     TeamScope,
+    Term,
+    TermKind,
     User,
 )
+from app.needs.taxonomy import slugify  # noqa: E402
 from benchmarks import learning  # noqa: E402
 
 PASSWORD = learning.PASSWORD
@@ -130,7 +131,7 @@ TRANSCRIPT_PAGES = [
 ]
 
 TOPICS = ("Literacy", "Math", "Science", "Family engagement", "Multilingual learners", "Special education")
-GRADES = ("PreK-K", "1-2", "3-5", "6-8", "9-12")
+GRADES = ("PK-2", "3-5", "6-8", "9-12")
 SUBJECTS = ("ELA", "Math", "Science", "Social studies", "ESL")
 SUMMARY_BODY = """## What we tried
 
@@ -235,6 +236,11 @@ def build_gallery(n: int) -> dict:
                   max_award=Decimal("15000.00"), reviews_per_side=1, review_due_on=today - timedelta(days=350),
                   progress_report_due=today - timedelta(days=200), final_report_due=today - timedelta(days=60))
     db.session.add(cycle)
+    # The taxonomy the summaries are tagged with (the one the survey and the catalog use).
+    terms = {kind: [Term(kind=kind, name=name, slug=slugify(name), position=k, active=True)
+                    for k, name in enumerate(names)]
+             for kind, names in ((TermKind.TOPIC, TOPICS), (TermKind.GRADE_BAND, GRADES), (TermKind.SUBJECT, SUBJECTS))}
+    db.session.add_all([t for ts in terms.values() for t in ts])
     db.session.flush()
     slug = ""
     for i in range(n):
@@ -259,9 +265,7 @@ def build_gallery(n: int) -> dict:
                                   search_text=f"{title} weekly reading circles with bilingual texts {school.name}".lower(),
                                   consent_given_at=now, privacy_checked_at=now,
                                   published_at=now - timedelta(hours=i))
-        summary.tags = [SummaryTag(kind=TagKind.TOPIC, value=TOPICS[i % len(TOPICS)]),
-                        SummaryTag(kind=TagKind.GRADE_BAND, value=GRADES[i % len(GRADES)]),
-                        SummaryTag(kind=TagKind.SUBJECT, value=SUBJECTS[i % len(SUBJECTS)])]
+        summary.tags = [ts[i % len(ts)] for ts in terms.values()]
         db.session.add_all([lead, member, team, p, summary])
         if i % 200 == 199:
             db.session.flush()

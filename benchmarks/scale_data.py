@@ -67,8 +67,6 @@ from app.models import (
     School,
     SchoolLevel,
     Side,
-    SummaryTag,
-    TagKind,
     Team,
     TeamMember,
     TeamScope,
@@ -78,6 +76,8 @@ from app.models import (
     UserRole,
 )
 from app.models.learning import opportunity_term
+from app.models.sharing import summary_term
+from app.needs.taxonomy import slugify
 from workflows.pl_request import school_year_of
 
 S = ProposalState
@@ -90,9 +90,10 @@ REVIEWERS_PER_SIDE = 20
 PAST_CYCLE_SIZE = 1_000
 YEARS = 10
 CRITERIA = (("Focus on students", "3"), ("Plan", "2"), ("Impact", "2"), ("Sharing", "1.5"), ("Budget", "1.5"))
-TOPICS = ("Literacy", "Math", "Science", "Family engagement", "Multilingual learners", "Special education",
-          "Culturally responsive teaching", "Social-emotional learning")
-GRADES = ("PreK-K", "Grades 1-2", "Grades 3-5", "Grades 6-8", "Grades 9-12")
+# The one taxonomy (survey, catalog and the summaries' tags), named as the demo names it.
+TOPICS = ("Literacy", "Math", "Technology", "Family engagement", "Multilingual learners", "Special education",
+          "Culturally responsive teaching", "Social-emotional learning (SEL)")
+GRADES = ("PK-2", "3-5", "6-8", "9-12")
 SUBJECTS = ("ELA", "Math", "Science", "Social studies", "ESL")
 WORDS = ("reading", "circles", "family", "math", "nights", "garden", "science", "robotics", "bilingual",
          "newcomers", "writing", "workshop", "restorative", "music", "art", "coding", "debate", "library")
@@ -225,7 +226,7 @@ def build(n: int, seed: int = 11) -> dict:
     # -- terms -----------------------------------------------------------------------------------
     terms: dict[TermKind, list[int]] = {}
     for kind, names in ((TermKind.TOPIC, TOPICS), (TermKind.GRADE_BAND, GRADES), (TermKind.SUBJECT, SUBJECTS)):
-        terms[kind] = [b.add(Term, kind=kind, name=name, slug=name.lower().replace(" ", "-"), position=k,
+        terms[kind] = [b.add(Term, kind=kind, name=name, slug=slugify(name), position=k,
                              active=True) for k, name in enumerate(names)]
 
     # -- cycles ------------------------------------------------------------------------------------
@@ -365,9 +366,8 @@ def build(n: int, seed: int = 11) -> dict:
                         search_text=f"{title} weekly {w1} {w2} with bilingual texts".lower(),
                         consent_given_at=published - timedelta(days=5), consent_by_id=lead,
                         privacy_checked_at=published - timedelta(days=1), published_at=published, updated_at=published)
-            for kind, value in ((TagKind.TOPIC, TOPICS[i % len(TOPICS)]), (TagKind.GRADE_BAND, GRADES[i % len(GRADES)]),
-                                (TagKind.SUBJECT, SUBJECTS[i % len(SUBJECTS)])):
-                b.add(SummaryTag, summary_id=sid, kind=kind, value=value)
+            for kind_terms in terms.values():
+                b.add(summary_term, summary_id=sid, term_id=kind_terms[i % len(kind_terms)])
     b.flush()
 
     # -- the PL catalog, registrations and PL requests ----------------------------------------------

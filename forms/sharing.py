@@ -8,9 +8,9 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.models import GrantType, SchoolLevel, TagKind
+from app.models import GrantType, SchoolLevel, TermKind
 from app.sharing.privacy import NAME_MAX
-from app.sharing.summaries import BODY_MAX, DESCRIPTION_MAX, TITLE_MAX, VOCABULARIES
+from app.sharing.summaries import BODY_MAX, DESCRIPTION_MAX, TITLE_MAX, tag_choices
 from forms.base import FlaskForm
 from forms.filters import FilterForm, search_field, tag_filter_fields
 
@@ -18,7 +18,7 @@ from forms.filters import FilterForm, search_field, tag_filter_fields
 
 # Learning summary forms: the editor, a public file, the team's consent, the privacy page's forms.
 #
-# Shape only (required, lengths, choices from the vocabularies); the rules (who, when) are the
+# Shape only (required, lengths, tag choices from the taxonomy); the rules (who, when) are the
 # service's and the permissions module's.
 
 REASON_MAX = 2_000
@@ -35,11 +35,9 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _tags(label: str, kind: TagKind) -> CheckboxesField:
-    return CheckboxesField(
-        label, choices=[SelectChoice(v, v) for v in VOCABULARIES[kind]],
-        invalid_choice_message=f"Choose {kind.label.lower()} tags from the list.",
-    )
+def _tags(label: str, kind: TermKind) -> CheckboxesField:
+    """Checkboxes of the taxonomy's terms of ``kind`` (set by ``SummaryForm``): each value a term's id."""
+    return CheckboxesField(label, choices=[], invalid_choice_message=f"Choose {kind.label.lower()} tags from the list.")
 
 
 class SummaryForm(FlaskForm):
@@ -55,13 +53,20 @@ class SummaryForm(FlaskForm):
         validators=[Length(max=BODY_MAX, message=f"Keep the summary to {BODY_MAX:,} characters or fewer.")],
         render_kw={"rows": 18},
     )
-    topics = _tags("Topics", TagKind.TOPIC)
-    grade_bands = _tags("Grade bands", TagKind.GRADE_BAND)
-    subjects = _tags("Subjects", TagKind.SUBJECT)
+    topics = _tags("Topics", TermKind.TOPIC)
+    grade_bands = _tags("Grade bands", TermKind.GRADE_BAND)
+    subjects = _tags("Subjects", TermKind.SUBJECT)
 
-    TAG_FIELDS = {"topics": TagKind.TOPIC, "grade_bands": TagKind.GRADE_BAND, "subjects": TagKind.SUBJECT}
+    TAG_FIELDS = {"topics": TermKind.TOPIC, "grade_bands": TermKind.GRADE_BAND, "subjects": TermKind.SUBJECT}
 
-    def tags(self) -> dict[TagKind, list[str]]:
+    def __init__(self, *args, summary=None, **kw):
+        """``summary``: the summary being edited (a retired term it carries stays offered)."""
+        super().__init__(*args, **kw)
+        for name, kind in self.TAG_FIELDS.items():
+            self[name].choices = [SelectChoice(str(t.id), t.name if t.active else f"{t.name} (retired)")
+                                  for t in tag_choices(kind, summary)]
+
+    def tags(self) -> dict[TermKind, list[str]]:
         return {kind: list(self[name].data or []) for name, kind in self.TAG_FIELDS.items()}
 
 
@@ -140,7 +145,8 @@ def _optional_int(value):
 
 
 def _tag_choices(values, any_label: str):
-    return [SelectChoice("", any_label)] + [SelectChoice(v, f"{v} ({n})") for v, n in values]
+    """``values``: (slug, name, count) of the taxonomy terms published summaries carry."""
+    return [SelectChoice("", any_label)] + [SelectChoice(slug, f"{name} ({n})") for slug, name, n in values]
 
 
 class GalleryFilterForm(FilterForm):
@@ -156,9 +162,13 @@ class GalleryFilterForm(FilterForm):
     def __init__(self, *args, facets=None, **kw):
         super().__init__(*args, **kw)
         tags = facets.tags if facets else {}
-        self.topic.choices = _tag_choices(tags.get(TagKind.TOPIC, []), "Any topic")
-        self.grade_band.choices = _tag_choices(tags.get(TagKind.GRADE_BAND, []), "Any grade band")
-        self.subject.choices = _tag_choices(tags.get(TagKind.SUBJECT, []), "Any subject")
+        self.topic.choices = _tag_choices(tags.get(TermKind.TOPIC, []), "Any topic")
+        self.grade_band.choices = _tag_choices(tags.get(TermKind.GRADE_BAND, []), "Any grade band")
+        self.subject.choices = _tag_choices(tags.get(TermKind.SUBJECT, []), "Any subject")
+        # field name -> {slug: term name}: what a chosen tag filter is called on the page
+        self.tag_names = {name: {slug: term for slug, term, _ in tags.get(kind, [])} for name, kind in
+                          (("topic", TermKind.TOPIC), ("grade_band", TermKind.GRADE_BAND),
+                           ("subject", TermKind.SUBJECT))}
         self.year.choices = [SelectChoice("", "Any year")] + [SelectChoice(y, f"{y} ({n})") for y, n in (facets.years if facets else [])]
 
     def value(self, name: str):

@@ -181,19 +181,17 @@ class Factory:
                 checked=False, artifacts=()):
         """A learning summary on ``proposal`` (setup only: rows written directly).
 
-        ``tags`` maps a TagKind (or its value) to values; ``artifacts`` is a list of
+        ``tags`` maps a TermKind (or its value) to values; ``artifacts`` is a list of
         (filename, description, bytes) shared with it; ``checked`` marks the privacy check as run
         with no flags; ``consented`` records the lead's consent.
         """
         import hashlib
 
-        from app.models import LearningSummary, SummaryArtifact, SummaryTag, TagKind
+        from app.models import LearningSummary, SummaryArtifact
 
         s = LearningSummary(proposal=proposal, title=title, body=body, search_text=f"{title} {body}".lower())
         db.session.add(s)
-        for kind, values in (tags or {}).items():
-            for v in values:
-                s.tags.append(SummaryTag(kind=TagKind(kind), value=v))
+        s.tags.extend(tag_terms(tags))
         for filename, description, data in artifacts:
             s.artifacts.append(SummaryArtifact(
                 filename=filename, description=description, content_type="application/pdf", size=len(data),
@@ -349,6 +347,24 @@ class LearningWorld:
             lw.pl_requests[state] = f.pl_request(w.lead, state, opportunity=paid, need=topics[1])
         db.session.commit()
         return lw
+
+
+def tag_term(kind, name: str) -> Term:
+    """Setup: the taxonomy term of ``kind`` called ``name`` (ignoring case), made when missing."""
+    from sqlalchemy import func, select
+
+    kind = TermKind(kind)
+    term = db.session.scalar(select(Term).where(Term.kind == kind, func.lower(Term.name) == name.lower()))
+    if term is None:
+        term = Term(kind=kind, name=name, slug=_slug(name), position=0)
+        db.session.add(term)
+        db.session.flush()
+    return term
+
+
+def tag_terms(tags) -> list[Term]:
+    """Setup: the terms for a ``{kind: [name, ...]}`` mapping (made when missing)."""
+    return [tag_term(kind, v) for kind, values in (tags or {}).items() for v in values]
 
 
 def _slug(text: str) -> str:

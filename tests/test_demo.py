@@ -43,9 +43,9 @@ from app.models import (
     School,
     SchoolLevel,
     SummaryArtifact,
-    TagKind,
     Team,
     TeamScope,
+    TermKind,
     User,
 )
 from tests.conftest import Browser, all_
@@ -477,9 +477,9 @@ def test_final_reports_submitted_accepted_and_one_returned(ctx):
 def test_at_least_ten_summaries_published_with_varied_tags(ctx):
     published = published_summaries()
     assert len(published) >= 10
-    kinds = {kind: {v for s in published for v in s.tag_values(kind)} for kind in TagKind}
-    assert len(kinds[TagKind.TOPIC]) >= 8 and len(kinds[TagKind.GRADE_BAND]) >= 4
-    assert len(kinds[TagKind.SUBJECT]) >= 6
+    kinds = {kind: {v for s in published for v in s.tag_values(kind)} for kind in TermKind}
+    assert len(kinds[TermKind.TOPIC]) >= 8 and len(kinds[TermKind.GRADE_BAND]) >= 4
+    assert len(kinds[TermKind.SUBJECT]) >= 6
     assert {s.proposal.grant_type for s in published} == {GrantType.ACTION, GrantType.STUDY}
     levels = {school.level for s in published for school in s.proposal.team.schools}
     assert len(levels) >= 4
@@ -542,7 +542,7 @@ def test_the_gallery_shows_the_published_summaries_to_anyone(ctx, app):
     found = anonymous.get("/learning?q=pause-and-ask").data.decode()
     assert "Bilingual Read-Aloud Videos for K-2 Families" in found
     assert "Number Talks Every Morning" not in found
-    science = anonymous.get("/learning?topic=Science").data.decode()
+    science = anonymous.get("/learning?subject=science").data.decode()
     assert "Science Word Walls in Two Languages" in science and "Neighborhood Oral History Podcast" not in science
     for s in published:
         shown = anonymous.get(f"/learning/{s.slug}")

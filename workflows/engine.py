@@ -96,6 +96,8 @@ Words = str | Callable[[Any], str]  # a sentence, or one made from the case
 class T:
     """One transition, and everything it does.
 
+    ``confirm``: what cannot be undone once it is fired (``"the proposal goes to program staff..."``): the
+    app asks "Are you sure?" with these words first, and only the confirmed request fires it.
     ``joint``: a two-key decision (one side's co-chair records it, the other side's confirms it, and
     only the confirmation fires it): True, or a predicate on the case when it depends on the case.
     ``optional``: the actor may take it whenever it is open (withdraw, cancel, unpublish), but the case is
@@ -120,6 +122,7 @@ class T:
     who: Who
     guards: tuple[Guard, ...] = ()
     label: str = ""  # the button's words, e.g. "Submit proposal"
+    confirm: str = ""  # what cannot be undone: asked "Are you sure?" first (app.web.Confirm)
     fields: tuple[str, ...] = ()  # context the actor supplies: "comment", "reason", ...
     notify: tuple[str, ...] = ()  # whose turn it is afterwards: audiences the app emails ("team", "staff", ...)
     joint: bool | Callable[[Any], bool] = False

@@ -373,6 +373,8 @@ SUBMIT_GUARDS = (sections_complete, team_of_two, budget_balances, within_max_awa
 
 TRANSITIONS = [
     T("submit", S.DRAFT, S.SUBMITTED, TEAM_LEAD, (cycle_is_open, *SUBMIT_GUARDS), "Submit proposal",
+      confirm="the proposal goes to program staff and your team can no longer edit it, unless staff return it "
+              "for revision.",
       notify=("staff", "team_receipt"), after=(stamp_submitted,),
       subject="Proposal submitted", audience_subjects={"team_receipt": "Receipt: proposal submitted"},
       verb="submitted the proposal", next_steps={"staff": SCREEN, "team_receipt": RECEIVED}),
@@ -400,7 +402,8 @@ TRANSITIONS = [
                                 f"{day(case.cycle.revision_deadline)}."),
           "staff": "Nothing is needed from you now; the team will revise and resubmit."}),
     T("resubmit", S.REVISIONS_REQUESTED, S.SUBMITTED, TEAM_LEAD, (before_revision_deadline, *SUBMIT_GUARDS),
-      "Resubmit proposal", notify=("staff", "team_receipt"), after=(stamp_submitted,),
+      "Resubmit proposal", notify=("staff", "team_receipt"),
+      confirm="the revised proposal goes back to program staff and your team can no longer edit it.", after=(stamp_submitted,),
       subject="Proposal resubmitted", audience_subjects={"team_receipt": "Receipt: proposal resubmitted"},
       verb="resubmitted the proposal", next_steps={"staff": SCREEN, "team_receipt": RECEIVED}),
     T("approve", S.IN_REVIEW, S.APPROVED, CO_CHAIRS_JOINTLY, (reviews_complete, award_fits, decision_has_feedback),
@@ -431,6 +434,8 @@ TRANSITIONS = [
           f"{day(case.final_report_due or case.cycle.final_report_due)}.")}),
     T("submit_final_report", S.ACTIVE, S.FINAL_REPORT_SUBMITTED, TEAM_LEAD,
       (final_report_complete, spending_within_award, summary_drafted), "Submit final report", notify=("staff",),
+      confirm="the final report goes to program staff and your team can no longer edit it or log spending, "
+              "unless staff return it.",
       subject="Final report submitted", verb="submitted the final report for",
       next_steps={"staff": "Read the final report, then accept it or return it to the team with a comment."}),
     T("return_report", S.FINAL_REPORT_SUBMITTED, S.ACTIVE, STAFF, (comment_required,), "Return report",
@@ -438,10 +443,13 @@ TRANSITIONS = [
       subject="Final report returned", verb="returned the final report for",
       next_steps={"team": "Revise the final report as asked; the team lead submits it again."}),
     T("accept_report", S.FINAL_REPORT_SUBMITTED, S.COMPLETED, STAFF, (), "Accept report", notify=("team",),
+      confirm="the grant is completed: the report can no longer be returned to the team, and the team is told.",
       subject="Final report accepted", verb="accepted the final report for",
       next_steps={"team": ("If you have not yet, give consent to publish your learning summary; program staff "
                            "run the privacy check and publish it in the public gallery.")}),
     T("publish", S.COMPLETED, S.PUBLISHED, STAFF, (team_consented, privacy_check_passed), "Publish summary",
+      confirm="the learning summary and its shared files become public in the gallery and its feed, and the "
+              "team is told. You can unpublish it later, but anyone may already have read or copied it.",
       notify=("team",), after=(date_the_summary,),
       subject="Learning summary published", verb="published the learning summary of",
       next_steps={"team": "Nothing is needed from you: your learning summary is now public in the gallery."}),

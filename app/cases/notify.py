@@ -357,6 +357,42 @@ def notifications_page(user: User, page: int = 1):
     return db.paginate(stmt, page=max(page, 1), per_page=PER_PAGE, error_out=False, count=True)
 
 
+def closed_links(user: User, notes) -> dict[int, str]:
+    """The notifications among ``notes`` whose case ``user`` may no longer open (a draft proposal they left,
+    a request that moved on...), each with the reason the page gives instead of a link that would answer
+    403 or 404. One statement per kind of case on the page, whatever the number of notifications."""
+    from werkzeug.exceptions import HTTPException
+
+    from app.cases import permissions
+    from app.models import PLRequest, Proposal
+
+    checks = {"proposals.show": (Proposal, "proposal_id", permissions.can_view_proposal),
+              "pl.show": (PLRequest, "id", permissions.can_view_pl_request)}
+    adapter = current_app.url_map.bind("localhost")
+    wanted: dict[str, dict[int, list[int]]] = {}
+    closed: dict[int, str] = {}
+    for note in notes:
+        if not note.link:
+            continue
+        try:
+            endpoint, args = adapter.match(urlsplit(note.link).path, method="GET")
+        except HTTPException:
+            closed[note.id] = "That page no longer exists."
+            continue
+        if endpoint in checks:
+            wanted.setdefault(endpoint, {}).setdefault(args[checks[endpoint][1]], []).append(note.id)
+    for endpoint, by_case in wanted.items():
+        model, _, may_view = checks[endpoint]
+        found = {c.id: c for c in db.session.scalars(select(model).where(model.id.in_(by_case)))}
+        for case_id, note_ids in by_case.items():
+            case = found.get(case_id)
+            reason = ("It has been deleted." if case is None else
+                      None if may_view(user, case) else "You can no longer open it.")
+            if reason:
+                closed.update(dict.fromkeys(note_ids, reason))
+    return closed
+
+
 def unread_count(user: User) -> int:
     return db.session.scalar(
         select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))

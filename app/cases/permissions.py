@@ -185,6 +185,14 @@ def is_pl_school_leader(user: User | None, request) -> bool:
                 and request.school_id is not None and user.school_id == request.school_id)
 
 
+def may_request_pl(user: User | None) -> bool:
+    """Whether "Request this PL" may be offered: to educators, and to someone not signed in (the link leads
+    to sign-in); never to a signed-in person without the educator role (the page would answer 403)."""
+    if not (user and user.is_authenticated):
+        return True
+    return user.has_role("educator")
+
+
 def can_view_pl_request(user: User | None, request) -> bool:
     """The requester and program staff always; once it has left the draft stage, the school leaders of
     its school (who endorse it) and the committee's co-chairs (who return it or decide it)."""

@@ -40,7 +40,6 @@ from app.models import (
     Registration,
     School,
     SummaryArtifact,
-    SummaryTag,
     Team,
     TeamMember,
     Term,
@@ -48,7 +47,7 @@ from app.models import (
 )
 from app.models.public import PublicVersion
 
-GALLERY = "gallery"  # published learning summaries, their tags and files
+GALLERY = "gallery"  # published learning summaries, their terms and files
 CATALOG = "catalog"  # the PL catalog: opportunities, sessions, seats taken, the taxonomy's terms
 NAMES = "names"  # schools, teams and who is on them: shown beside summaries and elsewhere in public
 AREAS = (GALLERY, CATALOG, NAMES)
@@ -57,10 +56,9 @@ AREAS = (GALLERY, CATALOG, NAMES)
 WATCHED: dict[str, dict[type, frozenset[str] | None]] = {
     GALLERY: {
         LearningSummary: None,
-        SummaryTag: None,
         SummaryArtifact: None,
         Proposal: frozenset({"state", "title", "grant_type", "team_id"}),
-        Term: None,  # the taxonomy's names, shown as the gallery's tags when the taxonomy is shared
+        Term: None,  # the taxonomy's names: the gallery's tags (a summary's terms change with the summary)
     },
     CATALOG: {Opportunity: None, OpportunitySession: None, Registration: None, Term: None},
     NAMES: {

@@ -445,15 +445,9 @@ class LearningSeeder:
 
     # -- taxonomy ------------------------------------------------------------------------------
     def make_taxonomy(self) -> None:
-        for i, (name, description) in enumerate(TOPICS):
-            self.terms[(TermKind.TOPIC, name)] = taxonomy.create_term(TermKind.TOPIC, name=name,
-                                                                      description=description, position=i)
-        for i, name in enumerate(GRADE_BANDS):
-            self.terms[(TermKind.GRADE_BAND, name)] = taxonomy.create_term(TermKind.GRADE_BAND, name=name, position=i)
-        for i, name in enumerate(SUBJECTS):
-            self.terms[(TermKind.SUBJECT, name)] = taxonomy.create_term(TermKind.SUBJECT, name=name, position=i)
+        """The taxonomy was made before last year's round (``make_taxonomy`` below, from the seeder)."""
+        self.terms = self.s.terms
         self.counts.terms = len(self.terms)
-        self.done()
 
     def cite_priorities(self) -> None:
         """The district priorities each demo proposal addresses, read from its own words (a team ticks
@@ -738,9 +732,22 @@ def clock_day(moment) -> date | None:
     return local.date() if local is not None else None
 
 
+def make_taxonomy(actor) -> dict[tuple[TermKind, str], Term]:
+    """The one taxonomy (topics, grade bands, subjects) the survey, the catalog and the summaries' tags use,
+    made by staff before anything is tagged with it."""
+    terms: dict[tuple[TermKind, str], Term] = {}
+    for i, (name, description) in enumerate(TOPICS):
+        terms[(TermKind.TOPIC, name)] = taxonomy.create_term(TermKind.TOPIC, name=name, description=description,
+                                                             position=i, actor=actor)
+    for kind, names in ((TermKind.GRADE_BAND, GRADE_BANDS), (TermKind.SUBJECT, SUBJECTS)):
+        for i, name in enumerate(names):
+            terms[(kind, name)] = taxonomy.create_term(kind, name=name, position=i, actor=actor)
+    return terms
+
+
 def seed_learning(seeder) -> LearningCounts:
     """Seed ASK and CONNECT on top of ``app.demo.seeder``'s funding round (see the module docstring)."""
     return LearningSeeder(seeder).run()
 
 
-__all__ = ["CATALOG", "FULL", "LearningCounts", "seed_learning"]
+__all__ = ["CATALOG", "FULL", "LearningCounts", "make_taxonomy", "seed_learning"]

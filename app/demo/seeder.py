@@ -34,7 +34,7 @@ from sqlalchemy import func, select, text
 from app.cases.advance import fire
 from app.core import clock
 from app.demo.artifacts import bar_chart, handout
-from app.demo.learning import seed_learning
+from app.demo.learning import make_taxonomy, seed_learning
 from app.demo.stories import (
     ACTIVE,
     ACTIVE_OVERDUE,
@@ -68,9 +68,10 @@ from app.models import (
     School,
     SchoolLevel,
     SummaryArtifact,
-    TagKind,
     Team,
     TeamScope,
+    Term,
+    TermKind,
     User,
 )
 from app.people import accounts as people
@@ -882,6 +883,7 @@ class Seeder:
         self.btu: list[User] = []
         self.bps: list[User] = []
         self.earlier: dict[str, Proposal] = {}  # last year's grants, by team name
+        self.terms: dict[tuple[TermKind, str], Term] = {}  # the taxonomy, by (kind, name)
 
     # -- who -----------------------------------------------------------------------------
     def u(self, name: str) -> User:
@@ -911,6 +913,8 @@ class Seeder:
         self.at(EARLIER_START - 30, 8)
         self.make_schools()
         self.make_people()
+        self.done()
+        self.terms = make_taxonomy(self.coordinator)  # the one vocabulary: survey, catalog, summaries' tags
         self.done()
         # The teams formed for last year's round; each held a grant in it (``app.demo.stories``).
         for i, spec in enumerate(TEAMS):
@@ -1329,8 +1333,8 @@ class Seeder:
             assert p.state is want.get(story.ending, ProposalState.PUBLISHED), (story.team, p.state)
 
     @staticmethod
-    def tags(story: GrantStory) -> dict[TagKind, tuple[str, ...]]:
-        return {TagKind.TOPIC: story.topics, TagKind.GRADE_BAND: story.grades, TagKind.SUBJECT: story.subjects}
+    def tags(story: GrantStory) -> dict[TermKind, tuple[str, ...]]:
+        return {TermKind.TOPIC: story.topics, TermKind.GRADE_BAND: story.grades, TermKind.SUBJECT: story.subjects}
 
     @staticmethod
     def final_sections(story: GrantStory) -> dict[str, str]:

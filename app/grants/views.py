@@ -267,7 +267,8 @@ def _summary_link(proposal: Proposal) -> tuple[str, str] | None:
     endpoints = current_app.config["_ENDPOINTS"]
     if permissions.is_team_member(current_user, proposal) and "summaries.edit" in endpoints:
         return url_for("summaries.edit", proposal_id=proposal.id), "Write or edit the learning summary"
-    if permissions.is_staff(current_user) and "summaries.preview" in endpoints:
+    if (permissions.is_staff(current_user) and "summaries.preview" in endpoints
+            and proposal.learning_summary is not None):  # the preview of no summary is a 404
         return url_for("summaries.preview", proposal_id=proposal.id), "Read the learning summary"
     return None
 

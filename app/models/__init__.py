@@ -77,8 +77,7 @@ from app.models.sharing import (
     ProgressReport,
     SummaryArtifact,
     SummaryPdf,
-    SummaryTag,
-    TagKind,
+    summary_term,
 )
 from app.models.sign_in import BreakGlassAccount, SignInPolicy
 from app.models.submissions import Submission
@@ -95,7 +94,7 @@ __all__ = [
     "REQUIRED_SECTIONS", "Recommendation", "ReviewAssignment", "ReviewStatus", "Role", "RubricCriterion",
     "School", "SchoolLevel", "Side", "Team", "TeamMember", "TeamScope", "User", "UserRole",
     "BlockedName", "BudgetReallocation", "FlagKind", "FlagStatus", "Notification", "OutboxMessage",
-    "PROGRESS_SECTIONS", "PrivacyFlag", "ProgressReport", "SummaryArtifact", "SummaryPdf", "SummaryTag", "TagKind",
+    "PROGRESS_SECTIONS", "PrivacyFlag", "ProgressReport", "SummaryArtifact", "SummaryPdf", "summary_term",
     "HOURS", "NeedsSurvey", "Opportunity", "OpportunitySession", "PLBudget", "PLCertificate", "PLDecision", "PLDecisionOutcome",
     "PLFormat", "PLRequest", "PLRequestState", "ProviderKind", "Registration", "RegistrationStatus",
     "SURVEY_CLOSABLE", "SURVEY_EDITABLE", "SurveyRating", "SurveyStatus", "SurveyResponse", "Term", "TermKind", "educator_term", "opportunity_term",

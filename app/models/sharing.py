@@ -1,5 +1,5 @@
 """After the award: spending and reallocations, progress and final reports, the learning summary
-with its tags, public artifacts and privacy check."""
+with its tags (terms of the one taxonomy staff manage), public artifacts and privacy check."""
 from __future__ import annotations
 
 import enum
@@ -8,13 +8,14 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.core import slugs
 from app.core.markdown import plain_text
 from app.extensions import db
 from app.models.grants import BudgetLine, Proposal
+from app.models.learning import Term, TermKind
 from app.models.people import User, enum_column
 from app.models.types import MONEY, UTCDateTime, utcnow
 
@@ -134,14 +135,14 @@ class FinalReport(_WrittenSections, db.Model):
     SECTIONS = FINAL_REPORT_SECTIONS
 
 
-class TagKind(enum.StrEnum):
-    TOPIC = "topic"
-    GRADE_BAND = "grade_band"
-    SUBJECT = "subject"
-
-    @property
-    def label(self) -> str:
-        return {"topic": "Topic", "grade_band": "Grade band", "subject": "Subject"}[self.value]
+# A summary's tags: topics, grade bands and subjects of the taxonomy the needs survey and the PL
+# catalog use (app/needs/taxonomy.py), so the three speak one vocabulary.
+summary_term = Table(
+    "summary_term",
+    db.metadata,
+    Column("summary_id", ForeignKey("learning_summary.id", ondelete="CASCADE"), primary_key=True),
+    Column("term_id", ForeignKey("taxonomy_term.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class LearningSummary(db.Model):
@@ -161,8 +162,8 @@ class LearningSummary(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     proposal: Mapped[Proposal] = relationship(back_populates="learning_summary")
-    tags: Mapped[list[SummaryTag]] = relationship(
-        back_populates="summary", cascade="all, delete-orphan", lazy="selectin", order_by="SummaryTag.value"
+    tags: Mapped[list[Term]] = relationship(
+        Term, secondary=summary_term, lazy="selectin", order_by=(Term.kind, Term.position, Term.name)
     )
     artifacts: Mapped[list[SummaryArtifact]] = relationship(
         back_populates="summary", cascade="all, delete-orphan", order_by="SummaryArtifact.uploaded_at"
@@ -184,25 +185,13 @@ class LearningSummary(db.Model):
     def unpublish(self) -> None:
         self.published_at = None
 
-    def tag_values(self, kind: TagKind) -> list[str]:
-        return [t.value for t in self.tags if t.kind is kind]
+    def tag_values(self, kind: TermKind) -> list[str]:
+        """The names of its tags of one kind, in the taxonomy's order."""
+        return [t.name for t in self.tags if t.kind is kind]
 
     @property
     def open_flag_count(self) -> int:
         return sum(1 for f in self.flags if f.status is FlagStatus.OPEN)
-
-
-class SummaryTag(db.Model):
-    __tablename__ = "summary_tag"
-    __table_args__ = (
-        UniqueConstraint("summary_id", "kind", "value"),
-        Index("ix_summary_tag_kind_value", "kind", "value"),
-    )
-    id: Mapped[int] = mapped_column(primary_key=True)
-    summary_id: Mapped[int] = mapped_column(ForeignKey("learning_summary.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[TagKind] = mapped_column(enum_column(TagKind, "tag_kind"))
-    value: Mapped[str] = mapped_column(String(80))
-    summary: Mapped[LearningSummary] = relationship(back_populates="tags")
 
 
 class SummaryArtifact(db.Model):
@@ -303,7 +292,7 @@ def build_search_text(summary: LearningSummary, proposal: Proposal | None = None
     proposal = proposal or summary.proposal
     team = proposal.team
     parts = [summary.title or "", plain_text(summary.body or "")]
-    parts += [t.value for t in summary.tags]
+    parts += [t.name for t in summary.tags]
     parts.append(team.name)
     parts += [s.name for s in team.schools]
     parts += school_levels(proposal)

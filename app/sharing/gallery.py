@@ -32,11 +32,12 @@ from app.models import (
     School,
     SchoolLevel,
     SummaryArtifact,
-    SummaryTag,
-    TagKind,
     Team,
     TeamMember,
+    Term,
+    TermKind,
     User,
+    summary_term,
 )
 
 PER_PAGE = 12
@@ -117,11 +118,14 @@ def search_terms(q: str | None) -> list[str]:
     return search.terms(q)
 
 
-def _has_tag(kind: TagKind, value: str):
+def _has_tag(kind: TermKind, value: str):
+    """The summary carries the taxonomy term of ``kind`` whose slug (what the filter sends) or name is ``value``."""
+    value = value.strip().lower()
     return exists().where(
-        SummaryTag.summary_id == LearningSummary.id,
-        SummaryTag.kind == kind,
-        func.lower(SummaryTag.value) == value.strip().lower(),
+        summary_term.c.summary_id == LearningSummary.id,
+        Term.id == summary_term.c.term_id,
+        Term.kind == kind,
+        or_(Term.slug == value, func.lower(Term.name) == value),
     )
 
 
@@ -150,8 +154,8 @@ def gallery_query(filters: GalleryFilters):
         found = search.hits(search.SUMMARIES, words, db.session.get_bind().dialect.name)
         stmt = stmt.join(found, found.c.id == LearningSummary.id).order_by(found.c.rank)
     stmt = stmt.order_by(LearningSummary.published_at.desc(), LearningSummary.id.desc())
-    for kind, value in ((TagKind.TOPIC, filters.topic), (TagKind.GRADE_BAND, filters.grade_band),
-                        (TagKind.SUBJECT, filters.subject)):
+    for kind, value in ((TermKind.TOPIC, filters.topic), (TermKind.GRADE_BAND, filters.grade_band),
+                        (TermKind.SUBJECT, filters.subject)):
         if value:
             stmt = stmt.where(_has_tag(kind, value))
     if filters.school_level:
@@ -167,28 +171,31 @@ def gallery_query(filters: GalleryFilters):
 # -- facets: the choices the filters offer ---------------------------------------------------------
 @dataclass
 class Facets:
-    tags: dict[TagKind, list[tuple[str, int]]] = field(default_factory=dict)  # kind -> [(value, count)]
+    # kind -> [(slug, name, count)]: the taxonomy's active terms that published summaries carry
+    tags: dict[TermKind, list[tuple[str, str, int]]] = field(default_factory=dict)
     years: list[tuple[int, int]] = field(default_factory=list)  # [(year, count)], newest first
 
 
 def facets() -> Facets:
-    """The tag values and years of published summaries, with how many summaries carry each: counted over
-    every published summary (2 statements) once per change of the gallery (app/core/changes.py)."""
+    """The tags (active taxonomy terms, in the taxonomy's order) and years of published summaries, with
+    how many summaries carry each: counted over every published summary (2 statements) once per change of
+    the gallery (app/core/changes.py). A retired term is no longer offered as a filter."""
     return changes.cached(changes.GALLERY, "facets", _count_facets)
 
 
 def _count_facets() -> Facets:
-    result = Facets(tags={kind: [] for kind in TagKind})
+    result = Facets(tags={kind: [] for kind in TermKind})
     rows = db.session.execute(
-        select(SummaryTag.kind, SummaryTag.value, func.count(func.distinct(SummaryTag.summary_id)))
-        .join(LearningSummary, LearningSummary.id == SummaryTag.summary_id)
+        select(Term.kind, Term.slug, Term.name, func.count(func.distinct(summary_term.c.summary_id)))
+        .join(summary_term, summary_term.c.term_id == Term.id)
+        .join(LearningSummary, LearningSummary.id == summary_term.c.summary_id)
         .join(LearningSummary.proposal)
-        .where(published())
-        .group_by(SummaryTag.kind, SummaryTag.value)
-        .order_by(SummaryTag.kind, func.lower(SummaryTag.value))
+        .where(published(), Term.active.is_(True))
+        .group_by(Term.kind, Term.slug, Term.name, Term.position)
+        .order_by(Term.kind, Term.position, Term.name)
     )
-    for kind, value, count in rows:
-        result.tags[kind].append((value, int(count)))
+    for kind, slug, name, count in rows:
+        result.tags[kind].append((slug, name, int(count)))
     year = published_year(db.session.get_bind().dialect.name)
     rows = db.session.execute(
         select(year, func.count(LearningSummary.id))
@@ -256,7 +263,7 @@ class Card:
     def published_at(self) -> datetime:
         return self.summary.published_at
 
-    def tags(self, kind: TagKind) -> list[str]:
+    def tags(self, kind: TermKind) -> list[str]:
         return self.summary.tag_values(kind)
 
     @property
@@ -387,5 +394,5 @@ def atom_feed(summaries: list[LearningSummary], *, base_url: str, absolute: Call
         el(entry, "updated", rfc3339(s.published_at))
         el(entry, "summary", excerpt(s.body, 600), type="text")
         for tag in s.tags:
-            el(entry, "category", term=tag.value, label=f"{tag.kind.label}: {tag.value}")
+            el(entry, "category", term=tag.name, label=f"{tag.kind.label}: {tag.name}")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

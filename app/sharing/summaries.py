@@ -1,7 +1,8 @@
 """The learning summary: writing it, its tags and public artifacts, the team's consent, publishing.
 
 A funded team writes what it learned in Markdown (rendered only through ``app.core.markdown``), tags
-it from fixed vocabularies, may attach files to share, and its lead consents to publication.
+it with the topics, grade bands and subjects of the one taxonomy staff manage (``app.needs.taxonomy``,
+shared with the needs survey and the PL catalog), may attach files to share, and its lead consents to publication.
 Staff run the privacy check (``app.sharing.privacy``) and fire ``publish`` / ``unpublish`` through
 the workflow; the after-steps here give a published summary its readable slug and date.
 
@@ -31,49 +32,19 @@ from app.models import (
     ProposalState,
     SummaryArtifact,
     SummaryPdf,
-    SummaryTag,
-    TagKind,
+    Term,
+    TermKind,
     User,
 )
 from app.models.sharing import build_search_text, school_levels
+from app.needs import taxonomy
 from app.sharing import privacy
 from workflows.proposal import PROPOSAL, SUMMARY_EDITABLE
 
 S = ProposalState
 
-# -- fixed vocabularies (the gallery filters by these values) -----------------------------------
-TOPICS = (
-    "Culturally responsive teaching",
-    "Literacy",
-    "Math",
-    "Science",
-    "Special education",
-    "Multilingual learners",
-    "Social-emotional learning",
-    "Family engagement",
-    "Attendance and engagement",
-    "Technology",
-    "Arts",
-    "Restorative practices",
-)
-GRADE_BANDS = ("PreK-K", "1-2", "3-5", "6-8", "9-12")
-SUBJECTS = (
-    "ELA",
-    "Math",
-    "Science",
-    "Social studies",
-    "Arts",
-    "World languages",
-    "ESL",
-    "Special education",
-    "Physical education and health",
-    "Cross-curricular",
-)
-VOCABULARIES: dict[TagKind, tuple[str, ...]] = {
-    TagKind.TOPIC: TOPICS,
-    TagKind.GRADE_BAND: GRADE_BANDS,
-    TagKind.SUBJECT: SUBJECTS,
-}
+# The tags: the kinds of taxonomy term a summary carries (each kind a list of checkboxes).
+TAG_KINDS = (TermKind.TOPIC, TermKind.GRADE_BAND, TermKind.SUBJECT)
 
 # The team writes its summary while the grant runs and after; a published summary is read-only.
 TITLE_MAX = 200
@@ -153,14 +124,31 @@ def status(proposal: Proposal) -> Status:
 
 
 # -- writing ----------------------------------------------------------------------------------
-def _clean_tags(tags: Mapping[TagKind, Iterable[str]]) -> dict[TagKind, list[str]]:
-    out: dict[TagKind, list[str]] = {}
-    for kind, vocabulary in VOCABULARIES.items():
-        chosen = list(dict.fromkeys(tags.get(kind, ()) or ()))
-        unknown = [v for v in chosen if v not in vocabulary]
-        if unknown:
-            raise SummaryError(f"Choose {kind.label.lower()} tags from the list; “{unknown[0]}” is not one of them.")
-        out[kind] = [v for v in vocabulary if v in chosen]  # the vocabulary's order
+def tag_choices(kind: TermKind, summary: LearningSummary | None = None) -> list[Term]:
+    """What the editor offers for ``kind``: the taxonomy's active terms, and any retired one the summary
+    already carries (kept until the team unticks it), in the taxonomy's order."""
+    held = [t for t in (summary.tags if summary is not None else ()) if t.kind is kind and not t.active]
+    offered = {t.id: t for t in taxonomy.active_terms(kind)} | {t.id: t for t in held}
+    return sorted(offered.values(), key=lambda t: (t.position, t.name))
+
+
+def _clean_tags(tags: Mapping[TermKind | str, Iterable[int | str]],
+                summary: LearningSummary | None) -> dict[TermKind, list[Term]]:
+    """The terms chosen for each kind: given by id (what the editor sends) or by name (ignoring case)."""
+    out: dict[TermKind, list[Term]] = {}
+    given = {TermKind(k): list(v or ()) for k, v in tags.items()}
+    for kind in TAG_KINDS:
+        offered = tag_choices(kind, summary)
+        by_id = {str(t.id): t for t in offered}
+        by_name = {t.name.lower(): t for t in offered}
+        chosen: dict[int, Term] = {}
+        for value in given.get(kind, ()):
+            key = str(value).strip()
+            term = by_id.get(key) or by_name.get(key.lower())
+            if term is None:
+                raise SummaryError(f"Choose {kind.label.lower()} tags from the list; “{key}” is not one of them.")
+            chosen[term.id] = term
+        out[kind] = [t for t in offered if t.id in chosen]  # the taxonomy's order
     return out
 
 
@@ -170,7 +158,7 @@ def _ensure_editable(proposal: Proposal) -> None:
 
 
 def save(proposal: Proposal, actor: User, *, title: str, body: str,
-         tags: Mapping[TagKind, Iterable[str]], loaded: str | None = None) -> LearningSummary:
+         tags: Mapping[TermKind | str, Iterable[int | str]], loaded: str | None = None) -> LearningSummary:
     """Create or update the summary as typed; records "edit_summary" naming what changed.
 
     ``loaded``: the ``edit_token`` of the summary the writer opened; when someone saved it since,
@@ -189,7 +177,7 @@ def save(proposal: Proposal, actor: User, *, title: str, body: str,
         raise SummaryError([("title", f"Keep the title to {TITLE_MAX} characters or fewer.")])
     if len(body) > BODY_MAX:
         raise SummaryError([("body", f"Keep the summary to {BODY_MAX:,} characters or fewer.")])
-    wanted = _clean_tags(tags)
+    wanted = _clean_tags(tags, summary)
     changed: list[str] = []
     if summary is None:
         summary = LearningSummary(proposal=proposal, title="", body="")
@@ -201,13 +189,10 @@ def save(proposal: Proposal, actor: User, *, title: str, body: str,
     if summary.body != body:
         summary.body = body
         changed.append("Summary")
-    for kind, values in wanted.items():
-        current = {t.value for t in summary.tags if t.kind is kind}
-        if current != set(values):
-            # Keep the rows of tags that stay (a delete and re-insert would trip the unique key).
-            summary.tags = [t for t in summary.tags if t.kind is not kind or t.value in values] + [
-                SummaryTag(kind=kind, value=v) for v in values if v not in current
-            ]
+    for kind, terms in wanted.items():
+        current = [t for t in summary.tags if t.kind is kind]
+        if {t.id for t in current} != {t.id for t in terms}:
+            summary.tags = [t for t in summary.tags if t.kind is not kind] + terms
             changed.append(f"{kind.label} tags")
     if not changed:
         return summary
@@ -306,7 +291,7 @@ def pdf_context(summary: LearningSummary) -> dict:
         "schools": proposal.team.schools,
         "school_levels": school_levels(proposal),
         "grant_type": grant_type_label(proposal),
-        "tags": {kind: summary.tag_values(kind) for kind in VOCABULARIES},
+        "tags": {kind: summary.tag_values(kind) for kind in TAG_KINDS},
         "printed_at": clock.now(),
     }
 
@@ -369,9 +354,8 @@ def _store_pdf(summary_id: int, version: str, body: bytes) -> None:
 
 
 __all__ = [
-    "GRADE_BANDS", "SUBJECTS", "SaveConflict", "Status", "SummaryError", "TOPICS",
-    "VOCABULARIES", "add_artifact", "consent_refusal", "delete_artifact", "edit_token", "give_consent",
+    "SaveConflict", "Status", "SummaryError", "TAG_KINDS", "add_artifact", "consent_refusal", "delete_artifact", "edit_token", "give_consent",
     "grant_type_label", "is_editable", "is_public", "not_editable_reason", "pdf_context", "publish_blockers",
-    "pdf_version", "published_by_slug", "render_pdf", "render_published_pdf", "save", "status", "summary_of",
+    "pdf_version", "published_by_slug", "render_pdf", "render_published_pdf", "save", "status", "summary_of", "tag_choices",
     "withdraw_consent",
 ]

@@ -65,6 +65,7 @@ CASES = [
                  "co_chair_bps": 200}),
     # -- actions --
     Case("proposals.fire", lambda w: f"/proposals/{_p(w)}/actions/submit", method="POST", label="submit",
+         data=lambda w: {"confirm_step": "yes"},
          expect={"lead": 302}, missing=lambda w: "/proposals/999999/actions/submit", missing_as="lead"),
     Case("proposals.fire", lambda w: f"/proposals/{_p(w)}/actions/withdraw", method="POST",
          label="withdraw-no-reason", expect={"lead": 422}),

@@ -13,27 +13,28 @@ from datetime import datetime
 
 from app.core import clock
 from app.extensions import db
-from app.models import LearningSummary, Proposal, ProposalState, SummaryArtifact, SummaryTag, TagKind
+from app.models import LearningSummary, Proposal, ProposalState, SummaryArtifact, TermKind
 from app.models.sharing import build_search_text
 from tests.access import Case
+from tests.factories import tag_terms
 
 S = ProposalState
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def place_summary(proposal: Proposal, *, title: str, body: str = "What we learned.", slug: str | None = None,
-                  published_at: datetime | None = None, tags: dict[TagKind, list[str]] | None = None,
+                  published_at: datetime | None = None, tags: dict[TermKind, list[str]] | None = None,
                   consent: bool = True, artifacts: tuple[tuple[str, bytes], ...] = ()) -> LearningSummary:
     """Setup: a learning summary on ``proposal`` as the summaries service would leave it.
 
     The proposal's state is the caller's (setup may place a case in a state); ``published_at``
     and ``slug`` are what the publish step would have set.
     """
+    terms = tag_terms(tags)  # before the summary exists: looking them up flushes the session
     summary = LearningSummary(proposal=proposal, title=title, body=body, slug=slug, published_at=published_at,
                               consent_given_at=clock.now() if consent else None,
                               consent_by_id=proposal.team.lead_id if consent else None)
-    for kind, values in (tags or {}).items():
-        summary.tags.extend(SummaryTag(kind=kind, value=v) for v in values)
+    summary.tags.extend(terms)
     for name, data in artifacts:
         summary.artifacts.append(SummaryArtifact(
             filename=name, description=f"Shared file {name}", content_type="image/png", size=len(data),
@@ -61,7 +62,7 @@ def seed_gallery(world) -> GallerySeed:
         published = place_summary(
             world.proposals[S.PUBLISHED], title="Reading circles for newcomers", slug="reading-circles-for-newcomers",
             published_at=clock.now(), body="## What we learned\n\nBilingual texts **work**.",
-            tags={TagKind.TOPIC: ["Literacy"], TagKind.GRADE_BAND: ["3-5"], TagKind.SUBJECT: ["ELA"]},
+            tags={TermKind.TOPIC: ["Literacy"], TermKind.GRADE_BAND: ["3-5"], TermKind.SUBJECT: ["ELA"]},
             artifacts=(("reading-log.png", PNG),),
         )
         unpublished = place_summary(

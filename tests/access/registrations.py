@@ -57,6 +57,7 @@ CASES = [
     Case("registrations.register", lambda w: f"/catalog/{_paid(w)}/register", method="POST", label="paid",
          expect=EDUCATORS),
     Case("registrations.cancel", lambda w: f"/catalog/{_free(w)}/cancel", method="POST", expect=EDUCATORS,
+         data=lambda w: {"confirm_step": "yes"},
          missing=lambda w: "/catalog/999999/cancel", missing_as="lead"),
     # -- my registrations --
     Case("registrations.mine", lambda w: "/my/registrations",

@@ -108,6 +108,8 @@ def test_from_draft_to_joint_decision_and_letter(cast, visitor, url):
     # 3. ... and submits it from the case page.
     lead.goto(url("proposals.show", proposal_id=p.id))
     lead.click(page.get_by_role("button", name="Submit proposal"))
+    assert page.get_by_role("heading", name="Are you sure?").is_visible() and _proposal().state is ProposalState.DRAFT
+    lead.click(page.get_by_role("button", name="Confirm: submit proposal"))
     assert _proposal().state is ProposalState.SUBMITTED, _flash(page)
     assert page.get_by_text("Submitted").first.is_visible()
 
@@ -142,6 +144,7 @@ def test_from_draft_to_joint_decision_and_letter(cast, visitor, url):
         rpage.get_by_role("group", name=re.compile("Recommendation")).get_by_label("Fund", exact=True).check()
         rpage.get_by_label("Overall comments").fill("A focused plan with a clear way to share it.")
         reviewer.click(rpage.get_by_role("button", name="Submit review"))
+        reviewer.click(rpage.get_by_role("button", name="Confirm: submit review"))  # "Are you sure?"
         assignment = next(a for a in _proposal().assignments if a.reviewer_id == cast[who].id)
         assert assignment.status is ReviewStatus.SUBMITTED, _flash(rpage)
         assert len([s for s in assignment.scores if s.score]) == len(cast["cycle"].criteria)

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from app.core import clock
 from app.demo.artifacts import bar_chart
 from app.extensions import db
-from app.models import AuditEvent, Expenditure, Proposal, ProposalState, SchoolLevel
+from app.models import AuditEvent, Expenditure, Proposal, ProposalState, SchoolLevel, TermKind
+from tests.factories import tag_terms
 
 pytestmark = [pytest.mark.browser, pytest.mark.commits]  # the live server reads on its own connections
 
@@ -64,6 +65,9 @@ def cast(factory):
     proposal.award = AWARD
     proposal.feedback = "A strong plan. Share your reading logs widely."
     proposal.decided_at = clock.now()
+    # The taxonomy staff manage (the survey's and the catalog's), which the summary is tagged from.
+    tag_terms({TermKind.TOPIC: ["Literacy", "Multilingual learners", "Math"], TermKind.GRADE_BAND: ["PK-2", "3-5"],
+               TermKind.SUBJECT: ["ELA", "ESL"]})
     db.session.commit()
     return {"lead": lead, "member": member, "staff": staff, "proposal_id": proposal.id, "cycle": cycle}
 
@@ -151,7 +155,7 @@ def test_from_approval_to_a_summary_the_public_finds(cast, visitor, url):
     lead.click(page.get_by_role("button", name="Save the summary"))
     summary = _proposal(pid).learning_summary
     assert summary is not None and summary.title == SUMMARY_TITLE, _flash(page)
-    assert sorted(t.value for t in summary.tags) == ["3-5", "ESL", "Literacy", "Multilingual learners"]
+    assert sorted(t.name for t in summary.tags) == ["3-5", "ESL", "Literacy", "Multilingual learners"]
 
     # ... gives the team's consent to publish ...
     page.get_by_label(re.compile("I consent to publishing")).check()
@@ -161,11 +165,14 @@ def test_from_approval_to_a_summary_the_public_finds(cast, visitor, url):
     # ... and submits the final report.
     lead.goto(url("grants.final_report", proposal_id=pid))
     lead.click(page.get_by_role("button", name="Submit final report"))
+    assert page.get_by_role("heading", name="Are you sure?").is_visible()  # nothing sent yet
+    lead.click(page.get_by_role("button", name="Confirm: submit final report"))
     assert _proposal(pid).state is S.FINAL_REPORT_SUBMITTED, _flash(page)
 
     # 5. Staff accept the report, run the privacy check and publish.
     staff.goto(url("grants.final_report", proposal_id=pid))
     staff.click(spage.get_by_role("button", name="Accept report"))
+    staff.click(spage.get_by_role("button", name="Confirm: accept report"))
     assert _proposal(pid).state is S.COMPLETED, _flash(spage)
     staff.goto(url("summaries.privacy", proposal_id=pid))
     staff.click(spage.get_by_role("button", name="Run the privacy check"))
@@ -174,6 +181,7 @@ def test_from_approval_to_a_summary_the_public_finds(cast, visitor, url):
     staff.goto(url("proposals.show", proposal_id=pid))
     actions = spage.get_by_role("region", name="What you can do now")
     staff.click(actions.get_by_role("button", name="Publish summary"))
+    staff.click(spage.get_by_role("button", name="Confirm: publish summary"))
     p = _proposal(pid)
     assert p.state is S.PUBLISHED, _flash(spage)
     slug = p.learning_summary.slug

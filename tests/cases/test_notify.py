@@ -26,7 +26,7 @@ def notes_of(user) -> list[Notification]:
 def test_submit_emails_staff_and_gives_the_team_a_receipt(browser, world, smtp):
     p = world.draft
     browser.login(world.lead)
-    resp = browser.post(f"/proposals/{p.id}/actions/submit")
+    resp = browser.post(f"/proposals/{p.id}/actions/submit", {"confirm_step": "yes"})
     assert resp.status_code == 302
     db.session.refresh(p)
     assert p.state is S.SUBMITTED

@@ -85,7 +85,7 @@ def test_register_then_waitlist_then_cancel_promotes(browser, world, factory):
             in text(resp.data))
     assert "On the waitlist: place 1 in line" in text(resp.data)
     browser.reset().login(world.lead)
-    resp = browser.post(f"/catalog/{free.id}/cancel", follow_redirects=True)
+    resp = browser.post(f"/catalog/{free.id}/cancel", {"confirm_step": "yes"}, follow_redirects=True)
     assert "Your registration for “Culturally responsive read-alouds” is cancelled" in text(resp.data)
     reg = db.session.scalar(select(Registration).where(Registration.user_id == world.outsider.id))
     assert reg.status is RS.REGISTERED and reg.promoted_at is not None
@@ -108,7 +108,7 @@ def test_refusals_are_flashed_not_errors(browser, world, factory):
     assert "“Gone” has already started, so registration is closed." in text(
         browser.post(f"/catalog/{past.id}/register", follow_redirects=True).data)
     browser.reset().login(world.member)
-    resp = browser.post(f"/catalog/{free.id}/cancel", follow_redirects=True)
+    resp = browser.post(f"/catalog/{free.id}/cancel", {"confirm_step": "yes"}, follow_redirects=True)
     assert "You are not registered or on the waitlist for “Culturally responsive read-alouds”." in text(resp.data)
     # an unsafe "next" goes to my registrations instead
     resp = browser.post(f"/catalog/{free.id}/register", data={"next": "https://evil.example/"})
@@ -120,7 +120,7 @@ def test_register_again_after_cancel_goes_to_the_back(browser, world, factory):
     R.register(free, world.member)  # full now
     db.session.commit()
     browser.login(world.lead)
-    browser.post(f"/catalog/{free.id}/cancel")
+    browser.post(f"/catalog/{free.id}/cancel", {"confirm_step": "yes"})
     R.register(free, world.outsider)  # takes the seat lead freed
     other = factory.user("educator")
     R.register(free, other)  # waits

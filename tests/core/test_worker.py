@@ -67,7 +67,7 @@ def test_a_page_answers_at_once_with_the_mail_server_slow_and_the_worker_deliver
     p = world.draft
     browser.login(world.lead)
     started = time.perf_counter()
-    resp = browser.post(f"/proposals/{p.id}/actions/submit")
+    resp = browser.post(f"/proposals/{p.id}/actions/submit", {"confirm_step": "yes"})
     took = time.perf_counter() - started
     assert resp.status_code == 302
     assert smtp_calls == [] and smtp.recorder.sessions == 0  # no SMTP connection during the request

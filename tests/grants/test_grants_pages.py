@@ -366,14 +366,14 @@ def test_final_report_flow_submit_return_resubmit_accept(browser, world):
     assert "Before you can submit:" in t
     assert "Finish the final report first: What happened for students, What we learned, What we would change." in t
     assert "Draft the learning summary first." in t
-    resp = browser.post(f"/proposals/{p.id}/actions/submit_final_report")
+    resp = browser.post(f"/proposals/{p.id}/actions/submit_final_report", {"confirm_step": "yes"})
     assert resp.status_code == 422 and "Draft the learning summary first." in page(resp)
 
     browser.post(url, FINAL)
     db.session.add(LearningSummary(proposal_id=p.id, title="Reading circles", body="What we learned."))
     db.session.commit()
     assert "Before you can submit:" not in text(browser.get(url))
-    resp = browser.post(f"/proposals/{p.id}/actions/submit_final_report", follow_redirects=True)
+    resp = browser.post(f"/proposals/{p.id}/actions/submit_final_report", {"confirm_step": "yes"}, follow_redirects=True)
     assert "Submit final report: done" in page(resp)
     assert fresh(p).state is S.FINAL_REPORT_SUBMITTED
     t = text(browser.get(url))
@@ -399,9 +399,9 @@ def test_final_report_flow_submit_return_resubmit_accept(browser, world):
     assert "Program staff returned the final report" in t and "Add the spring reading levels." in t
 
     browser.reset().login(world.lead)
-    browser.post(f"/proposals/{p.id}/actions/submit_final_report")
+    browser.post(f"/proposals/{p.id}/actions/submit_final_report", {"confirm_step": "yes"})
     browser.reset().login(world.staff)
-    resp = browser.post(f"/proposals/{p.id}/actions/accept_report", follow_redirects=True)
+    resp = browser.post(f"/proposals/{p.id}/actions/accept_report", {"confirm_step": "yes"}, follow_redirects=True)
     assert "Accept report: done" in page(resp)
     assert fresh(p).state is S.COMPLETED
     browser.reset().login(world.lead)

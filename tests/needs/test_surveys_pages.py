@@ -211,10 +211,15 @@ def test_staff_manage_terms(login_as, world, lw):
     db.session.refresh(literacy)
     assert literacy.active is False
     assert f'value="{literacy.id}"' not in _text(b.get("/surveys/new"))  # no longer offered
-    assert "Inactive" in _text(b.get("/taxonomy/"))
+    assert "Retired" in _text(b.get("/taxonomy/"))
     b.post(f"/taxonomy/{literacy.id}/toggle", token_from="/taxonomy/")
     db.session.refresh(literacy)
     assert literacy.active is True
+    # Every act is on the term's record: who renamed, retired and brought it back, and what changed.
+    history = _text(b.get(edit))
+    for words in ("History", "Renamed", "name: Literacy → Early literacy", "Retired", "Reactivated",
+                  world.staff.name):
+        assert words in history, words
 
 
 @pytest.mark.parametrize("data,message", [

@@ -115,7 +115,7 @@ def test_educator_flow_team_draft_edit_upload_submit(browser, factory):
     assert resp.status_code == 302
     assert [a.filename for a in fresh(p).attachments] == ["Family_night_plan.pdf"]
 
-    resp = browser.post(f"/proposals/{p.id}/actions/submit")
+    resp = browser.post(f"/proposals/{p.id}/actions/submit", {"confirm_step": "yes"})
     assert resp.status_code == 302
     p = fresh(p)
     assert p.state is S.SUBMITTED and p.submitted_at is not None
@@ -148,7 +148,7 @@ def test_every_failing_submit_guard_is_listed_and_nothing_changes(browser, facto
     before = page(browser.get(f"/proposals/{proposal.id}"))
     for message in expected:  # shown beside the button before the lead clicks
         assert message in before
-    resp = browser.post(f"/proposals/{proposal.id}/actions/submit")
+    resp = browser.post(f"/proposals/{proposal.id}/actions/submit", {"confirm_step": "yes"})
     assert resp.status_code == 422
     shown = page(resp)
     assert "There are 5 problems to fix" in shown
@@ -167,7 +167,7 @@ def test_budget_that_does_not_balance_is_refused_at_submit(browser, world):
     assert browser.post(f"/proposals/{world.draft.id}/edit", data).status_code == 302
     edit_page = page(browser.get(f"/proposals/{world.draft.id}/edit"))
     assert "Does not balance yet" in edit_page
-    resp = browser.post(f"/proposals/{world.draft.id}/actions/submit")
+    resp = browser.post(f"/proposals/{world.draft.id}/actions/submit", {"confirm_step": "yes"})
     assert resp.status_code == 422
     assert "The budget lines add up to $2,500.00 but the request is $3,000.00." in page(resp)
     assert fresh(world.draft).state is S.DRAFT
@@ -175,7 +175,7 @@ def test_budget_that_does_not_balance_is_refused_at_submit(browser, world):
 
 def test_only_the_lead_submits(browser, world):
     browser.login(world.member)
-    resp = browser.post(f"/proposals/{world.draft.id}/actions/submit")
+    resp = browser.post(f"/proposals/{world.draft.id}/actions/submit", {"confirm_step": "yes"})
     assert resp.status_code == 403
     assert "Only the team lead, Lena Lead, can do this." in page(resp)
     assert fresh(world.draft).state is S.DRAFT
@@ -184,7 +184,7 @@ def test_only_the_lead_submits(browser, world):
 def test_resubmit_after_revisions(browser, world):
     browser.login(world.lead)
     p = world.proposals[S.REVISIONS_REQUESTED]
-    resp = browser.post(f"/proposals/{p.id}/actions/resubmit")
+    resp = browser.post(f"/proposals/{p.id}/actions/resubmit", {"confirm_step": "yes"})
     assert resp.status_code == 302
     assert fresh(p).state is S.SUBMITTED
 
@@ -557,7 +557,7 @@ def test_team_sees_the_decision_but_not_reviewer_scores(browser, world):
 def test_timeline_shows_events_newest_last_in_boston_time(browser, world):
     browser.login(world.lead)
     browser.post(f"/proposals/{world.draft.id}/edit", edit_data(world.draft))
-    browser.post(f"/proposals/{world.draft.id}/actions/submit")
+    browser.post(f"/proposals/{world.draft.id}/actions/submit", {"confirm_step": "yes"})
     shown = page(browser.get(f"/proposals/{world.draft.id}"))
     timeline = shown[shown.index('id="timeline-title"'):]
     assert timeline.index("Draft edited") < timeline.index("Submit proposal")

@@ -136,7 +136,7 @@ def test_submit_needs_every_criterion_and_a_recommendation(browser, world, fresh
     c1, c2, c3 = criteria_ids(world)
     browser.login(reviewer)
     resp = browser.post(f"/review/proposals/{p.id}", {f"score_{c1}": "4", f"comment_{c2}": "Needs a calendar.",
-                                                      "comments": "Promising.", "submit_review": "Submit review"})
+                                                      "comments": "Promising.", "submit_review": "Submit review", "confirm_step": "yes"})
     assert resp.status_code == 422
     page = text(resp)
     # Each problem once: the two unscored criteria and the recommendation, beside their fields and
@@ -158,7 +158,7 @@ def test_submit_review_then_it_is_read_only(browser, world, fresh):
     c1, c2, c3 = criteria_ids(world)
     browser.login(reviewer)
     data = {f"score_{c1}": "4", f"score_{c2}": "3", f"score_{c3}": "2", "recommendation": "fund_with_changes",
-            "comments": "Tighten the timeline.", "submit_review": "Submit review"}
+            "comments": "Tighten the timeline.", "submit_review": "Submit review", "confirm_step": "yes"}
     resp = browser.post(f"/review/proposals/{p.id}", data, follow_redirects=True)
     assert resp.status_code == 200 and "is submitted" in text(resp)
     db.session.expire_all()

@@ -11,7 +11,7 @@ import pytest
 from werkzeug.http import parse_options_header
 
 from app.extensions import db
-from app.models import GrantType, ProposalState, SchoolLevel, TagKind
+from app.models import GrantType, ProposalState, SchoolLevel, TermKind
 from app.models.sharing import slugify
 from tests.access.gallery import PNG, place_summary
 from tests.pdfs import pdf_text
@@ -57,31 +57,31 @@ class Library:
         self.family = self.make(
             "Family literacy nights", school=self.k8, member_school=self.middle, grant=GrantType.ACTION,
             when=when(2024, 3, 1, 15), body="Families read together **every week** in five languages.",
-            tags={TagKind.TOPIC: ["Family engagement", "Literacy"], TagKind.GRADE_BAND: ["PreK-K"],
-                  TagKind.SUBJECT: ["ELA"]})
+            tags={TermKind.TOPIC: ["Family engagement", "Literacy"], TermKind.GRADE_BAND: ["PreK-K"],
+                  TermKind.SUBJECT: ["ELA"]})
         self.math = self.make(
             "Math talks in middle school", school=self.middle, grant=GrantType.STUDY, when=when(2025, 2, 1, 15),
             body="Number talks on a 50x50 grid, three times a week.",
-            tags={TagKind.TOPIC: ["Math"], TagKind.GRADE_BAND: ["6-8"], TagKind.SUBJECT: ["Math"]})
+            tags={TermKind.TOPIC: ["Math"], TermKind.GRADE_BAND: ["6-8"], TermKind.SUBJECT: ["Math"]})
         self.circles = self.make(
             "Restorative circles at Madison Park", school=self.high, grant=GrantType.ACTION,
             when=when(2025, 10, 1, 15), body="100% of advisors ran circles; a 50_50 split of time between talk "
                                               "and repair.",
-            tags={TagKind.TOPIC: ["Restorative practices"], TagKind.GRADE_BAND: ["9-12"],
-                  TagKind.SUBJECT: ["Cross-curricular"]})
+            tags={TermKind.TOPIC: ["Restorative practices"], TermKind.GRADE_BAND: ["9-12"],
+                  TermKind.SUBJECT: ["Cross-curricular"]})
         # 03:00 UTC on January 1st is still New Year's Eve in Boston: published in 2025.
         self.winter = self.make(
             "Winter break reflections", school=self.middle, grant=GrantType.ACTION, when=when(2026, 1, 1, 3),
-            body="What we noticed over the break.", tags={TagKind.TOPIC: ["Social-emotional learning"]})
+            body="What we noticed over the break.", tags={TermKind.TOPIC: ["Social-emotional learning"]})
         self.labs = self.make(
             "Science labs for multilingual learners", school=self.high, grant=GrantType.STUDY,
             when=when(2026, 1, 10, 15), body="Bilingual lab notebooks helped every student explain results.",
-            tags={TagKind.TOPIC: ["Multilingual learners", "Science"], TagKind.GRADE_BAND: ["9-12"],
-                  TagKind.SUBJECT: ["Science"]})
+            tags={TermKind.TOPIC: ["Multilingual learners", "Science"], TermKind.GRADE_BAND: ["9-12"],
+                  TermKind.SUBJECT: ["Science"]})
         # Completed, never published: its tags and words must not show or count anywhere.
         self.unpublished = self.make(
             "Math circles unpublished", school=self.high, grant=GrantType.STUDY, when=None, state=S.COMPLETED,
-            body="Math everywhere.", tags={TagKind.TOPIC: ["Math", "Arts"], TagKind.SUBJECT: ["Arts"]})
+            body="Math everywhere.", tags={TermKind.TOPIC: ["Math", "Arts"], TermKind.SUBJECT: ["Arts"]})
         db.session.commit()
 
     def make(self, title, *, school, member_school=None, grant, when, body, tags, state=S.PUBLISHED):
@@ -207,11 +207,11 @@ def test_very_long_search_is_refused_with_a_message_not_an_error(browser, lib):
 
 # -- filters -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("query,expected", [
-    ("topic=Math", ["math"]),
-    ("topic=Literacy", ["family"]),
+    ("topic=math", ["math"]),
+    ("topic=literacy", ["family"]),
     ("grade_band=9-12", ["labs", "circles"]),
-    ("subject=ELA", ["family"]),
-    ("subject=Science", ["labs"]),
+    ("subject=ela", ["family"]),
+    ("subject=science", ["labs"]),
     ("school_level=high", ["labs", "circles"]),
     ("school_level=middle", ["winter", "math", "family"]),  # family: a member teaches at the middle school
     ("school_level=k8", ["family"]),
@@ -229,15 +229,16 @@ def test_each_filter(browser, lib, query, expected):
 def test_filters_combine_with_each_other_and_with_search(browser, lib):
     assert listed(browser, "school_level=high&grant_type=action") == [lib.circles.slug]
     assert listed(browser, "q=circles&school_level=high&grant_type=action&year=2025&grade_band=9-12"
-                           "&subject=Cross-curricular&topic=Restorative+practices") == [lib.circles.slug]
-    assert listed(browser, "q=circles&topic=Science") == []
+                           "&subject=cross-curricular&topic=restorative-practices") == [lib.circles.slug]
+    assert listed(browser, "q=circles&topic=science") == []
     assert listed(browser, "grade_band=9-12&year=2026") == [lib.labs.slug]
 
 
 def test_filter_choices_come_from_published_summaries_with_counts(browser, lib):
     page = browser.get("/learning").get_data(as_text=True)
-    assert '<option value="Math">Math (1)</option>' in page  # the unpublished one does not count
-    assert '<option value="Arts">' not in page  # only the unpublished summary has it
+    # Each choice is a taxonomy term (its slug), named, with how many published summaries carry it.
+    assert '<option value="math">Math (1)</option>' in page  # the unpublished one does not count
+    assert '<option value="arts">' not in page  # only the unpublished summary has it
     assert '<option value="9-12">9-12 (2)</option>' in page
     assert '<option value="2025">2025 (3)</option>' in page
     assert '<option value="2024">2024 (1)</option>' in page
@@ -290,7 +291,7 @@ def many(factory):
         p = factory.proposal(team, cycle, state=S.PUBLISHED, title=f"Paged proposal {i}")
         made.append(place_summary(p, title=f"Paged summary {i:02d}", slug=f"paged-summary-{i:02d}",
                                   published_at=start + timedelta(days=i),
-                                  tags={TagKind.TOPIC: ["Math" if i % 2 else "Literacy"]}))
+                                  tags={TermKind.TOPIC: ["Math" if i % 2 else "Literacy"]}))
     db.session.commit()
     return [s.slug for s in reversed(made)]  # newest first
 
@@ -317,13 +318,13 @@ def test_out_of_range_or_garbage_page_numbers(browser, many, page, expected):
 
 
 def test_page_links_keep_search_and_filters(browser, many):
-    page = browser.get("/learning?topic=Math&q=paged").get_data(as_text=True)
+    page = browser.get("/learning?topic=math&q=paged").get_data(as_text=True)
     assert result_count(page) == "15 learning summaries; showing 1–12."
     link = unescape(re.search(r'href="(/learning\?[^"]*page=2[^"]*)"', page).group(1))
-    assert "topic=Math" in link and "q=paged" in link
+    assert "topic=math" in link and "q=paged" in link
     second = browser.get(link).get_data(as_text=True)
     assert len(slugs(second)) == 3
-    assert browser.get("/learning?topic=Math&page=7").status_code == 200
+    assert browser.get("/learning?topic=math&page=7").status_code == 200
 
 
 # -- one summary -------------------------------------------------------------------------------
@@ -471,11 +472,11 @@ def test_empty_feed_is_still_valid(browser, factory):
 
 
 def test_page_links_drop_a_refused_filter(browser, many):
-    page = browser.get("/learning?topic=Math&grade_band=13").get_data(as_text=True)
+    page = browser.get("/learning?topic=math&grade_band=13").get_data(as_text=True)
     assert "Choose a grade band from the list." in page
     assert result_count(page) == "15 learning summaries; showing 1–12."
     link = unescape(re.search(r'href="(/learning\?[^"]*page=2[^"]*)"', page).group(1))
-    assert "topic=Math" in link and "grade_band" not in link
+    assert "topic=math" in link and "grade_band" not in link
 
 
 @pytest.mark.parametrize("query", ["", "?q=literacy", "?topic=", "?page=1", "?q=reading&page=1"])

@@ -8,7 +8,7 @@ import pytest
 
 from app.core import clock
 from app.extensions import db
-from app.models import GrantType, ProposalState, SchoolLevel, TagKind
+from app.models import GrantType, ProposalState, SchoolLevel, TermKind
 from tests.access.gallery import PNG, place_summary
 from tests.sharing.test_gallery_pages import slugs
 from tests.sqlcount import statements as counting
@@ -35,8 +35,8 @@ def build(factory, n: int, label: str, days_ago: int) -> list[str]:
                 p, title=f"{label} counted summary {i} {state.value}", body=f"Counted **words** {i}.",
                 slug=f"{label}-{i}-{state.value}",
                 published_at=start + timedelta(days=i) if state is S.PUBLISHED else None,
-                tags={TagKind.TOPIC: [TOPICS[i % 4], "Family engagement"], TagKind.GRADE_BAND: ["3-5"],
-                      TagKind.SUBJECT: ["ELA", "Math"]},
+                tags={TermKind.TOPIC: [TOPICS[i % 4], "Family engagement"], TermKind.GRADE_BAND: ["3-5"],
+                      TermKind.SUBJECT: ["ELA", "Math"]},
                 artifacts=(("notes.png", PNG),),
             )
             if state is S.PUBLISHED:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.cases.advance import fire
 from app.extensions import db
-from app.models import AuditEvent, LearningSummary, ProposalState, TagKind
+from app.models import AuditEvent, LearningSummary, ProposalState, TermKind
 from app.models.sharing import SLUG_MAX, slugify
 from app.sharing import privacy, summaries
 from workflows import TransitionRefused
@@ -26,11 +26,11 @@ def test_save_creates_the_summary_with_tags_search_text_and_an_audit_event(world
     p = world.proposals[S.ACTIVE]
     s = summaries.save(p, world.member, title="  Family Literacy  Nights ",
                        body="We **read** with [families](https://example.org).",
-                       tags={TagKind.TOPIC: ["Literacy", "Family engagement"], TagKind.GRADE_BAND: ["3-5"],
-                             TagKind.SUBJECT: ["ELA"]})
+                       tags={TermKind.TOPIC: ["Literacy", "Family engagement"], TermKind.GRADE_BAND: ["3-5"],
+                             TermKind.SUBJECT: ["ELA"]})
     db.session.commit()
     assert s.title == "Family Literacy Nights"
-    assert s.tag_values(TagKind.TOPIC) == ["Family engagement", "Literacy"]
+    assert s.tag_values(TermKind.TOPIC) == ["Family engagement", "Literacy"]
     for words in ("family literacy nights", "we read with families", "literacy", "3-5", "ela",
                   "mather readers", "mather elementary", "elementary", "action grant"):
         assert words in s.search_text
@@ -42,15 +42,15 @@ def test_save_creates_the_summary_with_tags_search_text_and_an_audit_event(world
 
 def test_saving_changes_only_what_changed_and_keeps_tag_rows(world):
     p = world.proposals[S.ACTIVE]
-    summaries.save(p, world.lead, title="T", body="B", tags={TagKind.TOPIC: ["Math", "Arts"]})
+    summaries.save(p, world.lead, title="T", body="B", tags={TermKind.TOPIC: ["Math", "Technology"]})
     db.session.commit()
-    kept = next(t for t in p.learning_summary.tags if t.value == "Math")
-    summaries.save(p, world.lead, title="T", body="B", tags={TagKind.TOPIC: ["Math", "Science"]})
+    kept = next(t for t in p.learning_summary.tags if t.name == "Math")
+    summaries.save(p, world.lead, title="T", body="B", tags={TermKind.TOPIC: ["Math", "Literacy"]})
     db.session.commit()
-    assert sorted(p.learning_summary.tag_values(TagKind.TOPIC)) == ["Math", "Science"]
+    assert sorted(p.learning_summary.tag_values(TermKind.TOPIC)) == ["Literacy", "Math"]
     assert any(t is kept for t in p.learning_summary.tags)
     assert events("edit_summary")[-1].data == {"fields": ["Topic tags"]}
-    summaries.save(p, world.lead, title="T", body="B", tags={TagKind.TOPIC: ["Math", "Science"]})
+    summaries.save(p, world.lead, title="T", body="B", tags={TermKind.TOPIC: ["Math", "Literacy"]})
     assert len(events("edit_summary")) == 2  # nothing changed, nothing recorded
 
 
@@ -58,8 +58,8 @@ def test_saving_changes_only_what_changed_and_keeps_tag_rows(world):
     ({"title": "   "}, "title"),
     ({"title": "x" * 201}, "200 characters"),
     ({"body": "x" * 20_001}, "20,000 characters"),
-    ({"tags": {TagKind.TOPIC: ["Astrology"]}}, "Astrology"),
-    ({"tags": {TagKind.GRADE_BAND: ["K-12"]}}, "grade band"),
+    ({"tags": {TermKind.TOPIC: ["Astrology"]}}, "Astrology"),
+    ({"tags": {TermKind.GRADE_BAND: ["K-12"]}}, "grade band"),
 ])
 def test_save_refuses_bad_input(world, kwargs, message):
     args = {"title": "A title", "body": "Text", "tags": {}} | kwargs

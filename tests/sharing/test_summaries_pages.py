@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, FlagKind, FlagStatus, LearningSummary, ProposalState, TagKind
+from app.models import AuditEvent, FlagKind, FlagStatus, LearningSummary, ProposalState, TermKind
 from app.sharing import privacy
+from tests.factories import tag_term
 
 S = ProposalState
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -37,17 +38,21 @@ def test_the_team_writes_the_summary_with_tags(browser, world):
     page = browser.get(url(p))
     assert page.status_code == 200 and h1_count(text(page)) == 1
     assert "Elementary" in text(page) and "Action grant" in text(page)  # school level and grant type shown
+    ids = {name: str(tag_term(kind, name).id) for kind, name in
+           ((TermKind.TOPIC, "Literacy"), (TermKind.TOPIC, "Family engagement"), (TermKind.GRADE_BAND, "3-5"),
+            (TermKind.SUBJECT, "ELA"))}
     resp = browser.post(url(p), {"title": "Family literacy nights", "body": "We **read** together.",
-                                 "topics": ["Literacy", "Family engagement"], "grade_bands": "3-5",
-                                 "subjects": "ELA", "loaded": ""}, token_from=url(p))
+                                 "topics": [ids["Literacy"], ids["Family engagement"]], "grade_bands": ids["3-5"],
+                                 "subjects": ids["ELA"], "loaded": ""}, token_from=url(p))
     assert resp.status_code == 302
     s = db.session.scalar(select(LearningSummary).where(LearningSummary.proposal_id == p.id))
     assert s.title == "Family literacy nights" and s.body == "We **read** together."
-    assert sorted(s.tag_values(TagKind.TOPIC)) == ["Family engagement", "Literacy"]
-    assert s.tag_values(TagKind.GRADE_BAND) == ["3-5"] and s.tag_values(TagKind.SUBJECT) == ["ELA"]
+    assert sorted(s.tag_values(TermKind.TOPIC)) == ["Family engagement", "Literacy"]
+    assert s.tag_values(TermKind.GRADE_BAND) == ["3-5"] and s.tag_values(TermKind.SUBJECT) == ["ELA"]
     assert "family literacy nights" in s.search_text and "mather readers" in s.search_text
     page = text(browser.get(url(p)))
-    assert 'value="Literacy" checked' in page or re.search(r'checked[^>]*value="Literacy"', page)
+    literacy = ids["Literacy"]
+    assert f'value="{literacy}" checked' in page or re.search(rf'checked[^>]*value="{literacy}"', page)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.trigger == "edit_summary"))
     assert event.actor_id == world.member.id
 
@@ -227,7 +232,7 @@ def test_a_member_cannot_consent_for_the_team(browser, world, factory):
 
 # -- privacy and publishing (staff) -----------------------------------------------------------------
 def _publish(browser, p):
-    return browser.post(f"/proposals/{p.id}/actions/publish", {}, token_from=f"/proposals/{p.id}")
+    return browser.post(f"/proposals/{p.id}/actions/publish", {"confirm_step": "yes"}, token_from=f"/proposals/{p.id}")
 
 
 def test_publish_is_blocked_until_the_check_passes_then_override_with_reason(browser, world, factory):

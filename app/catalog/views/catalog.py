@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_login import current_user
 from werkzeug.routing import BaseConverter
 
+from app.cases.permissions import may_request_pl
 from app.catalog import ics as ics_svc
 from app.catalog import opportunities as catalog
 from app.catalog import versions
@@ -116,7 +117,7 @@ def show(ref: str):
         lambda: versions.opportunity_version(o),
         lambda: render_template(
             "catalog/show.html", o=o, opportunity=o, card=catalog.cards([o])[0], past=catalog.is_past(o),
-            staff=is_staff(), can_request="pl.new" in current_app.config["_ENDPOINTS"], TermKind=TermKind,
+            staff=is_staff(), can_request="pl.new" in current_app.config["_ENDPOINTS"] and may_request_pl(current_user), TermKind=TermKind,
         ),
     )
 

@@ -13,7 +13,7 @@ from app.catalog import matching
 from app.catalog import registrations as reg_svc
 from app.core import clock
 from app.models import Opportunity
-from app.web import download, get_or_404, roles_required, run, safe_next
+from app.web import Confirm, download, get_or_404, roles_required, run, safe_next
 from forms.catalog import AttendanceForm, SeatForm
 
 bp = Blueprint("registrations", __name__)
@@ -36,7 +36,11 @@ def recommendations_for(user, limit: int = 6) -> dict | None:
 
 
 # -- register and cancel -----------------------------------------------------------------------
-def _seat_action(opportunity_id: int, act):
+CANCEL = ("you give up your seat (it goes to the next person on the waitlist) or your place in line; if you "
+          "register again, you join the end of the line.")
+
+
+def _seat_action(opportunity_id: int, act, confirm: bool = False):
     """Register or cancel: ``act(opportunity)`` does it and returns the message to show once it is saved
     (a refusal is flashed); back to the page it was asked from, else to "My registrations"."""
     opportunity = get_or_404(Opportunity, opportunity_id)
@@ -44,7 +48,8 @@ def _seat_action(opportunity_id: int, act):
     if not form.validate_on_submit():
         abort(400, description="The form expired. Reload the page and try again.")
     return run(lambda: act(opportunity), done=safe_next(form.next.data) or url_for(".mine"),
-               success=lambda message: message)
+               success=lambda message: message,
+               confirm=Confirm("Cancel registration", CANCEL, opportunity.title) if confirm else None)
 
 
 def _register(opportunity: Opportunity) -> str:
@@ -72,7 +77,7 @@ def register(opportunity_id: int):
 @bp.post("/catalog/<int:opportunity_id>/cancel")
 @roles_required("educator")
 def cancel(opportunity_id: int):
-    return _seat_action(opportunity_id, _cancel)
+    return _seat_action(opportunity_id, _cancel, confirm=True)
 
 
 # -- my registrations ------------------------------------------------------------------------

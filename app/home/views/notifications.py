@@ -38,7 +38,8 @@ def index():
         undelivered = mailer.given_up(limit=50)
         retrying = mailer.retrying(limit=50)
     return render_template("home/notifications.html", page=page, unread=notify.unread_count(current_user),
-                           undelivered=undelivered, retrying=retrying)
+                           undelivered=undelivered, retrying=retrying,
+                           closed=notify.closed_links(current_user, page.items))
 
 
 @bp.post("/notifications/<int:notification_id>/read")

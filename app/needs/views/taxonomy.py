@@ -1,12 +1,14 @@
 """The topic taxonomy staff manage: PL topics, grade bands, subjects.
 
-Terms are added, renamed, reordered and deactivated or reactivated; never deleted, because surveys,
-answers, catalog entries, proposals and PL requests refer to them. Each view loads (404), checks
+Terms are added, renamed, reordered and retired or reactivated (each act audited, shown on the term's
+page); never deleted, because surveys, answers, catalog entries, proposals, PL requests and learning
+summaries refer to them. Each view loads (404), checks
 (staff, 403) and hands one operation to ``app.web.run``, which commits or rolls back once.
 """
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
 
 from app.models import Term, TermKind
 from app.needs import taxonomy as taxonomy_svc
@@ -23,11 +25,13 @@ def index():
 
 
 def _render(form: TermForm, term: Term | None, status: int = 200, errors=None):
-    return render_template("needs/term_form.html", form=form, term=term, errors=errors or []), status
+    return render_template("needs/term_form.html", form=form, term=term, errors=errors or [],
+                           history=taxonomy_svc.history(term) if term is not None else []), status
 
 
 def _fields(form: TermForm) -> dict:
-    return dict(name=form.name.data, description=form.description.data or "", position=form.position.data)
+    return dict(name=form.name.data, description=form.description.data or "", position=form.position.data,
+                actor=current_user)
 
 
 def _listed(kind: str) -> str:
@@ -69,14 +73,14 @@ def edit(term_id: int):
 
 def _toggled(term: Term) -> str:
     if term.active:
-        return f"Reactivated “{term.name}”: it is offered again in new surveys, forms and filters."
-    return (f"Deactivated “{term.name}”: it is no longer offered in new surveys, forms and filters. What was "
-            "recorded against it keeps it.")
+        return f"Reactivated “{term.name}”: it is offered again in new surveys, forms, filters and summaries."
+    return (f"Retired “{term.name}”: it is no longer offered in new surveys, forms, filters and summaries. What "
+            "was recorded or tagged with it keeps it.")
 
 
 @bp.post("/<int:term_id>/toggle")
 @roles_required("staff")
 def toggle(term_id: int):
     term = get_or_404(Term, term_id)
-    return run(lambda: taxonomy_svc.set_active(term, not term.active), done=_listed(term.kind.value),
+    return run(lambda: taxonomy_svc.set_active(term, not term.active, current_user), done=_listed(term.kind.value),
                success=_toggled, once=True)  # a double click would undo itself

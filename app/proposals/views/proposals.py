@@ -16,7 +16,7 @@ from app.cases.permissions import can_edit_proposal, can_view_proposal, can_view
 from app.extensions import db
 from app.models import Attachment, BudgetCategory, GrantType, Proposal
 from app.proposals import attachments, drafting
-from app.web import download, get_or_404, page_number, reader, roles_required, run, show_refusal
+from app.web import Confirm, download, get_or_404, page_number, reader, roles_required, run, show_refusal
 from forms.proposals import BLANK_BUDGET_ROWS, NewProposalForm, ProposalForm, UploadForm, action_form_class
 from workflows.proposal import PROPOSAL
 
@@ -67,6 +67,8 @@ def fire(proposal_id: int, trigger: str):
         done=url_for(".show", proposal_id=proposal_id),
         success=lambda _: f"{t.label}: done. The proposal is now {proposal.state_label.lower()}.",
         again=lambda refusal: _render_case(_load(proposal_id), 422, refusal, trigger, form),
+        confirm=Confirm(t.label, t.confirm, proposal.display_title,
+                        check=lambda: advance.authorize(proposal, trigger, current_user)) if t.confirm else None,
     )
 
 

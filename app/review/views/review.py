@@ -19,7 +19,7 @@ from app.review.reviews import (
     review_refusal,
     save_typed_review,
 )
-from app.web import Refusal, get_or_404, reader, roles_required, run, show_refusal
+from app.web import Confirm, Refusal, get_or_404, reader, roles_required, run, show_refusal
 from forms.review import ConflictForm, review_form_class
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -58,6 +58,10 @@ def _render_review(proposal: Proposal, assignment: ReviewAssignment, form, statu
     ), status
 
 
+SUBMIT_REVIEW = Confirm("Submit review", "your scores and comments go to the committee and you can no longer "
+                                         "change them.")
+
+
 @bp.route("/proposals/<int:proposal_id>", methods=["GET", "POST"])
 @login_required
 def review(proposal_id: int):
@@ -74,6 +78,7 @@ def review(proposal_id: int):
         success=lambda saved: (f"Your review of “{proposal.display_title}” is submitted." if saved.is_submitted
                                else "Draft saved. You can come back and finish it before submitting."),
         again=lambda refusal: _render_review(proposal, assignment, form, 422, _beside(form, refusal)),
+        confirm=SUBMIT_REVIEW if form.submit_review.data else None,
     )
 
 

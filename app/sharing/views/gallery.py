@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from werkzeug.routing import BaseConverter
 
 from app.core import conditional
-from app.models import LearningSummary, TagKind
+from app.models import LearningSummary, TermKind
 from app.sharing import gallery, summaries, versions
 from app.web import download, page_number
 from forms.sharing import GalleryFilterForm
@@ -57,6 +57,8 @@ def _active(form: GalleryFilterForm, args: dict) -> list[tuple[str, str]]:
             shown = f"“{value}”"
         elif name in ("school_level", "grant_type"):
             shown = {c.value: c.label for c in form[name].choices}[value]
+        elif name in form.tag_names:
+            shown = form.tag_names[name].get(value, str(value))
         else:
             shown = str(value)
         rest = {k: v for k, v in args.items() if k != name}
@@ -77,7 +79,7 @@ def _index_page():
     # What the page links keep: the filters in use (a refused value is reported once, then dropped).
     args = {k: request.args[k] for k in FILTER_FIELDS if form.value(k)}
     return render_template("sharing/gallery.html", form=form, page=page, cards=cards, args=args,
-                           active=_active(form, args), TagKind=TagKind)
+                           active=_active(form, args), TagKind=TermKind)
 
 
 @bp.get("/feed.atom")
@@ -107,7 +109,7 @@ def show(slug: str):
     return conditional.respond(
         lambda: versions.summary_version(summary),
         lambda: render_template("sharing/gallery_summary.html", summary=summary, card=gallery.card_for(summary),
-                                TagKind=TagKind),
+                                TagKind=TermKind),
     )
 
 

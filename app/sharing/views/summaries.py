@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from app.cases import permissions
 from app.core.markdown import render as render_markdown
 from app.extensions import db
-from app.models import FlagStatus, LearningSummary, PrivacyFlag, Proposal, SummaryArtifact, TagKind
+from app.models import FlagStatus, LearningSummary, PrivacyFlag, Proposal, SummaryArtifact, TermKind
 from app.sharing import privacy
 from app.sharing import summaries as summary_svc
 from app.web import download, get_or_404, run, show_refusal
@@ -91,9 +91,9 @@ def _form_data(summary: LearningSummary | None) -> dict:
         "loaded": summary_svc.edit_token(summary),
         "title": summary.title,
         "body": summary.body,
-        "topics": summary.tag_values(TagKind.TOPIC),
-        "grade_bands": summary.tag_values(TagKind.GRADE_BAND),
-        "subjects": summary.tag_values(TagKind.SUBJECT),
+        "topics": [str(t.id) for t in summary.tags if t.kind is TermKind.TOPIC],
+        "grade_bands": [str(t.id) for t in summary.tags if t.kind is TermKind.GRADE_BAND],
+        "subjects": [str(t.id) for t in summary.tags if t.kind is TermKind.SUBJECT],
     }
 
 
@@ -105,7 +105,7 @@ def _render_edit(proposal: Proposal, form: SummaryForm | None = None, artifact_f
         "sharing/summary_edit.html",
         proposal=proposal,
         summary=summary,
-        form=form or SummaryForm(formdata=None, data=_form_data(summary)),
+        form=form or SummaryForm(formdata=None, data=_form_data(summary), summary=summary),
         artifact_form=artifact_form or ArtifactForm(formdata=None),
         consent_form=consent_form or ConsentForm(formdata=None),
         writable=permissions.can_edit_summary(current_user, proposal),
@@ -118,7 +118,7 @@ def _render_edit(proposal: Proposal, form: SummaryForm | None = None, artifact_f
         errors=errors or [],
         preview=preview,
         max_upload_mb=current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024),
-        TagKind=TagKind,
+        TagKind=TermKind,
     ), status
 
 
@@ -146,7 +146,7 @@ def edit(proposal_id: int):
     if request.method != "POST":
         return _render_edit(proposal)
     proposal = _load(proposal_id, permissions.can_edit_summary)
-    form = SummaryForm()
+    form = SummaryForm(summary=proposal.learning_summary)
     if request.form.get("preview"):
         return _preview_typed(proposal, form)
     return run(
@@ -165,7 +165,7 @@ def edit(proposal_id: int):
 def preview(proposal_id: int):
     proposal, summary = _viewable(proposal_id)
     return render_template("sharing/summary_preview.html", proposal=proposal, summary=summary, info=_facts(proposal),
-                           status=summary_svc.status(proposal), TagKind=TagKind,
+                           status=summary_svc.status(proposal), TagKind=TermKind,
                            can_edit=permissions.can_edit_summary(current_user, proposal))
 
 
@@ -262,7 +262,7 @@ def _render_privacy(proposal: Proposal, status: int = 200, name_form: BlockedNam
         errors=errors or [],
         publish_blockers=summary_svc.publish_blockers(proposal, current_user),
         FlagStatus=FlagStatus,
-        TagKind=TagKind,
+        TagKind=TermKind,
     ), status
 
 
