@@ -209,9 +209,9 @@ def download(data: bytes, filename: str, mimetype: str, *, private: bool = True)
     return resp
 
 
-def page_number() -> int:
-    """The ``page`` query argument, within sense (garbage or absurd numbers give a valid page)."""
-    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+def page_number(name: str = "page") -> int:
+    """The ``page`` (or ``name``) query argument, within sense (garbage or absurd numbers give a valid page)."""
+    return min(max(request.args.get(name, 1, type=int) or 1, 1), 100_000)
 
 
 def safe_next(target: str | None) -> str | None:

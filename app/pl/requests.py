@@ -289,23 +289,31 @@ def requests_of(user: User) -> list[PLRequest]:
     ).unique())
 
 
-def waiting_for_endorsement(user: User) -> list[PLRequest]:
-    """A school leader's queue: their school's submitted requests, oldest first."""
+def _queue_page(stmt, page: int):
+    """A page of a person's queue (oldest first; a page past the end shows the last one)."""
+    pagination = db.paginate(stmt, page=max(page, 1), per_page=PER_PAGE, error_out=False, count=True)
+    if pagination.total and page > pagination.pages:
+        pagination = db.paginate(stmt, page=pagination.pages, per_page=PER_PAGE, error_out=False, count=True)
+    return pagination
+
+
+def waiting_for_endorsement(user: User, page: int = 1):
+    """A school leader's queue: their school's submitted requests, oldest first, a page at a time (None for
+    someone who leads no school)."""
     if not user.has_role("school_leader") or user.school_id is None:
-        return []
-    return list(db.session.scalars(
+        return None
+    return _queue_page(
         select(PLRequest).where(PLRequest.school_id == user.school_id, PLRequest.state == S.SUBMITTED)
-        .order_by(PLRequest.submitted_at, PLRequest.id)
-    ).unique())
+        .order_by(PLRequest.submitted_at, PLRequest.id), page)
 
 
-def waiting_for_decision() -> list[PLRequest]:
-    """The co-chairs' queue: endorsed requests that cost money, with their decisions, oldest first."""
-    return list(db.session.scalars(
+def waiting_for_decision(page: int = 1):
+    """The co-chairs' queue: endorsed requests that cost money, with their decisions, oldest first, a page
+    at a time."""
+    return _queue_page(
         select(PLRequest).where(PLRequest.state == S.ENDORSED, PLRequest.cost > 0)
         .options(selectinload(PLRequest.decisions))
-        .order_by(PLRequest.submitted_at, PLRequest.id)
-    ).unique())
+        .order_by(PLRequest.submitted_at, PLRequest.id), page)
 
 
 # Staff endorse a request whose school has no school leader: it waits for them.

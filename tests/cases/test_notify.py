@@ -129,7 +129,7 @@ def test_reviewer_assigned_to_a_proposal_in_review_gets_one_email(browser, world
 def test_team_gets_a_receipt_when_it_submits_and_resubmits(browser, world, smtp):
     p = world.draft
     browser.login(world.lead)
-    assert browser.post(f"/proposals/{p.id}/actions/submit").status_code == 302
+    assert browser.post(f"/proposals/{p.id}/actions/submit", {"confirm_step": "yes"}).status_code == 302
     smtp.deliver()
     for person in (world.lead, world.member):
         assert smtp.subjects_to(person.email) == [f"Receipt: proposal submitted: {p.title}"]
@@ -144,7 +144,7 @@ def test_team_gets_a_receipt_when_it_submits_and_resubmits(browser, world, smtp)
     smtp.deliver()
     smtp.clear()
     browser.reset().login(world.lead)
-    assert browser.post(f"/proposals/{p.id}/actions/resubmit").status_code == 302
+    assert browser.post(f"/proposals/{p.id}/actions/resubmit", {"confirm_step": "yes"}).status_code == 302
     db.session.refresh(p)
     assert p.state is S.SUBMITTED
     smtp.deliver()

@@ -68,7 +68,7 @@ def test_a_digest_person_gets_one_email_a_day_with_everything_since_the_last(bro
     day = (p.cycle.opens_on + timedelta(days=1))
     at(boston(day, 9))
     browser.reset().login(world.lead)
-    assert browser.post(f"/proposals/{p.id}/actions/submit").status_code == 302
+    assert browser.post(f"/proposals/{p.id}/actions/submit", {"confirm_step": "yes"}).status_code == 302
     browser.reset().login(world.staff)
     browser.post(f"/proposals/{p.id}/actions/return_for_revision", {"comment": "Tie the budget to the plan."})
     worker = Worker(app, digest_at="17:00")
@@ -101,7 +101,7 @@ def test_a_digest_person_gets_one_email_a_day_with_everything_since_the_last(bro
 
     # a message after today's digest waits for tomorrow's, which holds only it
     browser.reset().login(world.lead)
-    assert browser.post(f"/proposals/{p.id}/actions/resubmit").status_code == 302
+    assert browser.post(f"/proposals/{p.id}/actions/resubmit", {"confirm_step": "yes"}).status_code == 302
     assert Worker(app, digest_at="17:00").run_pass().digests == 0
     assert len(smtp.to(world.member.email)) == 1
     at(boston(day + timedelta(days=1), 17, 1))
@@ -116,7 +116,7 @@ def test_a_digest_person_gets_one_email_a_day_with_everything_since_the_last(bro
 def test_going_back_to_immediate_sends_what_was_held(browser, world, smtp, app):
     choose(browser, world.member, "daily")
     browser.reset().login(world.lead)
-    assert browser.post(f"/proposals/{world.draft.id}/actions/submit").status_code == 302
+    assert browser.post(f"/proposals/{world.draft.id}/actions/submit", {"confirm_step": "yes"}).status_code == 302
     smtp.deliver()
     assert smtp.to(world.member.email) == []
     choose(browser, world.member, "immediate")

@@ -287,6 +287,27 @@ def test_queues_per_role(login_as, world, lw):
     assert "Choose a state from the list." in text(resp) and "Choose a school year from the list." in text(resp)
 
 
+def test_a_school_leaders_queue_comes_fifty_a_page_oldest_first_with_a_count(login_as, world, lw, factory):
+    from datetime import timedelta
+
+    from app.core import clock
+    from app.pl.requests import PER_PAGE
+
+    made = []
+    for i in range(PER_PAGE + 2):
+        r = factory.pl_request(world.lead, S.SUBMITTED, title=f"Course {i:02d}")
+        r.submitted_at = clock.now() - timedelta(days=400 - i)  # older than the world's own request
+        made.append(r)
+    db.session.commit()
+    total = PER_PAGE + 2 + 1  # and the world's submitted request
+    first = text(login_as(world.school_leader).get("/pl/queue"))
+    assert f"{total} requests wait for your endorsement; page 1 of 2." in first
+    assert f"/pl/requests/{made[0].id}\"" in first and f"/pl/requests/{lw.pl_requests[S.SUBMITTED].id}\"" not in first
+    assert "endorse_page=2" in first
+    second = text(login_as(world.school_leader).get("/pl/queue?endorse_page=2"))
+    assert f"/pl/requests/{lw.pl_requests[S.SUBMITTED].id}\"" in second and f"/pl/requests/{made[0].id}\"" not in second
+
+
 def test_csv_export_with_filters_and_formula_safe_cells(login_as, world, lw, factory):
     factory.pl_request(world.lead, S.SUBMITTED, title="=HYPERLINK(1)", provider_name="X")
     db.session.commit()

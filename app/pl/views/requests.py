@@ -289,9 +289,9 @@ def _filters() -> tuple[PLQueueFilterForm, dict[str, str]]:
 def queue():
     ctx: dict = {"to_endorse": None, "to_decide": None, "page": None, "filter_form": None}
     if current_user.has_role("school_leader"):
-        ctx["to_endorse"] = requests.waiting_for_endorsement(current_user)
+        ctx["to_endorse"] = requests.waiting_for_endorsement(current_user, page_number("endorse_page"))
     if current_user.has_role("co_chair"):
-        ctx["to_decide"] = requests.waiting_for_decision()
+        ctx["to_decide"] = requests.waiting_for_decision(page_number("decide_page"))
     if current_user.has_role("staff"):
         ctx["filter_form"], ctx["csv_args"] = _filters()
         ctx["page"] = requests.all_requests(**ctx["csv_args"], page=page_number())
