@@ -31,7 +31,7 @@ from app.cases.advance import Action, actions_for, workflow_for
 from app.core import clock
 from app.models import PLRequest, PLRequestState, Proposal, ProposalState
 from workflows.joint import other_side
-from workflows.proposal import EDITABLE_BY_TEAM, SCREENING, TO_PUBLISH
+from workflows.proposal import EDITABLE_BY_TEAM, SCREENING, SUMMARY_EDITABLE, TO_PUBLISH
 
 S = ProposalState
 
@@ -98,6 +98,9 @@ DUTIES: tuple[Duty, ...] = (
     Duty("consent", "Give the team's consent to publish the learning summary", Proposal,
          permissions.is_team_lead, lambda p: p.state is S.COMPLETED and p.summary_drafted and not p.summary_consented,
          "summaries.edit", anchor="consent"),
+    Duty("privacy_flags", "Take the flagged private details out of the learning summary", Proposal,
+         permissions.can_edit_summary, lambda p: p.state in SUMMARY_EDITABLE and bool(p.privacy_flags_open),
+         "summaries.edit", anchor="privacy-flags"),
     Duty("privacy_check", "Check the learning summary for private details", Proposal,
          lambda u, p: permissions.is_staff(u),
          lambda p: p.state in TO_PUBLISH and _privacy_to_check(p), "summaries.privacy"),

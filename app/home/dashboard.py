@@ -44,7 +44,7 @@ from app.models import (
     User,
 )
 from workflows.pl_request import PL_REQUEST
-from workflows.proposal import DECIDED, EDITABLE_BY_TEAM, SCREENING, SIDES
+from workflows.proposal import DECIDED, EDITABLE_BY_TEAM, SCREENING, SIDES, SUMMARY_EDITABLE
 from workflows.proposal import money as pl_cost_money
 
 S = ProposalState
@@ -350,6 +350,27 @@ def _grants(user: User, today: date, offset: int, limit: int) -> Section:
     return Section("grants", "Active grants: spending and reports due", items,
                    "None of your teams has an active grant.", total=total, overdue_total=overdue,
                    tasks=("progress_update", "final_report", "learning_summary", "submit_final_report"))
+
+
+def _flags(user: User, today: date, offset: int, limit: int) -> Section:
+    """My teams' learning summaries with private details flagged by the privacy check and still open."""
+    flagged = exists().where(PrivacyFlag.summary_id == LearningSummary.id, PrivacyFlag.status == FlagStatus.OPEN)
+    base = (_my_proposals(user, tuple(SUMMARY_EDITABLE))
+            .join(LearningSummary, LearningSummary.proposal_id == Proposal.id)
+            .where(LearningSummary.privacy_checked_at.is_not(None), flagged))
+    total, _, rows = _window(base, (Proposal.updated_at, Proposal.id), offset, limit,
+                             (*_proposal_options(), contains_eager(Proposal.learning_summary)))
+    flags = _summary_flags([p.learning_summary.id for p in rows])
+    items = []
+    for p in rows:
+        n = flags.get(p.learning_summary.id, 0)
+        items.append(Item(p, [f"Team: {p.team.name}",
+                              f"{n} {'passage' if n == 1 else 'passages'} flagged by the privacy check"],
+                          note="Each flag shows its passage and why; take the private detail out and save, or "
+                               "ask program staff to allow it."))
+    return Section("flags", "Learning summaries with private details to take out", items,
+                   "No learning summary of your teams has a privacy flag open.", total=total,
+                   tasks=("privacy_flags",))
 
 
 def _consent(user: User, today: date, offset: int, limit: int) -> Section:
@@ -691,7 +712,8 @@ PL_TASKS = tuple(t.trigger for t in PL_REQUEST.transitions if not t.optional) + 
 # -- which sections each role sees, in order -------------------------------------------------
 Builder = Callable[[User, date, int, int], Section]
 ROLE_SECTIONS: dict[str, tuple[tuple[str, Builder], ...]] = {
-    "educator": (("to_finish", _to_finish), ("agreement", _agreement), ("grants", _grants), ("consent", _consent),
+    "educator": (("to_finish", _to_finish), ("agreement", _agreement), ("grants", _grants), ("flags", _flags),
+                 ("consent", _consent),
                  ("waiting", _waiting), ("decided", _decided)),
     "reviewer": (("reviews_due", _reviews_due),),
     "co_chair": (("to_confirm", _to_confirm), ("mine_waiting", _mine_waiting), ("ready", _ready)),

@@ -104,3 +104,26 @@ def test_a_passage_the_team_changed_shows_as_changed_until_the_next_check(world,
     privacy.run_check(s, world.staff)
     db.session.commit()
     assert privacy.for_team(s) == []
+
+
+def test_open_flags_wait_on_the_team_on_its_home_page_and_the_case_page(world, factory, login_as):
+    s = _summary(world, factory)
+    home = login_as(world.member).get("/").get_data(as_text=True)
+    assert "Learning summaries with private details to take out: 0<" in home  # no check run yet
+    privacy.run_check(s, world.staff)
+    db.session.commit()
+    for person in (world.lead, world.member):
+        home = login_as(person).get("/").get_data(as_text=True)
+        assert "Learning summaries with private details to take out: 1<" in home
+        assert "1 passage flagged by the privacy check" in home
+        assert f"/proposals/{s.proposal_id}\"" in home or f"/proposals/{s.proposal_id}/summary" in home
+        case_page = login_as(person).get(f"/proposals/{s.proposal_id}").get_data(as_text=True)
+        assert "Take the flagged private details out of the learning summary" in case_page
+    assert "Learning summaries with private details to take out: 1<" not in (
+        login_as(world.outsider).get("/").get_data(as_text=True))
+    # Taken out and checked again: nothing waits on the team any more.
+    s.body = "We called families every week."
+    privacy.run_check(s, world.staff)
+    db.session.commit()
+    home = login_as(world.lead).get("/").get_data(as_text=True)
+    assert "Learning summaries with private details to take out: 0<" in home
