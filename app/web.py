@@ -78,6 +78,24 @@ def _may_ask(confirm: Confirm) -> bool:
     return True
 
 
+def _would_succeed(operation: Callable[[], Any], form) -> bool:
+    """The operation tried in a savepoint that is always rolled back: whether it would go through now
+    (what it wrote, the audit events and notifications it queued, are undone; mail and PDFs only ever
+    happen after a commit, in the worker)."""
+    savepoint = db.session.begin_nested()
+    try:
+        if form is not None and not form.validate_on_submit():
+            return False
+        operation()
+        db.session.flush()
+        return True
+    except (FormError, TransitionRefused, StaleDataError):
+        return False
+    finally:
+        if savepoint.is_active:
+            savepoint.rollback()
+
+
 def reader(form) -> Callable[[], dict]:
     """What an operation calls to read the actor's input once it knows they may act: the form's data,
     or ``InvalidInput`` when it does not validate (the form keeps its messages)."""
@@ -116,11 +134,14 @@ def run(operation: Callable[[], Any], *, done: str | Callable[[Any], str],
     again as typed (``again(GoingBack())``), or without ``again`` returns to ``done``.
     """
     if confirm is not None and request.form.get(CONFIRM_FIELD) != "yes" and _may_ask(confirm):
-        if request.form.get(CONFIRM_FIELD) != "back":
+        if request.form.get(CONFIRM_FIELD) == "back":
+            if again is not None:
+                return again(GoingBack())
+            return redirect(done if isinstance(done, str) else url_root())
+        if _would_succeed(operation, form):
             return confirmation_page(confirm)
-        if again is not None:
-            return again(GoingBack())
-        return redirect(done if isinstance(done, str) else url_root())
+        # Refused: fall through, so the operation runs for real, is refused the same way and rolled back,
+        # and the page says why (nobody is asked "Are you sure?" about what cannot happen).
     claim = submissions.claim() if once else None
     if claim is not None and claim.first_result is not None:
         db.session.rollback()

@@ -290,7 +290,8 @@ def test_seeding_again_is_refused_then_reset_works(ctx, app):
 
 # -- the same data every time ----------------------------------------------------------------
 # Columns that record when the seed ran (column defaults), salted password hashes and random session tokens.
-WALL_CLOCK = {"password_hash", "session_token", "created_at", "updated_at", "added_at", "assigned_at"}
+WALL_CLOCK = {"password_hash", "session_token", "created_at", "updated_at", "added_at", "assigned_at",
+              "stamp", "changed_at"}  # public_version: a random stamp and the wall-clock time of each change
 
 
 def fingerprint() -> tuple[str, dict[str, int]]:

@@ -22,7 +22,7 @@ def test_old_gallery_tags_are_mapped_onto_the_taxonomy(tmp_path):
     with app.app_context():
         from app.extensions import db
 
-        upgrade(revision="11a1e0000003")
+        upgrade(revision="12a1e0000005")
         with db.engine.begin() as c:
             c.exec_driver_sql("PRAGMA foreign_keys=OFF")
             c.exec_driver_sql(
@@ -48,7 +48,7 @@ def test_old_gallery_tags_are_mapped_onto_the_taxonomy(tmp_path):
         assert ids["Literacy"] == 1 and ids["Social-emotional learning (SEL)"] == 2 and ids["PK-2"] == 3
         assert ids["Science"] == 4  # existing terms are reused; the rest are added
         assert text.startswith("circles we met") and "pk-2" in text and "social-emotional learning (sel)" in text
-        downgrade(revision="11a1e0000003")
+        downgrade(revision="12a1e0000005")
         with db.engine.begin() as c:
             back = c.exec_driver_sql("SELECT kind, value FROM summary_tag ORDER BY 1, 2").all()
         assert ("grade_band", "PK-2") in back and ("topic", "Literacy") in back and len(back) == len(tags)

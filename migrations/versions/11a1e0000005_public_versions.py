@@ -39,7 +39,7 @@ def upgrade():
     )
     now = datetime.now(UTC)
     op.bulk_insert(table, [{"area": a, "version": 0, "stamp": "", "changed_at": now} for a in AREAS])
-    with op.batch_alter_table('pl_opportunity', schema=None) as batch_op:
+    with op.batch_alter_table('pl_opportunity', schema=None, reflect_kwargs={'resolve_fks': False}) as batch_op:
         batch_op.add_column(sa.Column('first_starts_at', app.models.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('last_ends_at', app.models.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_pl_opportunity_published_last_ends', ['published', 'last_ends_at'], unique=False)
@@ -51,7 +51,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('pl_opportunity', schema=None) as batch_op:
+    with op.batch_alter_table('pl_opportunity', schema=None, reflect_kwargs={'resolve_fks': False}) as batch_op:
         batch_op.drop_index('ix_pl_opportunity_published_last_ends')
         batch_op.drop_column('last_ends_at')
         batch_op.drop_column('first_starts_at')

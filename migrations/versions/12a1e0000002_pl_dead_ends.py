@@ -54,7 +54,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table('pl_certificate')
-    with op.batch_alter_table('pl_request', schema=None) as batch_op:
+    with op.batch_alter_table('pl_request', schema=None, reflect_kwargs={'resolve_fks': False}) as batch_op:
         if op.get_bind().dialect.name != 'sqlite':
             batch_op.drop_constraint('fk_pl_request_certificate_requested_by_id_user', type_='foreignkey')
         batch_op.drop_column('certificate_requested_by_id')

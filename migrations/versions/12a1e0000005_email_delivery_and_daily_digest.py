@@ -48,7 +48,7 @@ def downgrade():
     op.drop_index('ix_outbox_message_held', table_name='outbox_message')
     if op.get_bind().dialect.name != 'sqlite':
         op.drop_constraint('fk_outbox_message_digest_id_outbox_message', 'outbox_message', type_='foreignkey')
-        op.drop_constraint('ck_user_email_delivery', 'user', type_='check')
+        op.drop_constraint(op.f('ck_user_email_delivery'), 'user', type_='check')
     op.drop_column('outbox_message', 'digest_id')
     op.drop_column('outbox_message', 'held_for_digest')
     op.drop_column('user', 'email_delivery')
