@@ -32,6 +32,7 @@ from app.models import (
     FlagStatus,
     LearningSummary,
     PLRequest,
+    PLRequestState,
     PrivacyFlag,
     ProgressReport,
     Proposal,
@@ -672,6 +673,22 @@ def pl_roles() -> frozenset[str]:
     return frozenset().union(*(t.who.roles for t in PL_REQUEST.transitions if not t.optional))
 
 
+def _pl_scopes(user: User) -> list:
+    """Which requests each of ``user``'s roles can act on at all, as SQL, so that the declaration's checks
+    below are asked about a few requests, not every open one of the district: the workflow's who-checks
+    (workflows/pl_request.py) still decide, this only leaves out requests they would refuse. A school
+    leader acts on their own school's; program staff on those of schools without a school leader (the
+    fallback endorser); a co-chair on any once it is endorsed (before, only the endorser may act)."""
+    scopes = []
+    if user.has_role("co_chair"):
+        scopes.append(PLRequest.state != PLRequestState.SUBMITTED)
+    if user.has_role("school_leader") and user.school_id is not None:
+        scopes.append(PLRequest.school_id == user.school_id)
+    if user.has_role("staff"):
+        scopes.append(~PLRequest.school_has_leader)
+    return scopes or [PLRequest.id.is_(None)]
+
+
 def _pl_waiting(user: User, today: date, offset: int, limit: int) -> Section:
     """The PL requests that wait on me, whatever my role: those where the workflow's declaration lets me take
     a transition the request waits for, or where a duty is mine (``app.cases.todo``), the oldest first.
@@ -684,7 +701,7 @@ def _pl_waiting(user: User, today: date, offset: int, limit: int) -> Section:
     if own:
         where.append(and_(PLRequest.requester_id == user.id, PLRequest.state.in_(own)))
     if any_:
-        where.append(PLRequest.state.in_(any_))
+        where.append(and_(PLRequest.state.in_(any_), or_(*_pl_scopes(user))))
     rows = db.session.scalars(
         select(PLRequest).where(or_(*where) if where else PLRequest.id.is_(None))
         .options(selectinload(PLRequest.decisions))
