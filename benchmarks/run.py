@@ -38,7 +38,6 @@ endpoints do not exist yet are reported as missing.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import statistics
 import sys
 import tempfile
@@ -56,7 +55,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from app import _normalise_url, create_app  # noqa: E402
+from app import _normalise_url  # noqa: E402
 from app.config import Config  # noqa: E402
 from app.core import clock
 from app.extensions import db  # noqa: E402
@@ -85,7 +84,10 @@ from app.models import (  # noqa: E402
     User,
 )
 from app.needs.taxonomy import slugify  # noqa: E402
-from benchmarks import learning  # noqa: E402
+from benchmarks import (
+    bench_app,  # noqa: E402
+    learning,  # noqa: E402
+)
 
 PASSWORD = learning.PASSWORD
 S = ProposalState
@@ -324,15 +326,7 @@ def fresh_app(url: str | None, workdir: Path, n: int | str):
     else:
         url = "sqlite:///" + str(workdir / f"bench-{n}.sqlite3")
 
-    class BenchConfig(Config):
-        SQLALCHEMY_DATABASE_URI = url
-        WTF_CSRF_ENABLED = False
-        # The app refuses short or missing secrets outside debug and tests (app/core/security.py).
-        SECRET_KEY = hashlib.sha256(b"tlf benchmark, not a production secret").hexdigest()
-        PUBLIC_BASE_URL = "http://localhost"
-        RATELIMIT_ENABLED = False
-
-    app = create_app(BenchConfig)
+    app = bench_app.create(url, base=Config, RATELIMIT_ENABLED=False)
     with app.app_context():
         upgrade()
     return app

@@ -49,6 +49,8 @@ from sqlalchemy import ForeignKey, String, create_engine, event, func, select, t
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column  # noqa: E402
 
+from benchmarks import bench_app  # noqa: E402
+
 RATIO_TARGET = 0.8  # speed (1 / CPU per request) at the largest size ÷ at the smallest, at least
 BARE_TARGET = 3.0  # CPU per request at the smallest size ÷ the bare page's, at most
 STAFF_PER_PAGE = 50
@@ -104,19 +106,7 @@ def schema_key() -> str:
 
 
 def app_for(url: str):
-    from app import create_app
-    from app.config import TestConfig
-
-    class BenchConfig(TestConfig):
-        TESTING = False
-        SQLALCHEMY_DATABASE_URI = url
-        SECRET_KEY = hashlib.sha256(b"tlf scale benchmark, not a production secret").hexdigest()
-        PUBLIC_BASE_URL = "http://localhost"
-        WTF_CSRF_ENABLED = False
-
-    app = create_app(BenchConfig)
-    logging.getLogger("app.access").disabled = True  # a line a request would drown the table
-    return app
+    return bench_app.create(url)
 
 
 def sqlite_url(directory: Path, n: int, key: str) -> str:
@@ -403,18 +393,10 @@ print(time.perf_counter() - started)
 # What a web worker does at start, and nothing the benchmark itself needs (importing this module would
 # load Flask-Migrate and Alembic, which the app loads only when it migrates).
 APP_START = """
-import hashlib, json, sys, time
+import json, sys, time
 started = time.perf_counter()
-from app import create_app
-from app.config import TestConfig
-
-class StartConfig(TestConfig):
-    TESTING = False
-    SQLALCHEMY_DATABASE_URI = sys.argv[1]
-    SECRET_KEY = hashlib.sha256(b"tlf scale benchmark, not a production secret").hexdigest()
-    PUBLIC_BASE_URL = "http://localhost"
-
-app = create_app(StartConfig)
+from benchmarks import bench_app
+app = bench_app.create(sys.argv[1])
 status = app.test_client().get("/learning").status_code
 seconds = time.perf_counter() - started
 heavy = sorted(m for m in ("weasyprint", "alembic", "flask_migrate", "icalendar", "pygal", "matplotlib")

@@ -137,6 +137,9 @@ def mark_withdrawn(case: Any, decision: Any, actor: Any, error: type[FormError])
 
 
 MAX_SEND_BACK_COMMENT = 5000
+# What the co-chair who sent a decision back reads (a proposal's or a PL request's alike).
+SENT_BACK_DONE = ("Decision not confirmed: it is sent back to the co-chair who recorded it, with your comment. "
+                  "A new decision can be recorded.")
 
 
 def mark_not_confirmed(case: Any, decision: Any, actor: Any, comment: str, error: type[FormError]) -> dict:

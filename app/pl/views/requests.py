@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
-from app.cases import advance
+from app.cases import advance, joint
 from app.cases.advance import transition_or_404
 from app.cases.panels import case_actions, pl_request_panels
 from app.cases.permissions import (
@@ -199,8 +199,7 @@ def not_confirm(decision_id: int):
     return run(
         lambda: decisions.not_confirm(decision, current_user, fields=reader(form)),
         done=url_for(".show", id=request_id, _anchor="decision-panel"),
-        success=("Decision not confirmed: it is sent back to the co-chair who recorded it, with your comment. "
-                 "A new decision can be recorded."),
+        success=joint.SENT_BACK_DONE,
         again=lambda refusal: _render_case(_load(request_id), 422, fired="not_confirmed", send_back_form=form,
                                            errors=show_refusal(form, refusal)),
         once=True,

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
-from app.cases import panels
+from app.cases import joint, panels
 from app.cases.permissions import can_see_scores
 from app.models import Cycle, Decision, Proposal
 from app.review import cohort as cohort_ops
@@ -107,8 +107,7 @@ def not_confirm(decision_id: int):
     return run(
         lambda: decisions.not_confirm(decision, current_user, fields=reader(form)),
         done=url_for("committee.decide", proposal_id=proposal_id),
-        success=("Decision not confirmed: it is sent back to the co-chair who recorded it, with your comment. "
-                 "A new decision can be recorded."),
+        success=joint.SENT_BACK_DONE,
         again=lambda refusal: _decide_page(get_or_404(Proposal, proposal_id), DecisionForm(formdata=None), 422,
                                            show_refusal(form, refusal), send_back_form=form),
         once=True,
