@@ -25,6 +25,7 @@ from app.cases import notify
 from app.core import clock
 from app.extensions import db
 from app.models import EmailDelivery, OutboxMessage, User
+from app.people import history
 
 MAX_IN_ONE = 500  # messages in one digest; more wait for the next day's (with a line saying so)
 
@@ -40,6 +41,9 @@ def dedupe_key(user_id: int, day: date) -> str:
     return f"digest:{user_id}:{day.isoformat()}"
 
 
+DELIVERY_WORDS = {EmailDelivery.IMMEDIATE: "each message as it comes", EmailDelivery.DAILY: "one daily digest"}
+
+
 def set_delivery(user: User, choice: str) -> EmailDelivery:
     """The person's choice. Going back to immediate sends what was held for the digest without waiting."""
     delivery = EmailDelivery(choice)
@@ -50,6 +54,9 @@ def set_delivery(user: User, choice: str) -> EmailDelivery:
                    OutboxMessage.digest_id.is_(None), OutboxMessage.sent_at.is_(None))
             .values(held_for_digest=False)
         )
+    if delivery is not user.email_delivery:
+        history.record(user, "email_delivery_changed", user, {"changes": {"email": {
+            "before": DELIVERY_WORDS[user.email_delivery], "after": DELIVERY_WORDS[delivery]}}})
     user.email_delivery = delivery
     db.session.flush()
     return delivery

@@ -42,6 +42,7 @@ LABELS = {
     "break_glass_removed": "No longer a break-glass account",
     "sso_required": "Required single sign-on for everyone",
     "sso_no_longer_required": "Stopped requiring single sign-on",
+    "email_delivery_changed": "Email delivery changed",
 }
 # How a person signed in (the "method" of a signed_in or sign_in_failed event).
 METHODS = {"password": "with a password", "sso": "with single sign-on"}

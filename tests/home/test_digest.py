@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.core import clock
 from app.extensions import db
 from app.models import EmailDelivery, Notification, OutboxMessage, ProposalState
-from app.people import password_links
+from app.people import history, password_links
 from app.worker import Worker, WorkerSettingError, digest_time
 from tests.core.test_worker import _two_at_once, boston
 from tests.smtp_server import smtp_fixture  # noqa: F401  (the smtp fixture)
@@ -51,6 +51,8 @@ def test_the_account_page_offers_immediate_or_daily_and_keeps_the_choice(browser
     assert resp.status_code == 302
     db.session.refresh(world.member)
     assert world.member.email_delivery is EmailDelivery.DAILY
+    [entry] = [e for e in history.recent(world.member) if e.label == "Email delivery changed"]
+    assert entry.who == world.member.name and entry.details == "email: each message as it comes → one daily digest"
     shown = browser.get("/account/email").get_data(as_text=True)
     assert checked(shown) == "daily"
     assert "0 messages waiting for your next digest." in shown
