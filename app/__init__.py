@@ -29,7 +29,7 @@ def blueprints() -> list:
 
     return [m.bp for m in (auth, home, teams, proposals, staff, admin, review, committee, documents, grants,
                            summaries, gallery, notifications, taxonomy, surveys, catalog, registrations, requests,
-                           transcript)]
+                           transcript)] + [grants.payments]
 
 
 def create_app(config: type | dict | None = None) -> Flask:

@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["submission_field"] = submission_field  # inside every create form (app.core.once)
 
     from app.cases.diagram import diagram_for
+    from workflows.expenditure import EXPENDITURE, REALLOCATION
     from workflows.pl_request import PL_REQUEST
     from workflows.proposal import PROPOSAL
 
@@ -48,6 +49,8 @@ def init_app(app: Flask) -> None:
     # States and state groups by name: ``proposal.state in proposal_states.AWARDED``, never a string.
     app.jinja_env.globals["proposal_states"] = PROPOSAL.names
     app.jinja_env.globals["pl_states"] = PL_REQUEST.names
+    app.jinja_env.globals["payment_states"] = EXPENDITURE.names
+    app.jinja_env.globals["reallocation_states"] = REALLOCATION.names
     # The other enumerations templates compare with: never their values as strings.
     from app.models import DecisionOutcome, RegistrationStatus, ReviewStatus, Side
 

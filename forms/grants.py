@@ -128,3 +128,22 @@ class VoidExpenditureForm(FlaskForm):
     reason = TextAreaField("Why this expenditure is void", render_kw={"rows": 3}, validators=[
         Length(max=REASON_MAX, message=f"Keep the reason to {REASON_MAX:,} characters or fewer."),
     ])
+
+
+class _ReviseBudgetBase(FlaskForm):
+    def amounts(self) -> dict[int, object]:
+        """line id -> the amount typed (a Decimal, once the form is valid), as ``revise_budget`` takes it."""
+        return {int(name.removeprefix("line_")): f.data for name, f in self._fields.items()
+                if name.startswith("line_")}
+
+
+def revise_budget_form_class(lines) -> type[FlaskForm]:
+    """A form with one amount per budget line (``line_<id>``), labelled with the line's category and
+    description: the team lead's revised budget for a partial award."""
+    attrs = {
+        f"line_{line.id}": MoneyField(f"{line.category.label}: {line.description} ($)",
+                                      validators=[_required(f"Enter an amount for {line.description} "
+                                                            "($0.00 to drop the line).")])
+        for line in lines
+    }
+    return type("ReviseBudgetForm", (_ReviseBudgetBase,), attrs)

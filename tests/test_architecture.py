@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import workflows.expenditure as money_flow
 import workflows.pl_request as pl_flow
 import workflows.proposal as proposal_flow
 from workflows import Workflow
@@ -18,7 +19,8 @@ from workflows import Workflow
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app"
 AREAS = ("people", "proposals", "review", "grants", "sharing", "needs", "catalog", "pl", "home", "cases", "core")
-WORKFLOWS: list[Workflow] = [proposal_flow.PROPOSAL, pl_flow.PL_REQUEST]
+WORKFLOWS: list[Workflow] = [proposal_flow.PROPOSAL, pl_flow.PL_REQUEST, money_flow.EXPENDITURE,
+                              money_flow.REALLOCATION]
 MAX_VIEW_LINES = 25
 
 
@@ -82,6 +84,8 @@ def test_the_free_pl_request_is_approved_by_its_endorse_row_and_the_pool_is_read
     assert pl_flow.PL_REQUEST.transition("approve").locks == ("budget",)
     assert proposal_flow.PROPOSAL.transition("approve").locks == ("cycle",)
     assert proposal_flow.copy_report_due_dates in proposal_flow.PROPOSAL.transition("activate").after
+    # a reallocation's approval reads the grant's lines and spending: under the grant's row lock
+    assert money_flow.REALLOCATION.transition("approve").locks == ("proposal",)
 
 
 # -- state groups --------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ from app.models import (
     User,
 )
 from tests.conftest import Browser, all_
+from workflows.expenditure import PaymentState, ReallocationState
 from workflows.proposal import AWARDED
 
 S = ProposalState
@@ -244,7 +245,7 @@ def test_audit_trail_replays_every_proposal(ctx):
                     "assign_reviewer", "unassign_reviewer", "declare_conflict", "submit_review",
                     "record_decision", "approve", "decline", "request_revisions", "withdraw",
                     # after the award
-                    "accept_agreement", "activate", "log_expenditure", "reallocate", "edit_progress",
+                    "accept_agreement", "activate", "log_expenditure", "request_reallocation", "edit_progress",
                     "submit_progress", "edit_final_report", "edit_summary", "upload_artifact", "consent_to_publish",
                     "submit_final_report", "return_report", "accept_report", "block_name", "privacy_check",
                     "override_privacy_flag", "publish", "unpublish", "not_confirm_decision", "void_expenditure"):
@@ -422,21 +423,50 @@ def test_spending_never_passes_a_line_or_the_award(ctx):
         assert e.spent_on >= clock.local(e.proposal.activated_at).date()
 
 
-def test_a_staff_reallocation_keeps_the_totals(ctx):
+def test_reallocations_asked_by_the_team_one_approved_by_staff_one_pending(ctx):
     from app.grants import ledger
 
     moves = all_(BudgetReallocation)
-    assert len(moves) == 1
-    move = moves[0]
+    assert sorted(m.state.value for m in moves) == ["approved", "pending"]
+    move = next(m for m in moves if m.state is ReallocationState.APPROVED)
+    pending = next(m for m in moves if m.state is ReallocationState.PENDING)
     p = move.proposal
-    assert move.reason and db.session.get(User, move.recorded_by_id).has_role("staff")
+    assert move.reason and move.recorded_by_id in p.team.member_ids
+    assert db.session.get(User, move.decided_by_id).has_role("staff")
     book = ledger.ledger_for(p)
     assert book.approved_total == p.budget_total == p.award
+    # only the approved one moved money
     source, target = book.balance_of(move.from_line_id), book.balance_of(move.to_line_id)
     assert source.approved == source.planned - move.amount and target.approved == target.planned + move.amount
+    assert pending.proposal_id == p.id and pending.amount <= source.left
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.case_type == "proposal", AuditEvent.case_id == p.id,
-                                                        AuditEvent.trigger == "reallocate")).one()
+                                                        AuditEvent.trigger == "request_reallocation")
+                               .order_by(AuditEvent.at)).first()
     assert event.comment == move.reason
+    approved = db.session.scalars(select(AuditEvent).where(AuditEvent.case_type == "reallocation",
+                                                           AuditEvent.case_id == move.id)).one()
+    assert approved.trigger == "approve" and approved.actor_id == move.decided_by_id
+
+
+def test_reimbursements_returned_awaiting_payment_and_paid(ctx):
+    spent = [e for e in all_(Expenditure) if e.voided_at is None]
+    states = Counter(e.state for e in spent)
+    assert states[PaymentState.RETURNED] == 1 and states[PaymentState.APPROVED] >= 1
+    assert states[PaymentState.SUBMITTED] >= 1 and states[PaymentState.PAID] > len(spent) // 2
+    returned = next(e for e in spent if e.state is PaymentState.RETURNED)
+    assert returned.return_reason and returned.proposal.state is S.ACTIVE
+    # the finished grants' reimbursements are all paid, and no voided one was ever approved or paid
+    assert all(e.state is PaymentState.PAID for e in spent if e.proposal.state is not S.ACTIVE)
+    assert all(e.state is PaymentState.SUBMITTED and e.paid_at is None for e in all_(Expenditure) if e.voided_at)
+    for e in spent:  # each step is an audited transition
+        trail = [(ev.from_state, ev.to_state) for ev in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.case_type == "expenditure", AuditEvent.case_id == e.id)
+            .order_by(AuditEvent.at, AuditEvent.id))]
+        state = "submitted"
+        for before, after in trail:
+            assert before == state
+            state = after
+        assert state == e.state.value
 
 
 def test_progress_updates_in_and_one_overdue(ctx):
@@ -560,7 +590,7 @@ def test_home_pages_after_the_award(ctx, app):
     assert "Ninth Grade Study Hall Redesign" in page and "Active" in page
     p = next(p for p in all_(Proposal) if p.title == "Ninth Grade Study Hall Redesign")
     case = client.get(f"/proposals/{p.id}").data.decode()
-    assert "Active" in case and "Budget reallocated" in case
+    assert "Active" in case and "Budget reallocation asked for" in case
     michelle = db.session.scalar(select(User).where(User.email == email_for("Michelle Joseph")))
     page = client.reset().login(michelle, DEMO_PASSWORD).get("/").data.decode()
     grants = page[page.index('id="grants"'):]

@@ -281,6 +281,22 @@ def final_report_complete(case, ctx):
     return None
 
 
+@guard("budget lines sum to no more than the award (a partial award asks for a revised budget first)",
+       fields=("lines",))
+def budget_within_award(case, ctx):
+    """A partial award (less than the lines add up to): the team revises its budget lines so that they sum to
+    no more than the award before the agreement is accepted. "No more than", not "exactly": a team may
+    leave part of the award unplanned, and spending is capped by the award anyway."""
+    if case.award is None:
+        return None
+    total = case.budget_total
+    if total > case.award:
+        return (f"The award is {money(case.award)} but the budget lines add up to {money(total)}: revise your "
+                f"budget to the award (take {money(total - case.award)} off the lines) before accepting the "
+                "agreement.")
+    return None
+
+
 @guard("spending ≤ award")
 def spending_within_award(case, ctx):
     if case.award is not None and case.spent_total > case.award:

@@ -18,14 +18,17 @@ from werkzeug.exceptions import NotFound
 from app.cases import notify
 from app.core import clock
 from app.extensions import db
-from app.models import AuditEvent, PLRequest, Proposal
+from app.models import AuditEvent, BudgetReallocation, Expenditure, PLRequest, Proposal
 from workflows import NotAllowed, T, TransitionRefused, Workflow
+from workflows.expenditure import EXPENDITURE, REALLOCATION
 from workflows.pl_request import PL_REQUEST
 from workflows.proposal import PROPOSAL
 
 WORKFLOWS: dict[type, tuple[str, Workflow]] = {
     Proposal: ("proposal", PROPOSAL),
     PLRequest: ("pl_request", PL_REQUEST),
+    Expenditure: ("expenditure", EXPENDITURE),
+    BudgetReallocation: ("reallocation", REALLOCATION),
 }
 
 

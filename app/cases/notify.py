@@ -27,7 +27,9 @@ from sqlalchemy import exists, func, select, update
 from app.core import clock
 from app.extensions import db
 from app.models import (
+    BudgetReallocation,
     Decision,
+    Expenditure,
     Notification,
     OutboxMessage,
     PLDecision,
@@ -72,6 +74,10 @@ def pl_links(request_id: int) -> tuple[str, str]:
 
 
 def case_type_of(case: Any) -> str | None:
+    if isinstance(case, Expenditure):
+        return "expenditure"
+    if isinstance(case, BudgetReallocation):
+        return "reallocation"
     if isinstance(case, PLRequest):
         return "pl_request"
     if isinstance(case, Proposal):
@@ -175,7 +181,20 @@ class Kind:
     receipts: frozenset[str] = frozenset()  # audiences that include the actor: a receipt of their own act
 
 
+def _money_kind(case: Any) -> Kind:
+    """An expenditure's payment or a reallocation request: told to the grant's team or to staff, with a
+    link to the grant's spending page."""
+    return Kind(
+        audiences={"team": lambda c: team_members(c.proposal), "staff": lambda c: active_staff()},
+        links=lambda _id: (absolute_url("grants.spending", proposal_id=case.proposal_id),
+                           app_path("grants.spending", proposal_id=case.proposal_id)),
+        template="money_transition.txt", context=lambda c: {"state_label": c.state_label, "grant": c.proposal},
+    )
+
+
 def _kind(case: Any) -> Kind:
+    if isinstance(case, Expenditure | BudgetReallocation):
+        return _money_kind(case)
     if isinstance(case, PLRequest):
         return Kind(
             audiences={

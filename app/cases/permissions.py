@@ -138,7 +138,9 @@ def can_void_spending(user: User | None, proposal: Proposal) -> bool:
 
 
 def can_reallocate(user: User | None, proposal: Proposal) -> bool:
-    return is_staff(user) and proposal.state in REALLOCATABLE
+    """A team member asks to move money between budget lines (staff may ask for the team too) while the grant
+    is approved or active; staff approve or decline the request (``workflows.expenditure.REALLOCATION``)."""
+    return (is_team_member(user, proposal) or is_staff(user)) and proposal.state in REALLOCATABLE
 
 
 def can_write_reports(user: User | None, proposal: Proposal) -> bool:

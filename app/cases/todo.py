@@ -29,9 +29,11 @@ from flask import url_for
 from app.cases import permissions
 from app.cases.advance import Action, actions_for, workflow_for
 from app.core import clock
+from app.grants import payments as money_out
+from app.grants.agreement import needs_revised_budget
 from app.models import PLRequest, PLRequestState, Proposal, ProposalState
 from workflows.joint import other_side
-from workflows.proposal import EDITABLE_BY_TEAM, SCREENING, SUMMARY_EDITABLE, TO_PUBLISH
+from workflows.proposal import AWARDED, EDITABLE_BY_TEAM, SCREENING, SUMMARY_EDITABLE, TO_PUBLISH
 
 S = ProposalState
 
@@ -83,6 +85,8 @@ DUTIES: tuple[Duty, ...] = (
          lambda p: p.state is S.IN_REVIEW, "review.review", due=_review_due),
     Duty("assign_reviewers", "Assign reviewers", Proposal, lambda u, p: permissions.is_staff(u),
          lambda p: p.state in SCREENING and _short_of_reviewers(p), "staff.reviewers"),
+    Duty("revise_budget", "Revise your budget to the award", Proposal, permissions.is_team_lead,
+         needs_revised_budget, "grants.revise_budget"),
     Duty("accept_agreement", "Read and accept the grant agreement", Proposal, permissions.is_team_lead,
          lambda p: p.state is S.APPROVED and p.agreement_accepted_at is None, "grants.agreement"),
     Duty("progress_update", "Write the progress update", Proposal, permissions.is_team_member,
@@ -93,6 +97,16 @@ DUTIES: tuple[Duty, ...] = (
     Duty("learning_summary", "Write the learning summary", Proposal, permissions.is_team_member,
          lambda p: p.state is S.ACTIVE and not p.summary_drafted, "summaries.edit",
          due=lambda p: p.final_report_due),
+    Duty("resubmit_expenditure", "Correct and resubmit a returned reimbursement", Proposal,
+         permissions.is_team_member, lambda p: p.state is S.ACTIVE and money_out.returned_to_team(p.id),
+         "grants.spending"),
+    Duty("approve_payments", "Approve or pay the team's reimbursements", Proposal,
+         lambda u, p: permissions.is_staff(u),
+         lambda p: p.state in AWARDED and money_out.payments_waiting_on_staff(p.id), "grants.spending"),
+    Duty("decide_reallocation", "Approve or decline a reallocation between budget lines", Proposal,
+         lambda u, p: permissions.is_staff(u),
+         lambda p: p.state in AWARDED and money_out.reallocations_pending(p.id), "grants.spending",
+         anchor="reallocations-title"),
     Duty("log_spending", "Log an expenditure", Proposal, permissions.is_team_member,
          lambda p: p.state is S.ACTIVE, "grants.new_expenditure", optional=True),
     Duty("consent", "Give the team's consent to publish the learning summary", Proposal,

@@ -1252,12 +1252,25 @@ class Seeder:
         self.spend(p, story, i, lead, members, last_day=-75 if finished else -12)
         if "reallocate" in story.extra:
             source, target, amount, reason = story.extra["reallocate"]
-            self.at(-100, 13)
+            self.at(-101, 13)
             lines = p.budget_lines
-            ledger.reallocate(p, self.staff, from_line_id=lines[source].id, to_line_id=lines[target].id,
-                              amount=Decimal(amount), reason=reason)
+            asked = ledger.request_reallocation(p, lead, from_line_id=lines[source].id, to_line_id=lines[target].id,
+                                                amount=Decimal(amount), reason=reason)
+            self.done()
+            self.at(-100, 10)
+            fire(asked, "approve", self.staff)
             self.done()
             self.void_a_duplicate(p, lead)
+        self.reimburse(p, lead, finished, last_day=-75 if finished else -12,
+                       showcase="reallocate" in story.extra)
+        if "reallocate" in story.extra:
+            # a second request, still waiting for staff: the team wants the rest of the repair money for tutors
+            source, target, _, _ = story.extra["reallocate"]
+            self.at(-4, 15)
+            ledger.request_reallocation(p, members[0] if members else lead, from_line_id=p.budget_lines[source].id,
+                                        to_line_id=p.budget_lines[target].id, amount=Decimal("150.00"),
+                                        reason="The spring tutoring block runs two weeks longer than planned.")
+            self.done()
         self.progress(p, story, i, lead, member)
         if not finished:
             return
@@ -1365,6 +1378,26 @@ class Seeder:
                 max_bytes=MAX_DEMO_FILE,
             )
             self.done()
+
+    def reimburse(self, p: Proposal, lead: User, finished: bool, last_day: int, showcase: bool) -> None:
+        """Program staff approve and pay each logged reimbursement (``workflows.expenditure``), a few days after
+        the last spending; on a grant still running the latest ones wait: the newest for approval, the one
+        before it for payment, and on the showcase grant one more was returned with a reason for the team to
+        correct. Voided expenditures are never approved or paid."""
+        counted = sorted((e for e in ledger.ledger_for(p).expenditures if e.voided_at is None), key=lambda e: e.id)
+        plan = {e.id: ("approve", "pay") for e in counted}
+        if not finished and len(counted) > 2:
+            plan[counted[-1].id] = ()  # awaiting approval
+            plan[counted[-2].id] = ("approve",)  # awaiting payment
+            if showcase:
+                plan[counted[-3].id] = ("return",)  # returned, for the team to correct
+        returned = (f"The receipt does not show what was bought: attach an itemized receipt or say in the note "
+                    "what it paid for.")
+        for n, e in enumerate(counted):
+            for k, trigger in enumerate(plan[e.id]):
+                self.at(last_day + 6 + k, 10 + n % 6, 5 * (n % 10))
+                fire(e, trigger, self.staff if n % 2 == 0 else self.coordinator, reason=returned)
+                self.done()
 
     def void_a_duplicate(self, p: Proposal, lead: User) -> None:
         """A payment logged twice by mistake; the lead voids the second with a reason (it stays on the

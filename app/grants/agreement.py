@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from app.cases import permissions
 from app.cases.advance import lock, record_event
 from app.core import clock
 from app.core.errors import FormError
 from app.extensions import db
 from app.models import BudgetLine, Proposal, ProposalState, User
-from workflows.proposal import AWARDED, FINAL_REPORT_IN, REALLOCATABLE
+from workflows.proposal import AWARDED, FINAL_REPORT_IN, budget_within_award, money
 
 S = ProposalState
 
@@ -89,6 +91,9 @@ def accept_agreement(proposal: Proposal, actor: User) -> Proposal:
     if row.state is not S.APPROVED:
         raise GrantError(f"The agreement is accepted once the grant is approved; this proposal is "
                          f"{row.state_label.lower()}.")
+    refusal = budget_within_award(row, {})  # a partial award: the budget is revised to it first
+    if refusal:
+        raise GrantError(refusal)
     row.agreement_accepted_at = clock.now()
     row.agreement_accepted_by_id = actor.id
     record_event(row, "accept_agreement", actor, data={"award": str(row.award) if row.award is not None else ""})
@@ -148,6 +153,46 @@ def panel(proposal: Proposal, user: User) -> GrantPanel | None:
         ledger=ledger_svc.ledger_for(proposal),
         return_comment=reports.last_return(proposal) if proposal.state is S.ACTIVE else None,
         can_log_spending=team and proposal.state in ledger_svc.SPENDING_STATES,
-        can_reallocate=staff and proposal.state in REALLOCATABLE,
+        can_reallocate=permissions.can_reallocate(user, proposal),
         shows_final_report=proposal.state is not S.APPROVED,
     )
+
+
+# -- a partial award: the budget revised to the award ----------------------------------------------
+def needs_revised_budget(proposal: Proposal) -> bool:
+    """An approved grant whose award is less than its budget lines add up to, agreement not accepted yet:
+    the team revises its budget to the award first (``workflows.proposal.budget_within_award``)."""
+    return (proposal.state is S.APPROVED and proposal.agreement_accepted_at is None
+            and budget_within_award(proposal, {}) is not None)
+
+
+def revise_budget(proposal: Proposal, actor: User, amounts: dict[int, Decimal]) -> Proposal:
+    """The team lead sets new amounts on the grant's budget lines (``amounts``: line id -> Decimal, at
+    least $0.00) so that they sum to no more than the award, before accepting the agreement. Audited as
+    "revise_budget" with each line's amount before and after. The proposal row is locked first."""
+    row = lock(proposal)
+    if not permissions.is_team_lead(actor, row):
+        raise GrantError(f"Only the team lead, {row.team.lead_name}, revises the budget to the award.")
+    if row.state is not S.APPROVED or row.agreement_accepted_at is not None:
+        raise GrantError("The budget is revised to the award before the agreement is accepted, while the grant "
+                         "is approved; this one is past that.")
+    lines = list(db.session.scalars(select(BudgetLine).where(BudgetLine.proposal_id == row.id)
+                                    .order_by(BudgetLine.position, BudgetLine.id)))
+    problems: list[tuple[str | None, str]] = []
+    for line in lines:
+        new = amounts.get(line.id)
+        if new is None or not isinstance(new, Decimal) or not new.is_finite() or new < 0:
+            problems.append((f"line_{line.id}", f"Enter an amount of $0.00 or more for {line.description}."))
+    if problems:
+        raise GrantError(problems)
+    total = sum((amounts[line.id] for line in lines), Decimal("0"))
+    if row.award is not None and total > row.award:
+        raise GrantError([(None, f"The revised lines add up to {money(total)}, more than the award of "
+                                 f"{money(row.award)}: take {money(total - row.award)} more off.")])
+    before = {str(line.id): str(line.amount) for line in lines}
+    for line in lines:
+        line.amount = amounts[line.id].quantize(Decimal("0.01"))
+    record_event(row, "revise_budget", actor, data={
+        "award": str(row.award), "before": before, "after": {str(line.id): str(line.amount) for line in lines}})
+    db.session.flush()
+    return row

@@ -27,6 +27,7 @@ from app.core import clock, uploads
 from app.core.errors import FormError
 from app.extensions import db
 from app.models import BudgetLine, BudgetReallocation, Expenditure, Proposal, ProposalState, User
+from workflows.expenditure import MOVED, ReallocationState
 from workflows.proposal import REALLOCATABLE, STATE_LABELS, money
 
 S = ProposalState
@@ -181,14 +182,15 @@ def ledger_for(proposal: Proposal) -> Ledger:
         .order_by(BudgetReallocation.recorded_at, BudgetReallocation.id)
     ))
     names = line_names(lines)
+    moved = [r for r in reallocations if r.state in MOVED]  # a pending or declined request moves nothing
     balances = []
     for line in lines:
         balances.append(LineBalance(
             line=line,
             name=names[line.id],
             planned=cents(line.amount),
-            moved_in=cents(sum((r.amount for r in reallocations if r.to_line_id == line.id), ZERO)),
-            moved_out=cents(sum((r.amount for r in reallocations if r.from_line_id == line.id), ZERO)),
+            moved_in=cents(sum((r.amount for r in moved if r.to_line_id == line.id), ZERO)),
+            moved_out=cents(sum((r.amount for r in moved if r.from_line_id == line.id), ZERO)),
             spent=cents(sum((e.amount for e in expenditures if e.budget_line_id == line.id and e.voided_at is None),
                             ZERO)),
         ))
@@ -294,9 +296,11 @@ def log_expenditure(proposal: Proposal, actor: User, *, spent_on: date, payee: s
     return expenditure
 
 
-def reallocate(proposal: Proposal, actor: User, *, from_line_id: int, to_line_id: int, amount: Decimal,
-               reason: str) -> BudgetReallocation:
-    """Move approved money from one line to another (staff). The approved total stays the same."""
+def request_reallocation(proposal: Proposal, actor: User, *, from_line_id: int, to_line_id: int, amount: Decimal,
+                         reason: str) -> BudgetReallocation:
+    """A team member (or staff for the team) asks to move money from one line to another: a pending request
+    (``workflows.expenditure.REALLOCATION``) that moves nothing until staff approve it, when the amount is
+    checked again under the grant's row lock. Refused now when the source line has not that much left."""
     amount = _exact_cents(amount, "amount")
     row = lock(proposal)
     refusal = _state_refusal(row, REALLOCATABLE, "Budget lines can be reallocated")
@@ -324,15 +328,12 @@ def reallocate(proposal: Proposal, actor: User, *, from_line_id: int, to_line_id
     if problems:
         raise LedgerError(problems)
     assert source is not None and target is not None
-    before_total = ledger.approved_total
     realloc = BudgetReallocation(proposal_id=row.id, from_line_id=source.line.id, to_line_id=target.line.id,
-                                 amount=amount, reason=reason, recorded_by_id=actor.id)
+                                 amount=amount, reason=reason, recorded_by_id=actor.id,
+                                 state=ReallocationState.PENDING)
     db.session.add(realloc)
     db.session.flush()
-    after_total = ledger_for(row).approved_total
-    if after_total != before_total:  # cannot happen: a reallocation moves money, it never makes any
-        raise RuntimeError(f"reallocation changed the approved total from {before_total} to {after_total}")
-    record_event(row, "reallocate", actor, comment=reason, data={
+    record_event(row, "request_reallocation", actor, comment=reason, data={
         "reallocation_id": realloc.id, "from": source.name, "to": target.name, "amount": str(amount),
     })
     db.session.flush()

@@ -11,13 +11,14 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
-from app.cases import permissions
-from app.cases.advance import refusals
+from app.cases import advance, permissions
+from app.cases.advance import refusals, transition_or_404
 from app.grants import agreement as grant_svc
 from app.grants import ledger as ledger_svc
+from app.grants import payments as payment_svc
 from app.grants import reports as report_svc
-from app.models import FINAL_REPORT_SECTIONS, PROGRESS_SECTIONS, Proposal, ProposalState
-from app.web import download, get_or_404, roles_required, run, show_refusal
+from app.models import FINAL_REPORT_SECTIONS, PROGRESS_SECTIONS, BudgetReallocation, Proposal, ProposalState
+from app.web import download, get_or_404, page_number, reader, roles_required, run, show_refusal
 from forms.grants import (
     AgreementForm,
     ExpenditureForm,
@@ -25,11 +26,14 @@ from forms.grants import (
     ProgressForm,
     ReallocationForm,
     VoidExpenditureForm,
+    revise_budget_form_class,
 )
 from forms.proposals import action_form_class
+from workflows.expenditure import EXPENDITURE, REALLOCATION
 from workflows.proposal import AWARDED, PROPOSAL, REPORTING, STATE_LABELS, money
 
 bp = Blueprint("grants", __name__, url_prefix="/proposals/<int:proposal_id>")
+payments = Blueprint("payments", __name__, url_prefix="/payments")
 S = ProposalState
 
 
@@ -63,6 +67,7 @@ def _render_agreement(proposal: Proposal, form: AgreementForm, status: int = 200
     return render_template(
         "grants/agreement.html", proposal=proposal, agreement=grant_svc.agreement_for(proposal), form=form,
         is_lead=permissions.is_team_lead(current_user, proposal), errors=errors or [],
+        needs_revision=grant_svc.needs_revised_budget(proposal),
     ), status
 
 
@@ -83,17 +88,124 @@ def agreement(proposal_id: int):
     )
 
 
-# -- spending --------------------------------------------------------------------------------
-@bp.get("/spending")
+def _render_revise(proposal: Proposal, form, status: int = 200, errors=None):
+    return render_template("grants/revise_budget.html", proposal=proposal, form=form, errors=errors or [],
+                           lines=list(proposal.budget_lines)), status
+
+
+@bp.route("/budget/revise", methods=["GET", "POST"])
 @login_required
-def spending(proposal_id: int):
-    proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
+def revise_budget(proposal_id: int):
+    proposal = _load_visible(proposal_id, AWARDED, "grant agreement")
+    if not permissions.is_team_lead(current_user, proposal) or not grant_svc.needs_revised_budget(proposal):
+        _forbid("The team lead revises the budget to a partial award, before accepting the agreement; "
+                "this grant has nothing to revise.")
+    form_class = revise_budget_form_class(proposal.budget_lines)
+    form = form_class() if request.method == "POST" else form_class(
+        formdata=None, data={f"line_{line.id}": line.amount for line in proposal.budget_lines})
+    if request.method != "POST":
+        return _render_revise(proposal, form)
+    return run(
+        lambda: grant_svc.revise_budget(proposal, current_user, form.amounts()), form=form,
+        done=url_for(".agreement", proposal_id=proposal_id),
+        success="Budget revised to the award. You can now accept the grant agreement.",
+        again=lambda refusal: _render_revise(get_or_404(Proposal, proposal_id), form, 422, show_refusal(form, refusal)),
+    )
+
+
+# -- spending --------------------------------------------------------------------------------
+def _case_forms(cases, fired=None, fired_form=None) -> dict:
+    """(case id, trigger) -> the form of each action the viewer may take on each case (an expenditure's
+    payment, a reallocation request); the one just refused keeps what was typed."""
+    forms = {}
+    for case in cases:
+        for a in advance.actions_for(case, current_user):
+            key = (case.id, a.trigger)
+            forms[key] = (a, fired_form if key == fired else
+                          action_form_class(f"{a.trigger}-{case.id}", a.fields,
+                                            comment_label="What you corrected")(formdata=None))
+    return forms
+
+
+def _render_spending(proposal: Proposal, status: int = 200, errors=None, fired=None, fired_form=None):
+    ledger = ledger_svc.ledger_for(proposal)
     return render_template(
-        "grants/spending.html", proposal=proposal, ledger=ledger_svc.ledger_for(proposal),
+        "grants/spending.html", proposal=proposal, ledger=ledger, errors=errors or [], fired_form=fired_form,
         can_log=permissions.can_log_spending(current_user, proposal),
         can_reallocate=permissions.can_reallocate(current_user, proposal),
         can_void=permissions.can_void_spending(current_user, proposal),
+        case_forms=_case_forms([*ledger.expenditures, *ledger.reallocations], fired, fired_form),
+    ), status
+
+
+@bp.get("/spending")
+@login_required
+def spending(proposal_id: int):
+    return _render_spending(_load_visible(proposal_id, AWARDED, "spending ledger"))
+
+
+def _act(proposal_id: int, case, wf, trigger: str):
+    """Fire ``trigger`` of ``wf`` on ``case`` (an expenditure or a reallocation of the grant) by its button:
+    the declared who-check (403), guards (the page again, 422, with what was typed), audit, notices."""
+    t = transition_or_404(wf, trigger)
+    form = action_form_class(f"{trigger}-{case.id}", t.fields)()
+    staff = permissions.is_staff(current_user)
+    return run(
+        lambda: advance.fire(case, trigger, current_user, reader(form)),
+        done=url_for("payments.index") if staff else url_for(".spending", proposal_id=proposal_id),
+        success=lambda _: f"{t.label}: done. It is now {case.state_label.lower()}.",
+        again=lambda refusal: (_render_payments(422, show_refusal(None, refusal), (case.id, trigger), form)
+                               if staff else _render_spending(get_or_404(Proposal, proposal_id), 422,
+                                                              show_refusal(None, refusal), (case.id, trigger), form)),
     )
+
+
+@bp.post("/spending/<int:expenditure_id>/actions/<trigger>")
+@login_required
+def expenditure_action(proposal_id: int, expenditure_id: int, trigger: str):
+    proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
+    expenditure = ledger_svc.expenditure_of(proposal, expenditure_id)
+    if expenditure is None:
+        abort(404)
+    return _act(proposal_id, expenditure, EXPENDITURE, trigger)
+
+
+@bp.post("/reallocations/<int:reallocation_id>/actions/<trigger>")
+@login_required
+def reallocation_action(proposal_id: int, reallocation_id: int, trigger: str):
+    proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
+    realloc = db_get_reallocation(proposal, reallocation_id)
+    return _act(proposal_id, realloc, REALLOCATION, trigger)
+
+
+def db_get_reallocation(proposal: Proposal, reallocation_id: int) -> BudgetReallocation:
+    realloc = get_or_404(BudgetReallocation, reallocation_id)
+    if realloc.proposal_id != proposal.id:
+        abort(404)
+    return realloc
+
+
+# -- staff: what awaits approval and payment -------------------------------------------------
+def _render_payments(status: int = 200, errors=None, fired=None, fired_form=None):
+    show = request.args.get("show", "approval")
+    show = show if show in (*payment_svc.VIEWS, "reallocations") else "approval"
+    page = (payment_svc.reallocation_page(page_number()) if show == "reallocations"
+            else payment_svc.expenditure_page(show, page_number()))
+    return render_template("grants/payments.html", queues=payment_svc.queues(), show=show, page=page,
+                           case_forms=_case_forms(page.items, fired, fired_form), errors=errors or [],
+                           fired_form=fired_form, line_label=payment_svc.line_label), status
+
+
+@payments.get("/")
+@roles_required("staff")
+def index():
+    return _render_payments()
+
+
+@payments.get("/payments.csv")
+@roles_required("staff")
+def csv():
+    return download(payment_svc.csv_bytes(), "reimbursements-awaiting-staff.csv", "text/csv")
 
 
 def _ledger_form(form_class, ledger, *line_fields: str):
@@ -191,20 +303,21 @@ def _render_reallocate(proposal: Proposal, form: ReallocationForm, ledger=None, 
 
 
 @bp.route("/spending/reallocate", methods=["GET", "POST"])
-@roles_required("staff")
+@login_required
 def reallocate(proposal_id: int):
     proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
     if not permissions.can_reallocate(current_user, proposal):
-        _forbid(f"Budget lines are reallocated while the grant is approved or active; this one is "
+        _forbid(f"A reallocation is asked for while the grant is approved or active; this one is "
                 f"{proposal.state_label.lower()}.")
     ledger = ledger_svc.ledger_for(proposal)
     form = _ledger_form(ReallocationForm, ledger, "from_line", "to_line")
     if request.method != "POST":
         return _render_reallocate(proposal, form, ledger)
     return run(
-        lambda: ledger_svc.reallocate(proposal, current_user, **form.reallocation()), form=form,
+        lambda: ledger_svc.request_reallocation(proposal, current_user, **form.reallocation()), form=form,
         done=url_for(".spending", proposal_id=proposal_id),
-        success=lambda realloc: f"Moved {money(realloc.amount)} between budget lines. The award's total is unchanged.",
+        success=lambda realloc: (f"Asked to move {money(realloc.amount)} between budget lines. Program staff "
+                                 "approve or decline it; nothing moves until they approve."),
         again=lambda refusal: _render_reallocate(get_or_404(Proposal, proposal_id), form, None, 422,
                                                  show_refusal(form, refusal)),
         once=True,

@@ -25,6 +25,7 @@ from app.extensions import db
 from app.home import reminders
 from app.models import (
     AuditEvent,
+    BudgetReallocation,
     ConflictOfInterest,
     Cycle,
     Decision,
@@ -44,6 +45,7 @@ from app.models import (
     TeamMember,
     User,
 )
+from workflows.expenditure import AWAITING_STAFF, PaymentState, ReallocationState
 from workflows.pl_request import PL_REQUEST
 from workflows.proposal import DECIDED, EDITABLE_BY_TEAM, SCREENING, SIDES, SUMMARY_EDITABLE
 from workflows.proposal import money as pl_cost_money
@@ -313,7 +315,8 @@ def _agreement(user: User, today: date, offset: int, limit: int) -> Section:
         items.append(Item(p, detail, note="Read the grant agreement and accept it for the team; program staff "
                                           "then activate the grant."))
     return Section("agreement", "Grant agreements to accept", items,
-                   "No grant agreement waits for you to accept it.", total=total, tasks=("accept_agreement",))
+                   "No grant agreement waits for you to accept it.", total=total,
+                   tasks=("accept_agreement", "revise_budget"))
 
 
 def _spent(proposal_ids: list[int]) -> dict[int, Decimal]:
@@ -350,7 +353,8 @@ def _grants(user: User, today: date, offset: int, limit: int) -> Section:
                                "learning summary on the grant's pages."))
     return Section("grants", "Active grants: spending and reports due", items,
                    "None of your teams has an active grant.", total=total, overdue_total=overdue,
-                   tasks=("progress_update", "final_report", "learning_summary", "submit_final_report"))
+                   tasks=("progress_update", "final_report", "learning_summary", "submit_final_report",
+                          "resubmit_expenditure"))
 
 
 def _flags(user: User, today: date, offset: int, limit: int) -> Section:
@@ -581,6 +585,43 @@ def _activate(user: User, today: date, offset: int, limit: int) -> Section:
                    tasks=("activate",))
 
 
+def _money(user: User, today: date, offset: int, limit: int) -> Section:
+    """Grants with reimbursements to approve or pay, or a reallocation request to decide (voided expenditures
+    left out), the longest waiting first: a count, one page, and the exact figures per listed grant."""
+    waiting = (select(Expenditure.proposal_id.label("pid"), Expenditure.recorded_at.label("since"))
+               .where(Expenditure.state.in_(AWAITING_STAFF), Expenditure.voided_at.is_(None))
+               .union_all(select(BudgetReallocation.proposal_id, BudgetReallocation.recorded_at)
+                          .where(BudgetReallocation.state == ReallocationState.PENDING)).subquery())
+    firsts = select(waiting.c.pid, func.min(waiting.c.since).label("since")).group_by(waiting.c.pid).subquery()
+    base = (select(Proposal).join(firsts, firsts.c.pid == Proposal.id).join(Proposal.cycle))
+    total, _, rows = _window(base, (firsts.c.since, Proposal.id), offset, limit, _proposal_options())
+    figures = _money_figures([p.id for p in rows])
+    items = [Item(p, [f"Team: {p.team.name}", *figures.get(p.id, [])],
+                  note="Approve each reimbursement against its receipt, record the payment, or return it with a "
+                       "reason; approve or decline reallocation requests.") for p in rows]
+    return Section("money", "Reimbursements and reallocations to act on", items,
+                   "No reimbursement or reallocation request waits for you.", "payments.index",
+                   "All reimbursements and reallocations", total=total,
+                   tasks=("approve_payments", "decide_reallocation"))
+
+
+def _money_figures(proposal_ids: list[int]) -> dict[int, list[str]]:
+    """Per listed grant: how many wait for approval, for payment, for a decision (one statement each kind)."""
+    out: dict[int, list[str]] = defaultdict(list)
+    for state, words in ((PaymentState.SUBMITTED, "to approve"), (PaymentState.APPROVED, "to pay")):
+        for pid, n in db.session.execute(
+                select(Expenditure.proposal_id, func.count()).where(
+                    Expenditure.proposal_id.in_(proposal_ids), Expenditure.state == state,
+                    Expenditure.voided_at.is_(None)).group_by(Expenditure.proposal_id)):
+            out[pid].append(f"{n} reimbursement{'s' if n != 1 else ''} {words}")
+    for pid, n in db.session.execute(
+            select(BudgetReallocation.proposal_id, func.count()).where(
+                BudgetReallocation.proposal_id.in_(proposal_ids),
+                BudgetReallocation.state == ReallocationState.PENDING).group_by(BudgetReallocation.proposal_id)):
+        out[pid].append(f"{n} reallocation request{'s' if n != 1 else ''} to decide")
+    return out
+
+
 def _summary_flags(summary_ids: list[int]) -> dict[int, int]:
     """Open privacy flags per listed learning summary: one statement (sent even for none)."""
     return dict(db.session.execute(
@@ -734,8 +775,8 @@ ROLE_SECTIONS: dict[str, tuple[tuple[str, Builder], ...]] = {
                  ("waiting", _waiting), ("decided", _decided)),
     "reviewer": (("reviews_due", _reviews_due),),
     "co_chair": (("to_confirm", _to_confirm), ("mine_waiting", _mine_waiting), ("ready", _ready)),
-    "staff": (("screen", _screen), ("short", _short), ("activate", _activate), ("final_reports", _final_reports),
-              ("summaries", _summaries), ("overdue", _staff_overdue)),
+    "staff": (("screen", _screen), ("short", _short), ("activate", _activate), ("money", _money),
+              ("final_reports", _final_reports), ("summaries", _summaries), ("overdue", _staff_overdue)),
     "pl": (("pl_waiting", _pl_waiting),),
 }
 SECTION_ROLE = {key: role for role, sections in ROLE_SECTIONS.items() for key, _ in sections}

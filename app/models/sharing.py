@@ -18,6 +18,8 @@ from app.models.grants import BudgetLine, Proposal
 from app.models.learning import Term, TermKind
 from app.models.people import User, enum_column
 from app.models.types import MONEY, UTCDateTime, utcnow
+from workflows.expenditure import PAYMENT_LABELS, REALLOCATION_LABELS, PaymentState, ReallocationState
+from workflows.proposal import REALLOCATABLE
 
 
 class Expenditure(db.Model):
@@ -44,6 +46,16 @@ class Expenditure(db.Model):
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     void_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Its payment status (``workflows.expenditure.EXPENDITURE``): submitted -> approved -> paid, or returned
+    # with a reason (kept here until the team resubmits it).
+    state: Mapped[PaymentState] = mapped_column(
+        "payment_state", enum_column(PaymentState, "payment_state"), default=PaymentState.SUBMITTED,
+        server_default=PaymentState.SUBMITTED.value, index=True)
+    return_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     proposal: Mapped[Proposal] = relationship(back_populates="expenditures")
     budget_line: Mapped[BudgetLine] = relationship()
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
@@ -54,12 +66,25 @@ class Expenditure(db.Model):
         return self.voided_at is not None
 
     @property
+    def state_label(self) -> str:
+        return PAYMENT_LABELS[self.state]
+
+    @property
+    def display_title(self) -> str:
+        return f"{self.payee}, ${self.amount:,.2f} ({self.proposal.display_title})"
+
+    def is_team_member(self, user) -> bool:
+        return user is not None and user.id in self.proposal.team.member_ids
+
+    @property
     def category(self):
         return self.budget_line.category
 
 
 class BudgetReallocation(db.Model):
-    """Staff move approved money from one budget line to another; the award's total is unchanged."""
+    """A team asks to move money from one budget line to another, with a reason; staff approve (the money
+    moves, the award's total unchanged) or decline it (``workflows.expenditure.REALLOCATION``). Only an
+    approved one counts on the ledger."""
 
     __tablename__ = "budget_reallocation"
     __table_args__ = (
@@ -77,7 +102,45 @@ class BudgetReallocation(db.Model):
     proposal: Mapped[Proposal] = relationship(back_populates="reallocations")
     from_line: Mapped[BudgetLine] = relationship(foreign_keys=[from_line_id])
     to_line: Mapped[BudgetLine] = relationship(foreign_keys=[to_line_id])
-    recorded_by: Mapped[User] = relationship()
+    state: Mapped[ReallocationState] = mapped_column(
+        enum_column(ReallocationState, "reallocation_state"), default=ReallocationState.PENDING,
+        server_default=ReallocationState.PENDING.value, index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decline_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def state_label(self) -> str:
+        return REALLOCATION_LABELS[self.state]
+
+    @property
+    def display_title(self) -> str:
+        return f"${self.amount:,.2f} between budget lines ({self.proposal.display_title})"
+
+    def is_team_member(self, user) -> bool:
+        return user is not None and user.id in self.proposal.team.member_ids
+
+    # -- what the workflow's guards read (after the grant's row is locked) ----------------------
+    @property
+    def grant_open(self) -> bool:
+        return self.proposal.state in REALLOCATABLE
+
+    def _source(self):
+        from app.grants.ledger import ledger_for  # the ledger reads the models; read fresh, under the lock
+
+        return ledger_for(self.proposal).balance_of(self.from_line_id)
+
+    @property
+    def source_left(self) -> Decimal:
+        source = self._source()
+        return source.left if source is not None else Decimal("0")
+
+    @property
+    def source_name(self) -> str:
+        source = self._source()
+        return source.name if source is not None else "The source line"
 
 
 class _WrittenSections:

@@ -59,6 +59,8 @@ EVENT_LABELS = {
     "log_expenditure": "Spending logged",
     "void_expenditure": "Expenditure voided",
     "reallocate": "Budget reallocated",
+    "request_reallocation": "Budget reallocation asked for",
+    "revise_budget": "Budget revised to the award",
     "edit_progress": "Progress update edited",
     "submit_progress": "Progress update submitted",
     "edit_final_report": "Final report edited",

@@ -244,22 +244,53 @@ def test_spending_is_logged_only_while_active_and_only_by_the_team(browser, worl
 
 
 # -- reallocation -----------------------------------------------------------------------------
-def test_staff_reallocate_and_the_total_is_unchanged(browser, world):
+def test_the_team_asks_to_reallocate_staff_approve_and_the_total_is_unchanged(browser, world):
     p = world.proposals[S.ACTIVE]
     books, stipends = p.budget_lines
     before = L.ledger_for(p).approved_total
-    browser.login(world.staff)
+    browser.login(world.member)
     url = f"/proposals/{p.id}/spending/reallocate"
     resp = browser.post(url, {"from_line": str(books.id), "to_line": str(stipends.id), "amount": "750.00",
                               "reason": "A summer session needs more stipends."}, follow_redirects=True)
-    assert "Moved $750.00 between budget lines. The award's total is unchanged." in page(resp)
+    assert "Asked to move $750.00 between budget lines." in page(resp)
+    # nothing moves while it is pending; the team sees where it stands
+    assert L.ledger_for(fresh(p)).balance_of(books.id).approved == Decimal("6000.00")
+    assert "Pending: awaiting staff" in text(resp) and "A summer session needs more stipends." in text(resp)
+    [ev] = events(p, "request_reallocation")
+    assert ev.actor_id == world.member.id and ev.comment == "A summer session needs more stipends."
+    [realloc] = db.session.scalars(select(BudgetReallocation)).all()
+    # the team cannot approve its own request; staff can, from their payments page
+    assert browser.post(f"/proposals/{p.id}/reallocations/{realloc.id}/actions/approve", {}).status_code == 403
+    browser.reset().login(world.staff)
+    listing = text(browser.get("/payments/?show=reallocations"))
+    assert "A summer session needs more stipends." in listing and "$750.00" in listing
+    resp = browser.post(f"/proposals/{p.id}/reallocations/{realloc.id}/actions/approve", {}, follow_redirects=True)
+    assert "Approve reallocation: done." in page(resp)
     ledger = L.ledger_for(fresh(p))
     assert ledger.approved_total == before == Decimal("10000.00")
     assert ledger.balance_of(books.id).approved == Decimal("5250.00")
     assert ledger.balance_of(stipends.id).approved == Decimal("4750.00")
-    assert "A summer session needs more stipends." in text(resp)
-    [ev] = events(p, "reallocate")
-    assert ev.actor_id == world.staff.id and ev.comment == "A summer session needs more stipends."
+    # approved once: a second approval is refused and moves nothing more
+    resp = browser.post(f"/proposals/{p.id}/reallocations/{realloc.id}/actions/approve", {})
+    assert resp.status_code == 422 and "not possible while this reallocation is Approved" in page(resp)
+    assert L.ledger_for(fresh(p)).balance_of(stipends.id).approved == Decimal("4750.00")
+
+
+def test_staff_decline_a_reallocation_with_a_reason_the_team_reads(browser, world):
+    p = world.proposals[S.ACTIVE]
+    books, stipends = p.budget_lines
+    realloc = L.request_reallocation(p, world.lead, from_line_id=books.id, to_line_id=stipends.id,
+                                     amount=Decimal("100.00"), reason="More stipends.")
+    db.session.commit()
+    browser.login(world.staff)
+    url = f"/proposals/{p.id}/reallocations/{realloc.id}/actions/decline"
+    resp = browser.post(url, {"reason": "  "})
+    assert resp.status_code == 422 and "Give the reason for declining (the team reads it)." in page(resp)
+    browser.post(url, {"reason": "Books are the heart of the plan."})
+    browser.reset().login(world.lead)
+    t = text(browser.get(f"/proposals/{p.id}/spending"))
+    assert "Declined" in t and "Books are the heart of the plan." in t
+    assert L.ledger_for(fresh(p)).balance_of(books.id).approved == Decimal("6000.00")
 
 
 @pytest.mark.parametrize("changes,message", [
@@ -281,7 +312,7 @@ def test_bad_reallocation_input_is_refused_and_kept(browser, world, changes, mes
     data.update(changes)
     if data["to_line"] == "same":
         data["to_line"] = str(books.id)
-    browser.login(world.staff)
+    browser.login(world.member)
     resp = browser.post(f"/proposals/{p.id}/spending/reallocate", data)
     assert resp.status_code == 422
     assert message in page(resp)
@@ -458,7 +489,7 @@ def test_grant_panel_on_an_active_grant_links_spending_and_reports(browser, worl
     for href in (f"/proposals/{p.id}/spending", f"/proposals/{p.id}/spending/new", f"/proposals/{p.id}/progress",
                  f"/proposals/{p.id}/final-report", f"/proposals/{p.id}/agreement"):
         assert f'href="{href}"' in body
-    assert f'href="/proposals/{p.id}/spending/reallocate"' not in body
+    assert f'href="/proposals/{p.id}/spending/reallocate"' in body  # the team asks; staff decide
     browser.reset().login(world.staff)
     assert f'href="/proposals/{p.id}/spending/reallocate"' in page(browser.get(f"/proposals/{p.id}"))
 

@@ -22,7 +22,9 @@ from app.models import (
     Proposal,
     ProposalState,
 )
+from app.cases.advance import advance
 from tests.sqlcount import statements as sql_statements
+from workflows.expenditure import ReallocationState
 
 S = ProposalState
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -246,12 +248,19 @@ def test_a_logged_expenditure_is_audited(grant):
 
 
 # -- reallocations ---------------------------------------------------------------------------
-def test_a_reallocation_moves_money_and_keeps_the_total(grant):
-    staff = grant.team.lead  # the service trusts the view's role check; the actor is recorded
+def test_a_reallocation_moves_money_once_approved_and_keeps_the_total(grant, factory):
+    staff = factory.user("staff", name="Sam Staff")
     before = L.ledger_for(grant).approved_total
-    L.reallocate(grant, staff, from_line_id=books(grant).id, to_line_id=stipends(grant).id,
-                 amount=Decimal("700.00"), reason="Stipends for a summer session.")
+    realloc = L.request_reallocation(grant, grant.team.lead, from_line_id=books(grant).id,
+                                     to_line_id=stipends(grant).id, amount=Decimal("700.00"),
+                                     reason="Stipends for a summer session.")
     db.session.commit()
+    # asked, not moved: a pending request counts nowhere
+    assert realloc.state is ReallocationState.PENDING
+    assert L.ledger_for(grant).balance_of(books(grant).id).approved == Decimal("5200.00")
+    advance(realloc, "approve", staff)
+    db.session.commit()
+    assert realloc.state is ReallocationState.APPROVED and realloc.decided_by_id == staff.id
     ledger = L.ledger_for(grant)
     assert ledger.approved_total == before == Decimal("9200.00")
     assert ledger.balance_of(books(grant).id).approved == Decimal("4500.00")
@@ -259,8 +268,11 @@ def test_a_reallocation_moves_money_and_keeps_the_total(grant):
     assert ledger.balance_of(stipends(grant).id).moved_in == Decimal("700.00")
     # The lines as planned are untouched: the reallocation is its own record.
     assert books(grant).amount == Decimal("5200.00")
-    ev = db.session.scalars(select(AuditEvent).where(AuditEvent.trigger == "reallocate")).one()
+    ev = db.session.scalars(select(AuditEvent).where(AuditEvent.trigger == "request_reallocation")).one()
     assert ev.comment == "Stipends for a summer session." and ev.data["amount"] == "700.00"
+    approved = db.session.scalars(select(AuditEvent).where(AuditEvent.case_type == "reallocation")).one()
+    assert (approved.trigger, approved.from_state, approved.to_state, approved.actor_id) == (
+        "approve", "pending", "approved", staff.id)
     # Now stipends can take more than planned.
     spend(grant, stipends(grant), "4600.00")
     db.session.commit()
@@ -269,7 +281,7 @@ def test_a_reallocation_moves_money_and_keeps_the_total(grant):
 def test_a_reallocation_cannot_move_more_than_is_left(grant):
     spend(grant, books(grant), "5000.00")
     db.session.commit()
-    messages = refused(L.reallocate, grant, grant.team.lead, from_line_id=books(grant).id,
+    messages = refused(L.request_reallocation, grant, grant.team.lead, from_line_id=books(grant).id,
                        to_line_id=stipends(grant).id, amount=Decimal("300.00"), reason="More stipends.")
     assert messages == ["Books and curriculum has $200.00 left of its $5,200.00 ($5,000.00 spent), so $300.00 "
                         "cannot be moved from it."]
@@ -278,19 +290,19 @@ def test_a_reallocation_cannot_move_more_than_is_left(grant):
 
 
 def test_a_reallocation_needs_two_lines_and_a_reason(grant):
-    messages = refused(L.reallocate, grant, grant.team.lead, from_line_id=books(grant).id,
+    messages = refused(L.request_reallocation, grant, grant.team.lead, from_line_id=books(grant).id,
                        to_line_id=books(grant).id, amount=Decimal("1.00"), reason="  ")
     assert messages == ["Choose a different line to move the money to.",
                         "Give the reason for the reallocation (it goes on the record)."]
     with pytest.raises(TypeError):
-        L.reallocate(grant, grant.team.lead, from_line_id=books(grant).id, to_line_id=stipends(grant).id,
+        L.request_reallocation(grant, grant.team.lead, from_line_id=books(grant).id, to_line_id=stipends(grant).id,
                      amount=1.5, reason="x")
 
 
 def test_no_reallocation_after_the_final_report(grant):
     grant.state = S.COMPLETED
     db.session.commit()
-    [msg] = refused(L.reallocate, grant, grant.team.lead, from_line_id=books(grant).id,
+    [msg] = refused(L.request_reallocation, grant, grant.team.lead, from_line_id=books(grant).id,
                     to_line_id=stipends(grant).id, amount=Decimal("1.00"), reason="x")
     assert msg == "Budget lines can be reallocated while the grant is approved or active; this one is completed."
 

@@ -166,7 +166,8 @@ def test_every_demo_user_sees_each_action_on_the_first_screen_and_each_waiting_t
     assert pages > 100
     # the demo has something of each kind waiting on someone
     for key in ("accept_agreement", "review", "record_decision", "confirm_decision", "begin_review", "activate",
-                "accept_report", "publish", "progress_update", "final_report", "submit", "resubmit", "endorse"):
+                "accept_report", "publish", "progress_update", "final_report", "submit", "resubmit", "endorse",
+                "approve_payments", "decide_reallocation", "resubmit_expenditure"):
         assert waiting_anywhere[key], f"nothing in the demo waits for {key}"
 
 
