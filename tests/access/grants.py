@@ -14,10 +14,12 @@ from decimal import Decimal
 
 from app.core import clock
 from app.extensions import db
-from app.models import Expenditure, ProposalState
+from app.models import BudgetReallocation, Expenditure, ProposalState
 from tests.access import Case
+from workflows.expenditure import PaymentState, ReallocationState
 
 S = ProposalState
+P = PaymentState
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TEAM = {"lead": 200, "member": 200}
 TEAM_AND_STAFF = {"lead": 200, "member": 200, "staff": 200}
@@ -40,6 +42,48 @@ def _expenditure(w, state=S.ACTIVE) -> Expenditure:
         db.session.add(e)
         db.session.commit()
     return e
+
+
+def _expenditure_in(w, state) -> Expenditure:
+    """Another expenditure on the active grant, in payment status ``state`` (made on first use)."""
+    p = w.proposals[S.ACTIVE]
+    e = next((x for x in p.expenditures if x.state is state and x.payee == "Second Books"), None)
+    if e is None:
+        e = Expenditure(proposal=p, budget_line=p.budget_lines[0], spent_on=clock.today(), payee="Second Books",
+                        amount=Decimal("80.00"), receipt_filename="receipt.pdf",
+                        receipt_content_type="application/pdf", receipt_size=len(PDF),
+                        receipt_sha256=hashlib.sha256(PDF).hexdigest(), receipt_data=PDF, recorded_by_id=w.lead.id,
+                        state=state, return_reason="Illegible receipt." if state is P.RETURNED else "")
+        db.session.add(e)
+        db.session.commit()
+    return e
+
+
+def _reallocation(w) -> BudgetReallocation:
+    """A pending reallocation request on the active grant (made on first use)."""
+    p = w.proposals[S.ACTIVE]
+    r = next((x for x in p.reallocations if x.state is ReallocationState.PENDING), None)
+    if r is None:
+        lines = p.budget_lines
+        r = BudgetReallocation(proposal=p, from_line_id=lines[0].id, to_line_id=lines[1].id, amount=Decimal("50.00"),
+                               reason="More stipends.", recorded_by_id=w.lead.id)
+        db.session.add(r)
+        db.session.commit()
+    return r
+
+
+def _partial(w) -> int:
+    """The approved proposal with an award below what its budget lines add up to."""
+    p = w.proposals[S.APPROVED]
+    if p.award is None or p.award >= p.budget_total:
+        p.award = p.budget_total - Decimal("1000.00")
+        db.session.commit()
+    return p.id
+
+
+def _revised(w) -> dict:
+    p = w.proposals[S.APPROVED]
+    return {f"line_{line.id}": str(line.amount - Decimal("500.00")) for line in p.budget_lines}
 
 
 def _spend(w) -> dict:
@@ -114,14 +158,65 @@ CASES = [
     Case("grants.void_expenditure", lambda w: f"/proposals/{_p(w)}/spending/{_expenditure(w).id}/void",
          method="POST", label="no-reason", data=lambda w: {"reason": " "},
          expect={"lead": 422, "member": 422, "staff": 422}),
-    Case("grants.reallocate", lambda w: f"/proposals/{_p(w)}/spending/reallocate", expect={"staff": 200},
+    Case("grants.reallocate", lambda w: f"/proposals/{_p(w)}/spending/reallocate", expect=TEAM_AND_STAFF,
          missing=lambda w: "/proposals/999999/spending/reallocate"),
     Case("grants.reallocate", lambda w: f"/proposals/{_p(w, S.COMPLETED)}/spending/reallocate",
          label="completed"),
     Case("grants.reallocate", lambda w: f"/proposals/{_p(w)}/spending/reallocate", method="POST",
-         data=_realloc, expect={"staff": 302}, missing=lambda w: "/proposals/999999/spending/reallocate"),
+         data=_realloc, expect={"lead": 302, "member": 302, "staff": 302},
+         missing=lambda w: "/proposals/999999/spending/reallocate"),
     Case("grants.reallocate", lambda w: f"/proposals/{_p(w)}/spending/reallocate", method="POST",
-         label="too-much", data=lambda w: {**_realloc(w), "amount": "999999.00"}, expect={"staff": 422}),
+         label="too-much", data=lambda w: {**_realloc(w), "amount": "999999.00"},
+         expect={"lead": 422, "member": 422, "staff": 422}),
+    # -- money out the door: payment status, reallocation requests, staff's page --
+    Case("payments.index", lambda w: "/payments/", expect={"staff": 200}),
+    Case("payments.index", lambda w: f"/payments/?show=payment&x={_expenditure_in(w, P.APPROVED).id}",
+         label="payment", expect={"staff": 200}),
+    Case("payments.index", lambda w: f"/payments/?show=reallocations&x={_reallocation(w).id}",
+         label="reallocations", expect={"staff": 200}),
+    Case("payments.csv", lambda w: "/payments/payments.csv", expect={"staff": 200}),
+    Case("grants.expenditure_action",
+         lambda w: f"/proposals/{_p(w)}/spending/{_expenditure(w).id}/actions/approve", method="POST",
+         data=lambda w: {}, expect={"staff": 302},
+         missing=lambda w: f"/proposals/{_p(w)}/spending/999999/actions/approve"),
+    Case("grants.expenditure_action",
+         lambda w: f"/proposals/{_p(w)}/spending/{_expenditure(w).id}/actions/return", method="POST",
+         label="return-no-reason", data=lambda w: {"reason": " "}, expect={"staff": 422}),
+    Case("grants.expenditure_action",
+         lambda w: f"/proposals/{_p(w)}/spending/{_expenditure(w).id}/actions/return", method="POST",
+         label="return", data=lambda w: {"reason": "The receipt is for another grant."}, expect={"staff": 302}),
+    Case("grants.expenditure_action",
+         lambda w: f"/proposals/{_p(w)}/spending/{_expenditure_in(w, P.APPROVED).id}/actions/pay", method="POST",
+         label="pay", data=lambda w: {}, expect={"staff": 302}),
+    Case("grants.expenditure_action",
+         lambda w: f"/proposals/{_p(w)}/spending/{_expenditure_in(w, P.RETURNED).id}/actions/resubmit",
+         method="POST", label="resubmit", data=lambda w: {"comment": "Attached the itemized receipt."},
+         expect={"lead": 302, "member": 302}),
+    Case("grants.expenditure_action",
+         lambda w: f"/proposals/{_p(w)}/spending/{_expenditure(w).id}/actions/nonsense", method="POST",
+         label="no-such-action", data=lambda w: {}, expect={"lead": 404, "member": 404, "staff": 404}),
+    Case("grants.expenditure_action",
+         lambda w: f"/proposals/{_p(w, S.COMPLETED)}/spending/{_expenditure(w).id}/actions/approve", method="POST",
+         label="wrong-proposal", data=lambda w: {}, expect={"lead": 404, "member": 404, "staff": 404}),
+    Case("grants.reallocation_action",
+         lambda w: f"/proposals/{_p(w)}/reallocations/{_reallocation(w).id}/actions/approve", method="POST",
+         data=lambda w: {}, expect={"staff": 302},
+         missing=lambda w: f"/proposals/{_p(w)}/reallocations/999999/actions/approve"),
+    Case("grants.reallocation_action",
+         lambda w: f"/proposals/{_p(w)}/reallocations/{_reallocation(w).id}/actions/decline", method="POST",
+         label="decline-no-reason", data=lambda w: {"reason": ""}, expect={"staff": 422}),
+    Case("grants.reallocation_action",
+         lambda w: f"/proposals/{_p(w, S.COMPLETED)}/reallocations/{_reallocation(w).id}/actions/approve",
+         method="POST", label="wrong-proposal", data=lambda w: {}, expect={"lead": 404, "member": 404, "staff": 404}),
+    # a partial award: the lead revises the budget to it before accepting the agreement
+    Case("grants.revise_budget", lambda w: f"/proposals/{_partial(w)}/budget/revise", expect={"lead": 200},
+         missing=lambda w: "/proposals/999999/budget/revise"),
+    Case("grants.revise_budget", lambda w: f"/proposals/{_p(w, S.APPROVED)}/budget/revise", label="award-in-full"),
+    Case("grants.revise_budget", lambda w: f"/proposals/{_partial(w)}/budget/revise", method="POST",
+         data=_revised, expect={"lead": 302}, missing=lambda w: "/proposals/999999/budget/revise",
+         missing_as="lead"),
+    Case("grants.revise_budget", lambda w: f"/proposals/{_partial(w)}/budget/revise", method="POST",
+         label="over-the-award", data=lambda w: {k: "6000.00" for k in _revised(w)}, expect={"lead": 422}),
     # -- the progress update --
     Case("grants.progress", lambda w: f"/proposals/{_p(w)}/progress", expect=TEAM_AND_STAFF,
          missing=lambda w: "/proposals/999999/progress"),
