@@ -147,3 +147,26 @@ def revise_budget_form_class(lines) -> type[FlaskForm]:
         for line in lines
     }
     return type("ReviseBudgetForm", (_ReviseBudgetBase,), attrs)
+
+
+class CorrectExpenditureForm(FlaskForm):
+    """A returned reimbursement, corrected: who was paid, the amount, the note, a new receipt (optional), and
+    what was corrected (the operation's guard says when it is missing, beside the field)."""
+
+    payee = StringField("Paid to", validators=[
+        DataRequired("Say who was paid."),
+        Length(max=PAYEE_MAX, message=f"Keep the payee to {PAYEE_MAX} characters or fewer."),
+    ], filters=[lambda v: v.strip() if isinstance(v, str) else v])
+    amount = PaymentField("Amount ($)", validators=[_required("Enter the amount paid.")])
+    note = TextAreaField("Note (optional)", render_kw={"rows": 3}, validators=[
+        Length(max=NOTE_MAX, message=f"Keep the note to {NOTE_MAX:,} characters or fewer.")])
+    receipt = FileField("A new receipt (PDF, JPEG or PNG; leave empty to keep the one attached)")
+    comment = TextAreaField("What you corrected", render_kw={"rows": 3}, validators=[
+        Length(max=REASON_MAX, message=f"Keep this to {REASON_MAX:,} characters or fewer.")])
+
+    def correction(self) -> dict:
+        receipt = self.receipt.data
+        given = receipt is not None and getattr(receipt, "filename", "")
+        return {"payee": self.payee.data, "amount": self.amount.data, "note": self.note.data or "",
+                "comment": self.comment.data or "", "receipt_filename": receipt.filename if given else None,
+                "receipt_stream": receipt.stream if given else None}

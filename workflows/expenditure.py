@@ -96,7 +96,11 @@ def stamp_decided(case, ctx):
 
 
 reason_required = text_required("reason", "Give the reason, so the team knows what to correct.")
-correction_said = text_required("comment", "Say what you corrected.")
+@guard("what was corrected said", fields=("comment",))
+def correction_said(case, ctx):
+    if not (ctx.get("comment") or "").strip():
+        return "Say what you corrected."
+    return None
 
 PAYMENT_TRANSITIONS = [
     T("approve", P.SUBMITTED, P.APPROVED, STAFF, (not_void,), "Approve for payment", notify=("team",),
@@ -111,7 +115,9 @@ PAYMENT_TRANSITIONS = [
       fields=("reason",), notify=("team",), after=(keep_reason,),
       subject="Reimbursement returned to you", verb="returned the expenditure",
       next_steps={"team": "Read the reason, correct the expenditure on the spending page and resubmit it."}),
-    T("resubmit", P.RETURNED, P.SUBMITTED, TEAM, (not_void, correction_said), "Resubmit", fields=("comment",),
+    T("resubmit", P.RETURNED, P.SUBMITTED, TEAM, (not_void, correction_said), "Correct and resubmit",
+      page="grants.correct_expenditure",
+      page_refusal="Correct the expenditure and say what you corrected on its correction page.",
       notify=("staff",), after=(clear_reason,),
       subject="Reimbursement resubmitted", verb="corrected and resubmitted the expenditure",
       next_steps={"staff": "Check the correction against the receipt, then approve it or return it again."}),

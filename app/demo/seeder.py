@@ -1391,7 +1391,7 @@ class Seeder:
             plan[counted[-2].id] = ("approve",)  # awaiting payment
             if showcase:
                 plan[counted[-3].id] = ("return",)  # returned, for the team to correct
-        returned = (f"The receipt does not show what was bought: attach an itemized receipt or say in the note "
+        returned = ("The receipt does not show what was bought: attach an itemized receipt or say in the note "
                     "what it paid for.")
         for n, e in enumerate(counted):
             for k, trigger in enumerate(plan[e.id]):

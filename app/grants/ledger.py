@@ -22,7 +22,7 @@ from typing import IO
 
 from sqlalchemy import select
 
-from app.cases.advance import lock, record_event
+from app.cases.advance import advance, lock, record_event
 from app.core import clock, uploads
 from app.core.errors import FormError
 from app.extensions import db
@@ -386,3 +386,64 @@ def expenditure_of(proposal: Proposal, expenditure_id: int) -> Expenditure | Non
 
 def receipt_bytes(expenditure: Expenditure) -> bytes:
     return expenditure.receipt_data or b""
+
+
+def correct_expenditure(proposal: Proposal, expenditure: Expenditure, actor: User, *, payee: str, amount: Decimal,
+                        note: str, comment: str, receipt_filename: str | None, receipt_stream: IO[bytes] | None,
+                        max_bytes: int) -> Expenditure:
+    """A team member corrects a returned reimbursement (who was paid, the amount, the note, a new receipt
+    when one is given) and resubmits it, saying what changed: the changes, checked against the line and the
+    award like a new expenditure (its old amount left out), then the ``resubmit`` transition of
+    ``workflows.expenditure`` (its who-check and guards: returned, not voided, a word on what changed).
+    The proposal row is locked first, then the expenditure's; both in one transaction."""
+    amount = _exact_cents(amount, "amount")
+    row = lock(proposal)
+    db.session.refresh(expenditure)
+    if expenditure.proposal_id != row.id:
+        raise LedgerError([(None, "This expenditure belongs to another grant.")])
+    problems: list[tuple[str | None, str]] = []
+    payee = (payee or "").strip()
+    if not payee:
+        problems.append(("payee", "Say who was paid."))
+    elif len(payee) > PAYEE_MAX:
+        problems.append(("payee", f"Keep the payee to {PAYEE_MAX} characters or fewer."))
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        problems.append(("note", f"Keep the note to {NOTE_MAX:,} characters or fewer."))
+    ledger = ledger_for(row)
+    balance = ledger.balance_of(expenditure.budget_line_id)
+    counted_before = ZERO if expenditure.voided_at is not None else expenditure.amount
+    if balance is not None:
+        after = cents(balance.spent - counted_before + amount)
+        if after > balance.approved:
+            problems.append(("amount", f"This would put {balance.name} at {money(after)} of its "
+                                       f"{money(balance.approved)}."))
+    total_after = cents(ledger.spent_total - counted_before + amount)
+    if total_after > ledger.cap:
+        problems.append(("amount", f"This would put spending at {money(total_after)} of the {money(ledger.cap)} award."))
+    receipt = None
+    if receipt_stream is not None and receipt_filename:
+        try:
+            receipt = uploads.check_file(receipt_filename, receipt_stream, max_bytes)
+        except uploads.UploadError as exc:
+            problems.append(("receipt", str(exc).replace(uploads.ALLOWED_TEXT, RECEIPT_TYPES_TEXT)))
+        else:
+            if receipt.content_type not in RECEIPT_TYPES:
+                problems.append(("receipt", f"A receipt must be a {RECEIPT_TYPES_TEXT} file; this one is "
+                                            f"{uploads.describe(receipt.content_type)}."))
+    if problems:
+        raise LedgerError(problems)
+    before = {"payee": expenditure.payee, "amount": str(expenditure.amount), "note": expenditure.note,
+              "receipt": expenditure.receipt_filename}
+    expenditure.payee, expenditure.amount, expenditure.note = payee, amount, note
+    if receipt is not None:
+        expenditure.receipt_filename, expenditure.receipt_content_type = receipt.filename, receipt.content_type
+        expenditure.receipt_size, expenditure.receipt_sha256 = receipt.size, receipt.sha256
+        expenditure.receipt_data = receipt.data
+    db.session.flush()  # the corrections, before the transition re-reads the row under its lock
+    advance(expenditure, "resubmit", actor, comment=comment)
+    record_event(row, "correct_expenditure", actor, comment=comment, data={
+        "expenditure_id": expenditure.id, "before": before,
+        "after": {"payee": payee, "amount": str(amount), "note": note, "receipt": expenditure.receipt_filename}})
+    db.session.flush()
+    return expenditure

@@ -21,6 +21,7 @@ from app.models import FINAL_REPORT_SECTIONS, PROGRESS_SECTIONS, BudgetReallocat
 from app.web import download, get_or_404, page_number, reader, roles_required, run, show_refusal
 from forms.grants import (
     AgreementForm,
+    CorrectExpenditureForm,
     ExpenditureForm,
     FinalReportForm,
     ProgressForm,
@@ -121,9 +122,8 @@ def _case_forms(cases, fired=None, fired_form=None) -> dict:
     for case in cases:
         for a in advance.actions_for(case, current_user):
             key = (case.id, a.trigger)
-            forms[key] = (a, fired_form if key == fired else
-                          action_form_class(f"{a.trigger}-{case.id}", a.fields,
-                                            comment_label="What you corrected")(formdata=None))
+            forms[key] = (a, None if a.page else fired_form if key == fired else
+                          action_form_class(f"{a.trigger}-{case.id}", a.fields)(formdata=None))
     return forms
 
 
@@ -176,6 +176,35 @@ def reallocation_action(proposal_id: int, reallocation_id: int, trigger: str):
     proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
     realloc = db_get_reallocation(proposal, reallocation_id)
     return _act(proposal_id, realloc, REALLOCATION, trigger)
+
+
+def _render_correct(proposal: Proposal, expenditure, form, status: int = 200, errors=None):
+    return render_template("grants/correct_expenditure.html", proposal=proposal, expenditure=expenditure, form=form,
+                           errors=errors or []), status
+
+
+@bp.route("/spending/<int:expenditure_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct_expenditure(proposal_id: int, expenditure_id: int):
+    proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
+    expenditure = ledger_svc.expenditure_of(proposal, expenditure_id)
+    if expenditure is None:
+        abort(404)
+    refusal = advance.refusals(expenditure, "resubmit", current_user, comment="(typed on this page)")
+    if refusal:
+        _forbid(" ".join(refusal))
+    form = CorrectExpenditureForm() if request.method == "POST" else CorrectExpenditureForm(
+        formdata=None, data={"payee": expenditure.payee, "amount": expenditure.amount, "note": expenditure.note})
+    if request.method != "POST":
+        return _render_correct(proposal, expenditure, form)
+    return run(
+        lambda: ledger_svc.correct_expenditure(proposal, expenditure, current_user, **form.correction(),
+                                               max_bytes=current_app.config["MAX_UPLOAD_BYTES"]),
+        form=form, done=url_for(".spending", proposal_id=proposal_id, _anchor=f"expenditure-{expenditure_id}"),
+        success="Corrected and resubmitted: program staff check it again.",
+        again=lambda refusal: _render_correct(get_or_404(Proposal, proposal_id), expenditure, form, 422,
+                                              show_refusal(form, refusal)),
+    )
 
 
 def db_get_reallocation(proposal: Proposal, reallocation_id: int) -> BudgetReallocation:

@@ -60,6 +60,7 @@ EVENT_LABELS = {
     "void_expenditure": "Expenditure voided",
     "reallocate": "Budget reallocated",
     "request_reallocation": "Budget reallocation asked for",
+    "correct_expenditure": "Returned reimbursement corrected and resubmitted",
     "revise_budget": "Budget revised to the award",
     "edit_progress": "Progress update edited",
     "submit_progress": "Progress update submitted",

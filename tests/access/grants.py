@@ -59,6 +59,11 @@ def _expenditure_in(w, state) -> Expenditure:
     return e
 
 
+def _correction(w) -> dict:
+    return {"payee": "Second Books", "amount": "75.00", "note": "Itemized", "comment": "Itemized receipt attached.",
+            "receipt": (io.BytesIO(PDF), "itemized.pdf")}
+
+
 def _reallocation(w) -> BudgetReallocation:
     """A pending reallocation request on the active grant (made on first use)."""
     p = w.proposals[S.ACTIVE]
@@ -188,10 +193,22 @@ CASES = [
     Case("grants.expenditure_action",
          lambda w: f"/proposals/{_p(w)}/spending/{_expenditure_in(w, P.APPROVED).id}/actions/pay", method="POST",
          label="pay", data=lambda w: {}, expect={"staff": 302}),
+    # resubmitting is done on the correction page: its button answers 403 to everyone
     Case("grants.expenditure_action",
          lambda w: f"/proposals/{_p(w)}/spending/{_expenditure_in(w, P.RETURNED).id}/actions/resubmit",
-         method="POST", label="resubmit", data=lambda w: {"comment": "Attached the itemized receipt."},
-         expect={"lead": 302, "member": 302}),
+         method="POST", label="resubmit-by-button", data=lambda w: {"comment": "Attached the itemized receipt."}),
+    Case("grants.correct_expenditure",
+         lambda w: f"/proposals/{_p(w)}/spending/{_expenditure_in(w, P.RETURNED).id}/correct", expect=TEAM,
+         missing=lambda w: f"/proposals/{_p(w)}/spending/999999/correct", missing_as="lead"),
+    Case("grants.correct_expenditure", lambda w: f"/proposals/{_p(w)}/spending/{_expenditure(w).id}/correct",
+         label="not-returned"),
+    Case("grants.correct_expenditure",
+         lambda w: f"/proposals/{_p(w)}/spending/{_expenditure_in(w, P.RETURNED).id}/correct", method="POST",
+         data=_correction, expect={"lead": 302, "member": 302},
+         missing=lambda w: f"/proposals/{_p(w)}/spending/999999/correct", missing_as="lead"),
+    Case("grants.correct_expenditure",
+         lambda w: f"/proposals/{_p(w)}/spending/{_expenditure_in(w, P.RETURNED).id}/correct", method="POST",
+         label="no-comment", data=lambda w: {**_correction(w), "comment": ""}, expect={"lead": 422, "member": 422}),
     Case("grants.expenditure_action",
          lambda w: f"/proposals/{_p(w)}/spending/{_expenditure(w).id}/actions/nonsense", method="POST",
          label="no-such-action", data=lambda w: {}, expect={"lead": 404, "member": 404, "staff": 404}),

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from app.cases.advance import advance
 from app.core import clock
 from app.extensions import db
 from app.grants import ledger as L
@@ -22,7 +23,6 @@ from app.models import (
     Proposal,
     ProposalState,
 )
-from app.cases.advance import advance
 from tests.sqlcount import statements as sql_statements
 from workflows.expenditure import ReallocationState
 

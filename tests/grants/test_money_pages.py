@@ -137,13 +137,23 @@ def test_staff_approve_pay_and_return_the_team_sees_where_each_stands(browser, w
                   "Void: never paid"):
         assert words in ledger
     assert 'data-task="resubmit_expenditure" data-waiting="yes"' in page(browser.get(f"/proposals/{p.id}"))
-    # the team may not approve its own; it corrects and resubmits the returned one
+    # the team may not approve its own; it corrects and resubmits the returned one on its page
     assert _act(browser, b, "pay").status_code == 403
-    resp = _act(browser, c, "resubmit", comment="")
-    assert resp.status_code == 422 and "Say what you corrected." in page(resp)
-    assert _act(browser, c, "resubmit", comment="Itemized receipt attached.").status_code == 302
-    assert db.session.get(Expenditure, c.id).state is P.SUBMITTED
-    assert db.session.get(Expenditure, c.id).return_reason == ""
+    assert _act(browser, c, "resubmit", comment="x").status_code == 403  # done on the correction page
+    url = f"/proposals/{p.id}/spending/{c.id}/correct"
+    assert "Attach the itemized receipt." in text(browser.get(url))
+    data = {"payee": "Big Store Inc.", "amount": "990.00", "note": "Chart paper, 40 pads",
+            "receipt": (io.BytesIO(PDF), "itemized.pdf"), "comment": ""}
+    resp = browser.post(url, data)
+    assert resp.status_code == 422 and "Say what you corrected." in page(resp) and 'value="Big Store Inc."' in page(resp)
+    data = {**data, "receipt": (io.BytesIO(PDF), "itemized.pdf"), "comment": "Itemized receipt; $10 less."}
+    assert browser.post(url, data).status_code == 302
+    e = db.session.get(Expenditure, c.id)
+    assert (e.state, e.return_reason, e.payee, e.amount, e.receipt_filename) == (
+        P.SUBMITTED, "", "Big Store Inc.", Decimal("990.00"), "itemized.pdf")
+    [ev] = events(p, "correct_expenditure")
+    assert ev.data["before"]["amount"] == "1000.00" and ev.comment == "Itemized receipt; $10 less."
+    assert browser.get(url).status_code == 403  # no longer returned
 
 
 def test_the_csv_lists_what_awaits_staff_and_the_home_page_counts_it(browser, world):
