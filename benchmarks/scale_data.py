@@ -45,6 +45,7 @@ from app.models import (
     Cycle,
     Decision,
     DecisionOutcome,
+    Expenditure,
     FinalReport,
     GrantType,
     LearningSummary,
@@ -78,6 +79,7 @@ from app.models import (
 from app.models.learning import opportunity_term
 from app.models.sharing import summary_term
 from app.needs.taxonomy import slugify
+from workflows.expenditure import PaymentState
 from workflows.pl_request import school_year_of
 
 S = ProposalState
@@ -302,8 +304,20 @@ def build(n: int, seed: int = 11) -> dict:
             final_report_due=closes + timedelta(days=300) if state in FUNDED[1:] else None,
             created_by_id=lead, created_at=created, updated_at=decided or submitted or created, submitted_at=submitted,
         )
-        b.add(BudgetLine, proposal_id=pid, position=0, category=BudgetCategory.STIPENDS, description="Stipends",
-              amount=award or Decimal("10000.00"))
+        line_id = b.add(BudgetLine, proposal_id=pid, position=0, category=BudgetCategory.STIPENDS,
+                        description="Stipends", amount=award or Decimal("10000.00"))
+        if decided and state in FUNDED[1:]:
+            # Two reimbursements per grant: paid once the grant is over; on an active grant one awaits
+            # staff's approval and one their payment (staff's payments page and home section read these).
+            for k, pay_state in enumerate((PaymentState.SUBMITTED, PaymentState.APPROVED) if state is S.ACTIVE
+                                          else (PaymentState.PAID, PaymentState.PAID)):
+                logged = decided + timedelta(days=20 + 30 * k)
+                b.add(Expenditure, proposal_id=pid, budget_line_id=line_id, spent_on=logged.date(),
+                      payee=f"{w1.capitalize()} Supply", amount=Decimal("125.50") * (k + 1), note="",
+                      receipt_filename="receipt.pdf", receipt_content_type="application/pdf", receipt_size=0,
+                      receipt_sha256="", receipt_data=None, recorded_by_id=lead, recorded_at=logged,
+                      voided_at=None, voided_by_id=None, void_reason="", payment_state=pay_state.value,
+                      return_reason="", approved_at=None, approved_by_id=None, paid_at=None, paid_by_id=None)
         # The transitions it went through, and the mail the team lead got.
         at = submitted or created
         for k, (trigger, frm, to) in enumerate(PATH[state]):
