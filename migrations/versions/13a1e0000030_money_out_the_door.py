@@ -65,6 +65,7 @@ def downgrade():
     op.execute("DELETE FROM budget_reallocation WHERE state <> 'approved'")
     with op.batch_alter_table('budget_reallocation', schema=None, reflect_kwargs=NO_FK_REFLECTION) as batch_op:
         batch_op.drop_index(op.f('ix_budget_reallocation_state'))
+        batch_op.drop_constraint(op.f('ck_budget_reallocation_reallocation_state'), type_='check')
         batch_op.drop_constraint(op.f('fk_budget_reallocation_decided_by_id_user'), type_='foreignkey')
         batch_op.drop_column('decline_reason')
         batch_op.drop_column('decided_by_id')
@@ -72,6 +73,7 @@ def downgrade():
         batch_op.drop_column('state')
     with op.batch_alter_table('expenditure', schema=None, reflect_kwargs=NO_FK_REFLECTION) as batch_op:
         batch_op.drop_index(op.f('ix_expenditure_payment_state'))
+        batch_op.drop_constraint(op.f('ck_expenditure_payment_state'), type_='check')
         batch_op.drop_constraint(op.f('fk_expenditure_paid_by_id_user'), type_='foreignkey')
         batch_op.drop_constraint(op.f('fk_expenditure_approved_by_id_user'), type_='foreignkey')
         batch_op.drop_column('paid_by_id')
