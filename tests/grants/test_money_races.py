@@ -50,7 +50,7 @@ def _race(app, fire_a, fire_b) -> dict[str, object]:
     a.start()
     assert a_fired.wait(10)
     b.start()
-    b.join(1.0)
+    b.join(0.5)
     assert b.is_alive(), "B should wait for A's row lock"
     a_commit.set()
     a.join(10)
