@@ -174,7 +174,7 @@ def expenditure_action(proposal_id: int, expenditure_id: int, trigger: str):
 @login_required
 def reallocation_action(proposal_id: int, reallocation_id: int, trigger: str):
     proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
-    realloc = db_get_reallocation(proposal, reallocation_id)
+    realloc = _reallocation_of(proposal, reallocation_id)
     return _act(proposal_id, realloc, REALLOCATION, trigger)
 
 
@@ -207,7 +207,7 @@ def correct_expenditure(proposal_id: int, expenditure_id: int):
     )
 
 
-def db_get_reallocation(proposal: Proposal, reallocation_id: int) -> BudgetReallocation:
+def _reallocation_of(proposal: Proposal, reallocation_id: int) -> BudgetReallocation:
     realloc = get_or_404(BudgetReallocation, reallocation_id)
     if realloc.proposal_id != proposal.id:
         abort(404)
