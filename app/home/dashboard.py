@@ -336,6 +336,10 @@ def _grants(user: User, today: date, offset: int, limit: int) -> Section:
     total, overdue, rows = _window(base, (Proposal.final_report_due, Proposal.id), offset, limit,
                                    (*_proposal_options(), contains_eager(Proposal.progress_report)), overdue=late)
     spent = _spent([p.id for p in rows])
+    returned = dict(db.session.execute(
+        select(Expenditure.proposal_id, func.count()).where(
+            Expenditure.proposal_id.in_([p.id for p in rows]), Expenditure.state == PaymentState.RETURNED,
+            Expenditure.voided_at.is_(None)).group_by(Expenditure.proposal_id)).all())
     items = []
     for p in rows:
         used = spent.get(p.id) or Decimal(0)
@@ -346,8 +350,11 @@ def _grants(user: User, today: date, offset: int, limit: int) -> Section:
                     else "Progress update: " + _due_text(p.progress_report_due, today)[0].lower())
         final, final_late = _due_text(p.final_report_due, today)
         gone = final_late or (not progress_done and p.progress_report_due is not None and p.progress_report_due < today)
+        back = returned.get(p.id, 0)
         items.append(Item(p, [f"Team: {p.team.name}", f"Spent ${used:,.2f} of ${award:,.2f} (${award - used:,.2f} left)",
-                              progress, "Final report: " + final.lower()],
+                              progress, "Final report: " + final.lower(),
+                              *([f"{back} reimbursement{'s' if back != 1 else ''} returned: correct and resubmit"]
+                                if back else [])],
                           due_on=p.final_report_due, overdue=gone,
                           note="Log spending as you go; write the progress update, the final report and the "
                                "learning summary on the grant's pages."))

@@ -137,6 +137,7 @@ def test_staff_approve_pay_and_return_the_team_sees_where_each_stands(browser, w
                   "Void: never paid"):
         assert words in ledger
     assert 'data-task="resubmit_expenditure" data-waiting="yes"' in page(browser.get(f"/proposals/{p.id}"))
+    assert "1 reimbursement returned: correct and resubmit" in text(browser.get("/"))
     # the team may not approve its own; it corrects and resubmits the returned one on its page
     assert _act(browser, b, "pay").status_code == 403
     assert _act(browser, c, "resubmit", comment="x").status_code == 403  # done on the correction page
