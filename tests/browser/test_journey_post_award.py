@@ -21,6 +21,7 @@ from app.demo.artifacts import bar_chart
 from app.extensions import db
 from app.models import AuditEvent, Expenditure, Proposal, ProposalState, SchoolLevel, TermKind
 from tests.factories import tag_terms
+from workflows.expenditure import PaymentState
 
 pytestmark = [pytest.mark.browser, pytest.mark.commits]  # the live server reads on its own connections
 
@@ -136,6 +137,17 @@ def test_from_approval_to_a_summary_the_public_finds(cast, visitor, url):
     assert spent[0].budget_line.category.value == "books"
     member.goto(url("grants.spending", proposal_id=pid))
     assert "$1,250.50" in mpage.locator("main").inner_text()
+    assert "Submitted: awaiting approval" in mpage.locator("main").inner_text()
+
+    # ... program staff approve it against its receipt and record the payment on their Reimbursements page ...
+    staff.goto(url("payments.index"))
+    staff.click(spage.get_by_role("button", name=re.compile("^Approve for payment")))
+    staff.goto(url("payments.index", show="payment"))
+    staff.click(spage.get_by_role("button", name=re.compile("^Record payment")))
+    db.session.expire_all()
+    assert db.session.get(Expenditure, spent[0].id).state is PaymentState.PAID, _flash(spage)
+    member.goto(url("grants.spending", proposal_id=pid))
+    assert "Paid" in mpage.locator("#expenditure-%d" % spent[0].id).inner_text()
 
     # 4. The lead writes the final report ...
     lead.goto(url("grants.final_report", proposal_id=pid))
