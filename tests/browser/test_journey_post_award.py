@@ -147,7 +147,7 @@ def test_from_approval_to_a_summary_the_public_finds(cast, visitor, url):
     db.session.expire_all()
     assert db.session.get(Expenditure, spent[0].id).state is PaymentState.PAID, _flash(spage)
     member.goto(url("grants.spending", proposal_id=pid))
-    assert "Paid" in mpage.locator("#expenditure-%d" % spent[0].id).inner_text()
+    assert "Paid" in mpage.locator(f"#expenditure-{spent[0].id}").inner_text()
 
     # 4. The lead writes the final report ...
     lead.goto(url("grants.final_report", proposal_id=pid))
