@@ -101,6 +101,13 @@ def csv_bytes() -> bytes:
     return csvfile.to_bytes(CSV_COLUMNS, rows)
 
 
+def list_of(case) -> str:
+    """Which list of the staff page shows ``case`` (an expenditure or a reallocation request) now."""
+    if isinstance(case, BudgetReallocation):
+        return "reallocations"
+    return next((key for key, (state, _) in VIEWS.items() if state is case.state), "approval")
+
+
 def line_label(line: BudgetLine) -> str:
     return f"{line.category.label}: {line.description}"
 

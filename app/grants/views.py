@@ -154,7 +154,8 @@ def _act(proposal_id: int, case, wf, trigger: str):
         lambda: advance.fire(case, trigger, current_user, reader(form)),
         done=url_for("payments.index") if staff else url_for(".spending", proposal_id=proposal_id),
         success=lambda _: f"{t.label}: done. It is now {case.state_label.lower()}.",
-        again=lambda refusal: (_render_payments(422, show_refusal(None, refusal), (case.id, trigger), form)
+        again=lambda refusal: (_render_payments(422, show_refusal(None, refusal), (case.id, trigger), form,
+                                                payment_svc.list_of(case))
                                if staff else _render_spending(get_or_404(Proposal, proposal_id), 422,
                                                               show_refusal(None, refusal), (case.id, trigger), form)),
     )
@@ -215,8 +216,8 @@ def _reallocation_of(proposal: Proposal, reallocation_id: int) -> BudgetRealloca
 
 
 # -- staff: what awaits approval and payment -------------------------------------------------
-def _render_payments(status: int = 200, errors=None, fired=None, fired_form=None):
-    show = request.args.get("show", "approval")
+def _render_payments(status: int = 200, errors=None, fired=None, fired_form=None, show: str | None = None):
+    show = show or request.args.get("show", "approval")
     show = show if show in (*payment_svc.VIEWS, "reallocations") else "approval"
     page = (payment_svc.reallocation_page(page_number()) if show == "reallocations"
             else payment_svc.expenditure_page(show, page_number()))

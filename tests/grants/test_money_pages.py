@@ -117,6 +117,9 @@ def test_staff_approve_pay_and_return_the_team_sees_where_each_stands(browser, w
     assert _act(browser, void, "approve").status_code == 422  # a voided expenditure is never approved
     assert _act(browser, a, "approve").status_code == 302
     assert _act(browser, b, "approve").status_code == 302
+    resp = _act(browser, b, "return", reason="x" * 10_001)  # too long: refused on the list that shows it, kept
+    assert resp.status_code == 422 and "Keep this to" in page(resp) and "Awaiting payment (2)" in text(resp)
+    assert "x" * 10_001 in page(resp)
     assert _act(browser, a, "pay").status_code == 302
     resp = _act(browser, c, "return", reason="")
     assert resp.status_code == 422 and "Give the reason, so the team knows what to correct." in page(resp)
