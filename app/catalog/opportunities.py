@@ -51,6 +51,7 @@ from app.models import (
     User,
 )
 from app.models.learning import opportunity_term
+from workflows.pl_request import pdps_over_hours
 
 PER_PAGE = 12
 MAX_QUERY_CHARS = search.MAX_QUERY_CHARS
@@ -397,6 +398,10 @@ def validate(fields: Mapping, taxonomy: Taxonomy | None = None) -> tuple[Opportu
             problems.append(("hours", f"hours {_shown(raw_hours)} has more than two decimal places"))
         else:
             hours = value
+    if pdps and not any(name == "hours" for name, _ in problems):
+        too_many = pdps_over_hours(pdps, hours, "hours", "advertise")
+        if too_many:
+            problems.append(("pdps", too_many))
 
     url = _text(fields, "url")
     if url:
