@@ -74,7 +74,7 @@ def learning_page(filters: gallery.GalleryFilters, page: int, args: dict, facets
         s = c.summary
         items.append(out.LearningSummary(
             slug=s.slug, title=c.title, published_at=c.published_at, year=c.year,
-            grant_type=c.grant_type.value if c.grant_type else None, excerpt=c.excerpt, body=s.body or "",
+            grant_type=c.grant_type.value if c.grant_type else None, body=s.body or "",
             tags=_tags(s.tags), schools=[out.School(name=x.name, level=x.level.value) for x in c.schools],
             files=[out.SharedFile(filename=a.filename, description=a.description, content_type=a.content_type,
                                   size=a.size, url=absolute("gallery.artifact", slug=s.slug, artifact_id=a.id))

@@ -79,7 +79,6 @@ class LearningSummary(_Out):
     published_at: datetime = Field(description="When it was published (UTC).")
     year: int = Field(description="The year it was published, in Boston.")
     grant_type: str | None = Field(description="action or study")
-    excerpt: str = Field(description="Its first words, as plain text.")
     body: str = Field(description="The whole summary, in Markdown.")
     tags: list[Tag]
     schools: list[School] = Field(description="The team's schools.")

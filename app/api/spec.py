@@ -28,6 +28,9 @@ spec = SpecTree(
 )
 
 
-def answers(model) -> Response:
-    """An operation's answers: ``model`` (200), 304 to a matching ``If-None-Match``, 422 with the reasons."""
+def answers(model, *, not_found: bool = False) -> Response:
+    """An operation's answers: ``model`` (200), 304 to a matching ``If-None-Match``, 422 with the reasons
+    (and 404 when what it reads may not exist yet)."""
+    if not_found:
+        return Response("HTTP_304", HTTP_200=model, HTTP_404=Problem, HTTP_422=Problem)
     return Response("HTTP_304", HTTP_200=model, HTTP_422=Problem)

@@ -92,7 +92,7 @@ def _catalog():
 
 # -- priorities ------------------------------------------------------------------------------------
 @bp.get("/priorities")
-@spec.validate(query=PriorityQuery, resp=answers(Priorities), tags=["Learning priorities"])
+@spec.validate(query=PriorityQuery, resp=answers(Priorities, not_found=True), tags=["Learning priorities"])
 def priorities():
     """Ranked learning priorities
 
