@@ -32,7 +32,7 @@ def test_every_operation_against_its_document(ctx, app):
                       phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
             def run(case):
                 response = case.call_and_validate(checks=CHECKS)
-                sent.append((operation.label, response.status_code))
+                sent.append((case.operation.label, response.status_code))
 
             run()
     statuses = {status for _, status in sent}
