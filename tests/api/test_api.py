@@ -159,6 +159,9 @@ def test_the_document_is_valid_openapi_3_1_and_the_reference_page_shows_it(ctx, 
     for path, ops in doc["paths"].items():
         assert f"GET {path}" in page and ops["get"]["summary"] in page
     for name, schema in doc["components"]["schemas"].items():
+        if "enum" in schema:  # a list of values, spelled out where it is used
+            assert "one of: " + ", ".join(schema["enum"]) in page
+            continue
         assert f'id="schema-{name}"' in page
         for field in schema.get("properties", {}):
             assert f"<code>{field}</code>" in page
