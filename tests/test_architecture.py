@@ -17,7 +17,7 @@ from workflows import Workflow
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app"
-AREAS = ("people", "proposals", "review", "grants", "sharing", "needs", "catalog", "pl", "home", "cases", "core")
+AREAS = ("people", "proposals", "review", "grants", "sharing", "needs", "catalog", "pl", "home", "api", "cases", "core")
 WORKFLOWS: list[Workflow] = [proposal_flow.PROPOSAL, pl_flow.PL_REQUEST]
 MAX_VIEW_LINES = 25
 

@@ -120,12 +120,15 @@ PAGES = [
     (None, "/learning"),
     (None, "/learning?page=2"),
     (None, "/learning/feed.atom"),
+    (None, "/api/v1/learning-summaries"),
+    (None, "/api/v1/learning-summaries?page=2"),
 ]
 # Pages that may sort, in a temporary B-tree, the rows an index found for them: what is still to come in
 # the catalog (the index on the last session's end finds it; past PL is never read), and a person's own
 # proposals (their teams' few, found by the index on the team).
 SORTING = [
     (None, "/catalog/"),
+    (None, "/api/v1/pl-opportunities"),
     ("lead", "/proposals/"),
     ("lead", "/proposals/?page=2"),
 ]
