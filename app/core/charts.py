@@ -46,6 +46,9 @@ def label(text) -> str:
 def _inline(svg: str, name: str) -> Markup:
     svg = _COMMENT.sub("", _SCRIPT.sub("", svg))
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label(name))}" focusable="false" ', 1)
+    # The same name as the SVG's first <title>: what a tagged PDF gives the chart as its alternate text.
+    end = svg.index(">", svg.index("<svg")) + 1
+    svg = f"{svg[:end]}<title>{escape(label(name))}</title>{svg[end:]}"
     # The page's Content-Security-Policy allows no inline style but the request's nonce: the chart's
     # <style> carries it, and the one style attribute (on the tooltip, empty without JavaScript) goes.
     svg = _STYLE_ATTR.sub("", svg)
@@ -79,4 +82,32 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float | int | 
         ordered.reverse()
     chart.x_labels = [label(text) for text, _ in ordered]
     chart.add(label(series), [None if v is None else float(v) for _, v in ordered])
+    return _inline(chart.render(is_unicode=True), name or title)
+
+
+def grouped_bar_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | int | None]]],
+                      *, horizontal: bool = True, value_format: str = "{:.1f}", name: str | None = None,
+                      max_value: float | None = None) -> Markup:
+    """Bars of several series side by side for each label (a legend names the series), as inline SVG
+    markup, like ``bar_chart``: the first label on top for horizontal bars. ``series``: (name, values)
+    pairs, each with one value per label (None: no bar)."""
+    import pygal
+    from pygal.style import Style
+
+    cls = pygal.HorizontalBar if horizontal else pygal.Bar
+    rows = max(len(labels), 1) * max(len(series), 1)
+    chart = cls(
+        style=Style(**STYLE), js=[], disable_xml_declaration=True, show_legend=True, legend_at_bottom=True,
+        legend_at_bottom_columns=min(max(len(series), 1), 4), title=label(title), print_values=False,
+        explicit_size=False, width=800, height=(180 + 22 * rows if horizontal else 460), truncate_label=-1,
+        truncate_legend=-1, spacing=12, range=(0, max_value) if max_value is not None else None,
+        include_x_axis=True, formatter=lambda v: "" if v is None else value_format.format(v),
+        no_data_text="No figures yet", pretty_print=False,
+    )
+    order = list(range(len(labels)))
+    if horizontal:
+        order.reverse()
+    chart.x_labels = [label(labels[i]) for i in order]
+    for series_name, values in series:
+        chart.add(label(series_name), [None if values[i] is None else float(values[i]) for i in order])
     return _inline(chart.render(is_unicode=True), name or title)
