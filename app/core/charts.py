@@ -7,6 +7,7 @@ the same figures in a table next to it, which is the text alternative.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 
@@ -20,6 +21,8 @@ _SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _STYLE_ATTR = re.compile(r'\s+style="[^"]*"')
+_CHART_ID = re.compile(r'id="chart-([0-9a-f-]{36})"')
+_SCRIPT_IDS = re.compile(r'\s+id="activate-serie-\d+"')  # the legend's hooks for pygal's script: the same in every chart
 
 STYLE = dict(
     background="white",
@@ -44,7 +47,12 @@ def label(text) -> str:
 
 
 def _inline(svg: str, name: str) -> Markup:
-    svg = _COMMENT.sub("", _SCRIPT.sub("", svg))
+    svg = _SCRIPT_IDS.sub("", _COMMENT.sub("", _SCRIPT.sub("", svg)))
+    # pygal names each chart with a random uuid (its <style> is scoped by it): name it by its content
+    # instead, so the same figures make the same markup (a document made from it can be kept).
+    if m := _CHART_ID.search(svg):
+        digest = hashlib.sha256((svg.replace(m[1], "") + name).encode()).hexdigest()[:16]
+        svg = svg.replace(m[1], digest)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label(name))}" focusable="false" ', 1)
     # The same name as the SVG's first <title>: what a tagged PDF gives the chart as its alternate text.
     end = svg.index(">", svg.index("<svg")) + 1

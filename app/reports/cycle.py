@@ -212,7 +212,8 @@ def reviewers(cycle: Cycle, today: date) -> list[Table]:
         if due:
             n_late = int(row[5] or 0)
             last_late = clock.local(row[6]).date() if row[6] is not None else None
-            worst = (last_late - due).days if last_late else (max((today - due).days, 0) if done < assigned else 0)
+            overdue = max((today - due).days, 0) if done < assigned else 0
+            worst = max((last_late - due).days if last_late else 0, overdue)
             rows.append([row[1], row[2].value, assigned, done, done - n_late, n_late, assigned - done, worst])
         else:
             rows.append([row[1], row[2].value, assigned, done, None, None, assigned - done, None])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from app.core import clock, pdf
+from app.core import clock
 from app.models import Cycle
 from app.proposals import cycles
 from app.reports import cycle as cycle_report
 from app.reports import pl as pl_report
+from app.reports import printing
 from app.web import download, get_or_404, roles_required
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -31,7 +32,7 @@ def cycle(cycle_id: int):
 @roles_required(*READERS)
 def cycle_pdf(cycle_id: int):
     report = cycle_report.report(get_or_404(Cycle, cycle_id))
-    body = pdf.render("pdf/cycle_report.html", report=report, printed_at=clock.now())
+    body = printing.render("pdf/cycle_report.html", report=report, printed_at=clock.now())
     return download(body, f"cycle-report-{cycle_id}.pdf", "application/pdf")
 
 
@@ -55,7 +56,7 @@ def pl(year: str):
 @bp.get("/pl/<year>/report.pdf")
 @roles_required(*READERS)
 def pl_pdf(year: str):
-    body = pdf.render("pdf/pl_report.html", report=pl_report.report(_year(year)), printed_at=clock.now())
+    body = printing.render("pdf/pl_report.html", report=pl_report.report(_year(year)), printed_at=clock.now())
     return download(body, f"pl-report-{year}.pdf", "application/pdf")
 
 
