@@ -293,7 +293,9 @@ def test_percentiles_are_postgresql_percentile_cont_on_either_database(app_ctx):
             pg = db.session.execute(
                 select(func_percentile(0.5), func_percentile(0.9)).select_from(union_all(*[
                     select(literal(v).label("secs")) for v in vals]).subquery())).one()
-            assert (Decimal(str(pg[0])), Decimal(str(pg[1]))) == (found[(k,)].median, found[(k,)].p90), k
+            # percentile_cont answers in double precision; ours is exact (tenths of a second at most)
+            assert abs(Decimal(str(pg[0])) - found[(k,)].median) < Decimal("0.000001"), k
+            assert abs(Decimal(str(pg[1])) - found[(k,)].p90) < Decimal("0.000001"), k
 
 
 def func_percentile(p: float):
