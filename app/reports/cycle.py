@@ -269,11 +269,14 @@ def stage_spreads(cycles: list[Cycle]) -> dict[tuple[int, str], Spread]:
     """(cycle id, stage) -> the median and 90th percentile of the completed stays in that stage."""
     ev = AuditEvent
     ids = [c.id for c in cycles]
+    # The cycles' proposals first (``proposal.cycle_id``), then each one's events off ``ix_audit_event_case``:
+    # never the audit log's other cases.
+    cases = select(Proposal.id).where(Proposal.cycle_id.in_(ids)).scalar_subquery()
     events = (
         select(Proposal.cycle_id, ev.case_id, ev.from_state, ev.to_state, ev.at, ev.id,
                func.row_number().over(partition_by=ev.case_id, order_by=(ev.at, ev.id)).label("nth"))
-        .join(Proposal, and_(Proposal.id == ev.case_id, Proposal.cycle_id.in_(ids)))
-        .where(ev.case_type == "proposal")
+        .join(Proposal, Proposal.id == ev.case_id)
+        .where(ev.case_type == "proposal", ev.case_id.in_(cases))
     ).subquery()
     entries = (
         select(events.c.cycle_id, events.c.to_state.label("stage"), epoch_seconds(events.c.at).label("start"),

@@ -96,8 +96,8 @@ def waits(year: str) -> Table:
     events = (
         select(ev.to_state, secs.label("at_s"), func.max(case((ev.to_state == submitted, secs))).over(
             partition_by=ev.case_id, order_by=(ev.at, ev.id), rows=(None, 0)).label("submitted_s"))
-        .join(PLRequest, and_(PLRequest.id == ev.case_id, PLRequest.budget_year == year))
-        .where(ev.case_type == "pl_request", ev.from_state != ev.to_state)
+        .where(ev.case_type == "pl_request", ev.from_state != ev.to_state,  # the year's requests, then their
+               ev.case_id.in_(select(PLRequest.id).where(PLRequest.budget_year == year).scalar_subquery()))
     ).subquery()
     measure = case((events.c.to_state == S.ENDORSED.value, "endorsement"),
                    (events.c.to_state.in_([s.value for s in DECISIONS]), "decision"))
