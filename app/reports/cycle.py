@@ -76,13 +76,15 @@ class CycleReport:
         return self.cycle.pool - self.awarded
 
 
-def report(cycle: Cycle, today: date | None = None) -> CycleReport:
+def report(cycle: Cycle, today: date | None = None, viewer: User | None = None) -> CycleReport:
+    """The cycle's report. ``viewer``: the person reading it; the scores leave out the proposals they
+    declared a conflict of interest with (they never see those proposals' scores)."""
     today = today or clock.today()
     compared = [cycle, *earlier_cycles(cycle)]
     states = by_state(cycle)
     funding = funding_tables(cycle)
     awarded = sum((row[2] for row in funding[0].rows), Decimal("0.00"))
-    tables = [states, *funding, scores(cycle), *reviewers(cycle, today), stage_table(compared)]
+    tables = [states, *funding, scores(cycle, viewer), *reviewers(cycle, today), stage_table(compared)]
     return CycleReport(cycle, compared, sum(row[1] for row in states.rows), awarded, tables)
 
 
@@ -152,14 +154,20 @@ def _not_conflicted():
                            ConflictOfInterest.user_id == ReviewAssignment.reviewer_id)
 
 
-def scores(cycle: Cycle) -> Table:
+def _viewer_recused(viewer: User | None):
+    """The proposals ``viewer`` declared a conflict with (nothing for no viewer)."""
+    return exists().where(ConflictOfInterest.proposal_id == ReviewAssignment.proposal_id,
+                          ConflictOfInterest.user_id == (viewer.id if viewer is not None else -1))
+
+
+def scores(cycle: Cycle, viewer: User | None = None) -> Table:
     counts: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
     for crit_id, side, score, n in db.session.execute(
         select(CriterionScore.criterion_id, ReviewAssignment.side, CriterionScore.score, func.count())
         .join(ReviewAssignment, ReviewAssignment.id == CriterionScore.assignment_id)
         .join(Proposal, Proposal.id == ReviewAssignment.proposal_id)
         .where(Proposal.cycle_id == cycle.id, ReviewAssignment.status == ReviewStatus.SUBMITTED,
-               CriterionScore.score.is_not(None), _not_conflicted())
+               CriterionScore.score.is_not(None), _not_conflicted(), ~_viewer_recused(viewer))
         .group_by(CriterionScore.criterion_id, ReviewAssignment.side, CriterionScore.score)
     ):
         counts[(crit_id, side.value)][int(score)] = n
@@ -175,13 +183,21 @@ def scores(cycle: Cycle) -> Table:
               f"How often each score (1 to 4) was given on each criterion of {cycle.name}, by each side's reviewers",
               [Column("Criterion"), Column("Side"), *(Column(f"Scored {k}", COUNT) for k in (1, 2, 3, 4)),
                Column("Scores", COUNT), Column("Mean", SCORE)], rows,
-              note="Submitted reviews only, without the reviews of reviewers who declared a conflict of interest.")
+              note="Submitted reviews only, without the reviews of reviewers who declared a conflict of interest"
+                   + (", and without the proposals you declared a conflict with." if viewer is not None and
+                      _recusals(cycle, viewer) else "."))
     if cycle.criteria:
         names = [c.name for c in cycle.criteria]
         t.draw = lambda: grouped_bar_chart("Mean score by criterion and side (1 to 4)", names,
                                            [(s, means[s]) for s in SIDES], value_format="{:.2f}", max_value=4,
                                            name=_chart_name(t))
     return t
+
+
+def _recusals(cycle: Cycle, viewer: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(ConflictOfInterest)
+                             .join(Proposal, Proposal.id == ConflictOfInterest.proposal_id)
+                             .where(Proposal.cycle_id == cycle.id, ConflictOfInterest.user_id == viewer.id))
 
 
 # -- reviewers -------------------------------------------------------------------------------------

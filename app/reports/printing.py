@@ -1,7 +1,7 @@
 """A report's PDF, made once per content: the HTML is drawn first (cheap), and a PDF already made from the
-very same HTML in this process is given again instead of running WeasyPrint (what costs). The HTML holds
-every figure and the day it is printed, and nothing about the reader (a report is the same for every staff
-member and co-chair), so a kept PDF is never stale nor someone else's. Up to ``KEEP`` are kept per process.
+very same HTML in this process is given again instead of running WeasyPrint (what costs). A PDF is a
+function of its HTML, which holds every figure, the day it is printed and only what its reader may see, so
+a kept PDF is never stale nor shows anyone more than their own HTML does. Up to ``KEEP`` are kept per process.
 """
 from __future__ import annotations
 

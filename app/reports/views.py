@@ -3,6 +3,7 @@ the PL report of a budget year, each as a page, a PDF (through the one PDF door)
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
+from flask_login import current_user
 
 from app.core import clock
 from app.models import Cycle
@@ -25,13 +26,13 @@ def index():
 @bp.get("/cycles/<int:cycle_id>")
 @roles_required(*READERS)
 def cycle(cycle_id: int):
-    return render_template("reports/cycle.html", report=cycle_report.report(get_or_404(Cycle, cycle_id)))
+    return render_template("reports/cycle.html", report=_cycle_report(cycle_id))
 
 
 @bp.get("/cycles/<int:cycle_id>/report.pdf")
 @roles_required(*READERS)
 def cycle_pdf(cycle_id: int):
-    report = cycle_report.report(get_or_404(Cycle, cycle_id))
+    report = _cycle_report(cycle_id)
     body = printing.render("pdf/cycle_report.html", report=report, printed_at=clock.now())
     return download(body, f"cycle-report-{cycle_id}.pdf", "application/pdf")
 
@@ -39,8 +40,13 @@ def cycle_pdf(cycle_id: int):
 @bp.get("/cycles/<int:cycle_id>/<key>.csv")
 @roles_required(*READERS)
 def cycle_csv(cycle_id: int, key: str):
-    table = cycle_report.report(get_or_404(Cycle, cycle_id)).table(key) or abort(404)
+    table = _cycle_report(cycle_id).table(key) or abort(404)
     return download(table.csv(), f"cycle-{cycle_id}-{key}.csv", "text/csv")
+
+
+def _cycle_report(cycle_id: int) -> cycle_report.CycleReport:
+    """The cycle's report as the reader may see it (without the scores of proposals they are recused from)."""
+    return cycle_report.report(get_or_404(Cycle, cycle_id), viewer=current_user)
 
 
 def _year(year: str) -> str:

@@ -125,13 +125,20 @@ def test_counts_and_funding_add_up_exactly_in_decimal(known):
     assert r.left == known.this.pool - Decimal("6000.60")
 
 
-def test_scores_leave_out_conflicted_reviewers(known):
+def test_scores_leave_out_conflicted_reviewers_and_the_readers_own_recusals(factory, known):
     r = cycle_report.report(known.this, today=TODAY)
     first = known.this.criteria[0].name
     rows = {(row[0], row[1]): row[2:] for row in _rows(r, "scores")}
     # BTU: a 4 (Ann, on P1) and a 2 (Ann, on P2); Cy's 1 on P1 does not count (his conflict). BPS: Bob's 3.
     assert rows[(first, "BTU")] == [0, 1, 0, 1, 2, Decimal("3.00")]
     assert rows[(first, "BPS")] == [0, 0, 1, 0, 1, Decimal("3.00")]
+    # A co-chair who declared a conflict with P1 never sees its scores, not even inside a distribution.
+    co_chair = factory.user("co_chair", side="BTU")
+    factory.conflict(known.p[0], co_chair)
+    theirs = cycle_report.report(known.this, today=TODAY, viewer=co_chair)
+    rows = {(row[0], row[1]): row[2:] for row in _rows(theirs, "scores")}
+    assert rows[(first, "BTU")] == [0, 1, 0, 0, 1, Decimal("2.00")] and rows[(first, "BPS")][4] == 0
+    assert "you declared a conflict with" in theirs.table("scores").note
 
 
 def test_reviewer_load_and_timeliness_against_the_due_date_in_boston(known):
