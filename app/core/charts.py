@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -46,7 +47,15 @@ def label(text) -> str:
     return _NOT_XML.sub("\ufffd", str(text))
 
 
-def _inline(svg: str, name: str) -> Markup:
+def _with_nonce(svg: str) -> Markup:
+    # The page's Content-Security-Policy allows no inline style but the request's nonce: the chart's
+    # <style> carries it.
+    if nonce := style_nonce():
+        svg = svg.replace("<style", f'<style nonce="{escape(nonce)}"')
+    return Markup(svg)  # noqa: S704 - our own pygal output; every label went through its XML escaping
+
+
+def _clean(svg: str, name: str) -> str:
     svg = _SCRIPT_IDS.sub("", _COMMENT.sub("", _SCRIPT.sub("", svg)))
     # pygal names each chart with a random uuid (its <style> is scoped by it): name it by its content
     # instead, so the same figures make the same markup (a document made from it can be kept).
@@ -57,12 +66,9 @@ def _inline(svg: str, name: str) -> Markup:
     # The same name as the SVG's first <title>: what a tagged PDF gives the chart as its alternate text.
     end = svg.index(">", svg.index("<svg")) + 1
     svg = f"{svg[:end]}<title>{escape(label(name))}</title>{svg[end:]}"
-    # The page's Content-Security-Policy allows no inline style but the request's nonce: the chart's
-    # <style> carries it, and the one style attribute (on the tooltip, empty without JavaScript) goes.
-    svg = _STYLE_ATTR.sub("", svg)
-    if nonce := style_nonce():
-        svg = svg.replace("<style", f'<style nonce="{escape(nonce)}"')
-    return Markup(svg)  # noqa: S704 - our own pygal output; every label went through its XML escaping
+    # No style attribute (the Content-Security-Policy allows none; the one pygal writes is on the
+    # tooltip, empty without JavaScript).
+    return _STYLE_ATTR.sub("", svg)
 
 
 def bar_chart(title: str, labels: Sequence[str], values: Sequence[float | int | None], *,
@@ -70,7 +76,19 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float | int | 
               value_format: str = "{:.2f}", name: str | None = None, height: int | None = None) -> Markup:
     """A bar chart of ``values`` against ``labels`` (the first label on top for horizontal bars), as
     inline SVG markup. ``name`` is the accessible name (defaults to the title); say in it where the
-    figures are given as text (e.g. "... The table below gives the figures.")."""
+    figures are given as text (e.g. "... The table below gives the figures."). The same figures are drawn
+    once per process (the last ``DRAWN`` charts are kept), so a page seen again does not run pygal again."""
+    return _with_nonce(_bars(title, tuple(str(x) for x in labels),
+                             tuple(None if v is None else float(v) for v in values), series, horizontal,
+                             max_value, value_format, name or title, height))
+
+
+DRAWN = 128
+
+
+@lru_cache(maxsize=DRAWN)
+def _bars(title: str, labels: tuple[str, ...], values: tuple[float | None, ...], series: str, horizontal: bool,
+          max_value: float | None, value_format: str, name: str, height: int | None) -> str:
     import pygal  # loaded by the first chart, not by every worker at start
     from pygal.style import Style
 
@@ -89,8 +107,8 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float | int | 
     if horizontal:
         ordered.reverse()
     chart.x_labels = [label(text) for text, _ in ordered]
-    chart.add(label(series), [None if v is None else float(v) for _, v in ordered])
-    return _inline(chart.render(is_unicode=True), name or title)
+    chart.add(label(series), [v for _, v in ordered])
+    return _clean(chart.render(is_unicode=True), name)
 
 
 def grouped_bar_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | int | None]]],
@@ -98,7 +116,16 @@ def grouped_bar_chart(title: str, labels: Sequence[str], series: Sequence[tuple[
                       max_value: float | None = None) -> Markup:
     """Bars of several series side by side for each label (a legend names the series), as inline SVG
     markup, like ``bar_chart``: the first label on top for horizontal bars. ``series``: (name, values)
-    pairs, each with one value per label (None: no bar)."""
+    pairs, each with one value per label (None: no bar). The same figures are drawn once per process
+    (the last ``DRAWN`` kept): a report seen again does not run pygal again."""
+    figures = tuple((str(n), tuple(None if v is None else float(v) for v in values)) for n, values in series)
+    return _with_nonce(_grouped(title, tuple(str(x) for x in labels), figures, horizontal, value_format,
+                                name or title, max_value))
+
+
+@lru_cache(maxsize=DRAWN)
+def _grouped(title: str, labels: tuple[str, ...], series: tuple, horizontal: bool, value_format: str, name: str,
+             max_value: float | None) -> str:
     import pygal
     from pygal.style import Style
 
@@ -117,5 +144,5 @@ def grouped_bar_chart(title: str, labels: Sequence[str], series: Sequence[tuple[
         order.reverse()
     chart.x_labels = [label(labels[i]) for i in order]
     for series_name, values in series:
-        chart.add(label(series_name), [None if values[i] is None else float(values[i]) for i in order])
-    return _inline(chart.render(is_unicode=True), name or title)
+        chart.add(label(series_name), [values[i] for i in order])
+    return _clean(chart.render(is_unicode=True), name)
