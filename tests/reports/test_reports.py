@@ -309,3 +309,18 @@ def func_percentile(p: float):
     from sqlalchemy import column, func
 
     return func.percentile_cont(p).within_group(column("secs"))
+
+
+def test_only_the_cycles_and_the_years_own_audit_events_are_read(factory, known):
+    """SQLite's plan: the audit log is searched by case (``ix_audit_event_case`` on type and id), for the
+    cases of the cycles (the year) only; a search by case type alone would read every case's history."""
+    from tests.test_query_plans import plan, recorded
+
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("reads SQLite's query plans")
+    _pl_world(factory, known)
+    with recorded() as seen:
+        cycle_report.stage_spreads([known.this, known.earlier])
+        pl_report.waits(YEAR)
+    audits = [line for statement, params in seen for line in plan(statement, params) if "audit_event" in line]
+    assert len(audits) == 2 and all("(case_type=? AND case_id=?)" in line for line in audits), audits
