@@ -25,12 +25,13 @@ def blueprints() -> list:
     from app.people.views import admin, auth, teams
     from app.pl.views import requests, transcript
     from app.proposals.views import proposals, staff
+    from app.reports import views as reports
     from app.review.views import committee, documents, review
     from app.sharing.views import gallery, summaries
 
     return [m.bp for m in (auth, home, teams, proposals, staff, admin, review, committee, documents, grants,
                            summaries, gallery, notifications, taxonomy, surveys, catalog, registrations, requests,
-                           transcript, api)]
+                           transcript, api, reports)]
 
 
 def create_app(config: type | dict | None = None) -> Flask:

@@ -71,8 +71,11 @@ COMMITTED = states(S.APPROVED, S.COMPLETED)
 OPEN = states(S.DRAFT, S.SUBMITTED, S.ENDORSED, S.APPROVED)
 # Never put forward, or taken back (left out of the priorities' counts).
 NOT_PUT_FORWARD = states(S.DRAFT, S.CANCELLED)
+# Where a decision lands: approved (jointly, or automatically when free) or denied (the PL report's
+# "time to decision" ends on entering one of these).
+DECISIONS = states(S.APPROVED, S.DENIED)
 
-GROUPS = {"COMMITTED": COMMITTED, "OPEN": OPEN, "NOT_PUT_FORWARD": NOT_PUT_FORWARD}
+GROUPS = {"COMMITTED": COMMITTED, "OPEN": OPEN, "NOT_PUT_FORWARD": NOT_PUT_FORWARD, "DECISIONS": DECISIONS}
 
 
 def school_year_of(day: date) -> str:
