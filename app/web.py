@@ -239,7 +239,17 @@ def csv_download(stem: str, header: Iterable, rows: Iterable[Iterable]):
     """A list as a spreadsheet: ``<stem>-<Boston date>.csv``, ``text/csv; charset=utf-8``, an attachment
     (as ``download``), written by the one CSV rule (app/core/csvfile.py) and streamed: ``rows`` (a query
     read with ``yield_per``) is read as the file is sent, never held whole."""
-    resp = Response(stream_with_context(csvfile.chunks(header, rows)), mimetype="text/csv")
+    pieces = csvfile.chunks(header, rows)
+    head = next(pieces)  # the BOM and the header, before any row is read
+    rest = stream_with_context(pieces)  # the rows, read in this request's context as they are sent
+
+    def body():
+        # The header goes first outside any context, so a response never read (or closed early) leaves
+        # no context pushed; closing ``body`` closes ``rest``.
+        yield head
+        yield from rest
+
+    resp = Response(body(), mimetype="text/csv")
     resp.headers.set("Content-Disposition", "attachment", filename=f"{stem}-{clock.today().isoformat()}.csv")
     return _as_download(resp)
 

@@ -68,21 +68,29 @@ CHUNK_ROWS = 500  # rows per piece of a streamed file
 
 
 def chunks(header: Iterable, rows: Iterable[Iterable], chunk_rows: int = CHUNK_ROWS) -> Iterator[bytes]:
-    """The file in pieces: the BOM and the header, then every ``chunk_rows`` rows, every cell made safe;
-    UTF-8, CRLF line ends. ``rows`` is read as the pieces are asked for."""
+    """The file in pieces: the BOM and the header first (before ``rows`` is read at all), then every
+    ``chunk_rows`` rows, every cell made safe; UTF-8, CRLF line ends."""
     out = io.StringIO()
-    out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
+    out.write(BOM)
     writer.writerow([cell(h) for h in header])
-    written = 0
+    yield _take(out)
+    waiting = 0
     for row in rows:
         writer.writerow([cell(v) for v in row])
-        written += 1
-        if written % chunk_rows == 0:
-            yield out.getvalue().encode("utf-8")
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue().encode("utf-8")
+        waiting += 1
+        if waiting == chunk_rows:
+            yield _take(out)
+            waiting = 0
+    if waiting:
+        yield _take(out)
+
+
+def _take(out: io.StringIO) -> bytes:
+    data = out.getvalue().encode("utf-8")
+    out.seek(0)
+    out.truncate()
+    return data
 
 
 def to_bytes(header: Iterable, rows: Iterable[Iterable]) -> bytes:

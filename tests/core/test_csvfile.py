@@ -41,4 +41,4 @@ def test_a_file_opens_in_excel_with_accents_and_safe_cells():
 def test_a_streamed_file_is_the_same_file_in_pieces():
     rows = [[f"Ana {i}", "-1"] for i in range(7)]
     pieces = list(csvfile.chunks(["Name", "Delta"], iter(rows), chunk_rows=3))
-    assert len(pieces) == 3 and b"".join(pieces) == csvfile.to_bytes(["Name", "Delta"], rows)
+    assert len(pieces) == 4 and pieces[0] == "\ufeffName,Delta\r\n".encode() and b"".join(pieces) == csvfile.to_bytes(["Name", "Delta"], rows)
