@@ -129,7 +129,7 @@ def review_tallies(proposal_ids: list[int]) -> dict[int, ReviewTally]:
     return tallies
 
 
-LIST_COLUMNS = ("id", "cycle_id", "team_id", "state", "version", "grant_type", "title", "amount_requested", "award",
+LIST_COLUMNS = ("id", "cycle_id", "team_id", "state", "version", "grant_type", "title", "amount_requested",
                 "submitted_at", "created_at")
 
 
@@ -143,15 +143,8 @@ def staff_page(filters: ProposalFilters, page: int = 1):
     pagination = db.paginate(ids, page=max(page, 1), per_page=PER_PAGE, error_out=False, count=True)
     if pagination.total and page > pagination.pages:
         pagination = db.paginate(ids, page=pagination.pages, per_page=PER_PAGE, error_out=False, count=True)
-    pagination.items = list_rows(list(pagination.items))
-    tallies = review_tallies([p.id for p in pagination.items])
-    return pagination, tallies
-
-
-def list_rows(ids: list[int]) -> list[Proposal]:
-    """The proposals ``ids`` names, in that order, with what the list shows: the columns it shows, not the
-    proposals' texts; the team, its school, its members' schools (not their roles); the cycle, not its
-    rubric."""
+    # The columns the list shows, not the proposals' texts; the members' schools, not their roles; the
+    # cycle, not its rubric.
     loaded = {p.id: p for p in db.session.scalars(
         select(Proposal).join(Proposal.team)
         .options(load_only(*(getattr(Proposal, c) for c in LIST_COLUMNS)),
@@ -159,9 +152,11 @@ def list_rows(ids: list[int]) -> list[Proposal]:
                  contains_eager(Proposal.team).selectinload(Team.memberships).joinedload(TeamMember.user)
                  .options(load_only(User.id, User.name, User.school_id), lazyload(User.roles)),
                  joinedload(Proposal.cycle).lazyload(Cycle.criteria))
-        .where(Proposal.id.in_(ids))
+        .where(Proposal.id.in_(list(pagination.items)))
     ).unique()}
-    return [loaded[pid] for pid in ids if pid in loaded]
+    pagination.items = [loaded[pid] for pid in pagination.items if pid in loaded]
+    tallies = review_tallies([p.id for p in pagination.items])
+    return pagination, tallies
 
 
 # -- candidates and assignment -------------------------------------------------------------------
