@@ -7,8 +7,8 @@
   exactly what was exported (the imports read their own exports).
 - **UTF-8 with a byte-order mark**, so Excel opens names with accents (José, Nguyễn) as they are written.
 - **CRLF line ends**, as RFC 4180 says.
-- **Streamed**: ``chunks`` gives the file piece by piece (a few hundred rows at a time), so a list of
-  100,000 proposals read with ``yield_per`` is never held whole; ``app.web.csv_download`` sends it.
+- **In pieces**: ``chunks`` gives the file a few hundred rows at a time, so a list of 100,000 proposals
+  read with ``yield_per`` is never held whole; ``app.web.csv_download`` spools the pieces and sends them.
 """
 from __future__ import annotations
 

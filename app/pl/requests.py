@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app.cases import timeline as case_timeline
 from app.cases.advance import advance, fire, record_event
@@ -32,11 +32,12 @@ from app.models import (
     PLRequest,
     PLRequestState,
     ProviderKind,
+    School,
     Term,
     TermKind,
     User,
 )
-from workflows.pl_request import OPEN, PL_REQUEST
+from workflows.pl_request import OPEN, PL_REQUEST, STATE_LABELS
 from workflows.proposal import money
 
 S = PLRequestState
@@ -353,12 +354,23 @@ CSV_HEADERS = ["Request", "Educator", "School", "Title", "Provider", "Cost", "St
 
 
 def queue_rows(state: str | None = None, year: str | None = None, endorser: str | None = None) -> Iterator[list]:
-    """Staff's list with its filters, every row (``CSV_HEADERS``), read 500 at a time."""
-    for r in db.session.scalars(_staff_query(state, year, endorser).execution_options(yield_per=500)):
-        yield [r.id, r.requester_name, r.school.name if r.school else "", r.display_title, r.display_provider,
-               r.cost, r.starts_on, r.ends_on, r.budget_year, r.state_label,
-               clock.local(r.submitted_at).date() if r.submitted_at else None,
-               clock.local(r.decided_at).date() if r.decided_at else None, r.hours_completed, r.pdps_earned]
+    """Staff's list with its filters, every row (``CSV_HEADERS``): plain columns, read 500 at a time."""
+    requester = aliased(User)
+    stmt = (_staff_query(state, year, endorser).with_only_columns(
+        PLRequest.id, requester.name, School.name, Opportunity.title, PLRequest.title, Opportunity.provider_name,
+        PLRequest.provider_name, PLRequest.cost, PLRequest.starts_on, PLRequest.ends_on, PLRequest.budget_year,
+        PLRequest.state, PLRequest.submitted_at, PLRequest.decided_at, PLRequest.hours_completed,
+        PLRequest.pdps_earned)
+        .join(requester, requester.id == PLRequest.requester_id)
+        .outerjoin(School, School.id == PLRequest.school_id)
+        .outerjoin(Opportunity, Opportunity.id == PLRequest.opportunity_id)
+        .execution_options(yield_per=500))
+    for (rid, name, school, opp_title, title, opp_provider, provider, cost, starts, ends, year_, state_, submitted,
+         decided, hours, pdps) in db.session.execute(stmt):
+        yield [rid, name, school or "", opp_title if opp_title is not None else title or f"Untitled PL request #{rid}",
+               opp_provider if opp_title is not None else provider, cost, starts, ends, year_, STATE_LABELS[state_],
+               clock.local(submitted).date() if submitted else None,
+               clock.local(decided).date() if decided else None, hours, pdps]
 
 
 # -- the home page's panel ------------------------------------------------------------------------
