@@ -150,3 +150,15 @@ def test_the_older_downloads_follow_the_same_rule(login_as, world, url, first):
     assert rows[0][0] == first
     if first in ("Request", "Status"):  # the educator's name, as the spreadsheet must show it
         assert "'=Léna Lead" in {c for r in rows[1:] for c in r}
+
+
+def test_a_big_file_goes_to_a_temporary_file_not_memory(monkeypatch):
+    from io import BytesIO
+
+    from app import web
+
+    monkeypatch.setattr(web, "SPOOL_BYTES", 10)
+    small, big = web._spooled(iter([b"a" * 8])), web._spooled(iter([b"a" * 8, b"b" * 8, b"c"]))
+    assert isinstance(small, BytesIO) and small.read() == b"a" * 8
+    with big:
+        assert not isinstance(big, BytesIO) and big.read() == b"a" * 8 + b"b" * 8 + b"c"
