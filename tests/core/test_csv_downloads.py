@@ -145,11 +145,15 @@ def test_people_with_the_lists_filters(login_as, world):
 ])
 def test_the_older_downloads_follow_the_same_rule(login_as, world, url, first):
     world.lead.name = "=Léna Lead"
+    world.learning.topics[1].name = "@Lectura y escritura"
     db.session.commit()
     rows = fetch(login_as(world.staff), url(world))
     assert rows[0][0] == first
-    if first in ("Request", "Status"):  # the educator's name, as the spreadsheet must show it
-        assert "'=Léna Lead" in {c for r in rows[1:] for c in r}
+    cells = {c for r in rows[1:] for c in r}
+    # the educator's name (PL requests, roster) or the topic's (priorities, catalog), as a spreadsheet must show it
+    assert ("'=Léna Lead" if first in ("Request", "Status") else "'@Lectura y escritura") in cells
+    if first == "Request":
+        assert {r[9] for r in rows[1:]} == {"Submitted"}  # the queue's state filter
 
 
 def test_a_big_file_goes_to_a_temporary_file_not_memory(monkeypatch):
