@@ -413,7 +413,7 @@ def test_template_and_export_downloads(browser, world, shelf):
     browser.login(world.staff)
     template = browser.get("/catalog/import/template.csv")
     assert template.status_code == 200 and template.mimetype == "text/csv"
-    assert template.data.decode().splitlines()[0] == ",".join(catalog.COLUMNS)
+    assert template.data.decode("utf-8-sig").splitlines()[0] == ",".join(catalog.COLUMNS)
     export = browser.get("/catalog/export.csv?provider=outside")
     assert export.status_code == 200 and export.mimetype == "text/csv"
     rows = export.data.decode("utf-8-sig").splitlines()
