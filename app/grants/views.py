@@ -14,11 +14,12 @@ from wtforms.fields import SelectChoice
 from app.cases import advance, permissions
 from app.cases.advance import refusals, transition_or_404
 from app.grants import agreement as grant_svc
+from app.grants import exports
 from app.grants import ledger as ledger_svc
 from app.grants import payments as payment_svc
 from app.grants import reports as report_svc
 from app.models import FINAL_REPORT_SECTIONS, PROGRESS_SECTIONS, BudgetReallocation, Proposal, ProposalState
-from app.web import download, get_or_404, page_number, reader, roles_required, run, show_refusal
+from app.web import csv_download, download, get_or_404, page_number, reader, roles_required, run, show_refusal
 from forms.grants import (
     AgreementForm,
     CorrectExpenditureForm,
@@ -161,6 +162,13 @@ def _act(proposal_id: int, case, wf, trigger: str):
     )
 
 
+@bp.get("/spending.csv")
+@login_required
+def spending_csv(proposal_id: int):
+    proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
+    return csv_download(f"spending-{proposal.id}", exports.LEDGER_HEADER, exports.ledger_rows(proposal))
+
+
 @bp.post("/spending/<int:expenditure_id>/actions/<trigger>")
 @login_required
 def expenditure_action(proposal_id: int, expenditure_id: int, trigger: str):
@@ -235,7 +243,7 @@ def index():
 @payments.get("/payments.csv")
 @roles_required("staff")
 def csv():
-    return download(payment_svc.csv_bytes(), "reimbursements-awaiting-staff.csv", "text/csv")
+    return csv_download("reimbursements-awaiting-staff", payment_svc.CSV_COLUMNS, payment_svc.csv_rows())
 
 
 def _ledger_form(form_class, ledger, *line_fields: str):
