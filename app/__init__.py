@@ -123,7 +123,7 @@ def _error_pages(app: Flask) -> None:
         if e.code is None or e.code >= 500:
             return e
         title, message = messages.get(e.code, (e.name, e.description))
-        if e.code in (403, 409) and e.description and e.description != type(e).description:
+        if e.code in (403, 404, 409) and e.description and e.description != type(e).description:
             message = e.description
         if e.code == 413:
             limit = app.config.get("MAX_UPLOAD_BYTES", app.config["MAX_CONTENT_LENGTH"]) // (1024 * 1024)

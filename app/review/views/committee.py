@@ -19,13 +19,13 @@ bp = Blueprint("committee", __name__, url_prefix="/committee")
 
 
 @bp.get("/")
-@roles_required("co_chair", "staff")
+@roles_required(*cohort_ops.COMMITTEE_ROLES)
 def index():
     return render_template("review/committee.html", cycles=cohort_ops.cycles_with_counts())
 
 
 @bp.get("/cycles/<int:cycle_id>")
-@roles_required("co_chair", "staff")
+@roles_required(*cohort_ops.COMMITTEE_ROLES)
 def cohort(cycle_id: int):
     cycle = get_or_404(Cycle, cycle_id)
     return render_template("review/cohort.html", cohort=cohort_ops.cohort(cycle, current_user, page_number()))
