@@ -11,6 +11,9 @@ Everything is read in a fixed number of SELECTs (plain columns and SQL aggregate
 number of proposals. Every proposal in review is ranked (ids, titles and scores only: ranks by sorting and
 bisecting, O(n log n)); the page shows ``PER_PAGE`` rows at a time, and only the rows on the page and the
 tentatively selected ones (the balance panel counts them all) load their team, schools and members.
+
+``ranking`` is that computation alone (scores, ranks, the viewer's recusals): the cohort page and the
+committee's docket (app/review/docket.py) both read it, so their order and ranks never differ.
 """
 from __future__ import annotations
 

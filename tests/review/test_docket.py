@@ -13,6 +13,7 @@ from app.models import ProposalState, Recommendation
 from app.review.cohort import cohort
 from app.review.docket import docket
 from tests.pdfs import pdf_is_tagged, pdf_lang, pdf_text, pdf_title
+from tests.sqlcount import statements
 from tests.review.test_cohort import scored
 
 S = ProposalState
@@ -118,3 +119,20 @@ def test_the_cohort_page_links_to_the_docket(browser, world, cycle):
     browser.login(world.co_chair_btu)
     html = browser.get(f"/committee/cycles/{cycle.id}").get_data(as_text=True)
     assert f'href="/documents/cycles/{cycle.id}/docket.pdf"' in html
+
+
+def test_the_docket_reads_a_fixed_number_of_statements(world, cycle, factory):
+    def count() -> int:
+        db.session.expire_all()
+        cycle.criteria, world.staff.has_role("staff")  # loaded before: not the docket's statements
+        with statements() as sent:
+            found = docket(cycle, world.staff)
+        return len(found.entries), len(sent)
+
+    assert count() == (4, 7)  # ranking 2, details 2, reviews 1, conflicts 1, awarded 1
+    for i in range(6):
+        p = factory.proposal(world.other_team, cycle, state=S.IN_REVIEW, title=f"More {i}", amount="12000.00")
+        factory.review(factory.assign(p, world.reviewer_btu))
+        factory.conflict(p, world.reviewer_bps)
+    db.session.commit()
+    assert count() == (10, 7)

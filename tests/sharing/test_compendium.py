@@ -11,10 +11,11 @@ import pytest
 from flask import current_app
 from pypdf import PdfReader
 
-from app.core import pdf_engine
+from app.core import clock, pdf_engine
 from app.extensions import db
 from app.models import CompendiumPdf, FlagKind, FlagStatus, PrivacyFlag, ProposalState, TermKind
 from app.models.sharing import unique_slug
+from app.sharing import compendium
 from tests.access.gallery import PNG, place_summary
 from tests.pdfs import pdf_is_tagged, pdf_lang, pdf_title
 
@@ -150,3 +151,23 @@ def test_the_gallery_links_each_years_compendium(browser, shelf):
 
 def test_a_summary_titled_with_a_year_gets_a_slug_that_is_not_one(world):
     assert unique_slug("2025") == "learning-summary-2025"
+
+
+def test_a_compendium_stored_meanwhile_by_another_worker_is_not_an_error(shelf, monkeypatch):
+    """Two workers make the same new version at once: this one's insert meets the row the other stored first
+    (the primary key refuses it). It serves the PDF it made, and the other's row stays."""
+    found = compendium.version(2025)
+    real_store, real_get = compendium._store, db.session.get
+
+    def the_other_worker_stores_first(year, key, body):
+        db.session.add(CompendiumPdf(year=year, version=key, body=b"%PDF- theirs", made_at=clock.now()))
+        db.session.commit()
+        monkeypatch.setattr(db.session, "get", lambda model, k: None if model is CompendiumPdf else real_get(model, k))
+        real_store(year, key, body)
+
+    monkeypatch.setattr(compendium, "render", lambda year: b"%PDF- ours")
+    monkeypatch.setattr(compendium, "_store", the_other_worker_stores_first)
+    assert compendium.pdf_for(found) == b"%PDF- ours"
+    monkeypatch.undo()
+    assert db.session.query(CompendiumPdf.body).filter_by(year=2025).scalar() == b"%PDF- theirs"
+    assert compendium.pdf_for(found) == b"%PDF- theirs"  # the stored version is this one: served as is
