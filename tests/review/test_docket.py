@@ -13,8 +13,8 @@ from app.models import ProposalState, Recommendation
 from app.review.cohort import cohort
 from app.review.docket import docket
 from tests.pdfs import pdf_is_tagged, pdf_lang, pdf_text, pdf_title
-from tests.sqlcount import statements
 from tests.review.test_cohort import scored
+from tests.sqlcount import statements
 
 S = ProposalState
 D = Decimal
