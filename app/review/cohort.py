@@ -213,12 +213,14 @@ def ranking(cycle: Cycle, viewer: User) -> Ranking:
     return Ranking(rows, visible, recused, review_scores)
 
 
-def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int | None = None) -> Cohort:
+def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int | None = None, all_rows: bool = False) -> Cohort:
+    """The ranking and the balance; ``page`` of ``per_page`` rows loads its details, or with ``all_rows``
+    every row does (the spreadsheet)."""
     ranked = ranking(cycle, viewer)
     rows = ranked.rows
-    shown = ListPage(ranked.ranked + ranked.recused, page, per_page or PER_PAGE)
+    shown = ListPage(ranked.ranked + ranked.recused, page, max(len(rows), 1) if all_rows else per_page or PER_PAGE)
     selected = [r for r in rows.values() if r.selected]
-    load_details(cycle, rows, [r.proposal_id for r in shown.items], with_selected=True)
+    load_details(cycle, rows, None if all_rows else [r.proposal_id for r in shown.items], with_selected=True)
     return Cohort(cycle, ranked.ranked, ranked.recused, balance(cycle, selected), shown)
 
 
