@@ -15,8 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, func, or_, select, union_all
+from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
 
 from app.cases import timeline as case_timeline
 from app.cases.advance import advance, fire, record_event
@@ -34,9 +34,12 @@ from app.models import (
     PLRequest,
     PLRequestState,
     ProviderKind,
+    Role,
+    School,
     Term,
     TermKind,
     User,
+    UserRole,
 )
 from workflows.pl_request import OPEN, PL_REQUEST
 from workflows.proposal import money
@@ -289,6 +292,21 @@ def requests_of(user: User) -> list[PLRequest]:
     ).unique())
 
 
+def _row_options() -> tuple:
+    """What a row of the queues shows, and no more: the requester's name (not their roles or school), the
+    request's school and the catalog opportunity's title and provider (not its sessions or topics), no
+    need topic, no per-row question whether the school has a leader."""
+    requester = joinedload(PLRequest.requester)
+    opportunity = joinedload(PLRequest.opportunity)
+    return (load_only(PLRequest.id, PLRequest.requester_id, PLRequest.school_id, PLRequest.state, PLRequest.version,
+                      PLRequest.opportunity_id, PLRequest.title, PLRequest.provider_name, PLRequest.cost,
+                      PLRequest.starts_on, PLRequest.budget_year, PLRequest.created_at, PLRequest.submitted_at),
+            requester.load_only(User.id, User.name), requester.lazyload(User.roles), requester.lazyload(User.school),
+            opportunity.load_only(Opportunity.id, Opportunity.title, Opportunity.provider_name),
+            opportunity.lazyload(Opportunity.sessions), opportunity.lazyload(Opportunity.terms),
+            lazyload(PLRequest.need), defer(PLRequest.school_has_leader))
+
+
 def _queue_page(stmt, page: int):
     """A page of a person's queue (oldest first; a page past the end shows the last one)."""
     pagination = db.paginate(stmt, page=max(page, 1), per_page=PER_PAGE, error_out=False, count=True)
@@ -304,7 +322,7 @@ def waiting_for_endorsement(user: User, page: int = 1):
         return None
     return _queue_page(
         select(PLRequest).where(PLRequest.school_id == user.school_id, PLRequest.state == S.SUBMITTED)
-        .order_by(PLRequest.submitted_at, PLRequest.id), page)
+        .options(*_row_options()).order_by(PLRequest.submitted_at, PLRequest.id), page)
 
 
 def waiting_for_decision(page: int = 1):
@@ -312,12 +330,22 @@ def waiting_for_decision(page: int = 1):
     at a time."""
     return _queue_page(
         select(PLRequest).where(PLRequest.state == S.ENDORSED, PLRequest.cost > 0)
-        .options(selectinload(PLRequest.decisions))
+        .options(selectinload(PLRequest.decisions), *_row_options())
         .order_by(PLRequest.submitted_at, PLRequest.id), page)
 
 
-# Staff endorse a request whose school has no school leader: it waits for them.
-WAITS_FOR_STAFF = (PLRequest.state == S.SUBMITTED) & ~PLRequest.school_has_leader
+# The schools with an active school leader (a few hundred rows at most, whatever the years of requests).
+_LED_SCHOOLS = (select(User.school_id).join(UserRole, UserRole.user_id == User.id)
+                .where(UserRole.role == Role.SCHOOL_LEADER, User.active.is_(True), User.school_id.is_not(None)))
+# Staff endorse a request whose school has no school leader: it waits for them. The same condition as
+# ``~PLRequest.school_has_leader``, asked the other way round: the schools without a leader first, then
+# their submitted requests (and those of educators with no school) through the index on (school_id,
+# state, submitted_at), instead of asking each submitted request of the district whether its school
+# has a leader.
+_UNLED_SCHOOLS = select(School.id).where(School.id.not_in(_LED_SCHOOLS))
+WAITS_FOR_STAFF = PLRequest.id.in_(union_all(
+    select(PLRequest.id).where(PLRequest.school_id.is_(None), PLRequest.state == S.SUBMITTED),
+    select(PLRequest.id).where(PLRequest.school_id.in_(_UNLED_SCHOOLS), PLRequest.state == S.SUBMITTED)))
 
 
 def _staff_query(state: str | None, year: str | None, endorser: str | None = None):
@@ -334,7 +362,7 @@ def _staff_query(state: str | None, year: str | None, endorser: str | None = Non
 def all_requests(state: str | None = None, year: str | None = None, page: int = 1, endorser: str | None = None):
     """Staff's list: every request, filtered by state, budget year and whether it waits for staff's
     endorsement, a page at a time."""
-    return db.paginate(_staff_query(state, year, endorser), page=max(page, 1), per_page=PER_PAGE,
+    return db.paginate(_staff_query(state, year, endorser).options(*_row_options()), page=max(page, 1), per_page=PER_PAGE,
                        error_out=False, count=True)
 
 
@@ -344,10 +372,13 @@ def waiting_for_staff_count() -> int:
 
 
 def budget_years() -> list[str]:
-    return list(db.session.scalars(
-        select(PLRequest.budget_year).where(PLRequest.budget_year != "").distinct()
-        .order_by(PLRequest.budget_year.desc())
-    ))
+    """The budget years requests were made for, the latest first: one index seek a year (a recursive query
+    stepping down the index on (budget_year, state) from the latest year to the one before), not a DISTINCT
+    over every request of the years."""
+    years = select(func.max(PLRequest.budget_year).label("year")).cte("years", recursive=True)
+    before = select(func.max(PLRequest.budget_year)).where(PLRequest.budget_year < years.c.year).scalar_subquery()
+    years = years.union_all(select(before).where(years.c.year.is_not(None), years.c.year != ""))
+    return sorted((y for y in db.session.scalars(select(years.c.year)) if y), reverse=True)
 
 
 CSV_HEADERS = ["Request", "Educator", "School", "Title", "Provider", "Cost", "Starts", "Ends", "Budget year",
