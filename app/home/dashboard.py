@@ -9,6 +9,7 @@ loaded from that join, so no database materialises a nested outer join over year
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -455,9 +456,11 @@ def _assignment_counts(proposal_ids: list[int], submitted_only: bool = False) ->
     return out
 
 
+@functools.cache
 def _side_count(side: str, submitted_only: bool):
     """The number of a proposal's reviewers on ``side`` (no conflict declared), per proposal row:
-    a correlated count served by the index on ``review_assignment.proposal_id``."""
+    a correlated count served by the index on ``review_assignment.proposal_id``. Built once per
+    process (it depends on nothing of the request): an ORM alias costs about a millisecond to make."""
     ra = aliased(ReviewAssignment)
     conflicted = exists().where(ConflictOfInterest.proposal_id == ra.proposal_id,
                                 ConflictOfInterest.user_id == ra.reviewer_id)
