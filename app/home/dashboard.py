@@ -719,7 +719,7 @@ def _pl_waiting(user: User, today: date, offset: int, limit: int) -> Section:
     a transition the request waits for, or where a duty is mine (``app.cases.todo``), the oldest first.
 
     Counted and paged in SQL (two statements, the conditions of ``_pl_scopes`` within the states the
-    declaration gives my roles), and one more loads the listed requests' decisions; each listed request is
+    declaration gives my roles), then the listed requests load with their decisions (two more); each is
     then asked, without further statements, which of its tasks wait on me (what the item says to do)."""
     own, any_ = _pl_states(user)
     where = []
@@ -727,13 +727,20 @@ def _pl_waiting(user: User, today: date, offset: int, limit: int) -> Section:
         where.append(and_(PLRequest.requester_id == user.id, PLRequest.state.in_(own)))
     if any_:
         where.append(and_(PLRequest.state.in_(any_), or_(*_pl_scopes(user))))
-    base = select(PLRequest).where(or_(*where) if where else PLRequest.id.is_(None))
+    # The page's ids first (the order and the conditions, nothing else per row), then those rows with
+    # what the workflow's checks read (whether the school has a leader, the decisions): not the whole rows
+    # of every request the count goes over before a page of them is cut.
+    base = select(PLRequest.id).where(or_(*where) if where else PLRequest.id.is_(None))
+    total, _, ids = _window(base, (PLRequest.submitted_at.is_(None), PLRequest.submitted_at, PLRequest.id),
+                            offset, limit)
     decisions = selectinload(PLRequest.decisions)
-    options = (decisions, decisions.joinedload(PLDecision.proposed_by).lazyload(User.roles),
-               decisions.joinedload(PLDecision.confirmed_by).lazyload(User.roles),
-               joinedload(PLRequest.requester).lazyload(User.roles))  # names are shown, not roles
-    total, _, rows = _window(base, (PLRequest.submitted_at.is_(None), PLRequest.submitted_at, PLRequest.id),
-                             offset, limit, options)
+    loaded = {r.id: r for r in db.session.scalars(
+        select(PLRequest).where(PLRequest.id.in_(ids))
+        .options(decisions, decisions.joinedload(PLDecision.proposed_by).lazyload(User.roles),
+                 decisions.joinedload(PLDecision.confirmed_by).lazyload(User.roles),
+                 joinedload(PLRequest.requester).lazyload(User.roles))  # names are shown, not roles
+    ).unique()}
+    rows = [loaded[i] for i in ids if i in loaded]
     items = []
     for r in rows:
         tasks = [t for t in todo.tasks_for(r, user, today, reasons=False) if t.waiting]
