@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -320,9 +320,43 @@ def waiting_for_endorsement(user: User, page: int = 1):
     someone who leads no school)."""
     if not user.has_role("school_leader") or user.school_id is None:
         return None
-    return _queue_page(
-        select(PLRequest).where(PLRequest.school_id == user.school_id, PLRequest.state == S.SUBMITTED)
-        .options(*_row_options()).order_by(PLRequest.submitted_at, PLRequest.id), page)
+    pagination = _queue_page(
+        select(PLRequest.id).where(PLRequest.school_id == user.school_id, PLRequest.state == S.SUBMITTED)
+        .order_by(PLRequest.submitted_at, PLRequest.id), page)
+    pagination.items = queue_rows(list(pagination.items))
+    return pagination
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A request as a queue's row shows it (the names ``PLRequest`` gives the same things), read as plain
+    columns: a request loaded whole with its requester, school and opportunity cost about 50 µs a row,
+    and a school leader's queue holds every submitted request of a busy school."""
+
+    id: int
+    display_title: str
+    requester_name: str
+    school_name: str
+    starts_on: date | None
+    cost: Decimal | None
+    submitted_at: datetime | None
+
+
+def queue_rows(ids: list[int]) -> list[QueueRow]:
+    """The rows of the requests ``ids``, in that order: one statement."""
+    found = {}
+    for rid, title, opportunity_title, requester, school, starts_on, cost, submitted_at in db.session.execute(
+        select(PLRequest.id, PLRequest.title, Opportunity.title, User.name, School.name, PLRequest.starts_on,
+               PLRequest.cost, PLRequest.submitted_at)
+        .join(User, User.id == PLRequest.requester_id)
+        .outerjoin(Opportunity, Opportunity.id == PLRequest.opportunity_id)
+        .outerjoin(School, School.id == PLRequest.school_id)
+        .where(PLRequest.id.in_(ids))
+    ):
+        found[rid] = QueueRow(rid, opportunity_title if opportunity_title is not None
+                              else (title or f"Untitled PL request #{rid}"), requester,
+                              school if school is not None else "the educator's school", starts_on, cost, submitted_at)
+    return [found[i] for i in ids if i in found]
 
 
 def waiting_for_decision(page: int = 1):
@@ -480,9 +514,9 @@ def cost_text(r: PLRequest) -> str:
 
 
 __all__ = [
-    "COMMITTEE_EVENTS", "EVENT_LABELS", "DraftData", "PLRequestError", "TimelineEntry", "all_requests",
+    "COMMITTEE_EVENTS", "EVENT_LABELS", "DraftData", "PLRequestError", "QueueRow", "TimelineEntry", "all_requests",
     "endorsed_by", "submitted_message", "waiting_for_staff_count",
     "budget_years", "complete", "create_draft", "draft_from", "form_data", "home_panel", "save", "load_for_case_page", "need_terms", "prefill_from",
-    "queue_csv", "requestable_opportunities", "requests_of", "save_draft", "timeline", "waiting_for_decision",
+    "queue_csv", "queue_rows", "requestable_opportunities", "requests_of", "save_draft", "timeline", "waiting_for_decision",
     "waiting_for_endorsement",
 ]
