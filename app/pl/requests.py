@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from flask import url_for
 from sqlalchemy import exists, func, or_, select, union_all
 from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
 
@@ -340,10 +341,16 @@ class QueueRow:
     starts_on: date | None
     cost: Decimal | None
     submitted_at: datetime | None
+    url: str  # the request's page
+
+
+_ID_MARK = 987654321  # an id no request has: the request page's address is built once a page, then each row's
+# by putting its id in place of this one (building an address costs about 7 µs, a row's other cells 10)
 
 
 def queue_rows(ids: list[int]) -> list[QueueRow]:
     """The rows of the requests ``ids``, in that order: one statement."""
+    address = url_for("pl.show", id=_ID_MARK)
     found = {}
     for rid, title, opportunity_title, requester, school, starts_on, cost, submitted_at in db.session.execute(
         select(PLRequest.id, PLRequest.title, Opportunity.title, User.name, School.name, PLRequest.starts_on,
@@ -355,7 +362,8 @@ def queue_rows(ids: list[int]) -> list[QueueRow]:
     ):
         found[rid] = QueueRow(rid, opportunity_title if opportunity_title is not None
                               else (title or f"Untitled PL request #{rid}"), requester,
-                              school if school is not None else "the educator's school", starts_on, cost, submitted_at)
+                              school if school is not None else "the educator's school", starts_on, cost, submitted_at,
+                              address.replace(str(_ID_MARK), str(rid)))
     return [found[i] for i in ids if i in found]
 
 
