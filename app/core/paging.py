@@ -72,3 +72,20 @@ class SelectPage(Pagination):
 
     def _query_count(self) -> int:
         return self._query_args["total"]
+
+
+class FetchedPage(Pagination):
+    """A page of ``total`` rows, its items read by ``fetch(offset, limit)`` (one statement that selects what
+    the rows show, in order): for a list read as plain columns, with the count asked separately (and
+    leanly) by the caller. A page past the end shows the last page."""
+
+    def __init__(self, total: int, page: int, per_page: int, fetch):
+        last = max(1, -(-total // per_page))
+        super().__init__(page=min(max(page, 1), last), per_page=per_page, max_per_page=None, error_out=False,
+                         count=True, total=total, fetch=fetch)
+
+    def _query_items(self) -> list[Any]:
+        return list(self._query_args["fetch"](self._query_offset, self.per_page))
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
