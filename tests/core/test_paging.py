@@ -32,3 +32,21 @@ def test_every_page_read_from_either_end_is_the_offset_page(world, factory):
         shown = min(n, pages)  # a page past the end shows the last
         assert page.page == shown and page.total == len(expected) and page.pages == pages
         assert list(page.items) == expected[(shown - 1) * per:shown * per], f"page {n}"
+
+
+def test_a_fetched_page_reads_its_window_and_a_page_past_the_end_shows_the_last():
+    from app.core.paging import FetchedPage
+
+    rows = list(range(103))
+    asked = []
+
+    def fetch(offset, limit):
+        asked.append((offset, limit))
+        return rows[offset:offset + limit]
+
+    assert list(FetchedPage(len(rows), 2, 50, fetch).items) == rows[50:100]
+    last = FetchedPage(len(rows), 9, 50, fetch)
+    assert (last.page, last.pages, last.total, list(last.items)) == (3, 3, 103, rows[100:])
+    assert asked == [(50, 50), (100, 50)]  # one window read per page, nothing else
+    empty = FetchedPage(0, 4, 50, lambda offset, limit: rows[:0])
+    assert (empty.page, list(empty.items)) == (1, [])
