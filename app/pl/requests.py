@@ -324,7 +324,7 @@ def waiting_for_endorsement(user: User, page: int = 1):
         return None
     where = (PLRequest.school_id == user.school_id, PLRequest.state == S.SUBMITTED)
     total = db.session.scalar(select(func.count()).select_from(PLRequest).where(*where)) or 0
-    return FetchedPage(total, page, PER_PAGE, lambda offset, limit: queue_rows(
+    return FetchedPage(total, page, PER_PAGE, lambda offset, limit: endorsement_rows(
         where, (PLRequest.submitted_at, PLRequest.id), offset, limit))
 
 
@@ -348,7 +348,7 @@ _ID_MARK = 987654321  # an id no request has: the request page's address is buil
 # by putting its id in place of this one (building an address costs about 7 µs, a row's other cells 10)
 
 
-def queue_rows(where, order, offset: int, limit: int) -> list[QueueRow]:
+def endorsement_rows(where, order, offset: int, limit: int) -> list[QueueRow]:
     """The rows of the requests ``where`` selects, from ``offset`` to ``offset + limit`` in ``order``: one
     statement."""
     address, mark = url_for("pl.show", id=_ID_MARK), str(_ID_MARK)
@@ -523,6 +523,6 @@ __all__ = [
     "COMMITTEE_EVENTS", "EVENT_LABELS", "DraftData", "PLRequestError", "QueueRow", "TimelineEntry", "all_requests",
     "endorsed_by", "submitted_message", "waiting_for_staff_count",
     "budget_years", "complete", "create_draft", "draft_from", "form_data", "home_panel", "save", "load_for_case_page", "need_terms", "prefill_from",
-    "queue_csv", "queue_rows", "requestable_opportunities", "requests_of", "save_draft", "timeline", "waiting_for_decision",
+    "endorsement_rows", "queue_csv", "requestable_opportunities", "requests_of", "save_draft", "timeline", "waiting_for_decision",
     "waiting_for_endorsement",
 ]
