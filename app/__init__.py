@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from sqlalchemy.orm.exc import StaleDataError
@@ -17,6 +17,7 @@ from app.extensions import bootstrap, csrf, db, login_manager, migrate
 
 def blueprints() -> list:
     """Every area's blueprints, in the order their routes are matched."""
+    from app.api import views as api
     from app.catalog.views import catalog, registrations
     from app.grants import views as grants
     from app.home.views import home, notifications
@@ -24,12 +25,13 @@ def blueprints() -> list:
     from app.people.views import admin, auth, teams
     from app.pl.views import requests, transcript
     from app.proposals.views import proposals, staff
+    from app.reports import views as reports
     from app.review.views import committee, documents, review
     from app.sharing.views import gallery, summaries
 
     return [m.bp for m in (auth, home, teams, proposals, staff, admin, review, committee, documents, grants,
                            summaries, gallery, notifications, taxonomy, surveys, catalog, registrations, requests,
-                           transcript)]
+                           transcript, api, reports)]
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -99,6 +101,7 @@ def _normalise_url(url: str) -> str:
 
 
 def _error_pages(app: Flask) -> None:
+    from app.api import problems as api_problems
     from app.web import CHANGED_MEANWHILE
 
     messages = {
@@ -123,6 +126,8 @@ def _error_pages(app: Flask) -> None:
         if e.code is None or e.code >= 500:
             return e
         title, message = messages.get(e.code, (e.name, e.description))
+        if request.path.startswith(api_problems.PREFIX):  # the open API answers in JSON, never HTML
+            return api_problems.response(e.code, title, message)
         if e.code in (403, 409) and e.description and e.description != type(e).description:
             message = e.description
         if e.code == 413:
@@ -149,6 +154,8 @@ def _error_pages(app: Flask) -> None:
             logging.getLogger(__name__).warning("rollback before the error page failed", exc_info=True)
         title = "Something went wrong"
         message = "The page could not be shown. Nothing you sent was lost; try again in a moment."
+        if request.path.startswith(api_problems.PREFIX):
+            return api_problems.response(500, title, "The answer could not be made; try again in a moment.")
         try:
             return render_template("errors/error.html", code=500, title=title, message=message), 500
         except Exception:  # the database is unreachable even for the layout: a page without it

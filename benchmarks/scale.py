@@ -83,11 +83,17 @@ PAGES = [
     Page("gallery Atom feed", None, "gallery.feed"),
     Page("PL catalog", None, "catalog.index"),
     Page("PL catalog (educator)", "educator", "catalog.index"),
+    Page("open API: learning summaries", None, "api.learning_summaries"),
+    Page("open API: learning summaries, a search word", None, "api.learning_summaries", {"q": "reading"}),
+    Page("open API: PL opportunities", None, "api.pl_opportunities"),
     Page("PL request queue (staff)", "staff", "pl.queue"),
     Page("PL request queue (school leader)", "school_leader", "pl.queue"),
     Page("my PL requests (educator)", "educator", "pl.mine"),
     Page("people list (admin)", "admin", "admin.users"),
     Page("notifications (educator)", "educator", "notifications.index"),
+    Page("cycle report (current cycle)", "staff", "reports.cycle", {"cycle_id": "{cycle_id}"}),
+    Page("cycle report (last past cycle)", "co_chair", "reports.cycle", {"cycle_id": "{past_cycle_id}"}),
+    Page("PL report (this school year)", "staff", "reports.pl", {"year": "{pl_year}"}),
 ]
 BARE = "bare Flask-SQLAlchemy list (3 q, 50 rows)"
 
@@ -300,7 +306,13 @@ def page_url(app, page: Page, facts: dict) -> str:
     from flask import url_for
 
     last = max(1, math.ceil(facts["proposals"] / STAFF_PER_PAGE))
-    args = {k: v.format(cycle_id=facts["cycle_id"], last_page=last) for k, v in page.args.items()}
+    from app.core import clock
+    from workflows.pl_request import school_year_of
+
+    # The cycles were made oldest first, the current one last: the one before it is the last past cycle.
+    known = {"cycle_id": facts["cycle_id"], "past_cycle_id": facts["cycle_id"] - 1, "last_page": last,
+             "pl_year": school_year_of(clock.today())}
+    args = {k: v.format(**known) for k, v in page.args.items()}
     with app.test_request_context():
         return url_for(page.endpoint, **args)
 

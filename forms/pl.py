@@ -12,7 +12,7 @@ from forms.base import FlaskForm
 from forms.fields import DayField, HoursField, MoneyField, PDPField
 from forms.filters import FilterForm
 from forms.proposals import action_form_class as proposal_action_form_class
-from workflows.pl_request import STATE_LABELS, PLRequestState
+from workflows.pl_request import STATE_LABELS, PLRequestState, pdps_over_hours
 
 # -- pl_request --------------------------------------------------------------------------------------
 
@@ -81,6 +81,12 @@ class PLRequestForm(FlaskForm):
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError("The end date cannot be before the start date.")
+
+    def validate_pdps(self, field):
+        if not self.hours.errors:
+            problem = pdps_over_hours(field.data, self.hours.data, "expected hours", "expect")
+            if problem:
+                raise ValidationError(problem)
 
 
 def action_form_class(trigger: str, fields: tuple[str, ...]) -> type[FlaskForm]:

@@ -408,6 +408,8 @@ XDIST_GROUPS = {
     "tests/test_demo.py": "demo",
     "tests/test_demo_learning.py": "demo",
     "tests/home/test_whole_demo.py": "demo",
+    "tests/api/test_api.py": "demo",
+    "tests/api/test_api_schemathesis.py": "demo",
     "tests/browser/": "browser",
 }
 

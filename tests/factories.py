@@ -242,7 +242,7 @@ class Factory:
         return r
 
     def opportunity(self, title=None, provider_kind=ProviderKind.BTU, provider_name=None, cost="0.00",
-                    capacity=None, pdps=10, hours="6.0", fmt=PLFormat.IN_PERSON, terms=(), starts_in_days=14,
+                    capacity=None, pdps=6, hours="6.0", fmt=PLFormat.IN_PERSON, terms=(), starts_in_days=14,
                     sessions=1, location="BTU Hall, 180 Mount Vernon St", published=True, **kw) -> Opportunity:
         title = title or f"Workshop {next(_seq)}"
         start_day = clock.today() + timedelta(days=starts_in_days)

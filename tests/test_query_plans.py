@@ -120,14 +120,20 @@ PAGES = [
     (None, "/learning"),
     (None, "/learning?page=2"),
     (None, "/learning/feed.atom"),
+    (None, "/api/v1/learning-summaries"),
+    (None, "/api/v1/learning-summaries?page=2"),
 ]
 # Pages that may sort, in a temporary B-tree, the rows an index found for them: what is still to come in
 # the catalog (the index on the last session's end finds it; past PL is never read), and a person's own
 # proposals (their teams' few, found by the index on the team).
 SORTING = [
     (None, "/catalog/"),
+    (None, "/api/v1/pl-opportunities"),
     ("lead", "/proposals/"),
     ("lead", "/proposals/?page=2"),
+    # Reports: one cycle's (one school year's) cases by their index, then their audit events by the case's.
+    ("staff", "/reports/cycles/{cycle}"),
+    ("staff", "/reports/pl/2026-27"),
 ]
 
 
@@ -148,7 +154,7 @@ def test_pages_that_sort_what_an_index_found_scan_nothing_whole(sqlite_only, bro
     db.session.flush()
     if who is not None:
         browser.login(getattr(world, who))
-    check_page(browser, url, may_sort=True)
+    check_page(browser, url.format(cycle=world.cycle.id), may_sort=True)
 
 
 def test_the_check_catches_a_full_scan_and_a_sort_of_a_big_table():

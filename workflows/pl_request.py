@@ -71,8 +71,11 @@ COMMITTED = states(S.APPROVED, S.COMPLETED)
 OPEN = states(S.DRAFT, S.SUBMITTED, S.ENDORSED, S.APPROVED)
 # Never put forward, or taken back (left out of the priorities' counts).
 NOT_PUT_FORWARD = states(S.DRAFT, S.CANCELLED)
+# Where a decision lands: approved (jointly, or automatically when free) or denied (the PL report's
+# "time to decision" ends on entering one of these).
+DECISIONS = states(S.APPROVED, S.DENIED)
 
-GROUPS = {"COMMITTED": COMMITTED, "OPEN": OPEN, "NOT_PUT_FORWARD": NOT_PUT_FORWARD}
+GROUPS = {"COMMITTED": COMMITTED, "OPEN": OPEN, "NOT_PUT_FORWARD": NOT_PUT_FORWARD, "DECISIONS": DECISIONS}
 
 
 def school_year_of(day: date) -> str:
@@ -277,17 +280,25 @@ def hours_recorded(case, ctx):
     return None
 
 
+def pdps_over_hours(pdps, hours, hours_are: str = "hours", verb: str = "record") -> str | None:
+    """Massachusetts gives one PDP per clock hour: the reason ``pdps`` is too many for ``hours``, or None.
+    No hours yet (None or 0) sets no limit. The completion guard, the PL request form and the catalog all ask
+    this one question."""
+    if pdps is None or hours is None or hours <= 0:
+        return None
+    most = int(hours // 1)
+    if pdps <= most:
+        return None
+    return (f"{pdps} PDPs is more than the {_hours_text(hours)} {hours_are}: Massachusetts gives one PDP per "
+            f"clock hour, so {verb} at most {most} PDP{'s' if most != 1 else ''}.")
+
+
 @guard("PDPs recorded: at most one per clock hour attended (Massachusetts' rule)", fields=("pdps_earned",))
 def one_pdp_per_hour(case, ctx):
     pdps = case.pdps_earned
     if pdps is None or pdps < 0:
         return "Record the PDPs earned (0 if none)."
-    hours = case.hours_completed
-    if hours is not None and hours > 0 and pdps > int(hours // 1):
-        most = int(hours // 1)
-        return (f"{pdps} PDPs is more than the {_hours_text(hours)} hours you attended: Massachusetts gives one "
-                f"PDP per clock hour, so record at most {most} PDP{'s' if most != 1 else ''}.")
-    return None
+    return pdps_over_hours(pdps, case.hours_completed, "hours you attended")
 
 
 # -- after-steps ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.core import changes, clock, search, slugs
+from app.core import changes, clock, csvfile, search, slugs
 from app.core.errors import FormError
 from app.core.urls import parse_id
 from app.core.values import (
@@ -51,6 +51,7 @@ from app.models import (
     User,
 )
 from app.models.learning import opportunity_term
+from workflows.pl_request import pdps_over_hours
 
 PER_PAGE = 12
 MAX_QUERY_CHARS = search.MAX_QUERY_CHARS
@@ -397,6 +398,10 @@ def validate(fields: Mapping, taxonomy: Taxonomy | None = None) -> tuple[Opportu
             problems.append(("hours", f"hours {_shown(raw_hours)} has more than two decimal places"))
         else:
             hours = value
+    if pdps and not any(name == "hours" for name, _ in problems):
+        too_many = pdps_over_hours(pdps, hours, "hours", "advertise")
+        if too_many:
+            problems.append(("pdps", too_many))
 
     url = _text(fields, "url")
     if url:
@@ -703,33 +708,18 @@ def is_past(o: Opportunity) -> bool:
 
 
 # -- CSV -----------------------------------------------------------------------------------------
-def export_csv(opportunities: Iterable[Opportunity]) -> bytes:
-    """The opportunities in the import's columns (UTF-8 with a BOM, so spreadsheets read the accents)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+def export_rows(opportunities: Iterable[Opportunity]) -> Iterator[list]:
+    """The opportunities in the import's columns (``COLUMNS``), as the one CSV rule writes them
+    (app/core/csvfile.py), so the import reads an export back to the same opportunities."""
     for o in opportunities:
         f = fields_of(o)
         row = {**f, **{name: "; ".join(f[name]) for name in TERM_FIELDS}, "sessions": sessions_text(o),
                "published": "yes" if o.published else "no"}
-        writer.writerow([_safe_cell(row[c]) for c in COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        yield [row[c] for c in COLUMNS]
 
 
-def _safe_cell(value) -> str:
-    """A spreadsheet must not run a cell as a formula: a leading = + - @ gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "@") or (text[:1] == "-" and not _is_number(text)) else text
-
-
-def _is_number(text: str) -> bool:
-    return _decimal(text) is not None
-
-
-def _unescape_cell(value: str) -> str:
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
-        return value[1:]
-    return value
+def export_csv(opportunities: Iterable[Opportunity]) -> bytes:
+    return csvfile.to_bytes(COLUMNS, export_rows(opportunities))
 
 
 # The example rows the import page offers: (external id, title, description, provider kind, provider name,
@@ -774,12 +764,7 @@ def example_rows(today: date, taxonomy: Taxonomy | None = None) -> list[dict]:
 
 def template_csv(today: date | None = None) -> bytes:
     """The example file the import page offers: three upcoming opportunities (see ``EXAMPLE``)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in example_rows(today or clock.today()):
-        writer.writerow(row)
-    return out.getvalue().encode("utf-8")
+    return csvfile.dicts_to_bytes(COLUMNS, example_rows(today or clock.today()))
 
 
 @dataclass
@@ -853,7 +838,7 @@ def read_rows(data: bytes) -> tuple[list[tuple[int, dict]], list[str]]:
             if len(values) > len(columns):
                 rows.append((start, {"__extra__": str(len(values) - len(columns))}))
                 continue
-            rows.append((start, {c: _unescape_cell(v) for c, v in zip(columns, values, strict=False) if c}))
+            rows.append((start, {c: csvfile.unescape(v) for c, v in zip(columns, values, strict=False) if c}))
     except csv.Error as exc:
         return [], [f"This file could not be read as CSV (line {reader.line_num}: {exc}). Save the spreadsheet as "
                     "“CSV UTF-8” and upload that."]

@@ -8,9 +8,7 @@ attendance recorded).
 """
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -272,33 +270,21 @@ def record_attendance(opportunity: Opportunity, attended_ids: Iterable[int], act
     return len(ids)
 
 
-def _cell(text: str) -> str:
-    """No spreadsheet formulas from what people typed: a cell starting with = + - @ gets a leading '."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+ROSTER_HEADER = ["Status", "Place in line", "Name", "Email", "School", "Registered or queued (Boston time)",
+                 "Attended"]
 
 
 def _person(reg: Registration) -> list[str]:
     u = reg.user
-    return [_cell(u.name), _cell(u.email), _cell(u.school.name if u.school else "")]
+    return [u.name, u.email, u.school.name if u.school else ""]
 
 
-def _csv_dt(dt) -> str:
-    local = clock.local(dt)
-    return local.strftime("%Y-%m-%d %H:%M") if local else ""
-
-
-def roster_csv(r: Roster) -> bytes:
-    """The roster as a spreadsheet (UTF-8 with a BOM): the registered people, then the waitlist in line order."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["Status", "Place in line", "Name", "Email", "School", "Registered or queued (Boston time)",
-                "Attended"])
+def roster_rows(r: Roster) -> Iterator[list]:
+    """The roster's rows (``ROSTER_HEADER``): the registered people, then the waitlist in line order."""
     for reg in r.registered:
-        w.writerow(["Registered", "", *_person(reg), _csv_dt(reg.registered_at or reg.queued_at),
-                    "" if reg.attended is None else ("yes" if reg.attended else "no")])
+        yield ["Registered", "", *_person(reg), reg.registered_at or reg.queued_at, reg.attended]
     for place, reg in enumerate(r.waitlisted, start=1):
-        w.writerow(["Waitlisted", place, *_person(reg), _csv_dt(reg.queued_at), ""])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        yield ["Waitlisted", place, *_person(reg), reg.queued_at, ""]
 
 
 def mine(user: User) -> list[Registration]:
@@ -332,6 +318,6 @@ def waitlist_places(registrations: Iterable[Registration]) -> dict[int, int]:
 
 __all__ = [
     "RegistrationError", "Roster", "cancel", "counts_for", "fill_open_seats", "has_started", "mine", "panel",
-    "record_attendance", "register", "registration_of", "roster", "roster_csv", "seats_left", "seats_taken",
+    "record_attendance", "register", "registration_of", "roster", "roster_rows", "ROSTER_HEADER", "seats_left", "seats_taken",
     "waitlist", "waitlist_length", "waitlist_place", "waitlist_places",
 ]

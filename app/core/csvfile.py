@@ -7,13 +7,15 @@
   exactly what was exported (the imports read their own exports).
 - **UTF-8 with a byte-order mark**, so Excel opens names with accents (José, Nguyễn) as they are written.
 - **CRLF line ends**, as RFC 4180 says.
+- **In pieces**: ``chunks`` gives the file a few hundred rows at a time, so a list of 100,000 proposals
+  read with ``yield_per`` is never held whole; ``app.web.csv_download`` spools the pieces and sends them.
 """
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -52,10 +54,8 @@ def text_of(value) -> str:
 def cell(value) -> str:
     """``value`` as a safe cell (see the module's docstring)."""
     text = text_of(value)
-    if _ESCAPED.match(text):
-        return "'" + text
-    if text[:1] in _RISKY and not _is_number(text):
-        return "'" + text
+    if _ESCAPED.match(text) or (text[:1] in _RISKY and not _is_number(text)):
+        return f"'{text}"
     return text
 
 
@@ -64,15 +64,38 @@ def unescape(value: str) -> str:
     return value[1:] if _ESCAPED.match(value) else value
 
 
-def to_bytes(header: Iterable, rows: Iterable[Iterable]) -> bytes:
-    """A whole file: the header, then each row, every cell made safe; UTF-8 with a BOM, CRLF line ends."""
+CHUNK_ROWS = 500  # rows per piece of a streamed file
+
+
+def chunks(header: Iterable, rows: Iterable[Iterable], chunk_rows: int = CHUNK_ROWS) -> Iterator[bytes]:
+    """The file in pieces: the BOM and the header first (before ``rows`` is read at all), then every
+    ``chunk_rows`` rows, every cell made safe; UTF-8, CRLF line ends."""
     out = io.StringIO()
-    out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
+    out.write(BOM)
     writer.writerow([cell(h) for h in header])
+    yield _take(out)
+    waiting = 0
     for row in rows:
         writer.writerow([cell(v) for v in row])
-    return out.getvalue().encode("utf-8")
+        waiting += 1
+        if waiting == chunk_rows:
+            yield _take(out)
+            waiting = 0
+    if waiting:
+        yield _take(out)
+
+
+def _take(out: io.StringIO) -> bytes:
+    data = out.getvalue().encode("utf-8")
+    out.seek(0)
+    out.truncate()
+    return data
+
+
+def to_bytes(header: Iterable, rows: Iterable[Iterable]) -> bytes:
+    """A whole file: the header, then each row, every cell made safe; UTF-8 with a BOM, CRLF line ends."""
+    return b"".join(chunks(header, rows))
 
 
 def dicts_to_bytes(columns: list[str], rows: Iterable[dict]) -> bytes:

@@ -14,10 +14,11 @@ from wtforms.fields import SelectChoice
 from app.cases import permissions
 from app.cases.advance import refusals
 from app.grants import agreement as grant_svc
+from app.grants import exports
 from app.grants import ledger as ledger_svc
 from app.grants import reports as report_svc
 from app.models import FINAL_REPORT_SECTIONS, PROGRESS_SECTIONS, Proposal, ProposalState
-from app.web import download, get_or_404, roles_required, run, show_refusal
+from app.web import csv_download, download, get_or_404, roles_required, run, show_refusal
 from forms.grants import (
     AgreementForm,
     ExpenditureForm,
@@ -94,6 +95,13 @@ def spending(proposal_id: int):
         can_reallocate=permissions.can_reallocate(current_user, proposal),
         can_void=permissions.can_void_spending(current_user, proposal),
     )
+
+
+@bp.get("/spending.csv")
+@login_required
+def spending_csv(proposal_id: int):
+    proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
+    return csv_download(f"spending-{proposal.id}", exports.LEDGER_HEADER, exports.ledger_rows(proposal))
 
 
 def _ledger_form(form_class, ledger, *line_fields: str):

@@ -13,8 +13,7 @@ number of statements does not grow with responses, topics or schools.
 """
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,6 +24,7 @@ from sqlalchemy import case, func, select
 
 import workflows.pl_request as pl_flow
 import workflows.proposal as proposal_flow
+from app.core import csvfile
 from app.core.charts import bar_chart
 from app.extensions import db
 from app.models import (
@@ -294,25 +294,17 @@ CSV_HEADER = ["Scope", "Rank", "Topic", "Responses", "Mean rating (1-5)", "High 
               "Published PL opportunities", "PL requests addressing it"]
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet must not read a topic or school name as a formula.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def csv_bytes(r: Rollup) -> bytes:
-    """The rollup table: the district, then each school at or over the privacy threshold."""
+def csv_rows(r: Rollup) -> Iterator[list]:
+    """The rollup table (``CSV_HEADER``): the district, then each school at or over the privacy threshold."""
     teams = {t.term.id: t for t in r.teams}
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(CSV_HEADER)
     for scope in [r.district, *r.shown_schools]:
         for f in scope.topics:
             team = teams.get(f.term.id)
             district = scope.school is None
-            w.writerow([_cell(c) for c in (
-                scope.name, f.rank, f.term.name, f.responses, f.mean, f.high, f.high_percent, scope.rate_percent,
-                team.responses if district and team else "", team.mean if district and team else "",
-                r.proposals.get(f.term.id, 0), r.opportunities.get(f.term.id, 0), r.pl_requests.get(f.term.id, 0),
-            )])
-    return out.getvalue().encode("utf-8-sig")
+            yield [scope.name, f.rank, f.term.name, f.responses, f.mean, f.high, f.high_percent, scope.rate_percent,
+                   team.responses if district and team else "", team.mean if district and team else "",
+                   r.proposals.get(f.term.id, 0), r.opportunities.get(f.term.id, 0), r.pl_requests.get(f.term.id, 0)]
+
+
+def csv_bytes(r: Rollup) -> bytes:
+    return csvfile.to_bytes(CSV_HEADER, csv_rows(r))

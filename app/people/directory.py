@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.core import clock
+from app.core import clock, csvfile
 from app.core.values import control_character
 from app.extensions import db
 from app.models import Role, School, Side, User, UserRole
@@ -62,7 +62,6 @@ EMAIL_RE = re.compile(
     r"@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 )
 CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ufffe\uffff]")  # what control_character finds, quickly
-ESCAPED = re.compile(r"^'+[=+\-@]")  # a cell the export made safe: one apostrophe more than the text has
 YES = {"yes", "y", "true", "1", "active"}
 NO = {"no", "n", "false", "0", "inactive", "deactivated"}
 # Header spellings a spreadsheet may use for our columns ("Job title", "E-mail").
@@ -148,11 +147,6 @@ def _delimiter(text: str) -> str:
     return ","
 
 
-def _unescape(value: str) -> str:
-    """A cell the export made safe for spreadsheets (``'=...``) read back as it was."""
-    return value[1:] if ESCAPED.match(value) else value
-
-
 def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[str]]:
     """The columns and data rows as (row number, {column: cell}), or why the file as a whole is refused."""
     if not data.strip():
@@ -183,7 +177,7 @@ def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]],
             if len(values) > len(columns) and any(v.strip() for v in values[len(columns):]):
                 rows.append((start, {"__extra__": str(len(values) - len(columns))}))
                 continue
-            rows.append((start, {c: _unescape(v.strip()) for c, v in zip(columns, values, strict=False) if c}))
+            rows.append((start, {c: csvfile.unescape(v.strip()) for c, v in zip(columns, values, strict=False) if c}))
     except csv.Error as exc:
         return columns, [], [f"Row {reader.line_num} could not be read as CSV ({exc}). " + SAVE_AS_CSV]
     if not rows:
@@ -574,29 +568,22 @@ def _create(new: list[tuple[Wanted, dict]], actor: User) -> list[int]:
 
 
 # -- the export ----------------------------------------------------------------------------------
-def safe_cell(value) -> str:
-    """A spreadsheet must not run a cell as a formula: a cell starting with = + - or @ gets a leading
-    apostrophe (the import takes it off again)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") or ESCAPED.match(text) else text
-
-
 def row_of(user: User) -> dict[str, str]:
     return {"name": user.name, "email": user.email, "school": user.school.name if user.school else "",
             "job_title": user.job_title, "roles": "; ".join(sorted(user.role_names)),
             "side": user.side_name or "", "active": "yes" if user.active else "no"}
 
 
-def export_csv(users: Iterable[User]) -> bytes:
-    """The people in the import's columns, UTF-8 with a BOM (so spreadsheets read the accents); the import
-    reads it back to the same people."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+def export_rows(users: Iterable[User]) -> Iterator[list[str]]:
+    """The people in the import's columns (``COLUMNS``), as the one CSV rule writes them (app/core/csvfile.py),
+    so the import reads an export back to the same people."""
     for user in users:
         row = row_of(user)
-        writer.writerow([safe_cell(row[c]) for c in COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        yield [row[c] for c in COLUMNS]
+
+
+def export_csv(users: Iterable[User]) -> bytes:
+    return csvfile.to_bytes(COLUMNS, export_rows(users))
 
 
 TEMPLATE_ROWS = [
@@ -610,9 +597,4 @@ TEMPLATE_ROWS = [
 def template_csv() -> bytes:
     """A file to fill in: the header and two example rows (the school of the first school here, if any)."""
     school = db.session.scalar(select(School.name).order_by(School.name).limit(1)) or ""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in TEMPLATE_ROWS:
-        writer.writerow({**row, "school": school})
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csvfile.dicts_to_bytes(COLUMNS, ({**row, "school": school} for row in TEMPLATE_ROWS))

@@ -141,7 +141,9 @@ _MINE = aliased(ConflictOfInterest, name="mine")
 _TEAM_SCHOOL = aliased(School, name="team_school")
 
 
-def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int | None = None) -> Cohort:
+def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int | None = None, all_rows: bool = False) -> Cohort:
+    """The ranking and the balance; ``page`` of ``per_page`` rows loads its details, or with ``all_rows``
+    every row does (the spreadsheet)."""
     in_cycle = and_(Proposal.cycle_id == cycle.id, Proposal.state == S.IN_REVIEW)
     mine = _MINE
 
@@ -193,15 +195,17 @@ def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int | None = Non
     for r, rank in zip(visible, ranks([r._exact for r in visible]), strict=True):
         r.rank = rank
 
-    shown = ListPage(visible + recused, page, per_page or PER_PAGE)
+    shown = ListPage(visible + recused, page, max(len(rows), 1) if all_rows else per_page or PER_PAGE)
     selected = [r for r in rows.values() if r.selected]
-    _load_details(in_cycle, rows, [r.proposal_id for r in shown.items])
+    _load_details(in_cycle, rows, None if all_rows else [r.proposal_id for r in shown.items])
     return Cohort(cycle, visible, recused, _balance(cycle, selected), shown)
 
 
-def _load_details(in_cycle, rows: dict[int, CohortRow], page_ids: list[int]) -> None:
-    """Team, schools, levels and members' job titles of the rows on the page and of the selected ones."""
-    wanted = and_(in_cycle, or_(Proposal.id.in_(page_ids), Proposal.tentatively_selected.is_(True)))
+def _load_details(in_cycle, rows: dict[int, CohortRow], page_ids: list[int] | None) -> None:
+    """Team, schools, levels and members' job titles of the rows on the page (every row: None) and of the
+    selected ones."""
+    wanted = in_cycle if page_ids is None else and_(
+        in_cycle, or_(Proposal.id.in_(page_ids), Proposal.tentatively_selected.is_(True)))
     team_school = _TEAM_SCHOOL
     school_names: dict[int, dict[int, tuple[str, SchoolLevel]]] = {}
     for pid, grant_type, amount, team_name, scope, ts_id, ts_name, ts_level in db.session.execute(

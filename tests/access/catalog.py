@@ -25,7 +25,7 @@ def _form(w) -> dict:
     lw = w.learning
     return {
         "title": "Math talks in grades 3-5", "description": "Number talks.", "provider_kind": "bps",
-        "provider_name": "", "format": "virtual", "cost": "0", "capacity": "20", "pdps": "6", "hours": "4",
+        "provider_name": "", "format": "virtual", "cost": "0", "capacity": "20", "pdps": "4", "hours": "4",
         "url": "", "contact_email": "", "published": "y", "topics": [lw.topics[2].name],
         "sessions-0-id": "", "sessions-0-day": "2031-10-07", "sessions-0-starts": "15:30",
         "sessions-0-ends": "17:30", "sessions-0-location": "Zoom",

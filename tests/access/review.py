@@ -20,6 +20,14 @@ def _pending_decision(w) -> int:
     return d.id
 
 
+def _recused_co_chair(w) -> int:
+    """The in-review proposal, with the BTU co-chair recused from it (declared once)."""
+    if w.co_chair_btu.id not in w.in_review.conflicted_user_ids():
+        Factory().conflict(w.in_review, w.co_chair_btu)
+        db.session.commit()
+    return w.in_review.id
+
+
 CASES = [
     Case("review.queue", lambda w: "/review/", expect=REVIEWERS),
     Case("review.review", lambda w: f"/review/proposals/{_in_review(w)}", expect={"reviewer_btu": 200},
@@ -40,6 +48,17 @@ CASES = [
     Case("committee.index", lambda w: "/committee/", expect=CO_CHAIRS_AND_STAFF),
     Case("committee.cohort", lambda w: f"/committee/cycles/{w.cycle.id}", expect=CO_CHAIRS_AND_STAFF,
          missing=lambda w: "/committee/cycles/999999"),
+    Case("committee.ranking_csv", lambda w: f"/committee/cycles/{w.cycle.id}/ranking.csv", expect=CO_CHAIRS_AND_STAFF,
+         missing=lambda w: "/committee/cycles/999999/ranking.csv"),
+    Case("committee.cycle_reviews_csv", lambda w: f"/committee/cycles/{w.cycle.id}/reviews.csv",
+         expect=CO_CHAIRS_AND_STAFF, missing=lambda w: "/committee/cycles/999999/reviews.csv"),
+    # the reviews table of a proposal's page: whoever sees it there (staff; co-chairs once it left the draft)
+    Case("committee.proposal_reviews_csv", lambda w: f"/committee/proposals/{_in_review(w)}/reviews.csv",
+         expect=CO_CHAIRS_AND_STAFF, missing=lambda w: "/committee/proposals/999999/reviews.csv"),
+    Case("committee.proposal_reviews_csv", lambda w: f"/committee/proposals/{w.draft.id}/reviews.csv",
+         expect={"staff": 200}, label="draft"),
+    Case("committee.proposal_reviews_csv", lambda w: f"/committee/proposals/{_recused_co_chair(w)}/reviews.csv",
+         expect={"co_chair_bps": 200, "staff": 200}, label="recused"),
     Case("committee.select", lambda w: f"/committee/proposals/{_in_review(w)}/select", method="POST",
          expect=CO_CHAIRS_REDIRECT, missing=lambda w: "/committee/proposals/999999/select",
          missing_as="co_chair_btu"),

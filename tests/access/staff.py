@@ -36,8 +36,13 @@ def _user_data(w):
 CASES = [
     # every proposal
     Case("staff.proposals", lambda w: "/staff/proposals", expect=STAFF_ONLY),
+    Case("staff.proposals_csv", lambda w: "/staff/proposals.csv", expect=STAFF_ONLY),
+    Case("staff.proposals_csv", lambda w: f"/staff/proposals.csv?cycle=all&state=bogus&school_id=x&q={'q' * 500}",
+         expect=STAFF_ONLY, label="bad-filters"),
+    Case("staff.teams_csv", lambda w: "/staff/teams.csv?cycle=all", expect=STAFF_ONLY),
     # cycles
     Case("staff.cycles", lambda w: "/staff/cycles", expect=STAFF_ONLY),
+    Case("staff.cycles_csv", lambda w: "/staff/cycles.csv", expect=STAFF_ONLY),
     Case("staff.new_cycle", lambda w: "/staff/cycles/new", expect=STAFF_ONLY),
     Case("staff.new_cycle", lambda w: "/staff/cycles/new", method="POST", data=_cycle_data,
          expect={"staff": 302}),

@@ -20,7 +20,7 @@ def _add(terms, count: int, first_day_offset: int) -> None:
         day = clock.today() + timedelta(days=first_day_offset + i)
         o = Opportunity(slug=f"bulk-{first_day_offset}-{i}", title=f"Bulk workshop {first_day_offset}-{i}",
                         provider_kind=ProviderKind.BTU, provider_name="Boston Teachers Union",
-                        format=PLFormat.IN_PERSON, cost=Decimal("0"), pdps=6, hours=Decimal("3"), terms=list(terms))
+                        format=PLFormat.IN_PERSON, cost=Decimal("0"), pdps=3, hours=Decimal("3"), terms=list(terms))
         o.sessions = [
             OpportunitySession(starts_at=datetime.combine(day + timedelta(days=k), time(20), tzinfo=UTC),
                                ends_at=datetime.combine(day + timedelta(days=k), time(22), tzinfo=UTC))

@@ -32,7 +32,7 @@ def taxonomy(factory):
 def good_fields(**over) -> dict:
     fields = {
         "title": "Phonics in practice", "description": "Hands-on **phonics**.", "provider_kind": "btu",
-        "provider_name": "", "format": "in_person", "cost": "0", "capacity": "25", "pdps": "10", "hours": "7.5",
+        "provider_name": "", "format": "in_person", "cost": "0", "capacity": "25", "pdps": "7", "hours": "7.5",
         "topics": "Literacy; math", "grade_bands": "grades k-2", "subjects": "English Language Arts",
         "url": "https://btu.org/pl", "contact_email": "pl@btu.org",
         "sessions": "2031-10-07 15:30-17:30 @ BTU Hall; 2031-01-14 09:00-12:00 @ Zoom",
@@ -51,7 +51,7 @@ def test_good_fields_are_cleaned(taxonomy):
     assert problems == []
     assert data.provider_kind is ProviderKind.BTU and data.provider_name == "Boston Teachers Union"
     assert data.format is PLFormat.IN_PERSON
-    assert data.cost == Decimal("0") and data.capacity == 25 and data.pdps == 10 and data.hours == Decimal("7.5")
+    assert data.cost == Decimal("0") and data.capacity == 25 and data.pdps == 7 and data.hours == Decimal("7.5")
     assert {t.name for t in data.terms} == {"Literacy", "Math", "Grades K-2", "English language arts"}
     # Boston local time -> UTC (EDT in October is UTC-4; EST in January is UTC-5), sorted by start.
     assert [(s.starts_at, s.ends_at, s.location) for s in data.sessions] == [
@@ -73,6 +73,8 @@ def test_good_fields_are_cleaned(taxonomy):
     ({"capacity": "0"}, "capacity ‘0’ must be at least 1 (leave it blank for no limit)"),
     ({"capacity": "ten"}, "capacity ‘ten’ is not a whole number (leave it blank for no limit)"),
     ({"pdps": "2.5"}, "PDPs ‘2.5’ is not a whole number"),
+    ({"pdps": "8", "hours": "7.5"},
+     "8 PDPs is more than the 7.5 hours: Massachusetts gives one PDP per clock hour, so advertise at most 7 PDPs."),
     ({"hours": "-1"}, "hours ‘-1’ must be between 0 and 9,999.99"),
     ({"url": "javascript:alert(1)"}, "web address ‘javascript:alert(1)’ is not an http:// or https:// address"),
     ({"url": "ftp://example.org/x"}, "web address ‘ftp://example.org/x’ is not an http:// or https:// address"),
@@ -179,12 +181,12 @@ def csv_bytes(*rows: str, header: str = HEADER, bom: bool = False) -> bytes:
 
 
 GOOD_ROWS = (
-    'Phonics in practice,"Hands-on, **phonics**.",btu,,in_person,0,25,10,6,Literacy;Math,Grades K-2,'
+    'Phonics in practice,"Hands-on, **phonics**.",btu,,in_person,0,25,6,6,Literacy;Math,Grades K-2,'
     'English language arts,https://btu.org/pl,pl@btu.org,2031-10-07 15:30-17:30 @ BTU Hall; '
     '2031-10-14 15:30-17:30 @ BTU Hall,yes',
-    'Restorative circles,,outside,Circle Works Inc.,hybrid,"$1,250.00",,15,12.5,social-emotional learning,,,,,'
+    'Restorative circles,,outside,Circle Works Inc.,hybrid,"$1,250.00",,12,12.5,social-emotional learning,,,,,'
     '2031-11-02 09:00-15:00 @ Circle Works,no',
-    "Number talks,,bps,,virtual,0,,3,1.5,,,,,,2031-09-30 16:00-17:30,",
+    "Number talks,,bps,,virtual,0,,1,1.5,,,,,,2031-09-30 16:00-17:30,",
 )
 
 
@@ -200,7 +202,7 @@ def test_a_good_file_imports_every_row(factory, taxonomy):
     phonics, circles, talks = (db.session.scalars(select(Opportunity).where(Opportunity.title == t)).one()
                                for t in ("Phonics in practice", "Restorative circles", "Number talks"))
     assert phonics.description == "Hands-on, **phonics**." and phonics.provider_name == "Boston Teachers Union"
-    assert phonics.capacity == 25 and phonics.pdps == 10 and phonics.hours == Decimal("6")
+    assert phonics.capacity == 25 and phonics.pdps == 6 and phonics.hours == Decimal("6")
     assert {t.name for t in phonics.terms} == {"Literacy", "Math", "Grades K-2", "English language arts"}
     assert [(s.starts_at, s.location) for s in phonics.sessions] == [
         (datetime(2031, 10, 7, 19, 30, tzinfo=UTC), "BTU Hall"), (datetime(2031, 10, 14, 19, 30, tzinfo=UTC), "BTU Hall")]
@@ -349,13 +351,13 @@ def test_importing_the_same_file_twice_changes_nothing(factory, taxonomy):
 
 def test_a_row_with_a_known_external_id_updates_that_opportunity(factory, taxonomy):
     staff = factory.user("staff")
-    row = "Phonics in practice,,btu,,in_person,0,25,10,6,Literacy,,,,,2031-10-07 15:30-17:30 @ BTU Hall,yes,BTU-101"
+    row = "Phonics in practice,,btu,,in_person,0,25,6,6,Literacy,,,,,2031-10-07 15:30-17:30 @ BTU Hall,yes,BTU-101"
     catalog.import_csv(csv_bytes(row), staff)
     db.session.commit()
     (o,) = db.session.scalars(select(Opportunity)).all()
     assert o.external_id == "BTU-101" and o.slug == "phonics-in-practice"
     session_id = o.sessions[0].id
-    changed = ('"Phonics in practice, grades K-2",,btu,,in_person,25,30,10,6,Literacy,,,,,'
+    changed = ('"Phonics in practice, grades K-2",,btu,,in_person,25,30,6,6,Literacy,,,,,'
                '2031-10-07 15:30-17:30 @ BTU Hall; 2031-10-14 15:30-17:30 @ BTU Hall,yes,BTU-101')
     result = catalog.import_csv(csv_bytes(changed), staff)
     assert result.ok and [x.id for x in result.updated] == [o.id] and result.created == []
@@ -371,13 +373,13 @@ def test_without_an_external_id_provider_title_and_first_session_name_the_opport
     catalog.import_csv(csv_bytes(*GOOD_ROWS), staff)
     db.session.commit()
     # The same provider, title (capitals aside) and first session: an update; another first session: another one.
-    same = "number talks,A new description.,bps,,virtual,0,,3,1.5,,,,,,2031-09-30 16:00-17:30,"
-    other = "Number talks,,bps,,virtual,0,,3,1.5,,,,,,2031-10-30 16:00-17:30,"
+    same = "number talks,A new description.,bps,,virtual,0,,1,1.5,,,,,,2031-09-30 16:00-17:30,"
+    other = "Number talks,,bps,,virtual,0,,1,1.5,,,,,,2031-10-30 16:00-17:30,"
     result = catalog.import_csv(csv_bytes(same, other), staff)
     assert result.ok and len(result.updated) == 1 and len(result.created) == 1
     assert result.updated[0].description == "A new description." and result.created[0].slug == "number-talks-2"
     # An existing row is found by its external id even when the file also gives the natural key.
-    tagged = "Number talks,,bps,,virtual,0,,3,1.5,,,,,,2031-09-30 16:00-17:30,,BPS-7"
+    tagged = "Number talks,,bps,,virtual,0,,1,1.5,,,,,,2031-09-30 16:00-17:30,,BPS-7"
     result = catalog.import_csv(csv_bytes(tagged), staff)
     assert len(result.updated) == 1 and result.updated[0].external_id == "BPS-7"
     assert count() == 4
@@ -385,9 +387,9 @@ def test_without_an_external_id_provider_title_and_first_session_name_the_opport
 
 def test_two_rows_naming_the_same_opportunity_are_refused(factory, taxonomy):
     staff = factory.user("staff")
-    a = "Number talks,,bps,,virtual,0,,3,1.5,,,,,,2031-09-30 16:00-17:30,,BPS-7"
-    b = "Number talks again,,bps,,virtual,0,,3,1.5,,,,,,2031-10-30 16:00-17:30,,BPS-7"
-    c = "NUMBER TALKS,,bps,,virtual,0,,3,1.5,,,,,,2031-09-30 16:00-17:30,"
+    a = "Number talks,,bps,,virtual,0,,1,1.5,,,,,,2031-09-30 16:00-17:30,,BPS-7"
+    b = "Number talks again,,bps,,virtual,0,,1,1.5,,,,,,2031-10-30 16:00-17:30,,BPS-7"
+    c = "NUMBER TALKS,,bps,,virtual,0,,1,1.5,,,,,,2031-09-30 16:00-17:30,"
     result = catalog.import_csv(csv_bytes(a, b, c), staff)
     assert result.messages() == [
         "Row 3: it names the same opportunity as row 2 (the same external id); keep one of the two",
@@ -403,7 +405,7 @@ def test_an_update_the_catalog_refuses_writes_nothing(factory, taxonomy):
     factory.registration(o, factory.user("educator"))
     db.session.commit()
     day = clock.local(o.starts_at)
-    fewer = f"Full workshop,,btu,,in_person,0,1,10,6,,,,,,{day:%Y-%m-%d} 20:00-21:00,yes,BTU-9"
+    fewer = f"Full workshop,,btu,,in_person,0,1,6,6,,,,,,{day:%Y-%m-%d} 20:00-21:00,yes,BTU-9"
     new = "Another,,btu,,in_person,0,,1,1,,,,,,2031-10-07 15:30-17:30,yes,"
     result = catalog.import_csv(csv_bytes(new, fewer), staff)
     assert not result.ok and "capacity cannot be 1: 2 people are already registered" in result.messages()[0]

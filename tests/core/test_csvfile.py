@@ -36,3 +36,9 @@ def test_a_file_opens_in_excel_with_accents_and_safe_cells():
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows == [["Name", "Note"], ["José Nguyễn", "'=1+1"], ["Ana", "fine, with a comma"]]
     assert csvfile.dicts_to_bytes(["a", "b"], [{"a": 1}]) == "\ufeffa,b\r\n1,\r\n".encode()
+
+
+def test_a_streamed_file_is_the_same_file_in_pieces():
+    rows = [[f"Ana {i}", "-1"] for i in range(7)]
+    pieces = list(csvfile.chunks(["Name", "Delta"], iter(rows), chunk_rows=3))
+    assert len(pieces) == 4 and pieces[0] == "\ufeffName,Delta\r\n".encode() and b"".join(pieces) == csvfile.to_bytes(["Name", "Delta"], rows)

@@ -49,8 +49,10 @@ def test_new_from_the_catalog_is_prefilled(login_as, world, lw):
     assert resp.status_code == 200 and 'id="error-summary"' not in html
     assert re.search(rf'<option selected value="{lw.paid.id}">', html)
     start = clock.local(lw.paid.starts_at).date()
-    for value in ("Orton-Gillingham course", "Outside Provider Inc.", "450.00", start.isoformat(), "6", "10"):
+    for value in ("Orton-Gillingham course", "Outside Provider Inc.", "450.00", start.isoformat()):
         assert f'value="{value}"' in html, value
+    for name in ("hours", "pdps"):  # six hours, six PDPs
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*value="6"', html), name
     assert "Literacy" in html  # the need select lists the active topics
 
 
@@ -107,6 +109,8 @@ BAD_DRAFT_INPUT = [
     ({"hours": "-3"}, "Enter a number of hours more than 0."),
     ({"hours": "lots"}, "“lots” is not a number of hours"),
     ({"pdps": "ten"}, "“ten” is not a whole number"),
+    ({"hours": "6.5", "pdps": "7"},
+     "7 PDPs is more than the 6.5 expected hours: Massachusetts gives one PDP per clock hour, so expect at most 6 PDPs."),
     ({"title": "x" * 201}, "Keep the title to 200 characters or fewer."),
 ]
 

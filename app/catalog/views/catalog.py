@@ -15,9 +15,9 @@ from app.cases.permissions import may_request_pl
 from app.catalog import ics as ics_svc
 from app.catalog import opportunities as catalog
 from app.catalog import versions
-from app.core import clock, conditional
+from app.core import conditional
 from app.models import Opportunity, TermKind
-from app.web import download, get_or_404, page_number, roles_required, run
+from app.web import csv_download, download, get_or_404, page_number, roles_required, run
 from forms.catalog import CatalogFilterForm, ImportForm, OpportunityForm
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
@@ -99,8 +99,7 @@ def _index_page():
 @roles_required("staff")
 def export_csv():
     form = _filter_form()
-    body = catalog.export_csv(catalog.all_matching(_filters(form)))
-    return download(body, f"pl-catalog-{clock.today().isoformat()}.csv", "text/csv")
+    return csv_download("pl-catalog", catalog.COLUMNS, catalog.export_rows(catalog.all_matching(_filters(form))))
 
 
 def _visible(ref: str) -> Opportunity:

@@ -13,7 +13,7 @@ from app.catalog import matching
 from app.catalog import registrations as reg_svc
 from app.core import clock
 from app.models import Opportunity
-from app.web import Confirm, download, get_or_404, roles_required, run, safe_next
+from app.web import Confirm, csv_download, get_or_404, roles_required, run, safe_next
 from forms.catalog import AttendanceForm, SeatForm
 
 bp = Blueprint("registrations", __name__)
@@ -120,7 +120,8 @@ def roster(opportunity_id: int):
 @roles_required("staff")
 def roster_csv(opportunity_id: int):
     opportunity = _direct_or_403(get_or_404(Opportunity, opportunity_id))
-    return download(reg_svc.roster_csv(reg_svc.roster(opportunity)), f"roster-{opportunity.slug}.csv", "text/csv")
+    rows = reg_svc.roster_rows(reg_svc.roster(opportunity))
+    return csv_download(f"roster-{opportunity.slug}", reg_svc.ROSTER_HEADER, rows)
 
 
 @bp.post("/catalog/<int:opportunity_id>/attendance")

@@ -14,7 +14,7 @@ from app.needs import priorities as priority_svc
 from app.needs import surveys as survey_svc
 from app.needs import taxonomy
 from app.people.accounts import all_schools
-from app.web import download, get_or_404, roles_required, run, show_refusal
+from app.web import csv_download, get_or_404, roles_required, run, show_refusal
 from forms.needs import PriorityFilterForm, SurveyForm, answer_form_class
 
 bp = Blueprint("surveys", __name__)
@@ -256,5 +256,5 @@ def priorities_csv():
     survey = priority_svc.survey_shown(surveys, form.survey.data if form.survey.validate(form) else None, today)
     if survey is None:
         abort(404)
-    data = priority_svc.csv_bytes(priority_svc.rollup(survey))
-    return download(data, f"priorities-{survey.school_year}.csv", "text/csv")
+    rows = priority_svc.csv_rows(priority_svc.rollup(survey))
+    return csv_download(f"priorities-{survey.school_year}", priority_svc.CSV_HEADER, rows)

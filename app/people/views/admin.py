@@ -11,12 +11,11 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from app.cases.permissions import is_admin
-from app.core import clock
 from app.extensions import db
 from app.models import School, User
 from app.people import accounts as people
 from app.people import directory, history, invitations, sso
-from app.web import download, get_or_404, page_number, roles_required, run, show_refusal
+from app.web import csv_download, download, get_or_404, page_number, roles_required, run, show_refusal
 from forms.people import (
     PeopleImportForm,
     SchoolForm,
@@ -60,8 +59,8 @@ def users():
 @roles_required("admin", "staff")
 def export_people():
     _form, stmt = _filtered_people()
-    return download(directory.export_csv(db.session.scalars(stmt)), f"people-{clock.today().isoformat()}.csv",
-                    "text/csv")
+    return csv_download("people", directory.COLUMNS,
+                        directory.export_rows(db.session.scalars(stmt.execution_options(yield_per=500))))
 
 
 def _import_page(form: PeopleImportForm, status: int = 200, refusal=None):

@@ -24,7 +24,7 @@ from app.jinja import money
 from app.models import Opportunity, PLDecision, PLRequest
 from app.pl import budgets as budget_ops
 from app.pl import certificates, decisions, requests
-from app.web import download, get_or_404, page_number, reader, roles_required, run, show_refusal
+from app.web import csv_download, download, get_or_404, page_number, reader, roles_required, run, show_refusal
 from forms.pl import (
     CertificateRequestForm,
     CertificateUploadForm,
@@ -304,8 +304,8 @@ def queue_csv():
     form, chosen = _filters()
     if form.errors:
         abort(400, description="Choose the filters from the lists on the PL requests page.")
-    name = "pl-requests" + "".join(f"-{chosen[k]}" for k in ("year", "state", "endorser") if k in chosen) + ".csv"
-    return download(requests.queue_csv(**chosen).encode("utf-8-sig"), name, "text/csv")
+    stem = "pl-requests" + "".join(f"-{chosen[k]}" for k in ("year", "state", "endorser") if k in chosen)
+    return csv_download(stem, requests.CSV_HEADERS, requests.queue_rows(**chosen))
 
 
 # -- the PL budget ------------------------------------------------------------------------------

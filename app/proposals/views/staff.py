@@ -11,30 +11,49 @@ from flask_login import current_user
 from app.models import Cycle, Proposal, ReviewAssignment
 from app.people import accounts
 from app.proposals import cycles as cycle_service
-from app.proposals import screening
-from app.web import get_or_404, page_number, roles_required, run, show_refusal
+from app.proposals import exports, screening
+from app.web import csv_download, get_or_404, page_number, roles_required, run, show_refusal
 from forms.proposals import AssignReviewersForm, CycleForm, ProposalFilterForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 # -- every proposal ------------------------------------------------------------------------------
-@bp.get("/proposals")
-@roles_required("staff")
-def proposals():
+def _proposal_filters() -> tuple[ProposalFilterForm, screening.ProposalFilters]:
+    """The list's filters as the query string gives them (a refused value is reported and left out)."""
     form = ProposalFilterForm(formdata=request.args, cycles=cycle_service.all_cycles(),
                               schools=accounts.all_schools(), default_cycle=cycle_service.current_cycle())
     form.validate()
-    filters = screening.ProposalFilters(
+    return form, screening.ProposalFilters(
         cycle_id=form.cycle_id(),
         state=form.state.data if form.state.data and not form.state.errors else None,
         school_id=form.school_id.data if not form.school_id.errors else None,
         grant_type=form.grant_type.data if form.grant_type.data and not form.grant_type.errors else None,
         q=(form.q.data or "").strip()[:120] or None,
     )
+
+
+@bp.get("/proposals")
+@roles_required("staff")
+def proposals():
+    form, filters = _proposal_filters()
     page, tallies = screening.staff_page(filters, page_number())
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("proposals/staff_list.html", form=form, page=page, tallies=tallies, args=args)
+
+
+@bp.get("/proposals.csv")
+@roles_required("staff")
+def proposals_csv():
+    _form, filters = _proposal_filters()
+    return csv_download("proposals", exports.PROPOSAL_HEADER, exports.proposal_rows(filters))
+
+
+@bp.get("/teams.csv")
+@roles_required("staff")
+def teams_csv():
+    _form, filters = _proposal_filters()
+    return csv_download("teams", exports.TEAM_HEADER, exports.team_rows(filters))
 
 
 # -- cycles --------------------------------------------------------------------------------------
@@ -42,6 +61,12 @@ def proposals():
 @roles_required("staff")
 def cycles():
     return render_template("proposals/cycles.html", rows=cycle_service.overview())
+
+
+@bp.get("/cycles.csv")
+@roles_required("staff")
+def cycles_csv():
+    return csv_download("cycles", exports.CYCLE_HEADER, exports.cycle_rows())
 
 
 SPARE_ROWS = 3

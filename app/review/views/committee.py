@@ -7,12 +7,12 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from app.cases import joint, panels
-from app.cases.permissions import can_see_scores
+from app.cases.permissions import can_see_scores, can_view_proposal
 from app.models import Cycle, Decision, Proposal
 from app.review import cohort as cohort_ops
-from app.review import decisions
+from app.review import decisions, exports
 from app.review.reviews import review_summary
-from app.web import get_or_404, page_number, reader, roles_required, run, show_refusal
+from app.web import csv_download, get_or_404, page_number, reader, roles_required, run, show_refusal
 from forms.review import DecisionForm, NotConfirmedForm
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
@@ -29,6 +29,34 @@ def index():
 def cohort(cycle_id: int):
     cycle = get_or_404(Cycle, cycle_id)
     return render_template("review/cohort.html", cohort=cohort_ops.cohort(cycle, current_user, page_number()))
+
+
+@bp.get("/cycles/<int:cycle_id>/ranking.csv")
+@roles_required("co_chair", "staff")
+def ranking_csv(cycle_id: int):
+    cycle = get_or_404(Cycle, cycle_id)
+    return csv_download(f"ranking-{cycle.id}", exports.RANKING_HEADER, exports.ranking_rows(cycle, current_user))
+
+
+@bp.get("/cycles/<int:cycle_id>/reviews.csv")
+@roles_required("co_chair", "staff")
+def cycle_reviews_csv(cycle_id: int):
+    cycle = get_or_404(Cycle, cycle_id)
+    return csv_download(f"reviews-{cycle.id}", exports.reviews_header(cycle),
+                        exports.cycle_review_rows(cycle, current_user))
+
+
+@bp.get("/proposals/<int:proposal_id>/reviews.csv")
+@roles_required("co_chair", "staff")
+def proposal_reviews_csv(proposal_id: int):
+    """The reviews table of the proposal's page, for whoever sees it there."""
+    proposal = get_or_404(Proposal, proposal_id)
+    if not can_view_proposal(current_user, proposal):
+        abort(403)
+    if not can_see_scores(current_user, proposal):
+        abort(403, "You declared a conflict of interest with this proposal: its reviews are hidden from you.")
+    return csv_download(f"reviews-proposal-{proposal.id}", exports.reviews_header(proposal.cycle),
+                        exports.proposal_review_rows(proposal))
 
 
 @bp.post("/proposals/<int:proposal_id>/select")
