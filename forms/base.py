@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import flask_wtf
 import wtforms
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 from wtforms.widgets import Select
@@ -34,7 +34,22 @@ class NoControlCharacters:
                 raise StopValidation(control_character_message(ch))
 
 
-class RequiredSelect(Select):
+class FastSelect(Select):
+    """WTForms' ``Select`` with a plain option (a value, maybe ``selected``, a label and no other attribute)
+    written in one f-string: the same HTML, without building and escaping an attribute dictionary per
+    option (a filter form's cycle and school lists are a few hundred options, a fifth of a list page's
+    time)."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {"selected " if choice.selected else ""}value="{escape(value)}">{label}</option>')
+
+
+class RequiredSelect(FastSelect):
     """A required drop-down's first option is an empty "Choose one" (HTML asks for one on a ``required``
     select: without it the first real choice looks chosen although the person chose nothing). It stays
     chosen until they pick; a list that already starts with an empty value keeps its own wording."""
@@ -60,6 +75,8 @@ class _Meta:
             field.validators = [NoControlCharacters(isinstance(field, TextAreaField)), *field.validators]
         if isinstance(field, SelectField) and field.flags.required and type(field.widget) is Select:
             field.widget = RequiredSelect()
+        elif type(field.widget) is Select:
+            field.widget = FastSelect(multiple=field.widget.multiple)
         return field
 
 
@@ -84,4 +101,4 @@ class FlaskForm(flask_wtf.FlaskForm):
             token.render_kw = {**(token.render_kw or {}), "id": False}
 
 
-__all__ = ["FlaskForm", "Form", "NoControlCharacters", "RequiredSelect"]
+__all__ = ["FastSelect", "FlaskForm", "Form", "NoControlCharacters", "RequiredSelect"]

@@ -171,3 +171,24 @@ def test_the_check_catches_a_full_scan_and_a_sort_of_a_big_table():
     # a person's own queue, not paged, may sort what an index found
     assert problems("SELECT * FROM review_assignment WHERE reviewer_id = ? ORDER BY due_on",
                     ["SEARCH review_assignment USING INDEX ix_r (reviewer_id=?)", "USE TEMP B-TREE FOR ORDER BY"]) == []
+
+
+def test_a_last_page_is_read_backwards_off_the_same_index(sqlite_only, browser, world, factory):
+    """The staff list's pages past the middle are read in the reversed order (app.core.paging.SelectPage):
+    the index that serves the list's order serves it backwards, with no sort and no scan of the table."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from app.core import clock
+    from app.models import Proposal
+
+    now = clock.now()
+    db.session.execute(insert(Proposal), [
+        dict(cycle_id=world.cycle.id, team_id=world.team.id, state=ProposalState.SUBMITTED, title=f"Long list {i}",
+             created_by_id=world.team.lead_id, submitted_at=now - timedelta(hours=i), updated_at=now)
+        for i in range(130)])
+    db.session.flush()
+    browser.login(world.staff)
+    for url in ("/staff/proposals?cycle=all&page=3", "/staff/proposals?cycle={cycle}&page=3"):
+        check_page(browser, url.format(cycle=world.cycle.id))

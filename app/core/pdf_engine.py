@@ -207,5 +207,22 @@ def _name_first_page_headers(box) -> None:
                     cell.mark["A"]["Headers"] = pydyf.Array([ids.get(h.string, h) for h in headers])
 
 
+# -- page references, once per page count ----------------------------------------------------------------
+# Tagging asks ``pdf.page_references[page]`` for every structure element, and pydyf builds that tuple of
+# every page's reference again at each call: O(pages) per element, so a 600-page docket spent most of its
+# tagging time there (quadratic in pages). Pages are only ever appended (``PDF.add_page``), so the tuple is
+# kept until the page count changes.
+_original_page_references = pydyf.PDF.page_references.fget
+
+
+def _page_references(self) -> tuple:
+    kids = self.pages["Kids"]
+    kept = self.__dict__.get("_tlf_page_references")
+    if kept is None or kept[0] != len(kids):
+        kept = self.__dict__["_tlf_page_references"] = (len(kids), _original_page_references(self))
+    return kept[1]
+
+
 pdf_stream.Stream.marked = _marked
 pdf_tags._build_box_tree = _build_box_tree
+pydyf.PDF.page_references = property(_page_references)

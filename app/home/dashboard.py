@@ -9,6 +9,7 @@ loaded from that join, so no database materialises a nested outer join over year
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -32,6 +33,7 @@ from app.models import (
     Expenditure,
     FlagStatus,
     LearningSummary,
+    PLDecision,
     PLRequest,
     PLRequestState,
     PrivacyFlag,
@@ -45,6 +47,7 @@ from app.models import (
     TeamMember,
     User,
 )
+from app.pl import requests as pl_requests
 from workflows.expenditure import AWAITING_STAFF, PaymentState, ReallocationState
 from workflows.pl_request import PL_REQUEST
 from workflows.proposal import DECIDED, EDITABLE_BY_TEAM, SCREENING, SIDES, SUMMARY_EDITABLE
@@ -298,10 +301,18 @@ def _sliced(section: Section, offset: int, limit: int) -> Section:
     return section
 
 
+def _teams_i_lead(user: User):
+    """The ids of the teams ``user`` leads: the proposals of a section about them are found from these
+    (the index on (team_id, state)), not from every proposal in a state that grows with the years
+    (every completed grant of ten years) joined to its team."""
+    return select(Team.id).where(Team.lead_id == user.id)
+
+
 def _agreement(user: User, today: date, offset: int, limit: int) -> Section:
     """Approved grants of teams I lead whose agreement I have not accepted yet, the oldest decision first."""
     base = (select(Proposal).join(Proposal.cycle).join(Proposal.team)
-            .where(Team.lead_id == user.id, Proposal.state == S.APPROVED, Proposal.agreement_accepted_at.is_(None)))
+            .where(Proposal.team_id.in_(_teams_i_lead(user)), Proposal.state == S.APPROVED,
+                   Proposal.agreement_accepted_at.is_(None)))
     total, _, rows = _window(base, (Proposal.decided_at, Proposal.id), offset, limit,
                              (contains_eager(Proposal.cycle).lazyload(Cycle.criteria),
                               contains_eager(Proposal.team).lazyload(Team.memberships)))
@@ -389,7 +400,8 @@ def _consent(user: User, today: date, offset: int, limit: int) -> Section:
     """Completed grants of teams I lead whose drafted learning summary has no consent to publish yet."""
     base = (select(Proposal).join(Proposal.cycle).join(Proposal.team)
             .join(LearningSummary, LearningSummary.proposal_id == Proposal.id)
-            .where(Team.lead_id == user.id, Proposal.state == S.COMPLETED, LearningSummary.consent_given_at.is_(None),
+            .where(Proposal.team_id.in_(_teams_i_lead(user)), Proposal.state == S.COMPLETED,
+                   LearningSummary.consent_given_at.is_(None),
                    func.trim(LearningSummary.body) != ""))
     total, _, rows = _window(base, (Proposal.updated_at, Proposal.id), offset, limit,
                              (contains_eager(Proposal.cycle).lazyload(Cycle.criteria),
@@ -455,9 +467,11 @@ def _assignment_counts(proposal_ids: list[int], submitted_only: bool = False) ->
     return out
 
 
+@functools.cache
 def _side_count(side: str, submitted_only: bool):
     """The number of a proposal's reviewers on ``side`` (no conflict declared), per proposal row:
-    a correlated count served by the index on ``review_assignment.proposal_id``."""
+    a correlated count served by the index on ``review_assignment.proposal_id``. Built once per
+    process (it depends on nothing of the request): an ORM alias costs about a millisecond to make."""
     ra = aliased(ReviewAssignment)
     conflicted = exists().where(ConflictOfInterest.proposal_id == ra.proposal_id,
                                 ConflictOfInterest.user_id == ra.reviewer_id)
@@ -665,7 +679,12 @@ def _final_reports(user: User, today: date, offset: int, limit: int) -> Section:
 def _summaries(user: User, today: date, offset: int, limit: int) -> Section:
     """Completed grants whose team consents to publish its learning summary: to check for privacy, then
     publish; the longest waiting first."""
-    base = (_in_state(S.COMPLETED).join(LearningSummary, LearningSummary.proposal_id == Proposal.id)
+    # Found from the summaries not published (a completed grant's summary is not: unpublishing clears the
+    # date), through the index on ``published_at``, not from every completed grant of the years.
+    unpublished = select(LearningSummary.proposal_id).where(LearningSummary.published_at.is_(None),
+                                                            LearningSummary.consent_given_at.is_not(None))
+    base = (_in_state(S.COMPLETED, Proposal.id.in_(unpublished))
+            .join(LearningSummary, LearningSummary.proposal_id == Proposal.id)
             .where(LearningSummary.consent_given_at.is_not(None)))
     total, _, rows = _window(base, (LearningSummary.consent_given_at, Proposal.id), offset, limit,
                              (*_proposal_options(), contains_eager(Proposal.learning_summary)))
@@ -722,18 +741,24 @@ def pl_roles() -> frozenset[str]:
 
 
 def _pl_scopes(user: User) -> list:
-    """Which requests each of ``user``'s roles can act on at all, as SQL, so that the declaration's checks
-    below are asked about a few requests, not every open one of the district: the workflow's who-checks
-    (workflows/pl_request.py) still decide, this only leaves out requests they would refuse. A school
-    leader acts on their own school's; program staff on those of schools without a school leader (the
-    fallback endorser); a co-chair on any once it is endorsed (before, only the endorser may act)."""
+    """Which requests wait on each of ``user``'s roles, as SQL: what the declaration's who-checks
+    (workflows/pl_request.py) and the joint decision's tasks (``app.cases.todo``) say, written as
+    conditions so that the section is counted and paged by the database, never by asking the workflow
+    about every open request of the district (``tests/home/test_whole_demo.py`` checks the two agree
+    for every case and person of the demo). A school leader endorses (or denies) their own school's
+    submitted requests; program staff those of schools without a school leader (the fallback
+    endorser); a co-chair of a side records a decision on an endorsed request, or confirms the other
+    side's, unless their own side's decision waits for the other side (before it is endorsed, only
+    the endorser may act)."""
     scopes = []
-    if user.has_role("co_chair"):
-        scopes.append(PLRequest.state != PLRequestState.SUBMITTED)
+    if user.has_role("co_chair") and user.side is not None:
+        ours_waiting = exists().where(PLDecision.request_id == PLRequest.id, PLDecision.is_pending,
+                                      PLDecision.proposed_side == user.side)
+        scopes.append(and_(PLRequest.state == PLRequestState.ENDORSED, ~ours_waiting))
     if user.has_role("school_leader") and user.school_id is not None:
-        scopes.append(PLRequest.school_id == user.school_id)
+        scopes.append(and_(PLRequest.school_id == user.school_id, PLRequest.state == PLRequestState.SUBMITTED))
     if user.has_role("staff"):
-        scopes.append(~PLRequest.school_has_leader)
+        scopes.append(pl_requests.WAITS_FOR_STAFF)
     return scopes or [PLRequest.id.is_(None)]
 
 
@@ -741,32 +766,39 @@ def _pl_waiting(user: User, today: date, offset: int, limit: int) -> Section:
     """The PL requests that wait on me, whatever my role: those where the workflow's declaration lets me take
     a transition the request waits for, or where a duty is mine (``app.cases.todo``), the oldest first.
 
-    One statement finds the requests in the states the declaration gives my roles (open requests only, so
-    a short list whatever the years of history) and one loads their decisions; each is then asked, without
-    further statements, which of its tasks wait on me."""
+    Counted and paged in SQL (two statements, the conditions of ``_pl_scopes`` within the states the
+    declaration gives my roles), then the listed requests load with their decisions (two more); each is
+    then asked, without further statements, which of its tasks wait on me (what the item says to do)."""
     own, any_ = _pl_states(user)
     where = []
     if own:
         where.append(and_(PLRequest.requester_id == user.id, PLRequest.state.in_(own)))
     if any_:
         where.append(and_(PLRequest.state.in_(any_), or_(*_pl_scopes(user))))
-    rows = db.session.scalars(
-        select(PLRequest).where(or_(*where) if where else PLRequest.id.is_(None))
-        .options(selectinload(PLRequest.decisions))
-        .order_by(PLRequest.submitted_at.is_(None), PLRequest.submitted_at, PLRequest.id)
-    ).unique().all()
+    # The page's ids first (the order and the conditions, nothing else per row), then those rows with
+    # what the workflow's checks read (whether the school has a leader, the decisions): not the whole rows
+    # of every request the count goes over before a page of them is cut.
+    base = select(PLRequest.id).where(or_(*where) if where else PLRequest.id.is_(None))
+    total, _, ids = _window(base, (PLRequest.submitted_at.is_(None), PLRequest.submitted_at, PLRequest.id),
+                            offset, limit)
+    decisions = selectinload(PLRequest.decisions)
+    loaded = {r.id: r for r in db.session.scalars(
+        select(PLRequest).where(PLRequest.id.in_(ids))
+        .options(decisions, decisions.joinedload(PLDecision.proposed_by).lazyload(User.roles),
+                 decisions.joinedload(PLDecision.confirmed_by).lazyload(User.roles),
+                 joinedload(PLRequest.requester).lazyload(User.roles))  # names are shown, not roles
+    ).unique()}
+    rows = [loaded[i] for i in ids if i in loaded]
     items = []
     for r in rows:
         tasks = [t for t in todo.tasks_for(r, user, today, reasons=False) if t.waiting]
-        if not tasks:
-            continue
         details = [f"{r.requester_name} ({r.school_name})", r.state_label, f"Cost: {pl_cost_money(r.cost) if r.cost is not None else 'not given'}"]
         if r.starts_on:
             details.append(f"Starts {r.starts_on:%b %-d, %Y}")
-        items.append(Item(r, details, note="To do: " + "; ".join(t.label for t in tasks) + "."))
-    return _sliced(Section("pl_waiting", "PL requests waiting for you", items,
-                           "No PL request waits for you.", "pl.mine" if user.has_role("educator") else None,
-                           "All my PL requests", tasks=PL_TASKS), offset, limit)
+        items.append(Item(r, details, note="To do: " + "; ".join(t.label for t in tasks) + "." if tasks else ""))
+    return Section("pl_waiting", "PL requests waiting for you", items,
+                   "No PL request waits for you.", "pl.mine" if user.has_role("educator") else None,
+                   "All my PL requests", total=total, tasks=PL_TASKS)
 
 
 # The keys of every PL task that can wait on someone: the declaration's transitions and duties.

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column, rel
 from app.extensions import db
 from app.models.grants import Proposal
 from app.models.people import Role, School, Side, Team, User, UserRole, enum_column
+from app.models.review import PENDING_SQL
 from app.models.types import MONEY, UTCDateTime, utcnow
 from workflows.pl_request import COMMITTED, STATE_LABELS, PLRequestState, school_year_of
 
@@ -566,6 +567,8 @@ class PLDecision(db.Model):
     the other side's co-chair confirms it; only the confirmation fires the transition."""
 
     __tablename__ = "pl_decision"
+    __table_args__ = (Index("ix_pl_decision_pending", "request_id", postgresql_where=text(PENDING_SQL),
+                            sqlite_where=text(PENDING_SQL)),)
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("pl_request.id", ondelete="CASCADE"), index=True)
     outcome: Mapped[PLDecisionOutcome] = mapped_column(enum_column(PLDecisionOutcome, "pl_decision_outcome"))

@@ -333,5 +333,10 @@ class Team(db.Model):
             seen.setdefault(self.school.id, self.school)
         return sorted(seen.values(), key=lambda s: s.name)
 
+    @property
+    def school_names(self) -> str:
+        """The schools' names, comma-separated (what a list's cell shows)."""
+        return ", ".join(s.name for s in self.schools)
+
     def __repr__(self) -> str:
         return f"<Team {self.name}>"

@@ -286,6 +286,17 @@ class SummaryPdf(db.Model):
     made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class CompendiumPdf(db.Model):
+    """The annual compendium of a year's published summaries (app/sharing/compendium.py), made once per
+    version of that year's set: one row per year, replaced by the next version."""
+
+    __tablename__ = "compendium_pdf"
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class FlagKind(enum.StrEnum):
     EMAIL = "email"
     PHONE = "phone"
@@ -378,5 +389,8 @@ def slugify(text: str) -> str:
 
 
 def unique_slug(base: str, summary_id: int | None = None) -> str:
+    """A free slug from ``base``; never digits alone (``/learning/2026.pdf`` is the year's compendium)."""
+    if base.isdigit():
+        base = f"learning-summary-{base}"
     return slugs.unique(LearningSummary.slug, base or "learning-summary",
                         exclude=LearningSummary.id != (summary_id or -1))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from app.cases import permissions
@@ -105,6 +105,11 @@ def teams_of(user: User) -> list[Team]:
         select(Team).join(TeamMember, TeamMember.team_id == Team.id)
         .where(TeamMember.user_id == user.id).order_by(Team.name)
     ))
+
+
+def has_team(user: User) -> bool:
+    """Whether the user belongs to a team (one indexed lookup, not their teams loaded)."""
+    return bool(db.session.scalar(select(exists().where(TeamMember.user_id == user.id))))
 
 
 MINE_PER_PAGE = 20
@@ -264,5 +269,5 @@ def load_for_case_page(proposal_id: int) -> Proposal | None:
 
 __all__ = [
     "EVENT_LABELS", "DraftChanged", "LineData", "ProposalError", "SECTION_LABELS", "TEXT_SECTIONS", "TimelineEntry",
-    "create_draft", "my_proposals_page", "open_cycles", "proposals_of", "save_draft", "start_draft", "teams_of", "timeline",
+    "create_draft", "has_team", "my_proposals_page", "open_cycles", "proposals_of", "save_draft", "start_draft", "teams_of", "timeline",
 ]

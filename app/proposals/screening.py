@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
 from app.cases import advance, notify
 from app.core import search
 from app.core.errors import FormError
+from app.core.paging import SelectPage
 from app.extensions import db
 from app.models import (
     ConflictOfInterest,
@@ -139,10 +140,7 @@ def staff_page(filters: ProposalFilters, page: int = 1):
     The team, its school, its members (with their schools) and the cycle load with the page's rows, in a
     fixed number of statements whatever the page holds.
     """
-    ids = proposals_query(filters)
-    pagination = db.paginate(ids, page=max(page, 1), per_page=PER_PAGE, error_out=False, count=True)
-    if pagination.total and page > pagination.pages:
-        pagination = db.paginate(ids, page=pagination.pages, per_page=PER_PAGE, error_out=False, count=True)
+    pagination = SelectPage(proposals_query(filters), STAFF_ORDER, page, PER_PAGE)
     # The columns the list shows, not the proposals' texts; the members' schools, not their roles; the
     # cycle, not its rubric.
     loaded = {p.id: p for p in db.session.scalars(

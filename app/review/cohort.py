@@ -11,6 +11,9 @@ Everything is read in a fixed number of SELECTs (plain columns and SQL aggregate
 number of proposals. Every proposal in review is ranked (ids, titles and scores only: ranks by sorting and
 bisecting, O(n log n)); the page shows ``PER_PAGE`` rows at a time, and only the rows on the page and the
 tentatively selected ones (the balance panel counts them all) load their team, schools and members.
+
+``ranking`` is that computation alone (scores, ranks, the viewer's recusals): the cohort page and the
+committee's docket (app/review/docket.py) both read it, so their order and ranks never differ.
 """
 from __future__ import annotations
 
@@ -48,6 +51,8 @@ from app.review.reviews import ReviewError, mean, round2, weighted
 S = ProposalState
 SIDES = ("BTU", "BPS")
 PER_PAGE = 50
+# Who sees the cohort page and prints the committee's docket (app/review/docket.py).
+COMMITTEE_ROLES = ("co_chair", "staff")
 
 
 @dataclass
@@ -136,11 +141,30 @@ def ranks(scores: list[Decimal | None]) -> list[int | None]:
     return [None if s is None else 1 + len(ascending) - bisect_right(ascending, s) for s in scores]
 
 
-def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int | None = None, all_rows: bool = False) -> Cohort:
-    """The ranking and the balance; ``page`` of ``per_page`` rows loads its details, or with ``all_rows``
-    every row does (the spreadsheet)."""
-    in_cycle = and_(Proposal.cycle_id == cycle.id, Proposal.state == S.IN_REVIEW)
-    mine = aliased(ConflictOfInterest)
+# The aliases the cohort's statements join, made once (an ORM alias costs about a millisecond to make).
+_MINE = aliased(ConflictOfInterest, name="mine")
+_TEAM_SCHOOL = aliased(School, name="team_school")
+
+
+@dataclass
+class Ranking:
+    """Every proposal of a cycle in review, scored and ranked as ``viewer`` may see it: the one computation
+    the cohort page and the committee's docket (app/review/docket.py) both read."""
+
+    rows: dict[int, CohortRow]  # proposal id -> row
+    ranked: list[CohortRow]  # scored or not, in rank order; without the viewer's recusals
+    recused: list[CohortRow]  # the viewer's recusals, by title
+    review_scores: dict[int, Decimal]  # assignment id -> its weighted score (unrounded), conflicts left out
+
+
+def in_review(cycle: Cycle):
+    """The SQL condition for the cycle's proposals in review."""
+    return and_(Proposal.cycle_id == cycle.id, Proposal.state == S.IN_REVIEW)
+
+
+def ranking(cycle: Cycle, viewer: User) -> Ranking:
+    in_cycle = in_review(cycle)
+    mine = _MINE
 
     # 1. Every proposal in review: what the ranking needs, and the viewer's conflict.
     rows: dict[int, CohortRow] = {
@@ -158,9 +182,10 @@ def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int | None = Non
         ConflictOfInterest.user_id == ReviewAssignment.reviewer_id,
     )
     per_side: dict[int, dict[str, list[Decimal]]] = {pid: {s: [] for s in SIDES} for pid in rows}
-    for pid, side, num, den in db.session.execute(
+    review_scores: dict[int, Decimal] = {}
+    for aid, pid, side, num, den in db.session.execute(
         select(
-            ReviewAssignment.proposal_id, ReviewAssignment.side,
+            ReviewAssignment.id, ReviewAssignment.proposal_id, ReviewAssignment.side,
             func.sum(CriterionScore.score * RubricCriterion.weight), func.sum(RubricCriterion.weight),
         )
         .join(Proposal, Proposal.id == ReviewAssignment.proposal_id)
@@ -173,6 +198,7 @@ def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int | None = Non
         score = weighted(num, den)
         if score is not None and pid in per_side:
             per_side[pid].setdefault(side.value, []).append(score)
+            review_scores[aid] = score
 
     for pid, row in rows.items():
         if row.recused:
@@ -189,19 +215,29 @@ def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int | None = Non
     visible.sort(key=lambda r: (r._exact is None, -(r._exact or 0), r.title.lower(), r.proposal_id))
     for r, rank in zip(visible, ranks([r._exact for r in visible]), strict=True):
         r.rank = rank
+    return Ranking(rows, visible, recused, review_scores)
 
-    shown = ListPage(visible + recused, page, max(len(rows), 1) if all_rows else per_page or PER_PAGE)
+
+def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int | None = None, all_rows: bool = False) -> Cohort:
+    """The ranking and the balance; ``page`` of ``per_page`` rows loads its details, or with ``all_rows``
+    every row does (the spreadsheet)."""
+    ranked = ranking(cycle, viewer)
+    rows = ranked.rows
+    shown = ListPage(ranked.ranked + ranked.recused, page, max(len(rows), 1) if all_rows else per_page or PER_PAGE)
     selected = [r for r in rows.values() if r.selected]
-    _load_details(in_cycle, rows, None if all_rows else [r.proposal_id for r in shown.items])
-    return Cohort(cycle, visible, recused, _balance(cycle, selected), shown)
+    load_details(cycle, rows, None if all_rows else [r.proposal_id for r in shown.items], with_selected=True)
+    return Cohort(cycle, ranked.ranked, ranked.recused, balance(cycle, selected), shown)
 
 
-def _load_details(in_cycle, rows: dict[int, CohortRow], page_ids: list[int] | None) -> None:
-    """Team, schools, levels and members' job titles of the rows on the page (every row: None) and of the
-    selected ones."""
-    wanted = in_cycle if page_ids is None else and_(
-        in_cycle, or_(Proposal.id.in_(page_ids), Proposal.tentatively_selected.is_(True)))
-    team_school = aliased(School)
+def load_details(cycle: Cycle, rows: dict[int, CohortRow], ids: list[int] | None,
+                 with_selected: bool = False) -> None:
+    """Team, schools, levels and members' job titles of the rows ``ids`` (None: every row) and, with
+    ``with_selected``, of the tentatively selected ones."""
+    wanted = in_review(cycle)
+    if ids is not None:
+        chosen = Proposal.id.in_(ids)
+        wanted = and_(wanted, or_(chosen, Proposal.tentatively_selected.is_(True)) if with_selected else chosen)
+    team_school = _TEAM_SCHOOL
     school_names: dict[int, dict[int, tuple[str, SchoolLevel]]] = {}
     for pid, grant_type, amount, team_name, scope, ts_id, ts_name, ts_level in db.session.execute(
         select(Proposal.id, Proposal.grant_type, Proposal.amount_requested, Team.name, Team.scope,
@@ -230,7 +266,7 @@ def _load_details(in_cycle, rows: dict[int, CohortRow], page_ids: list[int] | No
         rows[pid].levels = list(dict.fromkeys(level for _, level in ordered))
 
 
-def _balance(cycle: Cycle, selected: list[CohortRow]) -> Balance:
+def balance(cycle: Cycle, selected: list[CohortRow]) -> Balance:
     by_school: Counter = Counter()
     by_level: Counter = Counter()
     by_type: Counter = Counter()

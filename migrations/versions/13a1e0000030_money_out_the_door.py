@@ -8,7 +8,7 @@ voided one stays submitted and the workflow never approves or pays it), ``return
 ``decided_by_id`` (copied from ``recorded_at``/``recorded_by_id`` on existing rows) and ``decline_reason``.
 
 Revision ID: 13a1e0000030
-Revises: 12a1e0000004
+Revises: 11a1e0000010 (written against 12a1e0000004; re-chained after main's 13a1e0000010 and 11a1e0000010)
 Create Date: 2026-12-07 23:00:00
 
 """
@@ -20,7 +20,7 @@ from app.models.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '13a1e0000030'
-down_revision = '12a1e0000004'
+down_revision = '11a1e0000010'
 branch_labels = None
 depends_on = None
 

@@ -36,3 +36,24 @@ CASES = [
     Case("documents.letter", _letter(S.IN_REVIEW), label="undecided", expect=NO_LETTER_YET),
     Case("documents.letter", _letter(S.DRAFT), label="draft", expect={"lead": 404, "member": 404, "staff": 404}),
 ]
+
+
+def _quiet_cycle(w) -> int:
+    """A cycle with nothing in review: no docket (a 404 with the reason) for those who may print one."""
+    from app.extensions import db
+    from tests.factories import Factory
+
+    if getattr(w, "_quiet_cycle_id", None) is None:  # asked once per persona
+        w._quiet_cycle_id = Factory().cycle("Quiet cycle").id
+        db.session.commit()
+    return w._quiet_cycle_id
+
+
+# The docket: whoever sees the cohort page (its COMMITTEE_ROLES): co-chairs and staff.
+DOCKET = {"co_chair_btu": 200, "co_chair_bps": 200, "staff": 200}
+CASES += [
+    Case("documents.docket", lambda w: f"/documents/cycles/{w.cycle.id}/docket.pdf", expect=DOCKET,
+         missing=lambda w: "/documents/cycles/999999/docket.pdf"),
+    Case("documents.docket", lambda w: f"/documents/cycles/{_quiet_cycle(w)}/docket.pdf", label="nothing-in-review",
+         expect={"co_chair_btu": 404, "co_chair_bps": 404, "staff": 404}),
+]

@@ -15,6 +15,7 @@ from app.core import clock
 from app.extensions import db
 from app.models import LearningSummary, Proposal, ProposalState, SummaryArtifact, TermKind
 from app.models.sharing import build_search_text
+from app.sharing.gallery import local_year
 from tests.access import Case
 from tests.factories import tag_terms
 
@@ -100,4 +101,7 @@ CASES = [
     Case("gallery.pdf", _published(".pdf"), public=True, default=200,
          missing=lambda w: "/learning/no-such-summary.pdf", missing_as="anon"),
     Case("gallery.pdf", _unpublished(".pdf"), public=True, default=404, label="unpublished"),
+    # The year's compendium: public; a year with nothing published is 404 (with the reason) for everyone.
+    Case("gallery.compendium", lambda w: f"/learning/{local_year(seed_gallery(w).published.published_at)}.pdf",
+         public=True, default=200, missing=lambda w: "/learning/1999.pdf", missing_as="anon"),
 ]

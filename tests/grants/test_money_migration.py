@@ -17,7 +17,7 @@ def test_existing_spending_is_submitted_and_existing_reallocations_approved(tmp_
     with app.app_context():
         from app.extensions import db
 
-        upgrade(revision="12a1e0000004")
+        upgrade(revision="11a1e0000010")
         with db.engine.begin() as c:
             c.exec_driver_sql("PRAGMA foreign_keys=OFF")
             c.exec_driver_sql(
@@ -38,7 +38,7 @@ def test_existing_spending_is_submitted_and_existing_reallocations_approved(tmp_
             c.exec_driver_sql(
                 "INSERT INTO budget_reallocation (id, proposal_id, from_line_id, to_line_id, amount, reason, "
                 "recorded_by_id, recorded_at, state) VALUES (2, 1, 1, 2, 50.00, 'Asked.', 7, '2026-03-01', 'pending')")
-        downgrade(revision="12a1e0000004")
+        downgrade(revision="11a1e0000010")
         with db.engine.begin() as c:
             assert c.exec_driver_sql("SELECT id FROM budget_reallocation").scalars().all() == [1]
             columns = [row[1] for row in c.exec_driver_sql("PRAGMA table_info(expenditure)")]

@@ -15,6 +15,10 @@ from app.home.dashboard import HOME_LIMIT, PER_PAGE
 from app.models import (
     Decision,
     DecisionOutcome,
+    PLDecision,
+    PLDecisionOutcome,
+    PLRequest,
+    PLRequestState,
     Proposal,
     ProposalState,
     ReviewAssignment,
@@ -206,3 +210,67 @@ def test_home_queries_read_indexes_not_every_proposal(browser, world, factory, p
             assert not any("TEMP B-TREE FOR ORDER BY" in line for line in plan), f"{statement}\n{plan}"
     if persona in ("staff", "co_chair_bps"):
         assert queues >= 1  # the check above did read the queues' plans
+
+
+# -- PL requests waiting: counted and paged by the database ------------------------------------------
+def _pl_listed(html_section: str) -> list[int]:
+    return [int(i) for i in re.findall(r'data-pl-request-id="(\d+)"', html_section)]
+
+
+def test_pl_requests_waiting_are_counted_and_paged_by_the_database(browser, world, factory):
+    """A co-chair's endorsed requests: every one counts (but the one their own side's decision holds for
+    the other side), the oldest HOME_LIMIT are listed, the rest are a paged list away, and a longer queue
+    sends the same statements (nothing is asked per open request)."""
+    chair, other = world.co_chair_bps, world.co_chair_btu
+    browser.login(chair)
+    educator = factory.user("educator", name="Pat Requester", school=world.school)
+    now = clock.now()
+
+    def endorsed(n: int, start: int) -> list[PLRequest]:
+        return [factory.pl_request(educator, PLRequestState.ENDORSED, title=f"Course {start + i:02d}",
+                                   submitted_at=now - timedelta(days=100 - start - i)) for i in range(n)]
+
+    endorsed(2, 0)
+    db.session.commit()
+    before = home_statements(browser)
+    reqs = endorsed(PER_PAGE + 3, 2)
+    # ours, waiting for the other side: not ours to act on; the other side's: ours to confirm
+    for r, by in ((reqs[0], chair), (reqs[1], other)):
+        db.session.add(PLDecision(request=r, outcome=PLDecisionOutcome.APPROVE, proposed_by=by,
+                                  proposed_side=by.side, proposed_at=now))
+    db.session.commit()
+    assert home_statements(browser) == before
+
+    total = PER_PAGE + 4  # 2 + PER_PAGE + 3, less the one held by our own side's decision
+    resp = browser.get("/")
+    html, text = raw_section(resp, "pl_waiting"), section(resp, "pl_waiting")
+    assert f"PL requests waiting for you ({total})" in text
+    shown = _pl_listed(html)
+    assert len(shown) == HOME_LIMIT and reqs[0].id not in shown and reqs[1].id in shown
+    assert "Confirm the decision: Approve" in text and f"See all {total}" in text
+
+    pages = [browser.get(f"/home/pl_waiting?page={n}").data.decode() for n in (1, 2)]
+    listed = _pl_listed(pages[0]) + _pl_listed(pages[1])
+    assert len(_pl_listed(pages[0])) == PER_PAGE and len(listed) == total == len(set(listed))
+    assert reqs[0].id not in listed and listed[:HOME_LIMIT] == shown  # the same order: the oldest first
+
+
+def test_staff_count_of_requests_without_a_school_leader_reads_the_schools_first(browser, world, factory):
+    """Program staff endorse the requests of schools with no school leader (and of educators with no
+    school): the count and the filtered list find those, not every submitted request of the district."""
+    from app.pl import requests as pl_requests
+
+    unled = factory.school("No Leader Elementary")
+    led_teacher = factory.user("educator", name="Led Teacher", school=world.school)
+    unled_teacher = factory.user("educator", name="Unled Teacher", school=unled)
+    nowhere = factory.user("educator", name="No School Teacher")
+    for who, n in ((led_teacher, 4), (unled_teacher, 2), (nowhere, 1)):
+        for _ in range(n):
+            factory.pl_request(who, PLRequestState.SUBMITTED)
+    factory.pl_request(unled_teacher, PLRequestState.ENDORSED)  # endorsed already: not waiting
+    db.session.commit()
+    assert world.school_leader.school_id == world.school.id  # the world's school has its leader
+    assert pl_requests.waiting_for_staff_count() == 3
+    assert pl_requests.all_requests(endorser="staff").total == 3
+    browser.login(world.staff)
+    assert "PL requests waiting for you (3)" in section(browser.get("/"), "pl_waiting")

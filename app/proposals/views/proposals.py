@@ -77,7 +77,7 @@ def fire(proposal_id: int, trigger: str):
 @roles_required("educator")
 def mine():
     return render_template("proposals/mine.html", page=drafting.my_proposals_page(current_user, page_number()),
-                           has_team=bool(drafting.teams_of(current_user)))
+                           has_team=drafting.has_team(current_user))
 
 
 def _render_new(form: NewProposalForm, teams, cycles, status: int = 200, errors: list[str] | None = None):

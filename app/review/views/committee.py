@@ -19,27 +19,27 @@ bp = Blueprint("committee", __name__, url_prefix="/committee")
 
 
 @bp.get("/")
-@roles_required("co_chair", "staff")
+@roles_required(*cohort_ops.COMMITTEE_ROLES)
 def index():
     return render_template("review/committee.html", cycles=cohort_ops.cycles_with_counts())
 
 
 @bp.get("/cycles/<int:cycle_id>")
-@roles_required("co_chair", "staff")
+@roles_required(*cohort_ops.COMMITTEE_ROLES)
 def cohort(cycle_id: int):
     cycle = get_or_404(Cycle, cycle_id)
     return render_template("review/cohort.html", cohort=cohort_ops.cohort(cycle, current_user, page_number()))
 
 
 @bp.get("/cycles/<int:cycle_id>/ranking.csv")
-@roles_required("co_chair", "staff")
+@roles_required(*cohort_ops.COMMITTEE_ROLES)
 def ranking_csv(cycle_id: int):
     cycle = get_or_404(Cycle, cycle_id)
     return csv_download(f"ranking-{cycle.id}", exports.RANKING_HEADER, exports.ranking_rows(cycle, current_user))
 
 
 @bp.get("/cycles/<int:cycle_id>/reviews.csv")
-@roles_required("co_chair", "staff")
+@roles_required(*cohort_ops.COMMITTEE_ROLES)
 def cycle_reviews_csv(cycle_id: int):
     cycle = get_or_404(Cycle, cycle_id)
     return csv_download(f"reviews-{cycle.id}", exports.reviews_header(cycle),
@@ -47,7 +47,7 @@ def cycle_reviews_csv(cycle_id: int):
 
 
 @bp.get("/proposals/<int:proposal_id>/reviews.csv")
-@roles_required("co_chair", "staff")
+@roles_required(*cohort_ops.COMMITTEE_ROLES)
 def proposal_reviews_csv(proposal_id: int):
     """The reviews table of the proposal's page, for whoever sees it there."""
     proposal = get_or_404(Proposal, proposal_id)

@@ -1,4 +1,4 @@
-"""Printed documents of a proposal: the packet for reviewers and the decision letter (PDF)."""
+"""Printed documents: a proposal's packet for reviewers and decision letter, a cycle's committee docket (PDF)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort
@@ -6,8 +6,10 @@ from flask_login import current_user, login_required
 
 from app.cases import permissions
 from app.core import clock, pdf
-from app.models import REQUIRED_SECTIONS, Proposal
-from app.web import download, get_or_404
+from app.models import REQUIRED_SECTIONS, Cycle, Proposal
+from app.review import cohort
+from app.review import docket as docket_ops
+from app.web import download, get_or_404, roles_required
 from workflows.proposal import PROPOSAL
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -64,3 +66,15 @@ def letter(proposal_id: int):
     body = pdf.render("pdf/letter.html", **letter_context(proposal))
     return _pdf_response(body, f"proposal-{proposal.id}-decision-letter.pdf")
 
+
+
+@bp.get("/cycles/<int:cycle_id>/docket.pdf")
+@roles_required(*cohort.COMMITTEE_ROLES)  # whoever sees the cohort page
+def docket(cycle_id: int):
+    cycle = get_or_404(Cycle, cycle_id)
+    try:
+        found = docket_ops.docket(cycle, current_user)
+    except docket_ops.NothingInReview as exc:
+        abort(404, str(exc))
+    body = pdf.render("pdf/docket.html", docket=found, viewer=current_user)
+    return _pdf_response(body, f"committee-docket-cycle-{cycle.id}.pdf")

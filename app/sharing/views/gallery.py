@@ -10,6 +10,7 @@ from werkzeug.routing import BaseConverter
 
 from app.core import conditional
 from app.models import LearningSummary, TermKind
+from app.sharing import compendium as compendium_ops
 from app.sharing import gallery, summaries, versions
 from app.web import download, page_number
 from forms.sharing import GalleryFilterForm
@@ -79,7 +80,7 @@ def _index_page():
     # What the page links keep: the filters in use (a refused value is reported once, then dropped).
     args = {k: request.args[k] for k in FILTER_FIELDS if form.value(k)}
     return render_template("sharing/gallery.html", form=form, page=page, cards=cards, args=args,
-                           active=_active(form, args), TagKind=TermKind)
+                           active=_active(form, args), TagKind=TermKind, years=facets.years)
 
 
 @bp.get("/feed.atom")
@@ -101,6 +102,19 @@ def _published_or_404(slug: str) -> LearningSummary:
     if summary is None:
         abort(404)
     return summary
+
+
+@bp.get("/<int(fixed_digits=4):year>.pdf")
+def compendium(year: int):
+    """The year's published summaries in one PDF (before ``<slug>.pdf``: a four-digit name is a year)."""
+    found = compendium_ops.version(year)
+    if not found.count:
+        abort(404, f"No learning summary was published in {year}, so there is no compendium of that year.")
+    return conditional.respond(
+        lambda: ((found.key,), found.last_modified),
+        lambda: download(compendium_ops.pdf_for(found), f"learning-summaries-{year}.pdf", "application/pdf",
+                         private=False),
+    )
 
 
 @bp.get("/<slug:slug>")
