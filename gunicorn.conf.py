@@ -72,6 +72,22 @@ if os.environ.get("LOG_FORMAT", "json").strip().lower() != "text":
     }
 
 
+def when_ready(server):
+    """In the master, once the preloaded app is built: collect once and freeze what is left
+    (app/core/heap.py), so that no full collection walks the app's long-lived objects again in the
+    master or in the workers forked from it (whose pages stay shared with it)."""
+    from app.core import heap
+
+    heap.settle()
+
+
+def post_worker_init(worker):
+    """In each worker, ready to serve (with ``WEB_PRELOAD=0`` it built its own app): the same."""
+    from app.core import heap
+
+    heap.settle()
+
+
 def post_fork(server, worker):
     """In each new worker: forget the database connections the master's pool may hold (preload)."""
     flask_app = getattr(worker.app, "callable", None)

@@ -57,6 +57,9 @@ def init_app(app: Flask) -> None:
     from app.core.once import submission_field
 
     app.jinja_env.globals["submission_field"] = submission_field  # inside every create form (app.core.once)
+    from app.core.urls import id_urls
+
+    app.jinja_env.globals["id_urls"] = id_urls  # a list's row addresses from one url_for a page
 
     from app.cases.diagram import diagram_for
     from workflows.expenditure import EXPENDITURE, REALLOCATION

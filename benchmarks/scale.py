@@ -247,6 +247,7 @@ class Result:
     per_second: float = 0.0
     status: int = 0
     size: int = 0  # bytes of the response
+    bare_ms: float = 0.0  # the bare page's CPU per request, timed in the same turns as this page
 
 
 def _count_statements(client, url: str, engine) -> tuple[int, object]:
@@ -323,7 +324,9 @@ def page_url(app, page: Page, facts: dict) -> str:
 def measure_pages(sites: dict[int, tuple[str, dict]], requests: int, pages=PAGES,
                   max_seconds: float = 20.0) -> dict[int, dict[str, Result]]:
     """Every page at every size (``sites``: size -> (database URL, the build's facts)), the sizes of a
-    page timed in turns (``measure_together``), then the bare page the same way."""
+    page timed in turns (``measure_together``) with the bare page beside them, then the bare page alone
+    at every size the same way."""
+    from app.core import heap
     from app.extensions import db
 
     apps = {}
@@ -332,13 +335,23 @@ def measure_pages(sites: dict[int, tuple[str, dict]], requests: int, pages=PAGES
         with app.app_context():
             engine = db.engine
         apps[n] = (app, engine, clients_for(app, facts), facts)
+    bares = {n: bare_app(url) for n, (url, _) in sites.items()}
+    smallest = min(sites)
+    bare, bare_db = bares[smallest]
+    with bare.app_context():
+        bare_target = (bare.test_client(), "/", bare_db.engine)
+    # The production configuration (gunicorn.conf.py): the apps built, collect once and freeze.
+    heap.settle()
     out: dict[int, dict[str, Result]] = {n: {} for n in sites}
     for page in pages:
         targets = [(clients[page.who], page_url(app, page, facts), engine)
                    for app, engine, clients, facts in apps.values()]
-        for n, result in zip(apps, measure_together(targets, requests, max_seconds), strict=True):
+        # The bare page (at the smallest size) takes its turn beside the page: the page's ratio to it
+        # is read from the same moments of the shared machine.
+        *results, bare_result = measure_together([*targets, bare_target], requests, max_seconds)
+        for n, result in zip(apps, results, strict=True):
+            result.bare_ms = bare_result.cpu_ms
             out[n][page.label] = result
-    bares = {n: bare_app(url) for n, (url, _) in sites.items()}
     targets = []
     for bare, bare_db in bares.values():
         with bare.app_context():
@@ -438,9 +451,12 @@ def probe_rss(url: str, requests: int) -> None:
     """Runs in its own interpreter (``--probe-rss``): ``requests`` requests over every page, then prints
     the resident memory as one JSON line."""
     facts = json.loads(os.environ["TLF_SCALE_FACTS"])
+    from app.core import heap
+
     app = app_for(url)
     clients = clients_for(app, facts)
     urls = [(p.who, page_url(app, p, facts)) for p in PAGES]
+    heap.settle()  # as gunicorn.conf.py does
     for i in range(requests):
         who, u = urls[i % len(urls)]
         clients[who].get(u)
@@ -488,7 +504,8 @@ def table(run: Run) -> tuple[str, list[str]]:
         row = [run.results[n][label] for n in run.sizes]
         cells = "".join(f"{r.statements:>11}{r.cpu_ms:>12.1f}{r.per_second:>11.1f}" for r in row)
         ratio = row[0].cpu_ms / row[-1].cpu_ms if row[-1].cpu_ms else 0.0  # speed at big ÷ at small
-        vs_bare = row[0].cpu_ms / bare if bare else 0.0
+        beside = row[0].bare_ms or bare  # the bare page timed in this page's turns
+        vs_bare = row[0].cpu_ms / beside if beside else 0.0
         marks = ""
         if label != BARE:
             bad_ratio = len(run.sizes) > 1 and ratio < RATIO_TARGET

@@ -229,3 +229,25 @@ def test_gunicorn_preloads_the_app_unless_told_not_to(monkeypatch):
     assert gunicorn_settings(monkeypatch)["preload_app"] is True
     assert gunicorn_settings(monkeypatch, WEB_PRELOAD="0")["preload_app"] is False
     assert gunicorn_settings(monkeypatch, WEB_PRELOAD="1")["preload_app"] is True
+
+
+def test_gunicorn_freezes_the_built_app_out_of_the_garbage_collectors_walks():
+    """The master once the preloaded app is built, and each worker once ready, collect and then freeze
+    what is left (app/core/heap.py): no full collection walks the app's objects again. In a fresh
+    interpreter, so that this test process is not frozen."""
+    script = (
+        "import gc, runpy\n"
+        "conf = runpy.run_path('gunicorn.conf.py')\n"
+        "assert gc.get_freeze_count() == 0\n"
+        "from app import create_app\n"
+        "conf['when_ready'](None)\n"
+        "master = gc.get_freeze_count()\n"
+        "junk = [[i] for i in range(5000)]\n"
+        "conf['post_worker_init'](None)\n"
+        "print(master, gc.get_freeze_count(), gc.get_count()[0])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    master, worker, young = map(int, out.stdout.split())
+    assert master > 50_000  # the app's modules, mappers, templates' code: frozen
+    assert worker >= master + 5_000  # what the worker made since is frozen too
+    assert young < 100  # and nothing is left for the next collection to walk

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 
 from app.core import clock
 from app.extensions import db
@@ -412,10 +412,15 @@ def closed_links(user: User, notes) -> dict[int, str]:
     return closed
 
 
+# Asked on every signed-in page (the nav's "Notifications (n unread)"): built once per process, on the
+# table, so that a request neither builds it nor runs it through the ORM (about 100 us a request).
+_UNREAD = (select(func.count()).select_from(Notification.__table__)
+           .where(Notification.__table__.c.user_id == bindparam("user_id"),
+                  Notification.__table__.c.read_at.is_(None)))
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ) or 0
+    return db.session.execute(_UNREAD, {"user_id": user.id}).scalar() or 0
 
 
 def mark_read(notification: Notification, user: User) -> bool:

@@ -37,3 +37,21 @@ def parse_id(value) -> int | None:
 def init_app(app: Flask) -> None:
     """Install the converter: before any blueprint is registered (rules bind their converter then)."""
     app.url_map.converters["int"] = IdConverter
+
+
+_ID_MARK = 987654321  # an id no row has: an address is built once with it, then each row's id put in its place
+
+
+def id_urls(endpoint: str, key: str, **values):
+    """Addresses of ``endpoint`` for many ids (``key``: the id's argument; ``values``: the rest, the same
+    for each): ``url_for`` once a page, then ``make(id)`` per row puts the id in place of a marker
+    (building an address costs about 7 µs; a list of fifty rows with three links each built 150). A
+    template global: ``{% set show = id_urls('proposals.show', 'proposal_id') %}... {{ show(p.id) }}``."""
+    from flask import url_for
+
+    head, tail = url_for(endpoint, **{key: _ID_MARK}, **values).split(str(_ID_MARK), 1)
+
+    def make(ident: int) -> str:
+        return f"{head}{int(ident)}{tail}"
+
+    return make

@@ -237,6 +237,11 @@ def all_schools() -> list[School]:
     return list(db.session.scalars(select(School).order_by(School.name)))
 
 
+def school_choices() -> list:
+    """Every school's id and name, by name (a filter's choices): plain rows."""
+    return db.session.execute(select(School.id, School.name).order_by(School.name)).all()
+
+
 def _check_school(name: str | None, level, neighborhood: str | None, school: School | None):
     name = (name or "").strip()
     if not name:

@@ -26,6 +26,8 @@ import time
 from flask import Flask, after_this_request, current_app, render_template, request, session
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import Integer, bindparam, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db, limiter, login_manager
 from app.models import User
@@ -51,6 +53,12 @@ def init_app(app: Flask) -> None:
 
 
 # -- sessions --------------------------------------------------------------------------------------
+# The person a request's session names, with their roles (every page asks them) and school, in one
+# statement built once per process (its cache key is worked out once, not per request).
+_SESSION_USER = (select(User).options(joinedload(User.roles))
+                 .where(User.id == bindparam("user_id", type_=Integer)))
+
+
 def load_user(user_id: str) -> User | None:
     """The person a session or remember-me cookie names, if its token is still theirs, they may sign in,
     and they signed in less than REMEMBER_DAYS ago (however active the session, and whatever the cookie's
@@ -65,7 +73,7 @@ def load_user(user_id: str) -> User | None:
     age = time.time() - int(signed_in)
     if not -300 <= age <= current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds():
         return None
-    user = db.session.get(User, int(ident))
+    user = db.session.execute(_SESSION_USER, {"user_id": int(ident)}).unique().scalar_one_or_none()
     if user is None or not user.active or not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     return user

@@ -106,6 +106,12 @@ def all_cycles() -> list[Cycle]:
                                    .order_by(Cycle.opens_on.desc(), Cycle.id.desc())))
 
 
+def cycle_choices() -> list:
+    """Every cycle's id and name, newest first (a filter's choices): plain rows, not ten years of cycles
+    loaded as objects."""
+    return db.session.execute(select(Cycle.id, Cycle.name).order_by(Cycle.opens_on.desc(), Cycle.id.desc())).all()
+
+
 def overview() -> list[tuple[Cycle, int]]:
     """Every cycle (newest first) with its number of proposals, in two statements."""
     counts = dict(db.session.execute(

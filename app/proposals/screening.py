@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, exists, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
+from sqlalchemy import case, exists, func, or_, select, union
 
 from app.cases import advance, notify
 from app.core import search
@@ -24,12 +23,13 @@ from app.models import (
     ReviewAssignment,
     ReviewStatus,
     Role,
+    School,
     Team,
     TeamMember,
     User,
     UserRole,
 )
-from workflows.proposal import SCREENING, SIDES
+from workflows.proposal import SCREENING, SIDES, STATE_LABELS
 
 S = ProposalState
 PER_PAGE = 50
@@ -130,29 +130,77 @@ def review_tallies(proposal_ids: list[int]) -> dict[int, ReviewTally]:
     return tallies
 
 
-LIST_COLUMNS = ("id", "cycle_id", "team_id", "state", "version", "grant_type", "title", "amount_requested",
-                "submitted_at", "created_at")
+@dataclass(slots=True)
+class ListedCycle:
+    name: str
+    reviews_per_side: int
+
+
+@dataclass(slots=True)
+class ListedTeam:
+    name: str
+    school_names: str = ""  # the team's school and its members' schools, by name (``Team.school_names``)
+
+
+@dataclass(slots=True)
+class ListedProposal:
+    """A row of the staff list: the columns it shows, read as plain values (no ORM objects: the
+    fifty rows' proposals, teams, members and schools as entities cost more than the rest of the page)."""
+    id: int
+    title: str | None
+    state: ProposalState
+    amount_requested: object
+    submitted_at: object
+    cycle: ListedCycle
+    team: ListedTeam
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def display_title(self) -> str:  # as ``Proposal.display_title``
+        return self.title or f"Untitled draft #{self.id}"
+
+
+def _team_school_names(team_ids: list[int]) -> dict[int, str]:
+    """Each team's schools (its own and its members'), as ``Team.school_names`` writes them: one statement."""
+    rows = db.session.execute(
+        union(
+            select(Team.id, School.id, School.name).join(School, School.id == Team.school_id)
+            .where(Team.id.in_(team_ids)),
+            select(TeamMember.team_id, School.id, School.name).join(User, User.id == TeamMember.user_id)
+            .join(School, School.id == User.school_id).where(TeamMember.team_id.in_(team_ids)),
+        )
+    ).all()
+    schools: dict[int, dict[int, str]] = {}
+    for team_id, school_id, name in rows:
+        schools.setdefault(team_id, {})[school_id] = name
+    return {team_id: ", ".join(sorted(names.values())) for team_id, names in schools.items()}
 
 
 def staff_page(filters: ProposalFilters, page: int = 1):
     """One page of the staff list (a page past the end shows the last one) and its review tallies.
 
-    The team, its school, its members (with their schools) and the cycle load with the page's rows, in a
-    fixed number of statements whatever the page holds.
+    The rows (``ListedProposal``) are the columns the list shows with their team's and cycle's names,
+    then the teams' schools and the review tallies: a fixed number of statements whatever the page holds.
     """
     pagination = SelectPage(proposals_query(filters), STAFF_ORDER, page, PER_PAGE)
-    # The columns the list shows, not the proposals' texts; the members' schools, not their roles; the
-    # cycle, not its rubric.
-    loaded = {p.id: p for p in db.session.scalars(
-        select(Proposal).join(Proposal.team)
-        .options(load_only(*(getattr(Proposal, c) for c in LIST_COLUMNS)),
-                 contains_eager(Proposal.team).joinedload(Team.school),
-                 contains_eager(Proposal.team).selectinload(Team.memberships).joinedload(TeamMember.user)
-                 .options(load_only(User.id, User.name, User.school_id), lazyload(User.roles)),
-                 joinedload(Proposal.cycle).lazyload(Cycle.criteria))
-        .where(Proposal.id.in_(list(pagination.items)))
-    ).unique()}
-    pagination.items = [loaded[pid] for pid in pagination.items if pid in loaded]
+    ids = list(pagination.items)
+    rows = db.session.execute(
+        select(Proposal.id, Proposal.title, Proposal.state, Proposal.amount_requested, Proposal.submitted_at,
+               Proposal.team_id, Team.name, Proposal.cycle_id, Cycle.name, Cycle.reviews_per_side)
+        .join(Team, Team.id == Proposal.team_id).join(Cycle, Cycle.id == Proposal.cycle_id)
+        .where(Proposal.id.in_(ids))
+    ).all() if ids else []
+    schools = _team_school_names(sorted({r[5] for r in rows})) if rows else {}
+    cycles: dict[int, ListedCycle] = {}
+    loaded = {}
+    for pid, title, state, amount, submitted_at, team_id, team_name, cycle_id, cycle_name, per_side in rows:
+        cycle = cycles.get(cycle_id) or cycles.setdefault(cycle_id, ListedCycle(cycle_name, per_side))
+        loaded[pid] = ListedProposal(pid, title, state, amount, submitted_at, cycle,
+                                     ListedTeam(team_name, schools.get(team_id, "")))
+    pagination.items = [loaded[pid] for pid in ids if pid in loaded]
     tallies = review_tallies([p.id for p in pagination.items])
     return pagination, tallies
 

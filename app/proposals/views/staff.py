@@ -21,8 +21,8 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 # -- every proposal ------------------------------------------------------------------------------
 def _proposal_filters() -> tuple[ProposalFilterForm, screening.ProposalFilters]:
     """The list's filters as the query string gives them (a refused value is reported and left out)."""
-    form = ProposalFilterForm(formdata=request.args, cycles=cycle_service.all_cycles(),
-                              schools=accounts.all_schools(), default_cycle=cycle_service.current_cycle())
+    form = ProposalFilterForm(formdata=request.args, cycles=cycle_service.cycle_choices(),
+                              schools=accounts.school_choices(), default_cycle=cycle_service.current_cycle())
     form.validate()
     return form, screening.ProposalFilters(
         cycle_id=form.cycle_id(),
