@@ -28,7 +28,9 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import event, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import clock
 from app.extensions import db
@@ -109,6 +111,24 @@ def cached(area: str, key: Hashable, compute: Callable[[], Any], version: str | 
 
 
 # -- writing -------------------------------------------------------------------------------------
+def keep_made(model, key, version: str, body: bytes) -> None:
+    """Keep a document made for ``version`` in ``model``'s row ``key`` (a cache fill, e.g. a summary's PDF
+    or a year's compendium): insert or replace, and commit at once, since nothing else of the read-only
+    request that made it is pending. Two workers filling the same row at once: one keeps its copy, the
+    other's is dropped (it was the same document)."""
+    try:
+        with db.session.begin_nested():
+            row = db.session.get(model, key)
+            if row is None:
+                db.session.add(model(**{model.__mapper__.primary_key[0].key: key}, version=version, body=body,
+                                     made_at=clock.now()))
+            else:
+                row.version, row.body, row.made_at = version, body, clock.now()
+        db.session.commit()
+    except (IntegrityError, StaleDataError, OperationalError):
+        db.session.rollback()
+
+
 def bump(session: Session, areas) -> None:
     """Count ``areas`` up by one, in ``session``'s transaction (a row per area, made when missing)."""
     now = clock.now()

@@ -217,6 +217,34 @@ def _state_refusal(proposal: Proposal, allowed: Collection[ProposalState], what:
 
 
 # -- changing --------------------------------------------------------------------------------
+def _payee_and_note(payee: str | None, note: str | None, problems: list) -> tuple[str, str]:
+    """Who was paid and the note, trimmed; what is wrong with them goes to ``problems``."""
+    payee, note = (payee or "").strip(), (note or "").strip()
+    if not payee:
+        problems.append(("payee", "Say who was paid."))
+    elif len(payee) > PAYEE_MAX:
+        problems.append(("payee", f"Keep the payee to {PAYEE_MAX} characters or fewer."))
+    if len(note) > NOTE_MAX:
+        problems.append(("note", f"Keep the note to {NOTE_MAX:,} characters or fewer."))
+    return payee, note
+
+
+def _receipt(filename: str | None, stream: IO[bytes] | None, max_bytes: int, problems: list):
+    """The checked receipt file (None without one, or when it is refused: the reason goes to ``problems``)."""
+    if stream is None:
+        return None
+    try:
+        receipt = uploads.check_file(filename, stream, max_bytes)
+    except uploads.UploadError as exc:
+        problems.append(("receipt", str(exc).replace(uploads.ALLOWED_TEXT, RECEIPT_TYPES_TEXT)))
+        return None
+    if receipt.content_type not in RECEIPT_TYPES:
+        problems.append(("receipt", f"A receipt must be a {RECEIPT_TYPES_TEXT} file; this one is "
+                                    f"{uploads.describe(receipt.content_type)}."))
+        return None
+    return receipt
+
+
 def log_expenditure(proposal: Proposal, actor: User, *, spent_on: date, payee: str, budget_line_id: int,
                     amount: Decimal, note: str, receipt_filename: str | None, receipt_stream: IO[bytes] | None,
                     max_bytes: int) -> Expenditure:
@@ -240,14 +268,7 @@ def log_expenditure(proposal: Proposal, actor: User, *, spent_on: date, payee: s
     if start is not None and spent_on < start:
         problems.append(("spent_on", f"The date {spent_on:%B %-d, %Y} is before the grant began on "
                                      f"{start:%B %-d, %Y}: grant funds pay only for spending from that day on."))
-    payee = (payee or "").strip()
-    if not payee:
-        problems.append(("payee", "Say who was paid."))
-    elif len(payee) > PAYEE_MAX:
-        problems.append(("payee", f"Keep the payee to {PAYEE_MAX} characters or fewer."))
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        problems.append(("note", f"Keep the note to {NOTE_MAX:,} characters or fewer."))
+    payee, note = _payee_and_note(payee, note, problems)
 
     ledger = ledger_for(row)
     balance = ledger.balance_of(budget_line_id)
@@ -263,19 +284,10 @@ def log_expenditure(proposal: Proposal, actor: User, *, spent_on: date, payee: s
         problems.append(("amount", f"This would put spending at {money(total_after)} of the "
                                    f"{money(ledger.cap)} award; {money(max(cents(ledger.cap - ledger.spent_total), ZERO))} is left."))
 
-    receipt = None
     if receipt_stream is None:
         problems.append(("receipt", "Attach the receipt (a PDF, JPEG or PNG): the program asks teams to keep "
                                     "a receipt for every expenditure."))
-    else:
-        try:
-            receipt = uploads.check_file(receipt_filename, receipt_stream, max_bytes)
-        except uploads.UploadError as exc:
-            problems.append(("receipt", str(exc).replace(uploads.ALLOWED_TEXT, RECEIPT_TYPES_TEXT)))
-        else:
-            if receipt.content_type not in RECEIPT_TYPES:
-                problems.append(("receipt", f"A receipt must be a {RECEIPT_TYPES_TEXT} file; this one is "
-                                            f"{uploads.describe(receipt.content_type)}."))
+    receipt = _receipt(receipt_filename, receipt_stream, max_bytes, problems)
     if problems:
         raise LedgerError(problems)
 
@@ -402,14 +414,7 @@ def correct_expenditure(proposal: Proposal, expenditure: Expenditure, actor: Use
     if expenditure.proposal_id != row.id:
         raise LedgerError([(None, "This expenditure belongs to another grant.")])
     problems: list[tuple[str | None, str]] = []
-    payee = (payee or "").strip()
-    if not payee:
-        problems.append(("payee", "Say who was paid."))
-    elif len(payee) > PAYEE_MAX:
-        problems.append(("payee", f"Keep the payee to {PAYEE_MAX} characters or fewer."))
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        problems.append(("note", f"Keep the note to {NOTE_MAX:,} characters or fewer."))
+    payee, note = _payee_and_note(payee, note, problems)
     ledger = ledger_for(row)
     balance = ledger.balance_of(expenditure.budget_line_id)
     counted_before = ZERO if expenditure.voided_at is not None else expenditure.amount
@@ -421,16 +426,7 @@ def correct_expenditure(proposal: Proposal, expenditure: Expenditure, actor: Use
     total_after = cents(ledger.spent_total - counted_before + amount)
     if total_after > ledger.cap:
         problems.append(("amount", f"This would put spending at {money(total_after)} of the {money(ledger.cap)} award."))
-    receipt = None
-    if receipt_stream is not None and receipt_filename:
-        try:
-            receipt = uploads.check_file(receipt_filename, receipt_stream, max_bytes)
-        except uploads.UploadError as exc:
-            problems.append(("receipt", str(exc).replace(uploads.ALLOWED_TEXT, RECEIPT_TYPES_TEXT)))
-        else:
-            if receipt.content_type not in RECEIPT_TYPES:
-                problems.append(("receipt", f"A receipt must be a {RECEIPT_TYPES_TEXT} file; this one is "
-                                            f"{uploads.describe(receipt.content_type)}."))
+    receipt = _receipt(receipt_filename, receipt_stream, max_bytes, problems) if receipt_filename else None
     if problems:
         raise LedgerError(problems)
     before = {"payee": expenditure.payee, "amount": str(expenditure.amount), "note": expenditure.note,

@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import changes, clock, pdf
 from app.core.conditional import signature
@@ -147,18 +145,7 @@ def pdf_for(found: Version) -> bytes:
     if stored is not None:
         return stored
     body = render(found.year)
-    _store(found.year, found.key, body)
+    changes.keep_made(CompendiumPdf, found.year, found.key, body)
     return body
 
 
-def _store(year: int, key: str, body: bytes) -> None:
-    try:
-        with db.session.begin_nested():
-            row = db.session.get(CompendiumPdf, year)
-            if row is None:
-                db.session.add(CompendiumPdf(year=year, version=key, body=body, made_at=clock.now()))
-            else:
-                row.version, row.body, row.made_at = key, body, clock.now()
-        db.session.commit()  # a cache fill: nothing else of this read-only request is pending
-    except (IntegrityError, StaleDataError, OperationalError):
-        db.session.rollback()

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from typing import IO
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.cases.advance import record_event, refusals
 from app.core import changes, clock, pdf, uploads
@@ -336,21 +334,8 @@ def render_published_pdf(summary: LearningSummary) -> bytes:
     if stored is not None:
         return stored
     body = render_pdf(summary)
-    _store_pdf(summary.id, version, body)
+    changes.keep_made(SummaryPdf, summary.id, version, body)
     return body
-
-
-def _store_pdf(summary_id: int, version: str, body: bytes) -> None:
-    try:
-        with db.session.begin_nested():
-            row = db.session.get(SummaryPdf, summary_id)
-            if row is None:
-                db.session.add(SummaryPdf(summary_id=summary_id, version=version, body=body, made_at=clock.now()))
-            else:
-                row.version, row.body, row.made_at = version, body, clock.now()
-        db.session.commit()  # a cache fill: nothing else of this read-only request is pending
-    except (IntegrityError, StaleDataError, OperationalError):
-        db.session.rollback()
 
 
 __all__ = [

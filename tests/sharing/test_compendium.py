@@ -11,7 +11,7 @@ import pytest
 from flask import current_app
 from pypdf import PdfReader
 
-from app.core import clock, pdf_engine
+from app.core import changes, clock, pdf_engine
 from app.extensions import db
 from app.models import CompendiumPdf, FlagKind, FlagStatus, PrivacyFlag, ProposalState, TermKind
 from app.models.sharing import unique_slug
@@ -157,16 +157,16 @@ def test_a_compendium_stored_meanwhile_by_another_worker_is_not_an_error(shelf, 
     """Two workers make the same new version at once: this one's insert meets the row the other stored first
     (the primary key refuses it). It serves the PDF it made, and the other's row stays."""
     found = compendium.version(2025)
-    real_store, real_get = compendium._store, db.session.get
+    real_store, real_get = changes.keep_made, db.session.get
 
-    def the_other_worker_stores_first(year, key, body):
+    def the_other_worker_stores_first(model, year, key, body):
         db.session.add(CompendiumPdf(year=year, version=key, body=b"%PDF- theirs", made_at=clock.now()))
         db.session.commit()
         monkeypatch.setattr(db.session, "get", lambda model, k: None if model is CompendiumPdf else real_get(model, k))
-        real_store(year, key, body)
+        real_store(model, year, key, body)
 
     monkeypatch.setattr(compendium, "render", lambda year: b"%PDF- ours")
-    monkeypatch.setattr(compendium, "_store", the_other_worker_stores_first)
+    monkeypatch.setattr(changes, "keep_made", the_other_worker_stores_first)
     assert compendium.pdf_for(found) == b"%PDF- ours"
     monkeypatch.undo()
     assert db.session.query(CompendiumPdf.body).filter_by(year=2025).scalar() == b"%PDF- theirs"

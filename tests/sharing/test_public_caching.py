@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.core import clock, pdf_engine
+from app.core import changes, clock, pdf_engine
 from app.extensions import db
 from app.models import ProposalState, SummaryPdf
 from app.sharing import gallery
@@ -143,15 +143,15 @@ def test_a_pdf_stored_meanwhile_by_another_worker_is_not_an_error(shelf, renders
     """Two workers make the same new PDF at once: this one looked before the other stored its row, and its
     insert then meets that row (the primary key refuses it). It serves the PDF it made, and the row stays."""
     _, summary = shelf
-    real_store, real_get = summaries_svc._store_pdf, db.session.get
+    real_store, real_get = changes.keep_made, db.session.get
 
-    def the_other_worker_stores_first(summary_id, version, body):
+    def the_other_worker_stores_first(model, summary_id, version, body):
         db.session.add(SummaryPdf(summary_id=summary_id, version=version, body=b"%PDF- theirs", made_at=clock.now()))
         db.session.commit()
         monkeypatch.setattr(db.session, "get", lambda model, key: None if model is SummaryPdf else real_get(model, key))
-        real_store(summary_id, version, body)
+        real_store(model, summary_id, version, body)
 
-    monkeypatch.setattr(summaries_svc, "_store_pdf", the_other_worker_stores_first)
+    monkeypatch.setattr(changes, "keep_made", the_other_worker_stores_first)
     body = summaries_svc.render_published_pdf(summary)
     assert body.startswith(b"%PDF-1") and renders["pdf"] == 1
     monkeypatch.undo()
