@@ -162,6 +162,15 @@ def _act(proposal_id: int, case, wf, trigger: str):
     )
 
 
+def _spending_entry(proposal_id: int, expenditure_id: int):
+    """The grant (404 when it is not one this person may see) and one of its expenditures (404 when not)."""
+    proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
+    expenditure = ledger_svc.expenditure_of(proposal, expenditure_id)
+    if expenditure is None:
+        abort(404)
+    return proposal, expenditure
+
+
 @bp.get("/spending.csv")
 @login_required
 def spending_csv(proposal_id: int):
@@ -172,10 +181,7 @@ def spending_csv(proposal_id: int):
 @bp.post("/spending/<int:expenditure_id>/actions/<trigger>")
 @login_required
 def expenditure_action(proposal_id: int, expenditure_id: int, trigger: str):
-    proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
-    expenditure = ledger_svc.expenditure_of(proposal, expenditure_id)
-    if expenditure is None:
-        abort(404)
+    _, expenditure = _spending_entry(proposal_id, expenditure_id)
     return _act(proposal_id, expenditure, EXPENDITURE, trigger)
 
 
@@ -195,10 +201,7 @@ def _render_correct(proposal: Proposal, expenditure, form, status: int = 200, er
 @bp.route("/spending/<int:expenditure_id>/correct", methods=["GET", "POST"])
 @login_required
 def correct_expenditure(proposal_id: int, expenditure_id: int):
-    proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
-    expenditure = ledger_svc.expenditure_of(proposal, expenditure_id)
-    if expenditure is None:
-        abort(404)
+    proposal, expenditure = _spending_entry(proposal_id, expenditure_id)
     refusal = advance.refusals(expenditure, "resubmit", current_user, comment="(typed on this page)")
     if refusal:
         _forbid(" ".join(refusal))
@@ -314,10 +317,7 @@ def _render_void(proposal: Proposal, expenditure, form: VoidExpenditureForm, sta
 @bp.route("/spending/<int:expenditure_id>/void", methods=["GET", "POST"])
 @login_required
 def void_expenditure(proposal_id: int, expenditure_id: int):
-    proposal = _load_visible(proposal_id, AWARDED, "spending ledger")
-    expenditure = ledger_svc.expenditure_of(proposal, expenditure_id)
-    if expenditure is None:
-        abort(404)
+    proposal, expenditure = _spending_entry(proposal_id, expenditure_id)
     if not permissions.can_void_spending(current_user, proposal):
         _forbid(ledger_svc.void_refusal(proposal) or "Team members and program staff void a mistaken expenditure.")
     form = VoidExpenditureForm() if request.method == "POST" else VoidExpenditureForm(formdata=None)
