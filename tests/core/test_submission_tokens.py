@@ -295,6 +295,13 @@ WITHOUT_TOKEN = {
                               "would wrongly refuse registering again from a page kept open after cancelling",
     "registrations.cancel": "the second is refused: not registered any more",
     "registrations.attendance": "sets who attended: the same ticks twice are the same",
+    "grants.expenditure_action": "a transition of a reimbursement (approve, pay, return): the state machine "
+                                 "refuses the second (it is no longer in the state it leaves)",
+    "grants.reallocation_action": "a transition of a reallocation request (approve, decline): the state machine "
+                                  "refuses the second",
+    "grants.correct_expenditure": "the resubmit transition with its corrections: the second is refused (the "
+                                  "reimbursement is no longer returned)",
+    "grants.revise_budget": "an edit of the budget lines' amounts: sent twice, it saves the same amounts",
 }
 
 
