@@ -395,13 +395,20 @@ _ORDER = {"none": 0, "commits": 1, "empty": 2, "world": 3, "demo": 4}
 
 
 def pytest_collection_modifyitems(config, items):
-    """Order the tests so that each worker prepares each state about once."""
+    """Order the tests so that each worker prepares each state about once; on PostgreSQL, skip the tests
+    marked ``own_sqlite`` (they build their own SQLite database whatever the run's database is, so the
+    SQLite run has already run exactly them)."""
     items.sort(key=lambda item: _ORDER[_needs(item)])
+    if os.environ.get("TEST_DATABASE_URL"):
+        skip = pytest.mark.skip(reason="builds its own SQLite database: the SQLite run runs it")
+        for item in items:
+            if item.get_closest_marker("own_sqlite"):
+                item.add_marker(skip)
 
 
 # -- pytest-xdist: the groups that share a worker ---------------------------------------------------
-# The demo's tests share one worker, so the demo is seeded once per run; the browser tests share one,
-# so one worker runs Chromium. pytest-xdist's own grouping (xdist_group marks, --dist loadgroup) works
+# The demo's tests share one worker, so the demo is seeded once per run; the browser tests share one
+# (and the 320 px crawl another), so each worker starts Chromium at most once. pytest-xdist's own grouping (xdist_group marks, --dist loadgroup) works
 # by rewriting node ids, which pytest 9.2 no longer allows; so with --dist loadgroup this scheduler
 # groups by module instead (and still honours an id's "@group" suffix where xdist manages one).
 XDIST_GROUPS = {
@@ -410,7 +417,13 @@ XDIST_GROUPS = {
     "tests/home/test_whole_demo.py": "demo",
     "tests/api/test_api.py": "demo",
     "tests/api/test_api_schemathesis.py": "demo",
+    "tests/browser/test_small_screens.py": "browser-crawl",  # the longest browser module: on a worker of its own
     "tests/browser/": "browser",
+}
+# Tests in those modules that use none of the group's data (they build databases of their own) and take long:
+# each goes to whichever worker is free, so that it does not lengthen its group's worker.
+XDIST_ALONE = {
+    "tests/test_demo.py::test_demo_command_and_seed_give_the_same_data",
 }
 
 
@@ -418,6 +431,8 @@ def xdist_scope(nodeid: str) -> str:
     """The unit of work a test belongs to: its group, or itself."""
     if nodeid.rfind("@") > nodeid.rfind("]"):
         return nodeid.rsplit("@", 1)[1]
+    if nodeid in XDIST_ALONE:
+        return nodeid
     path = nodeid.split("::", 1)[0]
     for prefix, group in XDIST_GROUPS.items():
         if path == prefix or (prefix.endswith("/") and path.startswith(prefix)):

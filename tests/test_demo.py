@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from flask_migrate import upgrade
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -329,6 +330,7 @@ def _fresh_app(path):
     return app
 
 
+@pytest.mark.own_sqlite
 def test_demo_command_and_seed_give_the_same_data(tmp_path, monkeypatch):
     """Two fresh databases: one through `flask demo --no-serve`, one through `seed-demo --today`."""
     day = date(2026, 10, 14)

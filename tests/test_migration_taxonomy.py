@@ -2,11 +2,14 @@
 the README say, and its downgrade writes them back (SQLite file of its own, upgraded step by step)."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from app import create_app
 from app.config import TestConfig
+
+pytestmark = pytest.mark.own_sqlite  # its own SQLite databases and processes: the SQLite run runs it
 
 OLD_TAGS = [("topic", "Literacy"), ("topic", "Restorative practices"), ("topic", "Social-emotional learning"),
             ("topic", "Attendance and engagement"), ("topic", "Science"), ("topic", "Arts"),

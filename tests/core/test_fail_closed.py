@@ -84,6 +84,7 @@ def _flask(*args, **env_changes):
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.own_sqlite
 def test_the_command_line_refuses_to_start_unset_and_says_what_to_set(tmp_path):
     """As an operator meets it: `flask --app app ...` with nothing set in the environment."""
     db = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.own_sqlite  # its own SQLite databases and processes: the SQLite run runs it
+
 ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = """

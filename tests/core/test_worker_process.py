@@ -72,6 +72,7 @@ def log_records(stderr: str) -> list[dict]:
     return records
 
 
+@pytest.mark.own_sqlite
 def test_sigterm_finishes_the_message_in_hand_then_exits_0_and_sigint_stops_an_idle_worker(tmp_path):
     db_path = tmp_path / "worker.sqlite3"
     server = SMTPServer().start()

@@ -3,10 +3,13 @@ existing reallocations "approved" (staff's own, already counted), as its docstri
 downgrade drops the new columns and the requests that never moved money (SQLite file of its own)."""
 from __future__ import annotations
 
+import pytest
 from flask_migrate import downgrade, upgrade
 
 from app import create_app
 from app.config import TestConfig
+
+pytestmark = pytest.mark.own_sqlite  # its own SQLite databases and processes: the SQLite run runs it
 
 
 def test_existing_spending_is_submitted_and_existing_reallocations_approved(tmp_path):
