@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.cases import todo
 from app.core import clock
@@ -51,6 +51,7 @@ from app.pl import requests as pl_requests
 from workflows.expenditure import AWAITING_STAFF, PaymentState, ReallocationState
 from workflows.pl_request import PL_REQUEST
 from workflows.proposal import DECIDED, EDITABLE_BY_TEAM, SCREENING, SIDES, SUMMARY_EDITABLE
+from workflows.proposal import STATE_LABELS as PROPOSAL_STATE_LABELS
 from workflows.proposal import money as pl_cost_money
 
 S = ProposalState
@@ -180,24 +181,78 @@ def _window(base, order, offset: int, limit: int, options=(), overdue=None) -> t
     return total, late, list(rows)
 
 
-@functools.cache
-def _proposal_options():
-    """What every listed proposal shows: its cycle (joined by the query) and its team, in the same
-    statement. The collections those rows eager-load by default (the rubric, team memberships) are
-    not shown here, so they are left to load only if touched. Made once per process (loader options
-    are immutable; making them cost each request a few hundred microseconds)."""
-    return (contains_eager(Proposal.cycle).lazyload(Cycle.criteria),
-            joinedload(Proposal.team, innerjoin=True).lazyload(Team.memberships))
+@dataclass(slots=True)
+class ListedCycle:
+    """What a home item shows of a proposal's cycle (plain values, one object per cycle and request)."""
+    name: str
+    closes_on: date | None
+    revision_deadline: date | None
+    review_due_on: date | None
+    reviews_per_side: int
 
 
-@functools.cache
-def _about_options(model):
-    """The same for rows about a proposal (``model``: an assignment, a decision, whose ``proposal`` the
-    query joins with its cycle INNER): loaded from those joins, the team joined INNER beside them. Made
-    once per process and model."""
-    path = model.proposal
-    return (contains_eager(path).contains_eager(Proposal.cycle).lazyload(Cycle.criteria),
-            contains_eager(path).joinedload(Proposal.team, innerjoin=True).lazyload(Team.memberships))
+@dataclass(slots=True)
+class ListedTeam:
+    name: str
+
+
+@dataclass(slots=True)
+class ListedProposal:
+    """A proposal as a home item shows it: the columns read as plain values, its cycle's and team's with
+    them, in the statement that pages the section (no ORM entities: loading a window of proposals with
+    their cycle and team as objects cost about half of a co-chair's home)."""
+    id: int
+    title: str | None
+    state: ProposalState
+    submitted_at: object
+    updated_at: object
+    decided_at: object
+    award: Decimal | None
+    feedback: str | None
+    agreement_accepted_at: object
+    progress_report_due: date | None
+    final_report_due: date | None
+    cycle: ListedCycle
+    team: ListedTeam
+
+    @property
+    def state_label(self) -> str:  # as ``Proposal.state_label``
+        return PROPOSAL_STATE_LABELS[self.state]
+
+    @property
+    def display_title(self) -> str:  # as ``Proposal.display_title``
+        return self.title or f"Untitled draft #{self.id}"
+
+
+_TEAM = Team.__table__.alias("home_team")  # joined by its own name: some sections' queries join ``team`` too
+_ROW_COLUMNS = (Proposal.id, Proposal.title, Proposal.state, Proposal.submitted_at, Proposal.updated_at,
+                Proposal.decided_at, Proposal.award, Proposal.feedback, Proposal.agreement_accepted_at,
+                Proposal.progress_report_due, Proposal.final_report_due, Proposal.cycle_id, Cycle.name,
+                Cycle.closes_on, Cycle.revision_deadline, Cycle.review_due_on, Cycle.reviews_per_side, _TEAM.c.name)
+_EXTRA = len(_ROW_COLUMNS)
+
+
+def _rows(base, order, offset: int, limit: int, extra=(), overdue=None) -> tuple[int, int | None, list]:
+    """As ``_window``, for a ``base`` that joins each proposal's cycle: the page's proposals as
+    ``ListedProposal`` (their team joined by the page's statement), each with the values of ``extra``
+    (columns of the query's other tables): a list of ``(proposal, extras)``."""
+    cols = [func.count()]
+    if overdue is not None:
+        cols.append(func.coalesce(func.sum(case((overdue, 1), else_=0)), 0))
+    counted = db.session.execute(base.with_only_columns(*cols, maintain_column_froms=True).order_by(None)).one()
+    total, late = counted[0], (counted[1] if overdue is not None else None)
+    page = (base.join(_TEAM, _TEAM.c.id == Proposal.team_id)
+            .with_only_columns(*_ROW_COLUMNS, *extra, maintain_column_froms=True)
+            .order_by(*order).offset(offset).limit(limit))
+    cycles: dict[int, ListedCycle] = {}
+    out = []
+    for r in db.session.execute(page):
+        cycle = cycles.get(r[11])
+        if cycle is None:
+            cycle = cycles[r[11]] = ListedCycle(r[12], r[13], r[14], r[15], r[16])
+        out.append((ListedProposal(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], cycle,
+                                   ListedTeam(r[17])), tuple(r[_EXTRA:])))
+    return total, late, out
 
 
 def _days(n: int) -> str:
@@ -244,11 +299,11 @@ def _to_finish(user: User, today: date, offset: int, limit: int) -> Section:
     """Drafts and revisions requested, the nearest deadline first (a draft's: its cycle's close)."""
     due = case((Proposal.state == S.DRAFT, Cycle.closes_on), else_=Cycle.revision_deadline)
     late = and_(Proposal.state == S.REVISIONS_REQUESTED, Cycle.revision_deadline < today)
-    total, overdue, rows = _window(_my_proposals(user, EDITABLE_BY_TEAM), (due, Proposal.id), offset, limit,
-                                   _proposal_options(), overdue=late)
-    asked = _revision_requests([p.id for p in rows if p.state is S.REVISIONS_REQUESTED])
+    total, overdue, rows = _rows(_my_proposals(user, EDITABLE_BY_TEAM), (due, Proposal.id), offset, limit,
+                                 overdue=late)
+    asked = _revision_requests([p.id for p, _ in rows if p.state is S.REVISIONS_REQUESTED])
     items = []
-    for p in rows:
+    for p, _ in rows:
         team = f"Team: {p.team.name}"
         if p.state is S.DRAFT:
             items.append(Item(p, [team, "Draft: not yet submitted",
@@ -268,10 +323,10 @@ def _to_finish(user: User, today: date, offset: int, limit: int) -> Section:
 
 def _waiting(user: User, today: date, offset: int, limit: int) -> Section:
     """Submitted and in review, the latest change first."""
-    total, _, rows = _window(_my_proposals(user, SCREENING), (Proposal.updated_at.desc(), Proposal.id.desc()),
-                             offset, limit, _proposal_options())
+    total, _, rows = _rows(_my_proposals(user, SCREENING), (Proposal.updated_at.desc(), Proposal.id.desc()),
+                           offset, limit)
     items = []
-    for p in rows:
+    for p, _ in rows:
         since = f"Submitted {clock.local(p.submitted_at):%b %-d, %Y}" if p.submitted_at else "Submitted"
         items.append(Item(p, [f"Team: {p.team.name}", p.state_label, since]))
     return Section("waiting", "Submitted and in review", items,
@@ -285,10 +340,10 @@ def _decided(user: User, today: date, offset: int, limit: int) -> Section:
     """Decisions received, the latest first: every approval (the team accepts the agreement next) and
     the declines of cycles that closed within the last year (older ones are under "All my proposals")."""
     recent = or_(Proposal.state == S.APPROVED, Cycle.closes_on >= today - timedelta(days=RECENT_DAYS))
-    total, _, rows = _window(_my_proposals(user, DECIDED).where(recent),
-                             (Proposal.updated_at.desc(), Proposal.id.desc()), offset, limit, _proposal_options())
+    total, _, rows = _rows(_my_proposals(user, DECIDED).where(recent),
+                           (Proposal.updated_at.desc(), Proposal.id.desc()), offset, limit)
     items = []
-    for p in rows:
+    for p, _ in rows:
         detail = [f"Team: {p.team.name}", p.state_label]
         if p.state is S.APPROVED and p.award is not None:
             detail.append(f"Award ${p.award:,.2f}")
@@ -318,11 +373,9 @@ def _agreement(user: User, today: date, offset: int, limit: int) -> Section:
     base = (select(Proposal).join(Proposal.cycle).join(Proposal.team)
             .where(Proposal.team_id.in_(_teams_i_lead(user)), Proposal.state == S.APPROVED,
                    Proposal.agreement_accepted_at.is_(None)))
-    total, _, rows = _window(base, (Proposal.decided_at, Proposal.id), offset, limit,
-                             (contains_eager(Proposal.cycle).lazyload(Cycle.criteria),
-                              contains_eager(Proposal.team).lazyload(Team.memberships)))
+    total, _, rows = _rows(base, (Proposal.decided_at, Proposal.id), offset, limit)
     items = []
-    for p in rows:
+    for p, _ in rows:
         detail = [f"Team: {p.team.name}"]
         if p.award is not None:
             detail.append(f"Award ${p.award:,.2f}")
@@ -349,19 +402,18 @@ def _grants(user: User, today: date, offset: int, limit: int) -> Section:
     progress_late = and_(Proposal.progress_report_due < today, ProgressReport.submitted_at.is_(None))
     late = or_(progress_late, Proposal.final_report_due < today)
     base = _my_proposals(user, (S.ACTIVE,)).outerjoin(ProgressReport, ProgressReport.proposal_id == Proposal.id)
-    total, overdue, rows = _window(base, (Proposal.final_report_due, Proposal.id), offset, limit,
-                                   (*_proposal_options(), contains_eager(Proposal.progress_report)), overdue=late)
-    spent = _spent([p.id for p in rows])
+    total, overdue, rows = _rows(base, (Proposal.final_report_due, Proposal.id), offset, limit,
+                                 (ProgressReport.id, ProgressReport.submitted_at), overdue=late)
+    spent = _spent([p.id for p, _ in rows])
     returned = dict(db.session.execute(
         select(Expenditure.proposal_id, func.count()).where(
-            Expenditure.proposal_id.in_([p.id for p in rows]), Expenditure.state == PaymentState.RETURNED,
+            Expenditure.proposal_id.in_([p.id for p, _ in rows]), Expenditure.state == PaymentState.RETURNED,
             Expenditure.voided_at.is_(None)).group_by(Expenditure.proposal_id)).all())
     items = []
-    for p in rows:
+    for p, (report_id, report_submitted_at) in rows:
         used = spent.get(p.id) or Decimal(0)
         award = p.award or Decimal(0)
-        report = p.progress_report
-        progress_done = report is not None and report.submitted_at is not None
+        progress_done = report_id is not None and report_submitted_at is not None
         progress = ("Progress update submitted" if progress_done
                     else "Progress update: " + _due_text(p.progress_report_due, today)[0].lower())
         final, final_late = _due_text(p.final_report_due, today)
@@ -386,12 +438,11 @@ def _flags(user: User, today: date, offset: int, limit: int) -> Section:
     base = (_my_proposals(user, tuple(SUMMARY_EDITABLE))
             .join(LearningSummary, LearningSummary.proposal_id == Proposal.id)
             .where(LearningSummary.privacy_checked_at.is_not(None), flagged))
-    total, _, rows = _window(base, (Proposal.updated_at, Proposal.id), offset, limit,
-                             (*_proposal_options(), contains_eager(Proposal.learning_summary)))
-    flags = _summary_flags([p.learning_summary.id for p in rows])
+    total, _, rows = _rows(base, (Proposal.updated_at, Proposal.id), offset, limit, (LearningSummary.id,))
+    flags = _summary_flags([summary_id for _, (summary_id,) in rows])
     items = []
-    for p in rows:
-        n = flags.get(p.learning_summary.id, 0)
+    for p, (summary_id,) in rows:
+        n = flags.get(summary_id, 0)
         items.append(Item(p, [f"Team: {p.team.name}",
                               f"{n} {'passage' if n == 1 else 'passages'} flagged by the privacy check"],
                           note="Each flag shows its passage and why; take the private detail out and save, or "
@@ -408,12 +459,10 @@ def _consent(user: User, today: date, offset: int, limit: int) -> Section:
             .where(Proposal.team_id.in_(_teams_i_lead(user)), Proposal.state == S.COMPLETED,
                    LearningSummary.consent_given_at.is_(None),
                    func.trim(LearningSummary.body) != ""))
-    total, _, rows = _window(base, (Proposal.updated_at, Proposal.id), offset, limit,
-                             (contains_eager(Proposal.cycle).lazyload(Cycle.criteria),
-                              contains_eager(Proposal.team).lazyload(Team.memberships)))
+    total, _, rows = _rows(base, (Proposal.updated_at, Proposal.id), offset, limit)
     items = [Item(p, [f"Team: {p.team.name}", "Final report accepted"],
                   note="Give the team's consent on the learning summary's page so program staff can publish it.")
-             for p in rows]
+             for p, _ in rows]
     return Section("consent", "Learning summaries waiting for your consent to publish", items,
                    "No learning summary waits for your consent.", total=total, tasks=("consent",))
 
@@ -437,16 +486,13 @@ def _reviews_due(user: User, today: date, offset: int, limit: int) -> Section:
             ~conflicted,
         )
     )
-    options = (*_about_options(ReviewAssignment),
-               lazyload(ReviewAssignment.reviewer), lazyload(ReviewAssignment.scores))
-    total, overdue, rows = _window(base, (due.is_(None), due, Proposal.id), offset, limit, options,
-                                   overdue=due < today)
+    total, overdue, rows = _rows(base, (due.is_(None), due, Proposal.id), offset, limit,
+                                 (ReviewAssignment.due_on, ReviewAssignment.status), overdue=due < today)
     items = []
-    for a in rows:
-        when = a.due_on or a.proposal.cycle.review_due_on
+    for p, (due_on, status) in rows:
+        when = due_on or p.cycle.review_due_on
         text, late = _due_text(when, today)
-        items.append(Item(a.proposal, [f"Team: {a.proposal.team.name}", text, a.status.label],
-                          due_on=when, overdue=late))
+        items.append(Item(p, [f"Team: {p.team.name}", text, status.label], due_on=when, overdue=late))
     return Section("reviews_due", "Reviews due", items, "You have no reviews to write.",
                    "review.queue", "My review queue", total=total, overdue_total=overdue, tasks=("review",))
 
@@ -491,6 +537,7 @@ def _side_counts_text(counts: dict[str, int], need: int, what: str) -> str:
 
 
 _PENDING = (Decision.is_pending,)
+_PROPOSER = User.__table__.alias("proposer")  # who recorded a decision: the name shown
 
 
 def _conflicted(user: User, proposal_id):
@@ -508,19 +555,18 @@ def _pending_decisions(user: User, today: date, offset: int, limit: int, mine: b
             .where(*_PENDING, Proposal.state == S.IN_REVIEW, side_is))
     if not mine:  # a co-chair who declared a conflict takes no part: another co-chair of the side confirms
         base = base.where(~_conflicted(user, Decision.proposal_id))
-    options = (*_about_options(Decision),
-               joinedload(Decision.proposed_by).lazyload(User.roles),
-               joinedload(Decision.proposed_by).lazyload(User.school), lazyload(Decision.confirmed_by))
-    total, _, rows = _window(base, (Decision.proposed_at, Decision.id), offset, limit, options)
+    total, _, rows = _rows(base.join(_PROPOSER, _PROPOSER.c.id == Decision.proposed_by_id),
+                           (Decision.proposed_at, Decision.id), offset, limit,
+                           (Decision.proposed_by_id, _PROPOSER.c.name, Decision.outcome, Decision.award,
+                            Decision.proposed_side, Decision.proposed_at))
     other = next(s for s in SIDES if s != user.side.value)
     items = []
-    for d in rows:
-        p = d.proposal
-        who = "you" if d.proposed_by_id == user.id else d.proposed_by.name
-        details = [f"Team: {p.team.name}", f"Proposed outcome: {d.outcome.label}"]
-        if d.award is not None:
-            details.append(f"Award ${d.award:,.2f}")
-        details.append(f"Recorded by {who} ({d.proposed_side.value}) on {clock.local(d.proposed_at):%b %-d, %Y}")
+    for p, (proposed_by_id, proposer, outcome, award, proposed_side, proposed_at) in rows:
+        who = "you" if proposed_by_id == user.id else proposer
+        details = [f"Team: {p.team.name}", f"Proposed outcome: {outcome.label}"]
+        if award is not None:
+            details.append(f"Award ${award:,.2f}")
+        details.append(f"Recorded by {who} ({proposed_side.value}) on {clock.local(proposed_at):%b %-d, %Y}")
         note = f"Waiting for a {other} co-chair to confirm." if mine else ""
         items.append(Item(p, details, note=note))
     return total, items
@@ -551,11 +597,11 @@ def _ready(user: User, today: date, offset: int, limit: int) -> Section:
             .where(Proposal.state == S.IN_REVIEW, ~pending, ~_conflicted(user, Proposal.id),
 
                    *(_side_count(s, submitted_only=True) >= Cycle.reviews_per_side for s in SIDES)))
-    total, _, rows = _window(base, (Proposal.submitted_at, Proposal.id), offset, limit, _proposal_options())
-    counts = _assignment_counts([p.id for p in rows], submitted_only=True)
+    total, _, rows = _rows(base, (Proposal.submitted_at, Proposal.id), offset, limit)
+    counts = _assignment_counts([p.id for p, _ in rows], submitted_only=True)
     items = [Item(p, [f"Team: {p.team.name}", f"Cycle: {p.cycle.name}",
                       "Reviews in: " + _side_counts_text(counts.get(p.id, {}), p.cycle.reviews_per_side, "submitted")])
-             for p in rows]
+             for p, _ in rows]
     return Section("ready", "In review with all reviews in, no decision yet", items,
                    "No proposal in review has all its reviews in and no decision.", "committee.index",
                    "Cohort selection", total=total, tasks=("record_decision",))
@@ -568,11 +614,10 @@ def _in_state(state: ProposalState, *where):
 
 def _screen(user: User, today: date, offset: int, limit: int) -> Section:
     """Submissions to screen, the longest waiting first."""
-    total, _, rows = _window(_in_state(S.SUBMITTED), (Proposal.submitted_at, Proposal.id), offset, limit,
-                             _proposal_options())
-    assigned = _assignment_counts([p.id for p in rows])
+    total, _, rows = _rows(_in_state(S.SUBMITTED), (Proposal.submitted_at, Proposal.id), offset, limit)
+    assigned = _assignment_counts([p.id for p, _ in rows])
     items = []
-    for p in rows:
+    for p, _ in rows:
         since = f"Submitted {clock.local(p.submitted_at):%b %-d, %Y}" if p.submitted_at else "Submitted"
         items.append(Item(p, [f"Team: {p.team.name}", since, "Reviewers: " + _side_counts_text(
             assigned.get(p.id, {}), p.cycle.reviews_per_side, "assigned")]))
@@ -585,11 +630,11 @@ def _short(user: User, today: date, offset: int, limit: int) -> Section:
     """In review with fewer reviewers (no conflict declared) than a side needs."""
     base = _in_state(S.IN_REVIEW, or_(*(_side_count(s, submitted_only=False) < Cycle.reviews_per_side
                                         for s in SIDES)))
-    total, _, rows = _window(base, (Proposal.submitted_at, Proposal.id), offset, limit, _proposal_options())
-    assigned = _assignment_counts([p.id for p in rows])
+    total, _, rows = _rows(base, (Proposal.submitted_at, Proposal.id), offset, limit)
+    assigned = _assignment_counts([p.id for p, _ in rows])
     items = [Item(p, [f"Team: {p.team.name}", "Reviewers: " + _side_counts_text(
                  assigned.get(p.id, {}), p.cycle.reviews_per_side, "assigned")],
-                  note="A reviewer declared a conflict or was unassigned; assign another.") for p in rows]
+                  note="A reviewer declared a conflict or was unassigned; assign another.") for p, _ in rows]
     return Section("short", "In review and missing reviewers", items,
                    "Every proposal in review has its reviewers.", total=total, tasks=("assign_reviewers",))
 
@@ -597,10 +642,10 @@ def _short(user: User, today: date, offset: int, limit: int) -> Section:
 def _activate(user: User, today: date, offset: int, limit: int) -> Section:
     """Approved grants whose team accepted the agreement, waiting for activation, the longest waiting first
     (until the team accepts, the grant waits on the team, not on staff)."""
-    total, _, rows = _window(_in_state(S.APPROVED, Proposal.agreement_accepted_at.is_not(None)),
-                             (Proposal.submitted_at, Proposal.id), offset, limit, _proposal_options())
+    total, _, rows = _rows(_in_state(S.APPROVED, Proposal.agreement_accepted_at.is_not(None)),
+                           (Proposal.submitted_at, Proposal.id), offset, limit)
     items = []
-    for p in rows:
+    for p, _ in rows:
         detail = [f"Team: {p.team.name}"]
         if p.award is not None:
             detail.append(f"Award ${p.award:,.2f}")
@@ -620,11 +665,11 @@ def _money(user: User, today: date, offset: int, limit: int) -> Section:
                           .where(BudgetReallocation.state == ReallocationState.PENDING)).subquery())
     firsts = select(waiting.c.pid, func.min(waiting.c.since).label("since")).group_by(waiting.c.pid).subquery()
     base = (select(Proposal).join(firsts, firsts.c.pid == Proposal.id).join(Proposal.cycle))
-    total, _, rows = _window(base, (firsts.c.since, Proposal.id), offset, limit, _proposal_options())
-    figures = _money_figures([p.id for p in rows])
+    total, _, rows = _rows(base, (firsts.c.since, Proposal.id), offset, limit)
+    figures = _money_figures([p.id for p, _ in rows])
     items = [Item(p, [f"Team: {p.team.name}", *figures.get(p.id, [])],
                   note="Approve each reimbursement against its receipt, record the payment, or return it with a "
-                       "reason; approve or decline reallocation requests.") for p in rows]
+                       "reason; approve or decline reallocation requests.") for p, _ in rows]
     return Section("money", "Reimbursements and reallocations to act on", items,
                    "No reimbursement or reallocation request waits for you.", "payments.index",
                    "All reimbursements and reallocations", total=total,
@@ -656,7 +701,24 @@ def _summary_flags(summary_ids: list[int]) -> dict[int, int]:
         .group_by(PrivacyFlag.summary_id)).all())
 
 
-def _summary_detail(summary: LearningSummary | None, flags: dict[int, int]) -> str:
+@dataclass(slots=True)
+class ListedSummary:
+    """What a home item says of a learning summary (``_summary_detail``), as plain values."""
+    id: int
+    body: str
+    consent_given_at: object
+    privacy_checked_at: object
+
+
+_SUMMARY_COLUMNS = (LearningSummary.id, LearningSummary.body, LearningSummary.consent_given_at,
+                    LearningSummary.privacy_checked_at)
+
+
+def _listed_summary(values: tuple) -> ListedSummary | None:
+    return None if values[0] is None else ListedSummary(*values)
+
+
+def _summary_detail(summary: ListedSummary | None, flags: dict[int, int]) -> str:
     if summary is None or not summary.body.strip():
         return "No learning summary drafted"
     if summary.consent_given_at is None:
@@ -670,13 +732,13 @@ def _summary_detail(summary: LearningSummary | None, flags: dict[int, int]) -> s
 def _final_reports(user: User, today: date, offset: int, limit: int) -> Section:
     """Final reports submitted, to accept or return: the longest waiting first."""
     base = _in_state(S.FINAL_REPORT_SUBMITTED).outerjoin(LearningSummary, LearningSummary.proposal_id == Proposal.id)
-    total, _, rows = _window(base, (Proposal.updated_at, Proposal.id), offset, limit,
-                             (*_proposal_options(), contains_eager(Proposal.learning_summary)))
-    flags = _summary_flags([p.learning_summary.id for p in rows if p.learning_summary is not None])
+    total, _, rows = _rows(base, (Proposal.updated_at, Proposal.id), offset, limit, _SUMMARY_COLUMNS)
+    rows = [(p, _listed_summary(summary)) for p, summary in rows]
+    flags = _summary_flags([summary.id for _, summary in rows if summary is not None])
     items = [Item(p, [f"Team: {p.team.name}", f"Submitted {clock.local(p.updated_at):%b %-d, %Y}",
-                      _summary_detail(p.learning_summary, flags)],
+                      _summary_detail(summary, flags)],
                   note="Read the final report, then accept it or return it to the team with a comment.")
-             for p in rows]
+             for p, summary in rows]
     return Section("final_reports", "Final reports to review", items, "No final report waits for review.",
                    total=total, tasks=("accept_report", "return_report", "privacy_check"))
 
@@ -691,10 +753,10 @@ def _summaries(user: User, today: date, offset: int, limit: int) -> Section:
     base = (_in_state(S.COMPLETED, Proposal.id.in_(unpublished))
             .join(LearningSummary, LearningSummary.proposal_id == Proposal.id)
             .where(LearningSummary.consent_given_at.is_not(None)))
-    total, _, rows = _window(base, (LearningSummary.consent_given_at, Proposal.id), offset, limit,
-                             (*_proposal_options(), contains_eager(Proposal.learning_summary)))
-    flags = _summary_flags([p.learning_summary.id for p in rows])
-    items = [Item(p, [f"Team: {p.team.name}", _summary_detail(p.learning_summary, flags)]) for p in rows]
+    total, _, rows = _rows(base, (LearningSummary.consent_given_at, Proposal.id), offset, limit, _SUMMARY_COLUMNS)
+    rows = [(p, _listed_summary(summary)) for p, summary in rows]
+    flags = _summary_flags([summary.id for _, summary in rows])
+    items = [Item(p, [f"Team: {p.team.name}", _summary_detail(summary, flags)]) for p, summary in rows]
     return Section("summaries", "Learning summaries to check and publish", items,
                    "No learning summary with the team's consent waits to be checked or published.", total=total,
                    tasks=("privacy_check", "publish"))
