@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import Date, Integer, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.cases import todo
@@ -232,21 +232,42 @@ _ROW_COLUMNS = (Proposal.id, Proposal.title, Proposal.state, Proposal.submitted_
 _EXTRA = len(_ROW_COLUMNS)
 
 
-def _rows(base, order, offset: int, limit: int, extra=(), overdue=None) -> tuple[int, int | None, list]:
-    """As ``_window``, for a ``base`` that joins each proposal's cycle: the page's proposals as
-    ``ListedProposal`` (their team joined by the page's statement), each with the values of ``extra``
-    (columns of the query's other tables): a list of ``(proposal, extras)``."""
-    cols = [func.count()]
-    if overdue is not None:
-        cols.append(func.coalesce(func.sum(case((overdue, 1), else_=0)), 0))
-    counted = db.session.execute(base.with_only_columns(*cols, maintain_column_froms=True).order_by(None)).one()
-    total, late = counted[0], (counted[1] if overdue is not None else None)
-    page = (base.join(_TEAM, _TEAM.c.id == Proposal.team_id)
-            .with_only_columns(*_ROW_COLUMNS, *extra, maintain_column_froms=True)
-            .order_by(*order).offset(offset).limit(limit))
+# What a section's statements take from the request, as bound parameters: the statements are built once per
+# process (``_rows``), so that a request neither builds them (about 0.5 ms each) nor works out their cache keys.
+USER_ID = bindparam("user_id", type_=Integer)
+TODAY = bindparam("today", type_=Date)
+_OFFSET = bindparam("offset", type_=Integer)
+_LIMIT = bindparam("limit", type_=Integer)
+_BUILT: dict[tuple, tuple] = {}
+
+
+def _rows(key: tuple, build: Callable[[], tuple], params: dict, offset: int, limit: int,
+          ) -> tuple[int, int | None, list]:
+    """How many rows a section's query selects (and how many of them are overdue), in one aggregate, and
+    the rows from ``offset`` to ``offset + limit`` in its order: two statements, built once per process
+    and ``key`` by ``build()``, which returns ``(base, order, extra, overdue)``: ``base`` selects proposals
+    and joins each one's cycle, with ``USER_ID`` and ``TODAY`` where it needs the request's (``params``
+    gives them); ``extra``, columns of the query's other tables; ``overdue``, a condition or None.
+
+    The page's proposals come as ``ListedProposal`` (their team joined by the page's statement), each with
+    the values of ``extra``: a list of ``(proposal, extras)``."""
+    built = _BUILT.get(key)
+    if built is None:
+        base, order, extra, overdue = build()
+        cols = [func.count()]
+        if overdue is not None:
+            cols.append(func.coalesce(func.sum(case((overdue, 1), else_=0)), 0))
+        count = base.with_only_columns(*cols, maintain_column_froms=True).order_by(None)
+        page = (base.join(_TEAM, _TEAM.c.id == Proposal.team_id)
+                .with_only_columns(*_ROW_COLUMNS, *extra, maintain_column_froms=True)
+                .order_by(*order).offset(_OFFSET).limit(_LIMIT))
+        built = _BUILT[key] = (count, page, overdue is not None)
+    count, page, overdue = built
+    counted = db.session.execute(count, params).one()
+    total, late = counted[0], (counted[1] if overdue else None)
     cycles: dict[int, ListedCycle] = {}
     out = []
-    for r in db.session.execute(page):
+    for r in db.session.execute(page, {**params, "offset": offset, "limit": limit}):
         cycle = cycles.get(r[11])
         if cycle is None:
             cycle = cycles[r[11]] = ListedCycle(r[12], r[13], r[14], r[15], r[16])
@@ -270,6 +291,15 @@ def _due_text(due: date | None, today: date) -> tuple[str, bool]:
 
 
 # -- educator --------------------------------------------------------------------------------
+# The statements about a page's listed cases take their ids as one expanding parameter: built once per process.
+_IDS = bindparam("ids", expanding=True)
+_REVISION_EVENTS = (select(AuditEvent.case_id, AuditEvent.comment, AuditEvent.data)
+                    .where(AuditEvent.case_type == "proposal", AuditEvent.case_id.in_(_IDS),
+                           AuditEvent.to_state == S.REVISIONS_REQUESTED.value,
+                           AuditEvent.from_state != AuditEvent.to_state)
+                    .order_by(AuditEvent.at, AuditEvent.id))
+
+
 def _revision_requests(proposal_ids: list[int]) -> dict[int, str]:
     """What the team was asked to revise, for proposals now in revisions_requested: one statement.
 
@@ -277,30 +307,27 @@ def _revision_requests(proposal_ids: list[int]) -> dict[int, str]:
     leaves its words as the proposal's feedback; otherwise the comment its actor typed (program staff's
     return at screening) says what to revise.
     """
-    events = db.session.execute(
-        select(AuditEvent.case_id, AuditEvent.comment, AuditEvent.data)
-        .where(AuditEvent.case_type == "proposal", AuditEvent.case_id.in_(proposal_ids),
-               AuditEvent.to_state == S.REVISIONS_REQUESTED.value, AuditEvent.from_state != AuditEvent.to_state)
-        .order_by(AuditEvent.at, AuditEvent.id)
-    ).all()
+    events = db.session.execute(_REVISION_EVENTS, {"ids": proposal_ids}).all()
     latest = {case_id: (comment, data or {}) for case_id, comment, data in events}
     return {case_id: f"Program staff asked: {comment}" for case_id, (comment, data) in latest.items()
             if comment and not data.get("decision_id")}
 
 
-def _my_proposals(user: User, states):
-    """My teams' proposals in ``states``, their cycle joined (for due dates and what is shown)."""
-    my_teams = select(TeamMember.team_id).where(TeamMember.user_id == user.id)
+def _my_proposals(states):
+    """My (``USER_ID``'s) teams' proposals in ``states``, their cycle joined (for due dates and what is shown)."""
+    my_teams = select(TeamMember.team_id).where(TeamMember.user_id == USER_ID)
     return (select(Proposal).join(Proposal.cycle)
             .where(Proposal.team_id.in_(my_teams), Proposal.state.in_(states)))
 
 
 def _to_finish(user: User, today: date, offset: int, limit: int) -> Section:
     """Drafts and revisions requested, the nearest deadline first (a draft's: its cycle's close)."""
-    due = case((Proposal.state == S.DRAFT, Cycle.closes_on), else_=Cycle.revision_deadline)
-    late = and_(Proposal.state == S.REVISIONS_REQUESTED, Cycle.revision_deadline < today)
-    total, overdue, rows = _rows(_my_proposals(user, EDITABLE_BY_TEAM), (due, Proposal.id), offset, limit,
-                                 overdue=late)
+    def build():
+        due = case((Proposal.state == S.DRAFT, Cycle.closes_on), else_=Cycle.revision_deadline)
+        late = and_(Proposal.state == S.REVISIONS_REQUESTED, Cycle.revision_deadline < TODAY)
+        return _my_proposals(EDITABLE_BY_TEAM), (due, Proposal.id), (), late
+
+    total, overdue, rows = _rows(("to_finish",), build, {"user_id": user.id, "today": today}, offset, limit)
     asked = _revision_requests([p.id for p, _ in rows if p.state is S.REVISIONS_REQUESTED])
     items = []
     for p, _ in rows:
@@ -323,8 +350,9 @@ def _to_finish(user: User, today: date, offset: int, limit: int) -> Section:
 
 def _waiting(user: User, today: date, offset: int, limit: int) -> Section:
     """Submitted and in review, the latest change first."""
-    total, _, rows = _rows(_my_proposals(user, SCREENING), (Proposal.updated_at.desc(), Proposal.id.desc()),
-                           offset, limit)
+    total, _, rows = _rows(("waiting",), lambda: (
+        _my_proposals(SCREENING), (Proposal.updated_at.desc(), Proposal.id.desc()), (), None),
+        {"user_id": user.id}, offset, limit)
     items = []
     for p, _ in rows:
         since = f"Submitted {clock.local(p.submitted_at):%b %-d, %Y}" if p.submitted_at else "Submitted"
@@ -339,9 +367,12 @@ RECENT_DAYS = 365  # a decline stays under "Decisions received" while its cycle 
 def _decided(user: User, today: date, offset: int, limit: int) -> Section:
     """Decisions received, the latest first: every approval (the team accepts the agreement next) and
     the declines of cycles that closed within the last year (older ones are under "All my proposals")."""
-    recent = or_(Proposal.state == S.APPROVED, Cycle.closes_on >= today - timedelta(days=RECENT_DAYS))
-    total, _, rows = _rows(_my_proposals(user, DECIDED).where(recent),
-                           (Proposal.updated_at.desc(), Proposal.id.desc()), offset, limit)
+    def build():
+        recent = or_(Proposal.state == S.APPROVED, Cycle.closes_on >= bindparam("recent_since", type_=Date))
+        return _my_proposals(DECIDED).where(recent), (Proposal.updated_at.desc(), Proposal.id.desc()), (), None
+
+    total, _, rows = _rows(("decided",), build, {"user_id": user.id,
+                                                 "recent_since": today - timedelta(days=RECENT_DAYS)}, offset, limit)
     items = []
     for p, _ in rows:
         detail = [f"Team: {p.team.name}", p.state_label]
@@ -361,19 +392,22 @@ def _sliced(section: Section, offset: int, limit: int) -> Section:
     return section
 
 
-def _teams_i_lead(user: User):
+def _teams_i_lead():
     """The ids of the teams ``user`` leads: the proposals of a section about them are found from these
     (the index on (team_id, state)), not from every proposal in a state that grows with the years
     (every completed grant of ten years) joined to its team."""
-    return select(Team.id).where(Team.lead_id == user.id)
+    return select(Team.id).where(Team.lead_id == USER_ID)
 
 
 def _agreement(user: User, today: date, offset: int, limit: int) -> Section:
     """Approved grants of teams I lead whose agreement I have not accepted yet, the oldest decision first."""
-    base = (select(Proposal).join(Proposal.cycle).join(Proposal.team)
-            .where(Proposal.team_id.in_(_teams_i_lead(user)), Proposal.state == S.APPROVED,
-                   Proposal.agreement_accepted_at.is_(None)))
-    total, _, rows = _rows(base, (Proposal.decided_at, Proposal.id), offset, limit)
+    def build():
+        base = (select(Proposal).join(Proposal.cycle)
+                .where(Proposal.team_id.in_(_teams_i_lead()), Proposal.state == S.APPROVED,
+                       Proposal.agreement_accepted_at.is_(None)))
+        return base, (Proposal.decided_at, Proposal.id), (), None
+
+    total, _, rows = _rows(("agreement",), build, {"user_id": user.id}, offset, limit)
     items = []
     for p, _ in rows:
         detail = [f"Team: {p.team.name}"]
@@ -391,24 +425,28 @@ def _agreement(user: User, today: date, offset: int, limit: int) -> Section:
 def _spent(proposal_ids: list[int]) -> dict[int, Decimal]:
     """What each listed grant has spent, voided expenditures left out: one aggregate statement (sent even
     for no grants)."""
-    return dict(db.session.execute(
-        select(Expenditure.proposal_id, func.sum(Expenditure.amount))
-        .where(Expenditure.proposal_id.in_(proposal_ids), Expenditure.voided_at.is_(None))
-        .group_by(Expenditure.proposal_id)).all())
+    return dict(db.session.execute(_SPENT, {"ids": proposal_ids}).all())
+
+
+_SPENT = (select(Expenditure.proposal_id, func.sum(Expenditure.amount))
+          .where(Expenditure.proposal_id.in_(_IDS), Expenditure.voided_at.is_(None))
+          .group_by(Expenditure.proposal_id))
+_RETURNED = (select(Expenditure.proposal_id, func.count())
+             .where(Expenditure.proposal_id.in_(_IDS), Expenditure.state == PaymentState.RETURNED,
+                    Expenditure.voided_at.is_(None)).group_by(Expenditure.proposal_id))
 
 
 def _grants(user: User, today: date, offset: int, limit: int) -> Section:
     """My teams' active grants: spending against the award and the reports due, the nearest due first."""
-    progress_late = and_(Proposal.progress_report_due < today, ProgressReport.submitted_at.is_(None))
-    late = or_(progress_late, Proposal.final_report_due < today)
-    base = _my_proposals(user, (S.ACTIVE,)).outerjoin(ProgressReport, ProgressReport.proposal_id == Proposal.id)
-    total, overdue, rows = _rows(base, (Proposal.final_report_due, Proposal.id), offset, limit,
-                                 (ProgressReport.id, ProgressReport.submitted_at), overdue=late)
+    def build():
+        progress_late = and_(Proposal.progress_report_due < TODAY, ProgressReport.submitted_at.is_(None))
+        late = or_(progress_late, Proposal.final_report_due < TODAY)
+        base = _my_proposals((S.ACTIVE,)).outerjoin(ProgressReport, ProgressReport.proposal_id == Proposal.id)
+        return base, (Proposal.final_report_due, Proposal.id), (ProgressReport.id, ProgressReport.submitted_at), late
+
+    total, overdue, rows = _rows(("grants",), build, {"user_id": user.id, "today": today}, offset, limit)
     spent = _spent([p.id for p, _ in rows])
-    returned = dict(db.session.execute(
-        select(Expenditure.proposal_id, func.count()).where(
-            Expenditure.proposal_id.in_([p.id for p, _ in rows]), Expenditure.state == PaymentState.RETURNED,
-            Expenditure.voided_at.is_(None)).group_by(Expenditure.proposal_id)).all())
+    returned = dict(db.session.execute(_RETURNED, {"ids": [p.id for p, _ in rows]}).all())
     items = []
     for p, (report_id, report_submitted_at) in rows:
         used = spent.get(p.id) or Decimal(0)
@@ -434,11 +472,14 @@ def _grants(user: User, today: date, offset: int, limit: int) -> Section:
 
 def _flags(user: User, today: date, offset: int, limit: int) -> Section:
     """My teams' learning summaries with private details flagged by the privacy check and still open."""
-    flagged = exists().where(PrivacyFlag.summary_id == LearningSummary.id, PrivacyFlag.status == FlagStatus.OPEN)
-    base = (_my_proposals(user, tuple(SUMMARY_EDITABLE))
-            .join(LearningSummary, LearningSummary.proposal_id == Proposal.id)
-            .where(LearningSummary.privacy_checked_at.is_not(None), flagged))
-    total, _, rows = _rows(base, (Proposal.updated_at, Proposal.id), offset, limit, (LearningSummary.id,))
+    def build():
+        flagged = exists().where(PrivacyFlag.summary_id == LearningSummary.id, PrivacyFlag.status == FlagStatus.OPEN)
+        base = (_my_proposals(tuple(SUMMARY_EDITABLE))
+                .join(LearningSummary, LearningSummary.proposal_id == Proposal.id)
+                .where(LearningSummary.privacy_checked_at.is_not(None), flagged))
+        return base, (Proposal.updated_at, Proposal.id), (LearningSummary.id,), None
+
+    total, _, rows = _rows(("flags",), build, {"user_id": user.id}, offset, limit)
     flags = _summary_flags([summary_id for _, (summary_id,) in rows])
     items = []
     for p, (summary_id,) in rows:
@@ -454,12 +495,15 @@ def _flags(user: User, today: date, offset: int, limit: int) -> Section:
 
 def _consent(user: User, today: date, offset: int, limit: int) -> Section:
     """Completed grants of teams I lead whose drafted learning summary has no consent to publish yet."""
-    base = (select(Proposal).join(Proposal.cycle).join(Proposal.team)
-            .join(LearningSummary, LearningSummary.proposal_id == Proposal.id)
-            .where(Proposal.team_id.in_(_teams_i_lead(user)), Proposal.state == S.COMPLETED,
-                   LearningSummary.consent_given_at.is_(None),
-                   func.trim(LearningSummary.body) != ""))
-    total, _, rows = _rows(base, (Proposal.updated_at, Proposal.id), offset, limit)
+    def build():
+        base = (select(Proposal).join(Proposal.cycle)
+                .join(LearningSummary, LearningSummary.proposal_id == Proposal.id)
+                .where(Proposal.team_id.in_(_teams_i_lead()), Proposal.state == S.COMPLETED,
+                       LearningSummary.consent_given_at.is_(None),
+                       func.trim(LearningSummary.body) != ""))
+        return base, (Proposal.updated_at, Proposal.id), (), None
+
+    total, _, rows = _rows(("consent",), build, {"user_id": user.id}, offset, limit)
     items = [Item(p, [f"Team: {p.team.name}", "Final report accepted"],
                   note="Give the team's consent on the learning summary's page so program staff can publish it.")
              for p, _ in rows]
@@ -470,24 +514,27 @@ def _consent(user: User, today: date, offset: int, limit: int) -> Section:
 # -- reviewer --------------------------------------------------------------------------------
 def _reviews_due(user: User, today: date, offset: int, limit: int) -> Section:
     """My unsubmitted assignments on proposals in review where I declared no conflict, soonest due first."""
-    conflicted = exists().where(
-        ConflictOfInterest.proposal_id == ReviewAssignment.proposal_id, ConflictOfInterest.user_id == user.id
-    )
-    due = func.coalesce(ReviewAssignment.due_on, Cycle.review_due_on)
-    base = (
-        select(ReviewAssignment)
-        .join(ReviewAssignment.proposal).join(Proposal.cycle)
-        .where(
-            ReviewAssignment.reviewer_id == user.id,
-            ReviewAssignment.status != ReviewStatus.SUBMITTED,
-            # From the proposals in review (a few hundred), never the reviewer's years of assignments.
-            ReviewAssignment.proposal_id.in_(select(Proposal.id).where(Proposal.state == S.IN_REVIEW)),
-            Proposal.state == S.IN_REVIEW,
-            ~conflicted,
+    def build():
+        conflicted = exists().where(
+            ConflictOfInterest.proposal_id == ReviewAssignment.proposal_id, ConflictOfInterest.user_id == USER_ID
         )
-    )
-    total, overdue, rows = _rows(base, (due.is_(None), due, Proposal.id), offset, limit,
-                                 (ReviewAssignment.due_on, ReviewAssignment.status), overdue=due < today)
+        due = func.coalesce(ReviewAssignment.due_on, Cycle.review_due_on)
+        base = (
+            select(ReviewAssignment)
+            .join(ReviewAssignment.proposal).join(Proposal.cycle)
+            .where(
+                ReviewAssignment.reviewer_id == USER_ID,
+                ReviewAssignment.status != ReviewStatus.SUBMITTED,
+                # From the proposals in review (a few hundred), never the reviewer's years of assignments.
+                ReviewAssignment.proposal_id.in_(select(Proposal.id).where(Proposal.state == S.IN_REVIEW)),
+                Proposal.state == S.IN_REVIEW,
+                ~conflicted,
+            )
+        )
+        return (base, (due.is_(None), due, Proposal.id), (ReviewAssignment.due_on, ReviewAssignment.status),
+                due < TODAY)
+
+    total, overdue, rows = _rows(("reviews_due",), build, {"user_id": user.id, "today": today}, offset, limit)
     items = []
     for p, (due_on, status) in rows:
         when = due_on or p.cycle.review_due_on
@@ -502,20 +549,25 @@ def _assignment_counts(proposal_ids: list[int], submitted_only: bool = False) ->
     """Assigned (or submitted) reviews per listed proposal and side, conflicted reviewers left out: one
     statement (sent even for no proposals, so a page's statement count does not depend on its data)."""
     out: dict[int, dict[str, int]] = defaultdict(dict)
+    for pid, side, n in db.session.execute(_assignment_count_query(submitted_only), {"ids": proposal_ids}):
+        out[pid][side.value] = n
+    return out
+
+
+@functools.cache
+def _assignment_count_query(submitted_only: bool):
     conflicted = exists().where(
         ConflictOfInterest.proposal_id == ReviewAssignment.proposal_id,
         ConflictOfInterest.user_id == ReviewAssignment.reviewer_id,
     )
     q = (
         select(ReviewAssignment.proposal_id, ReviewAssignment.side, func.count())
-        .where(ReviewAssignment.proposal_id.in_(proposal_ids), ~conflicted)
+        .where(ReviewAssignment.proposal_id.in_(_IDS), ~conflicted)
         .group_by(ReviewAssignment.proposal_id, ReviewAssignment.side)
     )
     if submitted_only:
         q = q.where(ReviewAssignment.status == ReviewStatus.SUBMITTED)
-    for pid, side, n in db.session.execute(q):
-        out[pid][side.value] = n
-    return out
+    return q
 
 
 @functools.cache
@@ -540,9 +592,9 @@ _PENDING = (Decision.is_pending,)
 _PROPOSER = User.__table__.alias("proposer")  # who recorded a decision: the name shown
 
 
-def _conflicted(user: User, proposal_id):
-    """Whether ``user`` declared a conflict of interest with the proposal ``proposal_id`` (a column)."""
-    return exists().where(ConflictOfInterest.proposal_id == proposal_id, ConflictOfInterest.user_id == user.id)
+def _conflicted(proposal_id):
+    """Whether ``USER_ID`` declared a conflict of interest with the proposal ``proposal_id`` (a column)."""
+    return exists().where(ConflictOfInterest.proposal_id == proposal_id, ConflictOfInterest.user_id == USER_ID)
 
 
 def _pending_decisions(user: User, today: date, offset: int, limit: int, mine: bool) -> tuple[int, list[Item]]:
@@ -550,15 +602,18 @@ def _pending_decisions(user: User, today: date, offset: int, limit: int, mine: b
     False: for me to confirm) or my side's (waiting for the other side), the oldest first."""
     if user.side is None:
         return 0, []
-    side_is = Decision.proposed_side == user.side if mine else Decision.proposed_side != user.side
-    base = (select(Decision).join(Decision.proposal).join(Proposal.cycle)
-            .where(*_PENDING, Proposal.state == S.IN_REVIEW, side_is))
-    if not mine:  # a co-chair who declared a conflict takes no part: another co-chair of the side confirms
-        base = base.where(~_conflicted(user, Decision.proposal_id))
-    total, _, rows = _rows(base.join(_PROPOSER, _PROPOSER.c.id == Decision.proposed_by_id),
-                           (Decision.proposed_at, Decision.id), offset, limit,
-                           (Decision.proposed_by_id, _PROPOSER.c.name, Decision.outcome, Decision.award,
-                            Decision.proposed_side, Decision.proposed_at))
+    def build():
+        side_is = Decision.proposed_side == user.side if mine else Decision.proposed_side != user.side
+        base = (select(Decision).join(Decision.proposal).join(Proposal.cycle)
+                .join(_PROPOSER, _PROPOSER.c.id == Decision.proposed_by_id)
+                .where(*_PENDING, Proposal.state == S.IN_REVIEW, side_is))
+        if not mine:  # a co-chair who declared a conflict takes no part: another co-chair of the side confirms
+            base = base.where(~_conflicted(Decision.proposal_id))
+        return (base, (Decision.proposed_at, Decision.id),
+                (Decision.proposed_by_id, _PROPOSER.c.name, Decision.outcome, Decision.award,
+                 Decision.proposed_side, Decision.proposed_at), None)
+
+    total, _, rows = _rows(("pending_decisions", user.side, mine), build, {"user_id": user.id}, offset, limit)
     other = next(s for s in SIDES if s != user.side.value)
     items = []
     for p, (proposed_by_id, proposer, outcome, award, proposed_side, proposed_at) in rows:
@@ -592,12 +647,15 @@ def _ready(user: User, today: date, offset: int, limit: int) -> Section:
         return Section("ready", "In review with all reviews in, no decision yet", [],
                        "A co-chair belongs to the BTU or the BPS side to take part in decisions.", total=0,
                        tasks=("record_decision",))
-    pending = exists().where(Decision.proposal_id == Proposal.id, *_PENDING)
-    base = (select(Proposal).join(Proposal.cycle)
-            .where(Proposal.state == S.IN_REVIEW, ~pending, ~_conflicted(user, Proposal.id),
 
-                   *(_side_count(s, submitted_only=True) >= Cycle.reviews_per_side for s in SIDES)))
-    total, _, rows = _rows(base, (Proposal.submitted_at, Proposal.id), offset, limit)
+    def build():
+        pending = exists().where(Decision.proposal_id == Proposal.id, *_PENDING)
+        base = (select(Proposal).join(Proposal.cycle)
+                .where(Proposal.state == S.IN_REVIEW, ~pending, ~_conflicted(Proposal.id),
+                       *(_side_count(s, submitted_only=True) >= Cycle.reviews_per_side for s in SIDES)))
+        return base, (Proposal.submitted_at, Proposal.id), (), None
+
+    total, _, rows = _rows(("ready",), build, {"user_id": user.id}, offset, limit)
     counts = _assignment_counts([p.id for p, _ in rows], submitted_only=True)
     items = [Item(p, [f"Team: {p.team.name}", f"Cycle: {p.cycle.name}",
                       "Reviews in: " + _side_counts_text(counts.get(p.id, {}), p.cycle.reviews_per_side, "submitted")])
@@ -614,7 +672,8 @@ def _in_state(state: ProposalState, *where):
 
 def _screen(user: User, today: date, offset: int, limit: int) -> Section:
     """Submissions to screen, the longest waiting first."""
-    total, _, rows = _rows(_in_state(S.SUBMITTED), (Proposal.submitted_at, Proposal.id), offset, limit)
+    total, _, rows = _rows(("screen",), lambda: (_in_state(S.SUBMITTED), (Proposal.submitted_at, Proposal.id), (),
+                                                 None), {}, offset, limit)
     assigned = _assignment_counts([p.id for p, _ in rows])
     items = []
     for p, _ in rows:
@@ -628,9 +687,12 @@ def _screen(user: User, today: date, offset: int, limit: int) -> Section:
 
 def _short(user: User, today: date, offset: int, limit: int) -> Section:
     """In review with fewer reviewers (no conflict declared) than a side needs."""
-    base = _in_state(S.IN_REVIEW, or_(*(_side_count(s, submitted_only=False) < Cycle.reviews_per_side
-                                        for s in SIDES)))
-    total, _, rows = _rows(base, (Proposal.submitted_at, Proposal.id), offset, limit)
+    def build():
+        base = _in_state(S.IN_REVIEW, or_(*(_side_count(s, submitted_only=False) < Cycle.reviews_per_side
+                                            for s in SIDES)))
+        return base, (Proposal.submitted_at, Proposal.id), (), None
+
+    total, _, rows = _rows(("short",), build, {}, offset, limit)
     assigned = _assignment_counts([p.id for p, _ in rows])
     items = [Item(p, [f"Team: {p.team.name}", "Reviewers: " + _side_counts_text(
                  assigned.get(p.id, {}), p.cycle.reviews_per_side, "assigned")],
@@ -642,8 +704,9 @@ def _short(user: User, today: date, offset: int, limit: int) -> Section:
 def _activate(user: User, today: date, offset: int, limit: int) -> Section:
     """Approved grants whose team accepted the agreement, waiting for activation, the longest waiting first
     (until the team accepts, the grant waits on the team, not on staff)."""
-    total, _, rows = _rows(_in_state(S.APPROVED, Proposal.agreement_accepted_at.is_not(None)),
-                           (Proposal.submitted_at, Proposal.id), offset, limit)
+    total, _, rows = _rows(("activate",), lambda: (
+        _in_state(S.APPROVED, Proposal.agreement_accepted_at.is_not(None)), (Proposal.submitted_at, Proposal.id),
+        (), None), {}, offset, limit)
     items = []
     for p, _ in rows:
         detail = [f"Team: {p.team.name}"]
@@ -659,13 +722,16 @@ def _activate(user: User, today: date, offset: int, limit: int) -> Section:
 def _money(user: User, today: date, offset: int, limit: int) -> Section:
     """Grants with reimbursements to approve or pay, or a reallocation request to decide (voided expenditures
     left out), the longest waiting first: a count, one page, and the exact figures per listed grant."""
-    waiting = (select(Expenditure.proposal_id.label("pid"), Expenditure.recorded_at.label("since"))
-               .where(Expenditure.state.in_(AWAITING_STAFF), Expenditure.voided_at.is_(None))
-               .union_all(select(BudgetReallocation.proposal_id, BudgetReallocation.recorded_at)
-                          .where(BudgetReallocation.state == ReallocationState.PENDING)).subquery())
-    firsts = select(waiting.c.pid, func.min(waiting.c.since).label("since")).group_by(waiting.c.pid).subquery()
-    base = (select(Proposal).join(firsts, firsts.c.pid == Proposal.id).join(Proposal.cycle))
-    total, _, rows = _rows(base, (firsts.c.since, Proposal.id), offset, limit)
+    def build():
+        waiting = (select(Expenditure.proposal_id.label("pid"), Expenditure.recorded_at.label("since"))
+                   .where(Expenditure.state.in_(AWAITING_STAFF), Expenditure.voided_at.is_(None))
+                   .union_all(select(BudgetReallocation.proposal_id, BudgetReallocation.recorded_at)
+                              .where(BudgetReallocation.state == ReallocationState.PENDING)).subquery())
+        firsts = select(waiting.c.pid, func.min(waiting.c.since).label("since")).group_by(waiting.c.pid).subquery()
+        base = (select(Proposal).join(firsts, firsts.c.pid == Proposal.id).join(Proposal.cycle))
+        return base, (firsts.c.since, Proposal.id), (), None
+
+    total, _, rows = _rows(("money",), build, {}, offset, limit)
     figures = _money_figures([p.id for p, _ in rows])
     items = [Item(p, [f"Team: {p.team.name}", *figures.get(p.id, [])],
                   note="Approve each reimbursement against its receipt, record the payment, or return it with a "
@@ -676,29 +742,34 @@ def _money(user: User, today: date, offset: int, limit: int) -> Section:
                    tasks=("approve_payments", "decide_reallocation"))
 
 
+_PAYMENTS_IN = {state: select(Expenditure.proposal_id, func.count()).where(
+    Expenditure.proposal_id.in_(_IDS), Expenditure.state == state, Expenditure.voided_at.is_(None))
+    .group_by(Expenditure.proposal_id) for state in (PaymentState.SUBMITTED, PaymentState.APPROVED)}
+_REALLOCATIONS_PENDING = (select(BudgetReallocation.proposal_id, func.count())
+                          .where(BudgetReallocation.proposal_id.in_(_IDS),
+                                 BudgetReallocation.state == ReallocationState.PENDING)
+                          .group_by(BudgetReallocation.proposal_id))
+
+
 def _money_figures(proposal_ids: list[int]) -> dict[int, list[str]]:
     """Per listed grant: how many wait for approval, for payment, for a decision (one statement each kind)."""
     out: dict[int, list[str]] = defaultdict(list)
     for state, words in ((PaymentState.SUBMITTED, "to approve"), (PaymentState.APPROVED, "to pay")):
-        for pid, n in db.session.execute(
-                select(Expenditure.proposal_id, func.count()).where(
-                    Expenditure.proposal_id.in_(proposal_ids), Expenditure.state == state,
-                    Expenditure.voided_at.is_(None)).group_by(Expenditure.proposal_id)):
+        for pid, n in db.session.execute(_PAYMENTS_IN[state], {"ids": proposal_ids}):
             out[pid].append(f"{n} reimbursement{'s' if n != 1 else ''} {words}")
-    for pid, n in db.session.execute(
-            select(BudgetReallocation.proposal_id, func.count()).where(
-                BudgetReallocation.proposal_id.in_(proposal_ids),
-                BudgetReallocation.state == ReallocationState.PENDING).group_by(BudgetReallocation.proposal_id)):
+    for pid, n in db.session.execute(_REALLOCATIONS_PENDING, {"ids": proposal_ids}):
         out[pid].append(f"{n} reallocation request{'s' if n != 1 else ''} to decide")
     return out
 
 
 def _summary_flags(summary_ids: list[int]) -> dict[int, int]:
     """Open privacy flags per listed learning summary: one statement (sent even for none)."""
-    return dict(db.session.execute(
-        select(PrivacyFlag.summary_id, func.count()).where(PrivacyFlag.summary_id.in_(summary_ids),
-                                                          PrivacyFlag.status == FlagStatus.OPEN)
-        .group_by(PrivacyFlag.summary_id)).all())
+    return dict(db.session.execute(_OPEN_FLAGS, {"ids": summary_ids}).all())
+
+
+_OPEN_FLAGS = (select(PrivacyFlag.summary_id, func.count())
+               .where(PrivacyFlag.summary_id.in_(_IDS), PrivacyFlag.status == FlagStatus.OPEN)
+               .group_by(PrivacyFlag.summary_id))
 
 
 @dataclass(slots=True)
@@ -731,8 +802,9 @@ def _summary_detail(summary: ListedSummary | None, flags: dict[int, int]) -> str
 
 def _final_reports(user: User, today: date, offset: int, limit: int) -> Section:
     """Final reports submitted, to accept or return: the longest waiting first."""
-    base = _in_state(S.FINAL_REPORT_SUBMITTED).outerjoin(LearningSummary, LearningSummary.proposal_id == Proposal.id)
-    total, _, rows = _rows(base, (Proposal.updated_at, Proposal.id), offset, limit, _SUMMARY_COLUMNS)
+    total, _, rows = _rows(("final_reports",), lambda: (
+        _in_state(S.FINAL_REPORT_SUBMITTED).outerjoin(LearningSummary, LearningSummary.proposal_id == Proposal.id),
+        (Proposal.updated_at, Proposal.id), _SUMMARY_COLUMNS, None), {}, offset, limit)
     rows = [(p, _listed_summary(summary)) for p, summary in rows]
     flags = _summary_flags([summary.id for _, summary in rows if summary is not None])
     items = [Item(p, [f"Team: {p.team.name}", f"Submitted {clock.local(p.updated_at):%b %-d, %Y}",
@@ -748,12 +820,15 @@ def _summaries(user: User, today: date, offset: int, limit: int) -> Section:
     publish; the longest waiting first."""
     # Found from the summaries not published (a completed grant's summary is not: unpublishing clears the
     # date), through the index on ``published_at``, not from every completed grant of the years.
-    unpublished = select(LearningSummary.proposal_id).where(LearningSummary.published_at.is_(None),
-                                                            LearningSummary.consent_given_at.is_not(None))
-    base = (_in_state(S.COMPLETED, Proposal.id.in_(unpublished))
-            .join(LearningSummary, LearningSummary.proposal_id == Proposal.id)
-            .where(LearningSummary.consent_given_at.is_not(None)))
-    total, _, rows = _rows(base, (LearningSummary.consent_given_at, Proposal.id), offset, limit, _SUMMARY_COLUMNS)
+    def build():
+        unpublished = select(LearningSummary.proposal_id).where(LearningSummary.published_at.is_(None),
+                                                                LearningSummary.consent_given_at.is_not(None))
+        base = (_in_state(S.COMPLETED, Proposal.id.in_(unpublished))
+                .join(LearningSummary, LearningSummary.proposal_id == Proposal.id)
+                .where(LearningSummary.consent_given_at.is_not(None)))
+        return base, (LearningSummary.consent_given_at, Proposal.id), _SUMMARY_COLUMNS, None
+
+    total, _, rows = _rows(("summaries",), build, {}, offset, limit)
     rows = [(p, _listed_summary(summary)) for p, summary in rows]
     flags = _summary_flags([summary.id for _, summary in rows])
     items = [Item(p, [f"Team: {p.team.name}", _summary_detail(summary, flags)]) for p, summary in rows]
