@@ -50,7 +50,14 @@ from app.models import (
 from app.pl import requests as pl_requests
 from workflows.expenditure import AWAITING_STAFF, PaymentState, ReallocationState
 from workflows.pl_request import PL_REQUEST
-from workflows.proposal import DECIDED, EDITABLE_BY_TEAM, SCREENING, SIDES, SUMMARY_EDITABLE
+from workflows.proposal import (
+    DECIDED,
+    EDITABLE_BY_TEAM,
+    SCREENING,
+    SIDES,
+    SUMMARY_EDITABLE,
+    WITH_TEAM_DEADLINES,
+)
 from workflows.proposal import STATE_LABELS as PROPOSAL_STATE_LABELS
 from workflows.proposal import money as pl_cost_money
 
@@ -265,15 +272,20 @@ def _rows(key: tuple, build: Callable[[], tuple], params: dict, offset: int, lim
     count, page, overdue = built
     counted = db.session.execute(count, params).one()
     total, late = counted[0], (counted[1] if overdue else None)
+    return total, late, _listed(db.session.execute(page, {**params, "offset": offset, "limit": limit}))
+
+
+def _listed(result) -> list[tuple[ListedProposal, tuple]]:
+    """Rows of ``_ROW_COLUMNS`` and extra columns as ``(ListedProposal, extras)`` (one cycle object per cycle)."""
     cycles: dict[int, ListedCycle] = {}
     out = []
-    for r in db.session.execute(page, {**params, "offset": offset, "limit": limit}):
+    for r in result:
         cycle = cycles.get(r[11])
         if cycle is None:
             cycle = cycles[r[11]] = ListedCycle(r[12], r[13], r[14], r[15], r[16])
         out.append((ListedProposal(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], cycle,
                                    ListedTeam(r[17])), tuple(r[_EXTRA:])))
-    return total, late, out
+    return out
 
 
 def _days(n: int) -> str:
@@ -837,15 +849,69 @@ def _summaries(user: User, today: date, offset: int, limit: int) -> Section:
                    tasks=("privacy_check", "publish"))
 
 
+@functools.cache
+def _overdue_statements():
+    """What ``reminders.overdue_reviews`` and ``reminders.proposal_items`` (revisions due by ``TODAY``)
+    select, as the plain columns the staff's overdue section shows: built once per process."""
+    due = func.coalesce(ReviewAssignment.due_on, Cycle.review_due_on)
+    conflicted = exists().where(ConflictOfInterest.proposal_id == ReviewAssignment.proposal_id,
+                                ConflictOfInterest.user_id == ReviewAssignment.reviewer_id)
+    reviewer = User.__table__.alias("reviewer")
+    reviews = (
+        select(*_ROW_COLUMNS, ReviewAssignment.due_on, ReviewAssignment.side, reviewer.c.name)
+        .select_from(ReviewAssignment)
+        .join(Proposal, Proposal.id == ReviewAssignment.proposal_id)
+        .join(Cycle, Cycle.id == Proposal.cycle_id)
+        .join(_TEAM, _TEAM.c.id == Proposal.team_id)
+        .join(reviewer, reviewer.c.id == ReviewAssignment.reviewer_id)
+        .where(ReviewAssignment.status != ReviewStatus.SUBMITTED, Proposal.state == S.IN_REVIEW,
+               due < TODAY, ~conflicted, reviewer.c.active.is_(True))
+        .order_by(due, ReviewAssignment.id)
+    )
+    cases = (
+        select(*_ROW_COLUMNS, ProgressReport.id, ProgressReport.submitted_at)
+        .select_from(Proposal)
+        .join(Cycle, Cycle.id == Proposal.cycle_id)
+        .join(_TEAM, _TEAM.c.id == Proposal.team_id)
+        .outerjoin(ProgressReport, ProgressReport.proposal_id == Proposal.id)
+        .where(Proposal.state.in_(WITH_TEAM_DEADLINES), or_(  # the IN lets the state index serve
+            and_(Proposal.state == S.REVISIONS_REQUESTED, Cycle.revision_deadline <= TODAY),
+            and_(Proposal.state == S.ACTIVE, Proposal.final_report_due < TODAY),
+            and_(Proposal.state == S.ACTIVE, Proposal.progress_report_due < TODAY,
+                 ProgressReport.submitted_at.is_(None)),
+        ))
+        .order_by(Proposal.state, Proposal.id)
+    )
+    return reviews, cases
+
+
+def _overdue_cases(today: date) -> list[reminders.DueItem]:
+    """As ``reminders.proposal_items(today, soon_days=0)``, of ``ListedProposal``s."""
+    out = []
+    for p, (report_id, report_submitted_at) in _listed(db.session.execute(_overdue_statements()[1],
+                                                                           {"today": today})):
+        if p.state is S.REVISIONS_REQUESTED:
+            deadline = p.cycle.revision_deadline
+            out.append(reminders.DueItem(reminders.REVISION if deadline < today else reminders.REVISION_SOON,
+                                         p, deadline))
+            continue
+        if (p.progress_report_due is not None and p.progress_report_due < today
+                and (report_id is None or report_submitted_at is None)):
+            out.append(reminders.DueItem(reminders.PROGRESS, p, p.progress_report_due))
+        if p.final_report_due is not None and p.final_report_due < today:
+            out.append(reminders.DueItem(reminders.FINAL, p, p.final_report_due))
+    return out
+
+
 def _staff_overdue(user: User, today: date, offset: int, limit: int) -> Section:
     """Every overdue review, revision and report (what the reminders email about): two statements."""
     items = []
-    for due in reminders.overdue_reviews(today):
-        a = due.assignment
-        items.append(Item(due.proposal, [f"Team: {due.proposal.team.name}",
-                                         f"Review by {a.reviewer.name} ({a.side.value}): {due.due_text(today)}"],
-                          due_on=due.due_on, overdue=True))
-    for due in reminders.proposal_items(today, soon_days=0):
+    for p, (due_on, side, reviewer) in _listed(db.session.execute(_overdue_statements()[0], {"today": today})):
+        when = due_on or p.cycle.review_due_on
+        due = reminders.DueItem(reminders.REVIEW, p, when)
+        items.append(Item(p, [f"Team: {p.team.name}", f"Review by {reviewer} ({side.value}): {due.due_text(today)}"],
+                          due_on=when, overdue=True))
+    for due in _overdue_cases(today):
         if due.overdue(today):
             items.append(Item(due.proposal, [f"Team: {due.proposal.team.name}",
                                              f"{due.what}: {due.due_text(today)}"],
