@@ -176,18 +176,6 @@ class Pager:
                 last = n
 
 
-def _window(base, order, offset: int, limit: int, options=(), overdue=None) -> tuple[int, int | None, list]:
-    """How many rows ``base`` selects (and how many of them are ``overdue``), in one aggregate, and
-    the rows from ``offset`` to ``offset + limit`` in ``order``, with ``options``: two statements."""
-    cols = [func.count()]
-    if overdue is not None:
-        cols.append(func.coalesce(func.sum(case((overdue, 1), else_=0)), 0))
-    counted = db.session.execute(base.with_only_columns(*cols, maintain_column_froms=True).order_by(None)).one()
-    total, late = counted[0], (counted[1] if overdue is not None else None)
-    rows = db.session.scalars(base.options(*options).order_by(*order).offset(offset).limit(limit)).unique().all()
-    return total, late, list(rows)
-
-
 @dataclass(slots=True)
 class ListedCycle:
     """What a home item shows of a proposal's cycle (plain values, one object per cycle and request)."""
@@ -948,8 +936,16 @@ def pl_roles() -> frozenset[str]:
     return frozenset().union(*(t.who.roles for t in PL_REQUEST.transitions if not t.optional))
 
 
+def _pl_scope_key(user: User) -> tuple[bool, bool, bool]:
+    """Which of ``_pl_scopes``' conditions apply to ``user``: as a co-chair of a side, a school leader of a
+    school, program staff."""
+    return (user.has_role("co_chair") and user.side is not None,
+            user.has_role("school_leader") and user.school_id is not None, user.has_role("staff"))
+
+
 def _pl_scopes(user: User) -> list:
-    """Which requests wait on each of ``user``'s roles, as SQL: what the declaration's who-checks
+    """Which requests wait on each of ``user``'s roles, as SQL (``side`` and ``school_id`` bound
+    parameters: the user's): what the declaration's who-checks
     (workflows/pl_request.py) and the joint decision's tasks (``app.cases.todo``) say, written as
     conditions so that the section is counted and paged by the database, never by asking the workflow
     about every open request of the district (``tests/home/test_whole_demo.py`` checks the two agree
@@ -959,13 +955,14 @@ def _pl_scopes(user: User) -> list:
     side's, unless their own side's decision waits for the other side (before it is endorsed, only
     the endorser may act)."""
     scopes = []
-    if user.has_role("co_chair") and user.side is not None:
+    co_chair, leader, staff = _pl_scope_key(user)
+    if co_chair:
         ours_waiting = exists().where(PLDecision.request_id == PLRequest.id, PLDecision.is_pending,
-                                      PLDecision.proposed_side == user.side)
+                                      PLDecision.proposed_side == bindparam("side"))
         scopes.append(and_(PLRequest.state == PLRequestState.ENDORSED, ~ours_waiting))
-    if user.has_role("school_leader") and user.school_id is not None:
-        scopes.append(and_(PLRequest.school_id == user.school_id, PLRequest.state == PLRequestState.SUBMITTED))
-    if user.has_role("staff"):
+    if leader:
+        scopes.append(and_(PLRequest.school_id == bindparam("school_id"), PLRequest.state == PLRequestState.SUBMITTED))
+    if staff:
         scopes.append(pl_requests.WAITS_FOR_STAFF)
     return scopes or [PLRequest.id.is_(None)]
 
@@ -978,24 +975,27 @@ def _pl_waiting(user: User, today: date, offset: int, limit: int) -> Section:
     declaration gives my roles), then the listed requests load with their decisions (two more); each is
     then asked, without further statements, which of its tasks wait on me (what the item says to do)."""
     own, any_ = _pl_states(user)
-    where = []
-    if own:
-        where.append(and_(PLRequest.requester_id == user.id, PLRequest.state.in_(own)))
-    if any_:
-        where.append(and_(PLRequest.state.in_(any_), or_(*_pl_scopes(user))))
-    # The page's ids first (the order and the conditions, nothing else per row), then those rows with
-    # what the workflow's checks read (whether the school has a leader, the decisions): not the whole rows
-    # of every request the count goes over before a page of them is cut.
-    base = select(PLRequest.id).where(or_(*where) if where else PLRequest.id.is_(None))
-    total, _, ids = _window(base, (PLRequest.submitted_at.is_(None), PLRequest.submitted_at, PLRequest.id),
-                            offset, limit)
-    decisions = selectinload(PLRequest.decisions)
-    loaded = {r.id: r for r in db.session.scalars(
-        select(PLRequest).where(PLRequest.id.in_(ids))
-        .options(decisions, decisions.joinedload(PLDecision.proposed_by).lazyload(User.roles),
-                 decisions.joinedload(PLDecision.confirmed_by).lazyload(User.roles),
-                 joinedload(PLRequest.requester).lazyload(User.roles))  # names are shown, not roles
-    ).unique()}
+    key = ("pl_waiting", frozenset(own), frozenset(any_), _pl_scope_key(user))
+    built = _BUILT.get(key)
+    if built is None:  # the statements for this shape of user, built once per process
+        where = []
+        if own:
+            where.append(and_(PLRequest.requester_id == USER_ID, PLRequest.state.in_(own)))
+        if any_:
+            where.append(and_(PLRequest.state.in_(any_), or_(*_pl_scopes(user))))
+        # The page's ids first (the order and the conditions, nothing else per row), then those rows with
+        # what the workflow's checks read (whether the school has a leader, the decisions): not the whole
+        # rows of every request the count goes over before a page of them is cut.
+        base = select(PLRequest.id).where(or_(*where) if where else PLRequest.id.is_(None))
+        built = _BUILT[key] = (
+            base.with_only_columns(func.count(), maintain_column_froms=True),
+            base.order_by(PLRequest.submitted_at.is_(None), PLRequest.submitted_at, PLRequest.id)
+            .offset(_OFFSET).limit(_LIMIT))
+    count, page = built
+    params = {"user_id": user.id, "side": user.side, "school_id": user.school_id}
+    total = db.session.execute(count, params).scalar_one()
+    ids = db.session.execute(page, {**params, "offset": offset, "limit": limit}).scalars().all()
+    loaded = {r.id: r for r in db.session.scalars(_PL_LISTED, {"ids": ids}).unique()}
     rows = [loaded[i] for i in ids if i in loaded]
     items = []
     for r in rows:
@@ -1008,6 +1008,12 @@ def _pl_waiting(user: User, today: date, offset: int, limit: int) -> Section:
                    "No PL request waits for you.", "pl.mine" if user.has_role("educator") else None,
                    "All my PL requests", total=total, tasks=PL_TASKS)
 
+
+_PL_DECISIONS = selectinload(PLRequest.decisions)
+_PL_LISTED = (select(PLRequest).where(PLRequest.id.in_(_IDS))
+              .options(_PL_DECISIONS, _PL_DECISIONS.joinedload(PLDecision.proposed_by).lazyload(User.roles),
+                       _PL_DECISIONS.joinedload(PLDecision.confirmed_by).lazyload(User.roles),
+                       joinedload(PLRequest.requester).lazyload(User.roles)))  # names are shown, not roles
 
 # The keys of every PL task that can wait on someone: the declaration's transitions and duties.
 PL_TASKS = tuple(t.trigger for t in PL_REQUEST.transitions if not t.optional) + (
