@@ -173,6 +173,7 @@ class _Scored:
     side_means: dict[str, Decimal | None]
     side_counts: dict[str, int]
     exact: Decimal | None
+    overall: Decimal | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,9 +234,9 @@ def _scored(cycle: Cycle, viewer: User) -> tuple[_Base, set[int]]:
     scored = {}
     for pid, (title, selected) in titles.items():
         sides = per_side[pid]
+        exact = mean([v for vals in sides.values() for v in vals])
         scored[pid] = _Scored(pid, title, selected, {s: round2(mean(v)) for s, v in sides.items()},
-                              {s: len(v) for s, v in sides.items()},
-                              mean([v for vals in sides.values() for v in vals]))
+                              {s: len(v) for s, v in sides.items()}, exact, round2(exact))
     order = sorted(scored.values(), key=lambda r: (r.exact is None, -(r.exact or 0), r.title.lower(), r.proposal_id))
     return _Base(scored, [r.proposal_id for r in order], review_scores), recused
 
@@ -261,13 +262,13 @@ def ranking(cycle: Cycle, viewer: User) -> Ranking:
     base = changes.cached(changes.REVIEW, ("ranking", cycle.id), compute)
     recused_ids = found["recused"] if "recused" in found else _recusals(cycle, viewer)
     rows: dict[int, CohortRow] = {}
+    required = cycle.reviews_per_side
     for pid, s in base.scored.items():
         row = rows[pid] = CohortRow(pid, s.title, s.selected, pid in recused_ids)
         if not row.recused:  # never computed for someone who declared a conflict
-            row.side_means, row.side_counts = dict(s.side_means), dict(s.side_counts)
-            row._exact = s.exact
-            row.overall = round2(s.exact)
-            row.required = cycle.reviews_per_side
+            # every viewer's rows share the kept dicts: read, never changed
+            row.side_means, row.side_counts, row._exact, row.overall = s.side_means, s.side_counts, s.exact, s.overall
+            row.required = required
     visible = [rows[pid] for pid in base.order if pid not in recused_ids]
     recused = sorted((r for r in rows.values() if r.recused), key=lambda r: (r.title, r.proposal_id))
     for r, rank in zip(visible, ranks([r._exact for r in visible]), strict=True):
