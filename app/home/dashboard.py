@@ -742,9 +742,10 @@ def _money(user: User, today: date, offset: int, limit: int) -> Section:
                    tasks=("approve_payments", "decide_reallocation"))
 
 
+_PAYMENTS_WAITING = ((PaymentState.SUBMITTED, "to approve"), (PaymentState.APPROVED, "to pay"))
 _PAYMENTS_IN = {state: select(Expenditure.proposal_id, func.count()).where(
     Expenditure.proposal_id.in_(_IDS), Expenditure.state == state, Expenditure.voided_at.is_(None))
-    .group_by(Expenditure.proposal_id) for state in (PaymentState.SUBMITTED, PaymentState.APPROVED)}
+    .group_by(Expenditure.proposal_id) for state, _ in _PAYMENTS_WAITING}
 _REALLOCATIONS_PENDING = (select(BudgetReallocation.proposal_id, func.count())
                           .where(BudgetReallocation.proposal_id.in_(_IDS),
                                  BudgetReallocation.state == ReallocationState.PENDING)
@@ -754,7 +755,7 @@ _REALLOCATIONS_PENDING = (select(BudgetReallocation.proposal_id, func.count())
 def _money_figures(proposal_ids: list[int]) -> dict[int, list[str]]:
     """Per listed grant: how many wait for approval, for payment, for a decision (one statement each kind)."""
     out: dict[int, list[str]] = defaultdict(list)
-    for state, words in ((PaymentState.SUBMITTED, "to approve"), (PaymentState.APPROVED, "to pay")):
+    for state, words in _PAYMENTS_WAITING:
         for pid, n in db.session.execute(_PAYMENTS_IN[state], {"ids": proposal_ids}):
             out[pid].append(f"{n} reimbursement{'s' if n != 1 else ''} {words}")
     for pid, n in db.session.execute(_REALLOCATIONS_PENDING, {"ids": proposal_ids}):
