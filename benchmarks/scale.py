@@ -549,8 +549,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="requests (over every page, at the smallest size) before RSS is read")
     parser.add_argument("--max-seconds", type=float, default=20.0,
                         help="stop timing a page after this long (at least 3 requests)")
+    parser.add_argument("--only", help="time only the pages whose label holds one of these comma-separated "
+                                       "words (to iterate on a few pages; the bare page is always timed)")
     parser.add_argument("--probe-rss", help=argparse.SUPPRESS)
     opts = parser.parse_args(argv)
+    if opts.only:
+        global PAGES
+        PAGES = [p for p in PAGES if any(w in p.label for w in opts.only.split(","))]
     if opts.probe_rss:
         probe_rss(opts.probe_rss, opts.requests)
         return 0
@@ -586,7 +591,7 @@ def main(argv: list[str] | None = None) -> int:
             run.rows[n] = facts["rows_total"]
             sites[n] = (url, facts)
         log(f"measuring {len(PAGES) + 1} pages at {', '.join(f'{n:,}' for n in sizes)} on {dialect}, in turns...")
-        run.results = measure_pages(sites, opts.requests, max_seconds=opts.max_seconds)
+        run.results = measure_pages(sites, opts.requests, pages=PAGES, max_seconds=opts.max_seconds)
         if not opts.no_start:
             log(f"start time and memory ({opts.rss_requests:,} requests)...")
             start_figures = start_and_memory(*sites[sizes[0]], opts.rss_requests)

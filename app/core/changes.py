@@ -35,11 +35,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.core import clock
 from app.extensions import db
 from app.models import (
+    ConflictOfInterest,
+    CriterionScore,
     LearningSummary,
     Opportunity,
     OpportunitySession,
     Proposal,
     Registration,
+    ReviewAssignment,
+    RubricCriterion,
     School,
     SummaryArtifact,
     Team,
@@ -53,6 +57,9 @@ GALLERY = "gallery"  # published learning summaries, their terms and files
 CATALOG = "catalog"  # the PL catalog: opportunities, sessions, seats taken, the taxonomy's terms
 NAMES = "names"  # schools, teams and who is on them: shown beside summaries and elsewhere in public
 AREAS = (GALLERY, CATALOG, NAMES)
+# Not public: what the committee's ranking of a cycle reads (app/review/cohort.py ``ranking``): the proposals in
+# review, their submitted reviews and scores, the rubric's weights, conflicts, tentative selections.
+REVIEW = "review"
 
 # area -> {model: the columns that matter (None: any change, a new row or a deleted one)}
 WATCHED: dict[str, dict[type, frozenset[str] | None]] = {
@@ -68,6 +75,13 @@ WATCHED: dict[str, dict[type, frozenset[str] | None]] = {
         Team: frozenset({"name", "school_id"}),
         TeamMember: None,
         User: frozenset({"school_id"}),
+    },
+    REVIEW: {
+        Proposal: frozenset({"state", "title", "tentatively_selected", "cycle_id"}),
+        ReviewAssignment: None,
+        CriterionScore: None,
+        RubricCriterion: None,
+        ConflictOfInterest: None,
     },
 }
 

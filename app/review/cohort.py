@@ -26,6 +26,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.cases.advance import record_event
+from app.core import changes
 from app.core.paging import ListPage
 from app.extensions import db
 from app.models import (
@@ -162,31 +163,40 @@ def in_review(cycle: Cycle):
     return and_(Proposal.cycle_id == cycle.id, Proposal.state == S.IN_REVIEW)
 
 
-def ranking(cycle: Cycle, viewer: User) -> Ranking:
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """One proposal of the ranking as every viewer's starts: kept per process until the cycle's reviews,
+    conflicts, proposals in review or selections change (``changes.REVIEW``)."""
+    proposal_id: int
+    title: str
+    selected: bool
+    side_means: dict[str, Decimal | None]
+    side_counts: dict[str, int]
+    exact: Decimal | None
+    overall: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Base:
+    scored: dict[int, _Scored]  # proposal id -> its scores
+    order: list[int]  # every proposal in rank order (scored first, by score, then title and id)
+    review_scores: dict[int, Decimal]
+
+
+def _scores_statement(cycle: Cycle, viewer: User):
+    """Every proposal of the cycle in review with the viewer's conflict, and one weighted score per submitted
+    review of a reviewer without a conflict (SQL sums), beside it: one statement."""
     in_cycle = in_review(cycle)
-    mine = _MINE
-
-    # 1. Every proposal in review: what the ranking needs, and the viewer's conflict.
-    rows: dict[int, CohortRow] = {
-        pid: CohortRow(pid, title or f"Untitled draft #{pid}", bool(selected), conflict_id is not None)
-        for pid, title, selected, conflict_id in db.session.execute(
-            select(Proposal.id, Proposal.title, Proposal.tentatively_selected, mine.id)
-            .outerjoin(mine, and_(mine.proposal_id == Proposal.id, mine.user_id == viewer.id))
-            .where(in_cycle)
-        )
-    }
-
-    # 2. One weighted score per submitted review of a reviewer without a conflict (SQL sums).
     conflicted = exists().where(
         ConflictOfInterest.proposal_id == ReviewAssignment.proposal_id,
         ConflictOfInterest.user_id == ReviewAssignment.reviewer_id,
     )
-    per_side: dict[int, dict[str, list[Decimal]]] = {pid: {s: [] for s in SIDES} for pid in rows}
-    review_scores: dict[int, Decimal] = {}
-    for aid, pid, side, num, den in db.session.execute(
+    reviews = (
         select(
-            ReviewAssignment.id, ReviewAssignment.proposal_id, ReviewAssignment.side,
-            func.sum(CriterionScore.score * RubricCriterion.weight), func.sum(RubricCriterion.weight),
+            ReviewAssignment.id.label("aid"), ReviewAssignment.proposal_id.label("pid"),
+            ReviewAssignment.side.label("side"),
+            func.sum(CriterionScore.score * RubricCriterion.weight).label("num"),
+            func.sum(RubricCriterion.weight).label("den"),
         )
         .join(Proposal, Proposal.id == ReviewAssignment.proposal_id)
         .join(CriterionScore, CriterionScore.assignment_id == ReviewAssignment.id)
@@ -194,28 +204,76 @@ def ranking(cycle: Cycle, viewer: User) -> Ranking:
         .where(in_cycle, ReviewAssignment.status == ReviewStatus.SUBMITTED, CriterionScore.score.is_not(None),
                ~conflicted)
         .group_by(ReviewAssignment.id, ReviewAssignment.proposal_id, ReviewAssignment.side)
-    ):
-        score = weighted(num, den)
-        if score is not None and pid in per_side:
+        .subquery()
+    )
+    mine = _MINE
+    return (select(Proposal.id, Proposal.title, Proposal.tentatively_selected, mine.id,
+                   reviews.c.aid, reviews.c.side, reviews.c.num, reviews.c.den)
+            .outerjoin(mine, and_(mine.proposal_id == Proposal.id, mine.user_id == viewer.id))
+            .outerjoin(reviews, reviews.c.pid == Proposal.id)
+            .where(in_cycle)
+            .order_by(Proposal.id, reviews.c.aid))
+
+
+def _scored(cycle: Cycle, viewer: User) -> tuple[_Base, set[int]]:
+    """The ranking's viewer-independent part, and the proposals ``viewer`` declared a conflict with."""
+    titles: dict[int, tuple[str, bool]] = {}
+    recused: set[int] = set()
+    per_side: dict[int, dict[str, list[Decimal]]] = {}
+    review_scores: dict[int, Decimal] = {}
+    for pid, title, selected, conflict_id, aid, side, num, den in db.session.execute(_scores_statement(cycle, viewer)):
+        if pid not in titles:
+            titles[pid] = (title or f"Untitled draft #{pid}", bool(selected))
+            per_side[pid] = {s: [] for s in SIDES}
+        if conflict_id is not None:
+            recused.add(pid)
+        score = weighted(num, den) if aid is not None else None
+        if score is not None:
             per_side[pid].setdefault(side.value, []).append(score)
             review_scores[aid] = score
-
-    for pid, row in rows.items():
-        if row.recused:
-            continue  # never computed for someone who declared a conflict
+    scored = {}
+    for pid, (title, selected) in titles.items():
         sides = per_side[pid]
-        row.side_means = {s: round2(mean(v)) for s, v in sides.items()}
-        row.side_counts = {s: len(v) for s, v in sides.items()}
-        row._exact = mean([v for vals in sides.values() for v in vals])
-        row.overall = round2(row._exact)
-        row.required = cycle.reviews_per_side
+        exact = mean([v for vals in sides.values() for v in vals])
+        scored[pid] = _Scored(pid, title, selected, {s: round2(mean(v)) for s, v in sides.items()},
+                              {s: len(v) for s, v in sides.items()}, exact, round2(exact))
+    order = sorted(scored.values(), key=lambda r: (r.exact is None, -(r.exact or 0), r.title.lower(), r.proposal_id))
+    return _Base(scored, [r.proposal_id for r in order], review_scores), recused
 
-    visible = [r for r in rows.values() if not r.recused]
+
+def _recusals(cycle: Cycle, viewer: User) -> set[int]:
+    """The proposals of the cycle in review ``viewer`` declared a conflict with: one statement."""
+    return set(db.session.scalars(
+        select(ConflictOfInterest.proposal_id).join(Proposal, Proposal.id == ConflictOfInterest.proposal_id)
+        .where(ConflictOfInterest.user_id == viewer.id, in_review(cycle))))
+
+
+def ranking(cycle: Cycle, viewer: User) -> Ranking:
+    """Two statements: the version of what the ranking reads (``changes.REVIEW``), then, when it changed since
+    this process last ranked the cycle, the proposals and their reviews' scores (with the viewer's
+    conflicts), or else the viewer's conflicts alone. Scores and the order are every viewer's; what the
+    viewer declared a conflict with is taken out, and the ranks counted, per viewer."""
+    found: dict[str, set[int]] = {}
+
+    def compute() -> _Base:
+        base, found["recused"] = _scored(cycle, viewer)
+        return base
+
+    base = changes.cached(changes.REVIEW, ("ranking", cycle.id), compute)
+    recused_ids = found["recused"] if "recused" in found else _recusals(cycle, viewer)
+    rows: dict[int, CohortRow] = {}
+    required = cycle.reviews_per_side
+    for pid, s in base.scored.items():
+        row = rows[pid] = CohortRow(pid, s.title, s.selected, pid in recused_ids)
+        if not row.recused:  # never computed for someone who declared a conflict
+            # every viewer's rows share the kept dicts: read, never changed
+            row.side_means, row.side_counts, row._exact, row.overall = s.side_means, s.side_counts, s.exact, s.overall
+            row.required = required
+    visible = [rows[pid] for pid in base.order if pid not in recused_ids]
     recused = sorted((r for r in rows.values() if r.recused), key=lambda r: (r.title, r.proposal_id))
-    visible.sort(key=lambda r: (r._exact is None, -(r._exact or 0), r.title.lower(), r.proposal_id))
     for r, rank in zip(visible, ranks([r._exact for r in visible]), strict=True):
         r.rank = rank
-    return Ranking(rows, visible, recused, review_scores)
+    return Ranking(rows, visible, recused, base.review_scores)  # kept for every viewer: read, never changed
 
 
 def cohort(cycle: Cycle, viewer: User, page: int = 1, per_page: int | None = None, all_rows: bool = False) -> Cohort:
