@@ -128,7 +128,7 @@ def _error_pages(app: Flask) -> None:
         title, message = messages.get(e.code, (e.name, e.description))
         if request.path.startswith(api_problems.PREFIX):  # the open API answers in JSON, never HTML
             return api_problems.response(e.code, title, message)
-        if e.code in (403, 404, 409) and e.description and e.description != type(e).description:
+        if e.code in (400, 403, 404, 409) and e.description and e.description != type(e).description:
             message = e.description
         if e.code == 413:
             limit = app.config.get("MAX_UPLOAD_BYTES", app.config["MAX_CONTENT_LENGTH"]) // (1024 * 1024)

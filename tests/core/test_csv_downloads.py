@@ -66,6 +66,22 @@ def test_all_proposals_and_their_teams_with_the_lists_filters(login_as, world, r
     assert [r[0] for r in fetch(browser, "/staff/teams.csv?cycle=all&q=latin")[1:]] == ["Latin Scientists"]
 
 
+def test_a_filter_the_list_refuses_is_a_400_with_its_reason_not_a_bigger_file(login_as, world, risky):
+    browser = login_as(world.staff)
+    page = browser.get("/staff/proposals?cycle=all&state=bogus&q=latin").get_data(as_text=True)
+    assert "Choose a state from the list." in page  # the page says so and lists without it
+    assert 'href="/staff/proposals.csv?cycle=all&amp;q=latin"' in page  # its downloads carry what it applied
+    for url in ("/staff/proposals.csv?cycle=all&state=bogus", "/staff/teams.csv?cycle=all&state=bogus",
+                f"/staff/proposals.csv?school_id={'9' * 40}", f"/staff/proposals.csv?q={'q' * 121}"):
+        resp = browser.get(url)
+        text = resp.get_data(as_text=True)
+        assert resp.status_code == 400 and "text/csv" not in resp.content_type, url
+        assert "Choose the filters from the lists on the proposals page." in text, url
+    assert "Choose a state from the list." in browser.get("/staff/teams.csv?state=bogus").get_data(as_text=True)
+    pl = browser.get("/pl/queue.csv?state=bogus")  # the PL queue's download, the same way
+    assert pl.status_code == 400 and "Choose the filters from the lists on the PL requests page." in pl.get_data(True)
+
+
 def test_cycles(login_as, world, factory):
     factory.cycle("+Ciclo de otoño", criteria=[("Équité", "2")])
     db.session.commit()

@@ -29,8 +29,18 @@ def _proposal_filters() -> tuple[ProposalFilterForm, screening.ProposalFilters]:
         state=form.state.data if form.state.data and not form.state.errors else None,
         school_id=form.school_id.data if not form.school_id.errors else None,
         grant_type=form.grant_type.data if form.grant_type.data and not form.grant_type.errors else None,
-        q=(form.q.data or "").strip()[:120] or None,
+        q=None if form.q.errors else (form.q.data or "").strip() or None,
     )
+
+
+def _download_filters() -> screening.ProposalFilters:
+    """A spreadsheet holds exactly what was asked for: a filter the list would refuse (and leave out) is a 400
+    that names it, not a file with more rows than the person meant."""
+    form, filters = _proposal_filters()
+    if form.errors:
+        problems = " ".join(m for messages in form.errors.values() for m in messages)
+        abort(400, description=f"{problems} Choose the filters from the lists on the proposals page.")
+    return filters
 
 
 @bp.get("/proposals")
@@ -39,21 +49,21 @@ def proposals():
     form, filters = _proposal_filters()
     page, tallies = screening.staff_page(filters, page_number())
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("proposals/staff_list.html", form=form, page=page, tallies=tallies, args=args)
+    applied = {k: v for k, v in args.items() if not (k in form and form[k].errors)}  # what the downloads carry
+    return render_template("proposals/staff_list.html", form=form, page=page, tallies=tallies, args=args,
+                           applied=applied)
 
 
 @bp.get("/proposals.csv")
 @roles_required("staff")
 def proposals_csv():
-    _form, filters = _proposal_filters()
-    return csv_download("proposals", exports.PROPOSAL_HEADER, exports.proposal_rows(filters))
+    return csv_download("proposals", exports.PROPOSAL_HEADER, exports.proposal_rows(_download_filters()))
 
 
 @bp.get("/teams.csv")
 @roles_required("staff")
 def teams_csv():
-    _form, filters = _proposal_filters()
-    return csv_download("teams", exports.TEAM_HEADER, exports.team_rows(filters))
+    return csv_download("teams", exports.TEAM_HEADER, exports.team_rows(_download_filters()))
 
 
 # -- cycles --------------------------------------------------------------------------------------
